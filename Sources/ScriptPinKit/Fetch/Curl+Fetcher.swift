@@ -1,0 +1,239 @@
+import CLibCurl
+import Glibc
+
+/// Receives a body as it streams in. A fetch may be retried after a
+/// transient failure, so a sink must be able to start over.
+public protocol BodySink: AnyObject {
+    /// Discards whatever an earlier attempt delivered.
+    func restart() throws(ScriptPinError)
+    func append(_ bytes: UnsafeRawBufferPointer) throws(ScriptPinError)
+}
+
+/// What a completed download was: its digest and size.
+public struct FetchedBody: Sendable {
+    public let digest: Digest
+    public let size: Int64
+}
+
+/// Downloads over https with libcurl under scriptpin's policy: https only,
+/// also for redirects; TLS 1.2 or newer, always verified; only HTTP 200;
+/// no content encoding, so the digest covers exactly what `curl -fsSL` prints;
+/// the body streamed through the hasher and capped.
+public struct Fetcher: Sendable {
+    public let options: FetchOptions
+
+    public init(options: FetchOptions) {
+        self.options = options
+    }
+
+    /// Fetches `url` into `sink` (or only through the hasher when nil),
+    /// retrying transient failures with exponential backoff.
+    public func fetch(
+        _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm = .sha256, into sink: BodySink? = nil
+    ) throws(ScriptPinError) -> FetchedBody {
+        if let problem = ScriptURL.problem(with: url) {
+            throw .fetch(FetchError(url: url, reason: .invalidURL(problem)))
+        }
+        if let caFile = options.effectiveCAFile, fileKind(caFile) != .regular {
+            throw .fetch(FetchError(url: url, reason: .caFileMissing(caFile)))
+        }
+        var delay = FetchOptions.firstRetryDelayMilliseconds
+        var attempt = 0
+        while true {
+            do {
+                return try attemptFetch(url, sizeLimit: sizeLimit, algorithm: algorithm, sink: sink)
+            } catch .fetch(let failure) where failure.isTransient && attempt < FetchOptions.transientRetries {
+                attempt += 1
+                usleep(UInt32(delay) * 1000)
+                delay *= 2
+            }
+        }
+    }
+
+    /// The digest of the body at `url`, for `scriptpin hash URL`.
+    public func digest(of url: String, algorithm: DigestAlgorithm) throws(ScriptPinError) -> Digest {
+        try fetch(url, sizeLimit: options.sizeLimit(for: nil), algorithm: algorithm).digest
+    }
+
+    private func attemptFetch(
+        _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm, sink: BodySink?
+    ) throws(ScriptPinError) -> FetchedBody {
+        try sink?.restart()
+        let hasher: StreamingHasher
+        do { hasher = try StreamingHasher(algorithm) } catch { throw .crypto(error) }
+        let handle = try CurlEasyHandle(url: url)
+        let transfer = CurlTransferState(handle: handle, hasher: hasher, sink: sink, sizeLimit: sizeLimit)
+        try configure(handle, url: url, sizeLimit: sizeLimit, transfer: transfer)
+        let code = curl_easy_perform(handle.pointer)
+        if let failure = transfer.failure { throw failure }
+        if code != CURLE_OK {
+            throw .fetch(FetchError(url: url, reason: reason(for: code, detail: handle.errorDetail(code))))
+        }
+        let status = handle.responseCode
+        guard status == 200 else { throw .fetch(FetchError(url: url, reason: .httpStatus(status))) }
+        let digest: Digest
+        do { digest = try hasher.finalize() } catch { throw .crypto(error) }
+        return FetchedBody(digest: digest, size: transfer.received)
+    }
+
+    private func configure(
+        _ handle: CurlEasyHandle, url: String, sizeLimit: Int64, transfer: CurlTransferState
+    ) throws(ScriptPinError) {
+        try handle.set(CURLOPT_URL, url)
+        try handle.set(CURLOPT_PROTOCOLS_STR, "https")
+        try handle.set(CURLOPT_REDIR_PROTOCOLS_STR, "https")
+        try handle.set(CURLOPT_FOLLOWLOCATION, 1)
+        try handle.set(CURLOPT_MAXREDIRS, FetchOptions.maximumRedirects)
+        try handle.set(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
+        try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
+        try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = options.effectiveCAFile { try handle.set(CURLOPT_CAINFO, caFile) }
+        try handle.set(CURLOPT_CONNECTTIMEOUT, FetchOptions.connectTimeoutSeconds)
+        try handle.set(CURLOPT_TIMEOUT, options.timeoutSeconds)
+        try handle.set(CURLOPT_LOW_SPEED_LIMIT, FetchOptions.lowSpeedBytesPerSecond)
+        try handle.set(CURLOPT_LOW_SPEED_TIME, FetchOptions.lowSpeedSeconds)
+        // Threads fetch concurrently in `check`; signals must not be used for timeouts.
+        try handle.set(CURLOPT_NOSIGNAL, 1)
+        try handle.set(CURLOPT_USERAGENT, "scriptpin/\(ScriptPinVersion.current)")
+        // Refused early when the server announces the length; a chunked body is
+        // also counted in the write callback, since libcurl does not stop it.
+        try handle.check(scriptpin_curl_set_offset(handle.pointer, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(sizeLimit)), CURLOPT_MAXFILESIZE_LARGE)
+        try handle.check(scriptpin_curl_set_write_callback(handle.pointer, curlWriteBody), CURLOPT_WRITEFUNCTION)
+        try handle.check(
+            scriptpin_curl_set_pointer(handle.pointer, CURLOPT_WRITEDATA, Unmanaged.passUnretained(transfer).toOpaque()),
+            CURLOPT_WRITEDATA)
+    }
+
+    private func reason(for code: CURLcode, detail: String) -> FetchError.Reason {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .dns(detail)
+        case CURLE_COULDNT_CONNECT:
+            return .connect(detail)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timeout(seconds: options.timeoutSeconds)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_SHUTDOWN_FAILED:
+            return .tls(detail)
+        case CURLE_FILESIZE_EXCEEDED:
+            return .tooLarge(limit: options.maximumSize ?? 0)
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            return .insecureRedirect(detail)
+        case CURLE_TOO_MANY_REDIRECTS:
+            return .tooManyRedirects
+        case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            return .connectionLost(detail)
+        default:
+            return .other(detail)
+        }
+    }
+}
+
+/// What the write callback needs while a transfer runs; it records the first
+/// failure so that the caller reports it rather than libcurl's generic write error.
+final class CurlTransferState {
+    let handle: CurlEasyHandle
+    let hasher: StreamingHasher
+    let sink: BodySink?
+    let sizeLimit: Int64
+    var received: Int64 = 0
+    var failure: ScriptPinError?
+
+    init(handle: CurlEasyHandle, hasher: StreamingHasher, sink: BodySink?, sizeLimit: Int64) {
+        self.handle = handle
+        self.hasher = hasher
+        self.sink = sink
+        self.sizeLimit = sizeLimit
+    }
+
+    /// Accepts one chunk; false aborts the transfer.
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // The status is known before the first body byte: an error page is never hashed or kept.
+        let status = handle.responseCode
+        guard status == 200 else {
+            failure = .fetch(FetchError(url: handle.url, reason: .httpStatus(status)))
+            return false
+        }
+        received += Int64(bytes.count)
+        guard received <= sizeLimit else {
+            failure = .fetch(FetchError(url: handle.url, reason: .tooLarge(limit: sizeLimit)))
+            return false
+        }
+        do {
+            try hasher.update(bytes)
+            try sink?.append(bytes)
+        } catch let error as OpenSSLError {
+            failure = .crypto(error)
+            return false
+        } catch {
+            failure = error as? ScriptPinError ?? .fetch(FetchError(url: handle.url, reason: .sinkFailed("\(error)")))
+            return false
+        }
+        return true
+    }
+}
+
+private let curlWriteBody: scriptpin_curl_write_callback = { data, size, count, context in
+    let transfer = Unmanaged<CurlTransferState>.fromOpaque(context!).takeUnretainedValue()
+    let length = size * count
+    return transfer.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+}
+
+/// libcurl's process-wide set-up, run once before the first handle exists.
+private let curlGlobalInitialization: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+/// Owns one `CURL *` easy handle and its error buffer; cleaned up in deinit.
+final class CurlEasyHandle {
+    let pointer: UnsafeMutableRawPointer
+    let url: String
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init(url: String) throws(ScriptPinError) {
+        guard curlGlobalInitialization == CURLE_OK else {
+            throw .fetch(FetchError(url: url, reason: .other("libcurl could not initialise: \(String(cString: curl_easy_strerror(curlGlobalInitialization)))")))
+        }
+        guard let pointer = curl_easy_init() else {
+            throw .fetch(FetchError(url: url, reason: .other("libcurl could not create a handle (out of memory?)")))
+        }
+        self.pointer = pointer
+        self.url = url
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        _ = scriptpin_curl_set_pointer(pointer, CURLOPT_ERRORBUFFER, errorBuffer)
+    }
+
+    func set(_ option: CURLoption, _ value: Int) throws(ScriptPinError) {
+        try check(scriptpin_curl_set_long(pointer, option, value), option)
+    }
+
+    func set(_ option: CURLoption, _ value: String) throws(ScriptPinError) {
+        // libcurl copies string options, so the temporary C string may go away afterwards.
+        try check(scriptpin_curl_set_string(pointer, option, value), option)
+    }
+
+    func check(_ code: CURLcode, _ option: CURLoption) throws(ScriptPinError) {
+        guard code == CURLE_OK else {
+            let text = String(cString: curl_easy_strerror(code))
+            throw .fetch(FetchError(url: url, reason: .other("libcurl refused option \(option.rawValue): \(text); the system libcurl may be too old (7.85 or newer is needed)")))
+        }
+    }
+
+    var responseCode: Int {
+        var code = 0
+        _ = scriptpin_curl_get_long(pointer, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+
+    /// libcurl's detailed message for the last failure, else its generic text for `code`.
+    func errorDetail(_ code: CURLcode) -> String {
+        let detail = String(cString: errorBuffer)
+        let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        return ScriptURL.redact(text)
+    }
+
+    deinit {
+        curl_easy_cleanup(pointer)
+        errorBuffer.deallocate()
+    }
+}

@@ -1,0 +1,45 @@
+/// Limits and trust settings for one fetch. Every bound here is a named
+/// constant with its reason, because each one is a defence.
+public struct FetchOptions: Sendable {
+    /// Installer scripts are tens of kilobytes; 16 MiB leaves room for the
+    /// largest real ones while refusing a server that streams forever.
+    public static let defaultMaximumSize: Int64 = 16 * 1024 * 1024
+    /// A whole transfer, redirects included. Generous for a slow CI network,
+    /// short enough that a stalled job fails instead of hanging until its own timeout.
+    public static let defaultTimeoutSeconds = 120
+    /// TCP and TLS set-up. A host that has not answered in this time is down.
+    public static let connectTimeoutSeconds = 20
+    /// A body slower than this many bytes a second ...
+    public static let lowSpeedBytesPerSecond = 1024
+    /// ... for this many seconds is abandoned: a trickling server must not hold a pipeline.
+    public static let lowSpeedSeconds = 15
+    /// Redirect hops. Real hosts use one or two (GitHub release assets use two).
+    public static let maximumRedirects = 5
+    /// Tries after the first for a transient failure (refused, reset, 429, 5xx).
+    public static let transientRetries = 2
+    /// Wait before the first retry; it doubles for the next. Enough for a
+    /// restarting server or a rate limit to recover, small next to a CI step.
+    public static let firstRetryDelayMilliseconds = 500
+
+    /// CA bundle to trust instead of the system's.
+    public var caFile: String?
+    /// Overrides the pin's `max-size` and the default.
+    public var maximumSize: Int64?
+    public var timeoutSeconds: Int = defaultTimeoutSeconds
+
+    public init(caFile: String? = nil, maximumSize: Int64? = nil, timeoutSeconds: Int = defaultTimeoutSeconds) {
+        self.caFile = caFile
+        self.maximumSize = maximumSize
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// `--ca-file`, else `SSL_CERT_FILE`, else nil for the system's bundle.
+    public var effectiveCAFile: String? {
+        caFile ?? environmentValue("SSL_CERT_FILE").flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The cap for a pin: `--max-size`, else the pin's `max-size`, else the default.
+    public func sizeLimit(for pin: Pin?) -> Int64 {
+        maximumSize ?? pin?.maxSize ?? Self.defaultMaximumSize
+    }
+}

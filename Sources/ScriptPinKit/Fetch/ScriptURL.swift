@@ -1,0 +1,121 @@
+/// The parts of an https URL that scriptpin checks and redacts. Parsing is
+/// deliberately narrow: a pin's URL is compared and printed, libcurl does the rest.
+public struct ScriptURL: Sendable, Equatable {
+    public let text: String
+    public let host: String
+    public let hasCredentials: Bool
+    public let hasQuery: Bool
+    /// Last path segment, used to suggest a pin name and to name downloads.
+    public let lastPathSegment: String
+
+    /// Why `text` is not an https URL scriptpin will fetch, or nil when it is.
+    public static func problem(with text: String) -> String? {
+        switch parse(text) {
+        case .success: nil
+        case .failure(let reason): reason.message
+        }
+    }
+
+    public init?(_ text: String) {
+        guard case .success(let url) = Self.parse(text) else { return nil }
+        self = url
+    }
+
+    private init(text: String, host: String, hasCredentials: Bool, hasQuery: Bool, lastPathSegment: String) {
+        self.text = text
+        self.host = host
+        self.hasCredentials = hasCredentials
+        self.hasQuery = hasQuery
+        self.lastPathSegment = lastPathSegment
+    }
+
+    private struct Reason: Error {
+        let message: String
+    }
+
+    private static func parse(_ text: String) -> Result<ScriptURL, Reason> {
+        if text.isEmpty { return .failure(Reason(message: "the URL is empty")) }
+        if text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f }) {
+            return .failure(Reason(message: "the URL contains a space or control character; percent-encode it"))
+        }
+        guard let schemeEnd = schemeSeparator(in: Substring(text)) else {
+            return .failure(Reason(message: "'\(redact(text))' is not a URL; give the full https:// address"))
+        }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "https" else {
+            return .failure(Reason(message: "'\(redact(text))' uses \(scheme); only https URLs are accepted, so the body cannot be changed in transit"))
+        }
+        let rest = text[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        var hasCredentials = false
+        if let at = authority.lastIndex(of: "@") {
+            hasCredentials = true
+            authority = authority[authority.index(after: at)...]
+        }
+        var host = authority
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else {
+                return .failure(Reason(message: "'\(redact(text))' has an unterminated IPv6 address"))
+            }
+            let afterBracket: Substring = host[host.index(after: close)...]
+            if !afterBracket.isEmpty && !isPort(afterBracket) {
+                return .failure(Reason(message: "'\(redact(text))' has an invalid port"))
+            }
+            host = host[...close]
+        } else if let colon = host.lastIndex(of: ":") {
+            guard isPort(host[colon...]) else {
+                return .failure(Reason(message: "'\(redact(text))' has an invalid port"))
+            }
+            host = host[..<colon]
+        }
+        if host.isEmpty { return .failure(Reason(message: "'\(redact(text))' has no host")) }
+        let afterAuthority = rest[authorityEnd...]
+        let pathEnd = afterAuthority.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? afterAuthority.endIndex
+        let path = afterAuthority[..<pathEnd]
+        let segment = path.split(separator: "/").last.map(String.init) ?? ""
+        return .success(ScriptURL(
+            text: text, host: String(host).lowercased(), hasCredentials: hasCredentials,
+            hasQuery: afterAuthority.contains("?"), lastPathSegment: segment))
+    }
+
+    /// The range of the first "://", which ends the scheme.
+    private static func schemeSeparator(in text: Substring) -> Range<Substring.Index>? {
+        var index = text.startIndex
+        while index < text.endIndex {
+            if text[index...].hasPrefix("://") { return index..<text.index(index, offsetBy: 3) }
+            index = text.index(after: index)
+        }
+        return nil
+    }
+
+    private static func isPort(_ text: Substring) -> Bool {
+        guard text.first == ":" else { return false }
+        let digits = text.dropFirst()
+        guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy(\.isASCII), let port = Int(digits) else { return false }
+        return (1...65535).contains(port)
+    }
+
+    /// The URL with user, password and query string replaced, fit for any
+    /// message or log: CI logs are public more often than people think.
+    public static func redact(_ text: String) -> String {
+        var result = Substring(text)
+        var prefix = ""
+        if let schemeEnd = schemeSeparator(in: result) {
+            prefix = String(result[..<schemeEnd.upperBound])
+            result = result[schemeEnd.upperBound...]
+            let authorityEnd = result.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? result.endIndex
+            if let at = result[..<authorityEnd].lastIndex(of: "@") {
+                prefix += "REDACTED@"
+                result = result[result.index(after: at)...]
+            }
+        }
+        if let query = result.firstIndex(of: "?") {
+            let fragment = result[query...].firstIndex(of: "#")
+            return prefix + result[..<query] + "?REDACTED" + (fragment.map { String(result[$0...]) } ?? "")
+        }
+        return prefix + result
+    }
+
+    public var redacted: String { Self.redact(text) }
+}

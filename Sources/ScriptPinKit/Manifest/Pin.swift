@@ -1,0 +1,82 @@
+/// What a pin promises: the body served at `url` hashes to one of `sha256`.
+public struct Pin: Sendable, Equatable {
+    public var name: String
+    public var url: String
+    /// One or more accepted digests; several let a rotation accept old and new.
+    public var sha256: [Digest]
+    public var interpreter: String?
+    /// Variable names or `PREFIX*` patterns the script may see although they look secret.
+    public var environment: [String]
+    public var maxSize: Int64?
+    /// The ISO date (YYYY-MM-DD) a person last approved the digests.
+    public var approved: String?
+
+    public init(
+        name: String, url: String, sha256: [Digest], interpreter: String? = nil,
+        environment: [String] = [], maxSize: Int64? = nil, approved: String? = nil
+    ) {
+        self.name = name
+        self.url = url
+        self.sha256 = sha256
+        self.interpreter = interpreter
+        self.environment = environment
+        self.maxSize = maxSize
+        self.approved = approved
+    }
+
+    /// Whether `digest` is one this pin accepts.
+    public func accepts(_ digest: Digest) -> Bool {
+        sha256.contains(digest)
+    }
+}
+
+/// Limits and shapes that pin files must respect.
+public enum PinRules {
+    /// A pin is a few lines; anything bigger is not a pin and is refused unread.
+    public static let maximumFileSize = 64 * 1024
+    public static let maximumNameLength = 64
+    /// The largest `max-size` a pin may declare. Installer scripts are kilobytes;
+    /// a gigabyte bound still refuses a runaway body before it fills memory or disk.
+    public static let maximumDeclaredSize: Int64 = 1 << 30
+    public static let fileExtension = ".pin"
+
+    /// `[a-z0-9][a-z0-9._-]*`, at most 64 characters: safe as a file name and in a shell command.
+    public static func isValidName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= maximumNameLength, isLowerAlphanumeric(first) else { return false }
+        return bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    /// A variable name, or a prefix ending in `*`.
+    public static func isValidEnvironmentPattern(_ pattern: String) -> Bool {
+        var bytes = Array(pattern.utf8)
+        if bytes.last == UInt8(ascii: "*") { bytes.removeLast() }
+        guard let first = bytes.first, isLetter(first) || first == UInt8(ascii: "_") else { return false }
+        return bytes.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
+    }
+
+    /// A calendar date written YYYY-MM-DD.
+    public static func isValidDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.utf8.allSatisfy(isDigit) }),
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month), day >= 1
+        else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= days[month - 1]
+    }
+
+    private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || isDigit(byte)
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+}

@@ -1,0 +1,245 @@
+/// A pin file as lines, so that rewriting a pin keeps its comments and order
+/// and a reviewer sees a minimal diff after `add` or `update`.
+public struct PinDocument: Sendable, Equatable {
+    public enum Key: String, CaseIterable, Sendable {
+        case url
+        case sha256
+        case interpreter
+        case env
+        case maxSize = "max-size"
+        case approved
+    }
+
+    public enum Line: Sendable, Equatable {
+        case blank
+        case comment(String)
+        case field(Key, String)
+    }
+
+    public private(set) var lines: [Line]
+
+    public init(lines: [Line]) {
+        self.lines = lines
+    }
+
+    /// A new document for `pin`, fields in canonical order under `comments`.
+    public init(pin: Pin, comments: [String] = []) {
+        var lines: [Line] = comments.map { .comment("# " + $0) }
+        lines.append(.field(.url, pin.url))
+        lines += pin.sha256.map { .field(.sha256, $0.hex) }
+        if let interpreter = pin.interpreter { lines.append(.field(.interpreter, interpreter)) }
+        if !pin.environment.isEmpty { lines.append(.field(.env, pin.environment.joined(separator: " "))) }
+        if let maxSize = pin.maxSize { lines.append(.field(.maxSize, String(maxSize))) }
+        if let approved = pin.approved { lines.append(.field(.approved, approved)) }
+        self.lines = lines
+    }
+
+    /// The canonical text: one space between key and value, LF endings, no
+    /// trailing spaces, no leading, trailing or doubled blank lines.
+    public func render() -> String {
+        var output = ""
+        var previousWasBlank = true
+        for line in lines {
+            switch line {
+            case .blank:
+                if previousWasBlank { continue }
+                output += "\n"
+                previousWasBlank = true
+            case .comment(let text):
+                output += trimmingTrailingWhitespace(text) + "\n"
+                previousWasBlank = false
+            case .field(let key, let value):
+                output += key.rawValue + " " + value + "\n"
+                previousWasBlank = false
+            }
+        }
+        while output.hasSuffix("\n\n") { output.removeLast() }
+        return output
+    }
+
+    /// Replaces every `sha256` line by `digests`, where the first one stood.
+    public mutating func replaceDigests(with digests: [Digest]) {
+        let newLines = digests.map { Line.field(.sha256, $0.hex) }
+        guard let first = lines.firstIndex(where: { if case .field(.sha256, _) = $0 { true } else { false } }) else {
+            insertInCanonicalPlace(newLines, for: .sha256)
+            return
+        }
+        lines.removeAll { if case .field(.sha256, _) = $0 { true } else { false } }
+        lines.insert(contentsOf: newLines, at: first)
+    }
+
+    /// Sets a single-valued field in place, or adds it where canonical order puts it.
+    public mutating func set(_ key: Key, to value: String) {
+        if let index = lines.firstIndex(where: { if case .field(key, _) = $0 { true } else { false } }) {
+            lines[index] = .field(key, value)
+        } else {
+            insertInCanonicalPlace([.field(key, value)], for: key)
+        }
+    }
+
+    /// After the last field whose key comes earlier in canonical order.
+    private mutating func insertInCanonicalPlace(_ newLines: [Line], for key: Key) {
+        let order = Key.allCases
+        let rank = order.firstIndex(of: key)!
+        let earlier = lines.lastIndex { line in
+            if case .field(let other, _) = line { return order.firstIndex(of: other)! <= rank }
+            return false
+        }
+        lines.insert(contentsOf: newLines, at: earlier.map { $0 + 1 } ?? lines.endIndex)
+    }
+
+    private func trimmingTrailingWhitespace(_ text: String) -> String {
+        var result = Substring(text)
+        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return String(result)
+    }
+}
+
+extension PinDocument {
+    /// Parses and validates a pin file's bytes. `path` is how problems name the
+    /// file; every problem is reported, not only the first.
+    public static func parse(_ bytes: [UInt8], name: String, path: String) -> Result<ParsedPin, PinFailure> {
+        var problems: [PinProblem] = []
+        func report(_ line: Int?, _ message: String) {
+            problems.append(PinProblem(path: path, line: line, message: message))
+        }
+        if !PinRules.isValidName(name) {
+            report(nil, "'\(name)' is not a valid pin name; use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most \(PinRules.maximumNameLength) characters")
+        }
+        if bytes.count > PinRules.maximumFileSize {
+            report(nil, "the file is \(bytes.count) bytes, over the \(PinRules.maximumFileSize)-byte limit for a pin; a pin is a few lines")
+            return .failure(PinFailure(problems: problems))
+        }
+        if let nul = bytes.firstIndex(of: 0) {
+            report(bytes[..<nul].count(where: { $0 == UInt8(ascii: "\n") }) + 1, "the file contains a NUL byte; a pin is plain text")
+            return .failure(PinFailure(problems: problems))
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            report(nil, "the file is not valid UTF-8; save it as UTF-8 text")
+            return .failure(PinFailure(problems: problems))
+        }
+
+        var lines: [Line] = []
+        var url: String?
+        var urlLine = 0
+        var firstDigestLine: Int?
+        var digests: [Digest] = []
+        var interpreter: String?
+        var environment: [String] = []
+        var maxSize: Int64?
+        var approved: String?
+        var seenSingle: [Key: Int] = [:]
+
+        let rawLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (offset, rawLine) in rawLines.enumerated() {
+            let number = offset + 1
+            var content = rawLine
+            if content.hasSuffix("\r") { content = content.dropLast() }
+            let trimmed = content.drop(while: { $0 == " " || $0 == "\t" })
+            if trimmed.allSatisfy({ $0 == " " || $0 == "\t" }) {
+                if offset < rawLines.count - 1 { lines.append(.blank) }
+                continue
+            }
+            if trimmed.hasPrefix("#") {
+                lines.append(.comment(String(trimmed)))
+                continue
+            }
+            let keyText = trimmed.prefix(while: { $0 != " " && $0 != "\t" })
+            let value = trimmed.dropFirst(keyText.count)
+                .drop(while: { $0 == " " || $0 == "\t" })
+            let valueText = String(value.reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+            guard let key = Key(rawValue: String(keyText)) else {
+                let known = Key.allCases.map(\.rawValue).joined(separator: ", ")
+                report(number, "unknown key '\(keyText)'; a pin has only \(known)")
+                continue
+            }
+            if valueText.isEmpty {
+                report(number, "'\(key.rawValue)' needs a value")
+                continue
+            }
+            if key != .sha256 && key != .env {
+                if let first = seenSingle[key] {
+                    report(number, "a second '\(key.rawValue)' line; the first is on line \(first), and a pin has exactly one")
+                    continue
+                }
+                seenSingle[key] = number
+            }
+            switch key {
+            case .url:
+                if let problem = ScriptURL.problem(with: valueText) {
+                    report(number, problem)
+                    continue
+                }
+                if ScriptURL(valueText)?.hasCredentials == true {
+                    report(number, "the URL contains a user or password; pins are committed, so keep credentials out of them")
+                    continue
+                }
+                url = valueText
+                urlLine = number
+            case .sha256:
+                firstDigestLine = firstDigestLine ?? number
+                guard let digest = Digest(parsing: valueText, expected: .sha256) else {
+                    report(number, "'\(valueText)' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them")
+                    continue
+                }
+                if digests.contains(digest) {
+                    report(number, "digest \(digest.hex) is listed twice")
+                    continue
+                }
+                digests.append(digest)
+            case .interpreter:
+                interpreter = valueText
+            case .env:
+                let patterns = valueText.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                let invalid = patterns.filter { !PinRules.isValidEnvironmentPattern($0) }
+                if !invalid.isEmpty {
+                    report(number, "'\(invalid.joined(separator: " "))' is not a variable name or PREFIX* pattern")
+                    continue
+                }
+                environment += patterns
+            case .maxSize:
+                guard valueText.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                      let size = Int64(valueText), size > 0, size <= PinRules.maximumDeclaredSize
+                else {
+                    report(number, "'\(valueText)' is not a valid size; give a whole number of bytes from 1 to \(PinRules.maximumDeclaredSize)")
+                    continue
+                }
+                maxSize = size
+            case .approved:
+                guard PinRules.isValidDate(valueText) else {
+                    report(number, "'\(valueText)' is not a date; write it as YYYY-MM-DD")
+                    continue
+                }
+                approved = valueText
+            }
+            lines.append(.field(key, key == .env ? valueText.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") : valueText))
+        }
+        if url == nil && seenSingle[.url] == nil {
+            report(nil, "no 'url' line; a pin needs the https URL it pins")
+        }
+        if firstDigestLine == nil {
+            report(nil, "no 'sha256' line; add the digest `scriptpin hash URL` prints")
+        }
+        guard problems.isEmpty, let url else { return .failure(PinFailure(problems: problems)) }
+        let pin = Pin(
+            name: name, url: url, sha256: digests, interpreter: interpreter,
+            environment: environment, maxSize: maxSize, approved: approved)
+        return .success(ParsedPin(
+            pin: pin, document: PinDocument(lines: lines), urlLine: urlLine, digestLine: firstDigestLine ?? urlLine))
+    }
+}
+
+/// A valid pin file: its meaning, its lines, and where the lines that
+/// reports point at stand in the file.
+public struct ParsedPin: Sendable {
+    public let pin: Pin
+    public let document: PinDocument
+    public let urlLine: Int
+    /// The first `sha256` line, where drift reports place their annotation.
+    public let digestLine: Int
+}
+
+/// The problems that made a pin file invalid.
+public struct PinFailure: Error, Sendable {
+    public let problems: [PinProblem]
+}

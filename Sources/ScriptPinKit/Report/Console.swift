@@ -1,0 +1,100 @@
+import Glibc
+import Synchronization
+
+/// Where results and diagnostics go: results on stdout, diagnostics on
+/// stderr, colour only when that stream is a terminal and `NO_COLOR` is unset.
+public final class Console: Sendable {
+    public enum Stream: Sendable {
+        case output
+        case error
+    }
+
+    public enum Style: String, Sendable {
+        case bold = "1"
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+        case cyan = "36"
+    }
+
+    public let colouredOutput: Bool
+    public let colouredErrors: Bool
+    /// Whether stderr is a terminal: progress lines and prompts need one.
+    public let interactiveErrors: Bool
+    public let interactiveInput: Bool
+    private let lock = Mutex(())
+    private let outputDescriptor: Int32
+    private let errorDescriptor: Int32
+
+    public init(outputDescriptor: Int32 = STDOUT_FILENO, errorDescriptor: Int32 = STDERR_FILENO) {
+        let colourAllowed = environmentValue("NO_COLOR").map(\.isEmpty) ?? true
+        let errorIsTerminal = isTerminal(errorDescriptor)
+        self.outputDescriptor = outputDescriptor
+        self.errorDescriptor = errorDescriptor
+        self.colouredOutput = colourAllowed && isTerminal(outputDescriptor)
+        self.colouredErrors = colourAllowed && errorIsTerminal
+        self.interactiveErrors = errorIsTerminal
+        self.interactiveInput = isTerminal(STDIN_FILENO)
+    }
+
+    /// `text` wrapped in an ANSI style when `stream` is coloured.
+    public func styled(_ text: String, _ style: Style, on stream: Stream) -> String {
+        let coloured = stream == .output ? colouredOutput : colouredErrors
+        return coloured ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Writes `text` followed by a newline to stdout.
+    public func line(_ text: String) {
+        write(text + "\n", to: .output)
+    }
+
+    /// Writes a diagnostic line to stderr.
+    public func note(_ text: String) {
+        write(text + "\n", to: .error)
+    }
+
+    /// `Error: message` on stderr, the prefix in red on a terminal.
+    public func error(_ message: String) {
+        note(styled("Error:", .red, on: .error) + " " + message)
+    }
+
+    public func warning(_ message: String) {
+        note(styled("Warning:", .yellow, on: .error) + " " + message)
+    }
+
+    /// Replaces the current terminal line on stderr; does nothing in a pipe.
+    public func progress(_ text: String) {
+        guard interactiveErrors else { return }
+        write("\r\u{1B}[2K" + text, to: .error)
+    }
+
+    public func clearProgress() {
+        guard interactiveErrors else { return }
+        write("\r\u{1B}[2K", to: .error)
+    }
+
+    public func write(_ text: String, to stream: Stream) {
+        let descriptor = stream == .output ? outputDescriptor : errorDescriptor
+        lock.withLock { _ in
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 && errno == EINTR { continue }
+                    // A closed pipe (`scriptpin check | head`) is not worth a crash or a retry loop.
+                    if written <= 0 { return }
+                    offset += written
+                }
+            }
+        }
+    }
+
+    /// Asks a yes/no question on the terminal; false without a terminal or on anything but yes.
+    public func confirm(_ question: String) -> Bool {
+        guard interactiveInput else { return false }
+        write(question + " [y/N] ", to: .error)
+        guard let answer = readLine(strippingNewline: true) else { return false }
+        return ["y", "yes"].contains(answer.lowercased())
+    }
+}

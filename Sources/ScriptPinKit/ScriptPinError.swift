@@ -1,0 +1,103 @@
+/// Every failure scriptpin reports. Each case has one hand-written sentence
+/// that says what happened, to which file or URL, and what to do next.
+public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
+    /// The command line could not be understood.
+    case usage(String)
+    /// A file could not be read; `path` is nil for standard input.
+    case readFailed(path: String?, Errno)
+    case writeFailed(path: String, Errno)
+    case crypto(OpenSSLError)
+    case invalidManifest([PinProblem])
+    case manifestNotFound(searchedFrom: String)
+    case unknownPin(name: String, manifest: String)
+    case pinExists(name: String, path: String)
+    case fetch(FetchError)
+    /// A downloaded body matched no pin for its URL.
+    case notPinned(url: String, actual: Digest, suggestedName: String)
+    case mismatch(what: String, expected: [Digest], actual: Digest)
+    case storeEntryModified(path: String, expected: Digest, actual: Digest)
+    case storeEntryMissing(name: String, digests: [Digest], store: String)
+    case interpreterNotFound(String)
+    case interpreterNotExecutable(String, Errno)
+    case spawnFailed(String, Errno)
+    case notConfirmed(String)
+
+    /// How the failure ranks for the process exit code.
+    public enum Category: Int, Sendable, Comparable {
+        /// A network or I/O failure: exit 3.
+        case unavailable = 3
+        /// Bad command line or an invalid pin or manifest: exit 2.
+        case invalidInput = 2
+        /// A digest did not match: exit 1.
+        case verificationFailed = 1
+
+        /// A failed verification outranks everything, then invalid input,
+        /// then I/O, so that the exit code names the most serious outcome.
+        private var severity: Int {
+            switch self {
+            case .verificationFailed: 3
+            case .invalidInput: 2
+            case .unavailable: 1
+            }
+        }
+
+        public static func < (lhs: Category, rhs: Category) -> Bool { lhs.severity < rhs.severity }
+    }
+
+    public var category: Category {
+        switch self {
+        case .usage, .readFailed, .invalidManifest, .manifestNotFound, .unknownPin, .pinExists, .notConfirmed:
+            .invalidInput
+        case .notPinned, .mismatch, .storeEntryModified:
+            .verificationFailed
+        case .writeFailed, .crypto, .fetch, .storeEntryMissing, .interpreterNotFound, .interpreterNotExecutable,
+             .spawnFailed:
+            .unavailable
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .usage(let message):
+            return message
+        case .readFailed(let path?, let errno) where errno == .isDirectory:
+            return "\(path): Is a directory; name a file, or pass the files inside it"
+        case .readFailed(let path?, let errno):
+            return "\(path): \(errno)"
+        case .readFailed(nil, let errno):
+            return "standard input: \(errno)"
+        case .writeFailed(let path, let errno):
+            return "cannot write \(path): \(errno); check the directory's permissions and free space"
+        case .crypto(let error):
+            return error.description
+        case .invalidManifest(let problems):
+            return problems.map(\.description).joined(separator: "\n")
+        case .manifestNotFound(let start):
+            return "no known-hashes/ directory in \(start) or any parent; create one, or name it with --manifest DIR or SCRIPTPIN_MANIFEST"
+        case .unknownPin(let name, let manifest):
+            return "no pin named '\(name)' in \(manifest); `scriptpin verify` lists the pins, `scriptpin add \(name) URL` creates one"
+        case .pinExists(let name, let path):
+            return "\(path) already pins '\(name)'; use `scriptpin update \(name)` to change it"
+        case .fetch(let error):
+            return error.description
+        case .notPinned(let url, let actual, let name):
+            return "\(url) is not pinned; it served \(actual). Review it, then pin it with: scriptpin add \(name) \(url)"
+        case .mismatch(let what, let expected, let actual):
+            let wanted = expected.map(\.description).joined(separator: " or ")
+            return "\(what) does not match its pin: expected \(wanted), got \(actual); nothing was run. If the change is legitimate, review it with `scriptpin update`"
+        case .storeEntryModified(let path, let expected, let actual):
+            return "stored copy \(path) was modified: it should hash to \(expected.hex) but hashes to \(actual.hex); it was not used. Delete it; the next successful fetch stores a fresh copy"
+        case .storeEntryMissing(let name, let digests, let store):
+            let wanted = digests.map(\.hex).joined(separator: " or ")
+            return "no stored copy of '\(name)' (\(wanted)) in \(store); run it once online to store it"
+        case .interpreterNotFound(let program):
+            return "interpreter '\(program)' was not found in PATH; install it or choose another with --interpreter"
+        case .interpreterNotExecutable(let program, let errno):
+            return "interpreter '\(program)' cannot be executed: \(errno); check its permissions or choose another with --interpreter"
+        case .spawnFailed(let program, let errno):
+            return "could not start '\(program)': \(errno)"
+        case .notConfirmed(let what):
+            return "\(what) was not confirmed; nothing was changed. Pass --yes when there is no terminal to answer"
+        }
+    }
+}

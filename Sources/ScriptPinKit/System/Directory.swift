@@ -1,0 +1,111 @@
+import Glibc
+
+/// What kind of file a path names, following symbolic links.
+public enum FileKind: Sendable {
+    case missing
+    case regular
+    case directory
+    case other
+}
+
+public func fileKind(_ path: String) -> FileKind {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return .missing }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: return .regular
+    case S_IFDIR: return .directory
+    default: return .other
+    }
+}
+
+/// The names in a directory, without "." and "..", sorted bytewise so that
+/// every listing (and every report built from one) is reproducible.
+public func directoryEntries(_ path: String) throws(Errno) -> [String] {
+    guard let stream = opendir(path) else { throw Errno.current }
+    defer { closedir(stream) }
+    var names: [String] = []
+    while true {
+        errno = 0
+        guard let entry = readdir(stream) else {
+            if errno != 0 { throw Errno.current }
+            break
+        }
+        let name = withUnsafePointer(to: entry.pointee.d_name) { tuple in
+            tuple.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+}
+
+/// Creates `path` and its parents with `mode`, like `mkdir -p`; an existing directory is fine.
+public func createDirectories(_ path: String, mode: mode_t) throws(Errno) {
+    if fileKind(path) == .directory { return }
+    let parent = parentDirectory(of: path)
+    if parent != path && !parent.isEmpty { try createDirectories(parent, mode: mode) }
+    if mkdir(path, mode) != 0 && errno != EEXIST { throw Errno.current }
+}
+
+/// The directory part of a path ("." for a bare name).
+public func parentDirectory(of path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+    if slash == trimmed.startIndex { return "/" }
+    return String(trimmed[..<slash])
+}
+
+public func joinPath(_ directory: String, _ name: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
+}
+
+public func currentDirectory() -> String {
+    guard let pointer = getcwd(nil, 0) else { return "." }
+    defer { free(pointer) }
+    return String(cString: pointer)
+}
+
+/// Renames atomically within one file system, as `rename(2)` does.
+public func renameFile(_ source: String, to destination: String) throws(Errno) {
+    try retryingInterrupts { rename(source, destination) }
+}
+
+/// Removes a file; a file that is already gone is not an error.
+public func removeFile(_ path: String) {
+    _ = unlink(path)
+}
+
+public func removeDirectory(_ path: String) {
+    _ = rmdir(path)
+}
+
+/// Makes a fresh private directory from a `mkdtemp` template ending in XXXXXX.
+public func makeTemporaryDirectory(template: String) throws(Errno) -> String {
+    var bytes = Array(template.utf8CString)
+    guard mkdtemp(&bytes) != nil else { throw Errno.current }
+    return String(decoding: bytes.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Environment variables of this process, in the order `environ` holds them.
+public func processEnvironment() -> [(name: String, value: String)] {
+    var result: [(String, String)] = []
+    var cursor = environ
+    while let entry = cursor.pointee {
+        let text = String(cString: entry)
+        if let equals = text.firstIndex(of: "=") {
+            result.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+        }
+        cursor += 1
+    }
+    return result
+}
+
+public func environmentValue(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    return String(cString: value)
+}
+
+/// Whether a descriptor is a terminal, which decides colour, prompts and progress lines.
+public func isTerminal(_ descriptor: Int32) -> Bool {
+    isatty(descriptor) == 1
+}

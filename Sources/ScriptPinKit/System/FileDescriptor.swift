@@ -1,0 +1,119 @@
+import Glibc
+
+/// An open file descriptor with exactly one owner, closed when the owner goes
+/// away, on every path, so that no descriptor leaks into a script `run` starts.
+public struct FileDescriptor: ~Copyable {
+    public let rawValue: Int32
+
+    /// Takes ownership of a descriptor some other call opened.
+    public init(owning rawValue: Int32) {
+        self.rawValue = rawValue
+    }
+
+    /// Opens `path` read-only; a directory is refused with `EISDIR`, so that
+    /// `hash dir` fails like `sha256sum dir` instead of reading nothing.
+    public static func openForReading(_ path: String) throws(Errno) -> FileDescriptor {
+        let fd = try retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
+        let descriptor = FileDescriptor(owning: fd)
+        var status = stat()
+        try retryingInterrupts { fstat(fd, &status) }
+        if (status.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory }
+        return descriptor
+    }
+
+    /// A private copy of standard input, so that closing it leaves descriptor 0 alone.
+    public static func duplicateStandardInput() throws(Errno) -> FileDescriptor {
+        FileDescriptor(owning: try retryingInterrupts { fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3) })
+    }
+
+    /// Creates a new file that must not exist yet, readable and writable by its owner only.
+    public static func createExclusive(_ path: String, mode: mode_t = 0o600) throws(Errno) -> FileDescriptor {
+        let fd = try retryingInterrupts { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
+        return FileDescriptor(owning: fd)
+    }
+
+    /// Opens (creating if needed) a file for reading and writing, as lock files need.
+    public static func openOrCreate(_ path: String, mode: mode_t = 0o600) throws(Errno) -> FileDescriptor {
+        let fd = try retryingInterrupts { open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode) }
+        return FileDescriptor(owning: fd)
+    }
+
+    /// Opens a directory so that it can be fsynced after a rename inside it.
+    public static func openDirectory(_ path: String) throws(Errno) -> FileDescriptor {
+        let fd = try retryingInterrupts { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        return FileDescriptor(owning: fd)
+    }
+
+    /// Reads up to `buffer.count` bytes; 0 means end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        try retryingInterrupts { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset` without moving the file position.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        try retryingInterrupts { pread(rawValue, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
+    /// Writes every byte, looping over short writes.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try retryingInterrupts {
+                Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
+            }
+            offset += written
+        }
+    }
+
+    public func writeAll(_ bytes: [UInt8]) throws(Errno) {
+        let failure: Errno? = bytes.withUnsafeBytes { buffer in
+            do throws(Errno) { try writeAll(buffer) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    public func synchronize() throws(Errno) {
+        try retryingInterrupts { fsync(rawValue) }
+    }
+
+    public func seekToStart() throws(Errno) {
+        try retryingInterrupts { lseek(rawValue, 0, SEEK_SET) }
+    }
+
+    /// Size of the open file in bytes.
+    public func size() throws(Errno) -> Int64 {
+        var status = stat()
+        try retryingInterrupts { fstat(rawValue, &status) }
+        return Int64(status.st_size)
+    }
+
+    /// Takes an exclusive `flock`. The kernel drops it when the process dies,
+    /// so a lock left by a killed process never blocks the next run.
+    public func lockExclusively() throws(Errno) {
+        try retryingInterrupts { flock(rawValue, LOCK_EX) }
+    }
+
+    /// Hints the kernel to read ahead aggressively; failures are harmless.
+    public func adviseSequentialReading() {
+        _ = posix_fadvise(rawValue, 0, 0, POSIX_FADV_SEQUENTIAL)
+    }
+
+    deinit {
+        _ = Glibc.close(rawValue)
+    }
+}
+
+/// Reads a whole file, refusing one larger than `limit` bytes without reading it all.
+public func readFile(_ path: String, limit: Int) throws(Errno) -> [UInt8]? {
+    let descriptor = try FileDescriptor.openForReading(path)
+    var bytes: [UInt8] = []
+    let chunkSize = 16 * 1024
+    var chunk = [UInt8](repeating: 0, count: chunkSize)
+    while true {
+        let count = try chunk.withUnsafeMutableBytes { buffer in Result { () throws(Errno) in try descriptor.read(into: buffer) } }.get()
+        if count == 0 { return bytes }
+        if bytes.count + count > limit { return nil }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+}
