@@ -130,11 +130,9 @@ extension PinDocument {
         var approved: String?
         var seenSingle: [Key: Int] = [:]
 
-        let rawLines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (offset, rawLine) in rawLines.enumerated() {
+        let rawLines = splitLines(text)
+        for (offset, content) in rawLines.enumerated() {
             let number = offset + 1
-            var content = rawLine
-            if content.hasSuffix("\r") { content = content.dropLast() }
             let trimmed = content.drop(while: { $0 == " " || $0 == "\t" })
             if trimmed.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 if offset < rawLines.count - 1 { lines.append(.blank) }
@@ -242,4 +240,13 @@ public struct ParsedPin: Sendable {
 /// The problems that made a pin file invalid.
 public struct PinFailure: Error, Sendable {
     public let problems: [PinProblem]
+}
+
+/// Lines split on LF with a trailing CR removed. Swift treats CRLF as one
+/// Character, so the split works on Unicode scalars, not Characters.
+func splitLines(_ text: String) -> [Substring] {
+    text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { scalars in
+        let line = Substring(scalars)
+        return line.unicodeScalars.last == "\r" ? Substring(line.unicodeScalars.dropLast()) : line
+    }
 }

@@ -19,9 +19,7 @@ public struct SumsFile: Sendable {
         var entries: [Entry] = []
         var malformed: [Int] = []
         let text = String(decoding: bytes, as: UTF8.self)
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine
-            if line.hasSuffix("\r") { line = line.dropLast() }
+        for (offset, line) in splitLines(text).enumerated() {
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             if let entry = Self.parseLine(line, number: offset + 1) {
                 entries.append(entry)

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import ScriptPinKit
+
+@Suite("The pin format")
+struct PinFormatTests {
+    static let digest = "f0e7a3ee76a787c37aa400cf44aee0c9b473b2fa79092edfb36d1faa853bbe23"
+    static let other = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+    private func parse(_ text: String, name: String = "tool") -> Result<ParsedPin, PinFailure> {
+        PinDocument.parse(Array(text.utf8), name: name, path: "known-hashes/\(name).pin")
+    }
+
+    private func problems(_ text: String, name: String = "tool") -> [String] {
+        switch parse(text, name: name) {
+        case .success: return []
+        case .failure(let failure): return failure.problems.map(\.description)
+        }
+    }
+
+    @Test("The example from the issue parses with every field")
+    func fullExample() throws {
+        let text = """
+            # Codecov bash uploader, last release
+            url https://raw.githubusercontent.com/codecov/codecov-bash/1.0.6/codecov
+            sha256 \(Self.digest)
+            interpreter bash
+            env CODECOV_TOKEN CODECOV_* GITHUB_*
+            max-size 1048576
+            approved 2026-11-29
+
+            """
+        let parsed = try parse(text, name: "codecov-bash").get()
+        #expect(parsed.pin.url == "https://raw.githubusercontent.com/codecov/codecov-bash/1.0.6/codecov")
+        #expect(parsed.pin.sha256.map(\.hex) == [Self.digest])
+        #expect(parsed.pin.interpreter == "bash")
+        #expect(parsed.pin.environment == ["CODECOV_TOKEN", "CODECOV_*", "GITHUB_*"])
+        #expect(parsed.pin.maxSize == 1_048_576)
+        #expect(parsed.pin.approved == "2026-11-29")
+        #expect(parsed.digestLine == 3)
+        #expect(parsed.document.render() == text)
+    }
+
+    @Test("CRLF endings, blank lines, comments and several digests are accepted")
+    func lenientShapes() throws {
+        let text = "# rotation\r\n\r\nurl https://example.com/i.sh\r\nsha256 \(Self.digest)\r\nsha256   \(Self.other.uppercased())  \r\n"
+        let pin = try parse(text).get().pin
+        #expect(pin.sha256.map(\.hex) == [Self.digest, Self.other])
+        #expect(pin.accepts(Digest(parsing: Self.other)!))
+    }
+
+    @Test("Every error is reported with its exact line", arguments: [
+        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, interpreter, env, max-size, approved"),
+        ("sha256 \(digest)\n", "known-hashes/tool.pin: error: no 'url' line; a pin needs the https URL it pins"),
+        ("url https://e.com/a\n# c\nurl https://e.com/b\nsha256 \(digest)\n", "known-hashes/tool.pin:3: error: a second 'url' line; the first is on line 1, and a pin has exactly one"),
+        ("url https://e.com/a\nsha256 abc123\n", "known-hashes/tool.pin:2: error: 'abc123' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them"),
+        ("url https://e.com/a\n", "known-hashes/tool.pin: error: no 'sha256' line; add the digest `scriptpin hash URL` prints"),
+        ("url http://e.com/a\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: 'http://e.com/a' uses http; only https URLs are accepted, so the body cannot be changed in transit"),
+        ("url https://user:pw@e.com/a\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: the URL contains a user or password; pins are committed, so keep credentials out of them"),
+        ("url https://e.com/a\nsha256 \(digest)\nmax-size 0\n", "known-hashes/tool.pin:3: error: '0' is not a valid size; give a whole number of bytes from 1 to 1073741824"),
+        ("url https://e.com/a\nsha256 \(digest)\nmax-size 12kb\n", "known-hashes/tool.pin:3: error: '12kb' is not a valid size; give a whole number of bytes from 1 to 1073741824"),
+        ("url https://e.com/a\nsha256 \(digest)\napproved 2026-02-30\n", "known-hashes/tool.pin:3: error: '2026-02-30' is not a date; write it as YYYY-MM-DD"),
+        ("url https://e.com/a\nsha256 \(digest)\nenv GOOD 9BAD\n", "known-hashes/tool.pin:3: error: '9BAD' is not a variable name or PREFIX* pattern"),
+        ("url https://e.com/a\nsha256 \(digest)\ninterpreter\n", "known-hashes/tool.pin:3: error: 'interpreter' needs a value"),
+        ("url https://e.com/a\nsha256 \(digest)\nsha256 \(digest)\n", "known-hashes/tool.pin:3: error: digest \(digest) is listed twice"),
+        ("url https://e.com/a\nsha256 \(digest)\n\u{0}\n", "known-hashes/tool.pin:3: error: the file contains a NUL byte; a pin is plain text"),
+        ("url https://e.com/a b\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: the URL contains a space or control character; percent-encode it"),
+        ("url https:///a\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: 'https:///a' has no host"),
+    ])
+    func errors(text: String, expected: String) {
+        #expect(problems(text) == [expected])
+    }
+
+    @Test("Several problems in one file are all reported")
+    func allProblems() {
+        let found = problems("colour red\nurl ftp://e.com/a\nsha256 nope\n")
+        #expect(found.count == 3)
+        #expect(found[0].hasPrefix("known-hashes/tool.pin:1:"))
+        #expect(found[1].hasPrefix("known-hashes/tool.pin:2:"))
+        #expect(found[2].hasPrefix("known-hashes/tool.pin:3:"))
+    }
+
+    @Test("Invalid UTF-8, oversized files and bad names are refused")
+    func fileLevelErrors() {
+        let invalidUTF8 = PinDocument.parse([0x75, 0x72, 0x6c, 0x20, 0xff, 0xfe], name: "tool", path: "p.pin")
+        #expect(problemTexts(invalidUTF8) == ["p.pin: error: the file is not valid UTF-8; save it as UTF-8 text"])
+        let huge = PinDocument.parse([UInt8](repeating: UInt8(ascii: "#"), count: 70_000), name: "tool", path: "p.pin")
+        #expect(problemTexts(huge) == ["p.pin: error: the file is 70000 bytes, over the 65536-byte limit for a pin; a pin is a few lines"])
+        for name in ["Tool", "-tool", ".tool", "to ol", String(repeating: "a", count: 65), ""] {
+            #expect(!PinRules.isValidName(name), "\(name) should be invalid")
+        }
+        for name in ["tool", "0tool", "a.b_c-d", String(repeating: "a", count: 64)] {
+            #expect(PinRules.isValidName(name), "\(name) should be valid")
+        }
+    }
+
+    private func problemTexts(_ result: Result<ParsedPin, PinFailure>) -> [String] {
+        if case .failure(let failure) = result { return failure.problems.map(\.description) }
+        return []
+    }
+
+    @Test("Serialize then parse gives back the same pin, for random valid pins")
+    func roundTrip() throws {
+        var generator = SeededGenerator(seed: 2026)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        for iteration in 0..<500 {
+            let name = String((0..<Int.random(in: 1...20, using: &generator)).map { _ in letters.randomElement(using: &generator)! })
+            let path = (0..<Int.random(in: 1...4, using: &generator)).map { _ in String(letters.shuffled(using: &generator).prefix(5)) }.joined(separator: "/")
+            let digests = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
+                Digest(algorithm: .sha256, bytes: generator.bytes(32))
+            }
+            let pin = Pin(
+                name: name,
+                url: "https://host\(iteration).example/\(path)",
+                sha256: Array(Set(digests)).sorted { $0.hex < $1.hex },
+                interpreter: Bool.random(using: &generator) ? ["sh", "bash", "python3 -u"].randomElement(using: &generator) : nil,
+                environment: Bool.random(using: &generator) ? ["CODECOV_TOKEN", "GITHUB_*", "A_B"].shuffled(using: &generator) : [],
+                maxSize: Bool.random(using: &generator) ? Int64.random(in: 1...PinRules.maximumDeclaredSize, using: &generator) : nil,
+                approved: Bool.random(using: &generator) ? "20\(Int.random(in: 10...40, using: &generator))-0\(Int.random(in: 1...9, using: &generator))-1\(Int.random(in: 0...9, using: &generator))" : nil)
+            let comments = Bool.random(using: &generator) ? ["generated \(iteration)", "second comment"] : []
+            let text = PinDocument(pin: pin, comments: comments).render()
+            let parsed = try PinDocument.parse(Array(text.utf8), name: name, path: "p").get()
+            #expect(parsed.pin == pin, "round trip \(iteration)")
+            #expect(parsed.document.render() == text, "canonical text is stable \(iteration)")
+        }
+    }
+
+    @Test("Edits keep comments and order, so diffs stay minimal")
+    func minimalEdits() throws {
+        let text = "# keep me\nurl https://e.com/a\n# about the digest\nsha256 \(Self.digest)\nsha256 \(Self.other)\ninterpreter sh\n"
+        var document = try parse(text).get().document
+        document.replaceDigests(with: [Digest(parsing: Self.other)!])
+        document.set(.approved, to: "2026-12-01")
+        #expect(document.render() == "# keep me\nurl https://e.com/a\n# about the digest\nsha256 \(Self.other)\ninterpreter sh\napproved 2026-12-01\n")
+        document.set(.approved, to: "2026-12-02")
+        document.set(.maxSize, to: "100")
+        #expect(document.render() == "# keep me\nurl https://e.com/a\n# about the digest\nsha256 \(Self.other)\ninterpreter sh\nmax-size 100\napproved 2026-12-02\n")
+    }
+}

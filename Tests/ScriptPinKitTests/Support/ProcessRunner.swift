@@ -1,0 +1,84 @@
+import Foundation
+
+/// What a finished process left behind, each stream kept apart.
+struct ProcessResult: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    let stdoutData: Data
+}
+
+/// Runs real processes: the built `scriptpin` binary and tools such as
+/// `sha256sum`, `git` and `python3`.
+enum ProcessRunner {
+    /// The `scriptpin` executable that `swift build` put beside the test bundle.
+    static let scriptpinPath: String = {
+        let bundle = URL(fileURLWithPath: try! FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        return bundle.deletingLastPathComponent().appendingPathComponent("scriptpin").path
+    }()
+
+    /// Directory of the test sources, where fixtures live.
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").path
+
+    /// An environment without the developer's own manifest, cache or colour settings.
+    static func baseEnvironment(home: String) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["SCRIPTPIN_MANIFEST", "SCRIPTPIN_CACHE", "XDG_CACHE_HOME", "SSL_CERT_FILE", "NO_COLOR",
+                     "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] {
+            environment[name] = nil
+        }
+        environment["HOME"] = home
+        return environment
+    }
+
+    static func scriptpin(
+        _ arguments: [String], in directory: String, environment: [String: String]? = nil, input: Data? = nil
+    ) -> ProcessResult {
+        run(scriptpinPath, arguments, in: directory, environment: environment ?? baseEnvironment(home: directory), input: input)
+    }
+
+    static func run(
+        _ executable: String, _ arguments: [String], in directory: String, environment: [String: String]? = nil,
+        input: Data? = nil
+    ) -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if let environment { process.environment = environment }
+        let outputPipe = Pipe()
+        let errorPipe = Pipe()
+        let inputPipe = Pipe()
+        process.standardOutput = outputPipe
+        process.standardError = errorPipe
+        process.standardInput = inputPipe
+        try! process.run()
+        let writer = Thread {
+            if let input { inputPipe.fileHandleForWriting.write(input) }
+            try? inputPipe.fileHandleForWriting.close()
+        }
+        writer.start()
+        // Drain both pipes concurrently so that neither fills and blocks the child.
+        let errorData = LockedData()
+        let errorReader = Thread { errorData.set(errorPipe.fileHandleForReading.readDataToEndOfFile()) }
+        errorReader.start()
+        let outputData = outputPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { usleep(1000) }
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData.value, as: UTF8.self),
+            stdoutData: outputData)
+    }
+}
+
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var isSet: Bool { lock.withLock { data != nil } }
+    var value: Data { lock.withLock { data ?? Data() } }
+}

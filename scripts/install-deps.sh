@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages scriptpin needs to build and test, only those
+# that are missing: libcrypto and libcurl headers, pkg-config, and the tools
+# the tests drive (openssl, python3, git, coreutils' sha256sum).
+set -euo pipefail
+
+packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl python3 git coreutils ca-certificates)
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
