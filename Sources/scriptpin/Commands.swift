@@ -75,4 +75,59 @@ let verifyCommand = Command(
         return command.run(console: console, environment: environmentDictionary())
     })
 
-let allCommands: [Command] = [hashCommand, verifyCommand]
+
+let runCommand = Command(
+    spec: CommandSpec(
+        name: "run",
+        overview: "Fetch a pinned script, verify it, and run exactly the verified bytes.",
+        usage: "scriptpin run <name|url|path> [options] [-- <arguments>...]",
+        arguments: [
+            ("<name|url|path>", "A pin name, a pinned https URL, or a local script that matches a pin."),
+            ("<arguments>", "Passed to the script, after --."),
+        ],
+        options: [
+            manifestOption,
+            .value("sha256", "hex", repeatable: true, "Pin ad hoc: the body must have this digest (repeatable; no manifest needed)."),
+            .value("interpreter", "program", "Run with this program (default: the pin's interpreter, else the #! line, else sh)."),
+            .value("allow-env", "name", repeatable: true, "Let this secret-looking variable (or PREFIX*) through (repeatable)."),
+            .flag("clean-env", "Start from PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_*, TERM, TMPDIR, TZ plus allowed variables."),
+            .flag("keep-env", "Pass every variable, secrets included."),
+            .flag("offline", "Run the stored copy whose digest the pin names; do not fetch."),
+            .flag("print", "Write the verified bytes to stdout instead of running them."),
+        ] + fetchOptionSpecs + [helpOption],
+        discussion: """
+            By default the script gets the environment minus every variable whose name looks secret \
+            (TOKEN, SECRET, PASSWORD, CREDENTIAL, API_KEY, *_KEY, AWS_*, GOOGLE_*, ...). Exit codes: the \
+            script's own status (128+N when killed by signal N); 124 not fetched and no stored copy; \
+            125 refused (mismatch, not pinned, invalid pin, usage); 126 interpreter not executable; \
+            127 interpreter not found.
+            """),
+    perform: { arguments, console throws(ScriptPinError) in
+        guard let target = arguments.operands.first else {
+            throw .usage("run needs a pin name, an https URL or a script path")
+        }
+        guard arguments.operands.count == 1 else {
+            throw .usage("unexpected argument '\(arguments.operands[1])'; put the script's arguments after --")
+        }
+        if arguments.flag("clean-env") && arguments.flag("keep-env") {
+            throw .usage("--clean-env and --keep-env contradict each other; choose one")
+        }
+        for name in arguments.all("allow-env") where !PinRules.isValidEnvironmentPattern(name) {
+            throw .usage("--allow-env '\(name)' is not a variable name or PREFIX* pattern")
+        }
+        var command = RunCommand()
+        command.target = target
+        command.arguments = arguments.passthrough
+        command.manifest = arguments.value("manifest")
+        command.adHocDigests = arguments.all("sha256")
+        command.interpreter = arguments.value("interpreter")
+        command.environment = EnvironmentPolicy(
+            mode: arguments.flag("clean-env") ? .clean : arguments.flag("keep-env") ? .keepAll : .withholdSecrets,
+            allowed: arguments.all("allow-env"))
+        command.offline = arguments.flag("offline")
+        command.printInsteadOfRunning = arguments.flag("print")
+        command.fetchOptions = try fetchOptions(from: arguments)
+        return command.run(console: console, environment: environmentDictionary())
+    })
+
+let allCommands: [Command] = [hashCommand, verifyCommand, runCommand]

@@ -63,7 +63,7 @@ extension Command {
     var usageExitCode: Int32 { spec.name == "run" ? 125 : 2 }
 
     func exitCode(for error: ScriptPinError) -> Int32 {
-        Int32(error.category.rawValue)
+        spec.name == "run" ? RunCommand.exitCode(for: error) : Int32(error.category.rawValue)
     }
 }
 

@@ -1,0 +1,260 @@
+/// `scriptpin run`, the replacement for `curl | bash`: fetch once, verify,
+/// then execute exactly the verified bytes with secrets withheld.
+public struct RunCommand: Sendable {
+    /// Exit codes of `run`'s own failures; 0–123 and 128+N belong to the script.
+    public enum ExitCode {
+        public static let fetchFailed: Int32 = 124
+        public static let refused: Int32 = 125
+        public static let notExecutable: Int32 = 126
+        public static let notFound: Int32 = 127
+    }
+
+    /// A pin name, an https URL, or a path to a local script.
+    public var target = ""
+    public var arguments: [String] = []
+    public var manifest: String?
+    /// Ad hoc pins: the body must match one of these; no manifest is needed.
+    public var adHocDigests: [String] = []
+    public var interpreter: String?
+    public var environment = EnvironmentPolicy()
+    public var offline = false
+    public var printInsteadOfRunning = false
+    public var fetchOptions = FetchOptions()
+
+    public init() {}
+
+    /// Runs the script and returns the process exit code: the script's own,
+    /// or one of `ExitCode` when scriptpin did not run it.
+    public func run(console: Console, environment variables: [String: String]) -> Int32 {
+        do {
+            return try execute(console: console, variables: variables)
+        } catch {
+            console.error(error.description)
+            return Self.exitCode(for: error)
+        }
+    }
+
+    public static func exitCode(for error: ScriptPinError) -> Int32 {
+        switch error {
+        case .fetch, .storeEntryMissing: ExitCode.fetchFailed
+        case .interpreterNotFound: ExitCode.notFound
+        case .interpreterNotExecutable, .spawnFailed: ExitCode.notExecutable
+        default: ExitCode.refused
+        }
+    }
+
+    /// What the target resolved to: where the body comes from and what it must match.
+    private struct Resolved {
+        enum Source {
+            case remote(String)
+            case local(String)
+        }
+
+        let source: Source
+        let digests: [Digest]
+        /// The pin named or found by URL; for a local file, nil until its digest picks one of `candidates`.
+        let pin: Pin?
+        var candidates: [Pin] = []
+        /// How messages name the script.
+        let label: String
+    }
+
+    private func execute(console: Console, variables: [String: String]) throws(ScriptPinError) -> Int32 {
+        let resolved = try resolve(variables: variables)
+        let store = ContentStore(environment: variables)
+        let image = try ScriptImage.make()
+        let digest = try obtain(resolved, into: image, store: store, console: console)
+        try image.seal(expecting: digest)
+        do {
+            try store.save(image, as: digest)
+        } catch {
+            console.warning("could not keep a copy in the store: \(error.description)")
+        }
+        if printInsteadOfRunning {
+            try image.forEachChunk { (chunk) throws(ScriptPinError) in
+                console.write(String(decoding: chunk, as: UTF8.self), to: .output)
+            }
+            return 0
+        }
+        let pin = resolved.pin ?? resolved.candidates.first { $0.accepts(digest) }
+        let program = try interpreterCommand(for: pin, image: image)
+        var policy = environment
+        policy.allowed += pin?.environment ?? []
+        let (passed, withheld) = policy.apply(to: processEnvironment())
+        reportWithheld(withheld, policy: policy, console: console)
+        let termination = try spawnAndWait(program + [image.executionPath] + arguments, environment: passed, image: image)
+        return termination.exitCode
+    }
+
+    private func resolve(variables: [String: String]) throws(ScriptPinError) -> Resolved {
+        guard !target.isEmpty else { throw .usage("run needs a pin name, an https URL or a script path") }
+        let adHoc = try adHocDigests.map { (text) throws(ScriptPinError) -> Digest in
+            guard let digest = Digest(parsing: text, expected: .sha256) else {
+                throw .usage("--sha256 '\(text)' is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them")
+            }
+            return digest
+        }
+        let remote = isRemote(target)
+        if remote, let problem = ScriptURL.problem(with: target) { throw .usage(problem) }
+        if !adHoc.isEmpty {
+            if !remote && fileKind(target) != .regular {
+                throw .usage("with --sha256, the target must be an https URL or a script file; '\(target)' is neither")
+            }
+            return Resolved(source: remote ? .remote(target) : .local(target), digests: adHoc, pin: nil, label: remote ? ScriptURL.redact(target) : target)
+        }
+        if remote {
+            let manifest: Manifest?
+            do {
+                manifest = try Manifest.load(directory: Manifest.locate(explicit: self.manifest, environment: variables))
+            } catch .manifestNotFound {
+                manifest = nil
+            }
+            guard let entry = manifest?.entry(forURL: target) else {
+                // Not pinned: fetched only to show its digest, never run.
+                return Resolved(source: .remote(target), digests: [], pin: nil, label: ScriptURL.redact(target))
+            }
+            return Resolved(source: .remote(target), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
+        }
+        let directory = try Manifest.locate(explicit: manifest, environment: variables)
+        let manifest = try Manifest.load(directory: directory)
+        if let entry = manifest.entry(named: target) {
+            return Resolved(source: .remote(entry.pin.url), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
+        }
+        if fileKind(target) == .regular {
+            return Resolved(source: .local(target), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target)
+        }
+        throw .unknownPin(name: target, manifest: directory)
+    }
+
+    /// Fills `image` from the network, a local file or the store, and returns
+    /// the digest it was verified against.
+    private func obtain(
+        _ resolved: Resolved, into image: ScriptImage, store: ContentStore, console: Console
+    ) throws(ScriptPinError) -> Digest {
+        switch resolved.source {
+        case .local(let path):
+            let actual = try copyLocal(path, into: image)
+            guard resolved.digests.contains(actual) else {
+                throw .mismatch(what: path, expected: resolved.digests, actual: actual)
+            }
+            return actual
+        case .remote(let url):
+            if offline { return try loadStored(resolved, into: image, store: store) }
+            let body: FetchedBody
+            do {
+                body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(for: resolved.pin), into: image)
+            } catch .fetch(let failure) {
+                guard !resolved.digests.isEmpty,
+                      let digest = try? loadStored(resolved, into: image, store: store)
+                else { throw .fetch(failure) }
+                console.warning("\(failure.description)\nscriptpin: running the stored copy of \(resolved.label) (\(digest.hex)) instead")
+                return digest
+            }
+            guard !resolved.digests.isEmpty else {
+                let suggested = suggestedPinName(for: url)
+                throw .notPinned(url: ScriptURL.redact(url), actual: body.digest, suggestedName: suggested)
+            }
+            guard resolved.digests.contains(body.digest) else {
+                throw .mismatch(what: "\(ScriptURL.redact(url)) (\(resolved.label))", expected: resolved.digests, actual: body.digest)
+            }
+            return body.digest
+        }
+    }
+
+    private func loadStored(_ resolved: Resolved, into image: ScriptImage, store: ContentStore) throws(ScriptPinError) -> Digest {
+        for digest in resolved.digests where try store.load(digest, into: image) != nil {
+            return digest
+        }
+        throw .storeEntryMissing(name: resolved.label, digests: resolved.digests, store: store.root)
+    }
+
+    private func copyLocal(_ path: String, into image: ScriptImage) throws(ScriptPinError) -> Digest {
+        let descriptor: FileDescriptor
+        do { descriptor = try FileDescriptor.openForReading(path) } catch { throw .readFailed(path: path, error) }
+        let hasher: StreamingHasher
+        do { hasher = try StreamingHasher(.sha256) } catch { throw .crypto(error) }
+        try image.restart()
+        let collector = TeeSink(hasher: hasher, next: image)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: hashingChunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count: Int
+            do { count = try descriptor.read(into: buffer) } catch { throw .readFailed(path: path, error) }
+            if count == 0 { break }
+            try collector.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        do { return try hasher.finalize() } catch { throw .crypto(error) }
+    }
+
+    /// `--interpreter`, else the pin's, else the `#!` line, else `sh`.
+    private func interpreterCommand(for pin: Pin?, image: ScriptImage) throws(ScriptPinError) -> [String] {
+        if let chosen = interpreter ?? pin?.interpreter {
+            let words = chosen.split(separator: " ").map(String.init)
+            guard !words.isEmpty else { throw .usage("--interpreter needs a program name") }
+            return words
+        }
+        let line = image.firstLine()
+        if line.hasPrefix("#!") {
+            // Linux passes everything after the program as one argument.
+            let rest = line.dropFirst(2).drop(while: { $0 == " " || $0 == "\t" })
+            let program = rest.prefix(while: { $0 != " " && $0 != "\t" })
+            let argument = rest.dropFirst(program.count).trimmingBlanks()
+            if !program.isEmpty { return [String(program)] + (argument.isEmpty ? [] : [String(argument)]) }
+        }
+        return ["sh"]
+    }
+
+    private func reportWithheld(_ withheld: [String], policy: EnvironmentPolicy, console: Console) {
+        guard !withheld.isEmpty else { return }
+        switch policy.mode {
+        case .keepAll:
+            return
+        case .withholdSecrets:
+            console.note("scriptpin: withheld \(withheld.count) secret-looking variable\(withheld.count == 1 ? "" : "s") from the script: \(withheld.joined(separator: ", ")). Let one through with --allow-env NAME or the pin's env line")
+        case .clean:
+            let secrets = withheld.filter(EnvironmentPolicy.looksSecret)
+            let named = secrets.isEmpty ? "" : ", among them \(secrets.joined(separator: ", "))"
+            console.note("scriptpin: clean environment: withheld \(withheld.count) variable\(withheld.count == 1 ? "" : "s")\(named)")
+        }
+    }
+}
+
+/// A pin name made from the URL's last path segment, for the `add` hint.
+public func suggestedPinName(for url: String) -> String {
+    let segment = ScriptURL(url)?.lastPathSegment.lowercased() ?? ""
+    var name = String(segment.unicodeScalars.map { scalar -> Character in
+        let character = Character(scalar)
+        return ("a"..."z").contains(character) || ("0"..."9").contains(character) || ".-_".contains(character) ? character : "-"
+    })
+    while let first = name.first, !(("a"..."z").contains(first) || ("0"..."9").contains(first)) { name.removeFirst() }
+    name = String(name.prefix(PinRules.maximumNameLength))
+    return PinRules.isValidName(name) ? name : "script"
+}
+
+/// Feeds bytes to a hasher and then to another sink.
+final class TeeSink: BodySink {
+    let hasher: StreamingHasher
+    let next: BodySink
+
+    init(hasher: StreamingHasher, next: BodySink) {
+        self.hasher = hasher
+        self.next = next
+    }
+
+    func restart() throws(ScriptPinError) {
+        try next.restart()
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(ScriptPinError) {
+        do { try hasher.update(bytes) } catch { throw .crypto(error) }
+        try next.append(bytes)
+    }
+}
+
+extension Substring {
+    func trimmingBlanks() -> Substring {
+        var result = self.drop(while: { $0 == " " || $0 == "\t" })
+        while let last = result.last, last == " " || last == "\t" || last == "\r" { result = result.dropLast() }
+        return result
+    }
+}

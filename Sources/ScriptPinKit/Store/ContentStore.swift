@@ -1,0 +1,106 @@
+/// Every body that matched a pin, kept by digest as `sha256/<hex>`, so that
+/// `run --offline` works and a pinned script keeps working while its host is
+/// down. Entries are re-hashed on every read: the store is a cache, not a
+/// source of trust.
+public struct ContentStore: Sendable {
+    public static let environmentVariable = "SCRIPTPIN_CACHE"
+
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// `$SCRIPTPIN_CACHE`, else `$XDG_CACHE_HOME/scriptpin`, else `~/.cache/scriptpin`.
+    public init(environment: [String: String]) {
+        if let explicit = environment[Self.environmentVariable], !explicit.isEmpty {
+            root = explicit
+        } else if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty {
+            root = joinPath(cache, "scriptpin")
+        } else {
+            root = joinPath(joinPath(environment["HOME"] ?? "/", ".cache"), "scriptpin")
+        }
+    }
+
+    public func path(for digest: Digest) -> String {
+        joinPath(joinPath(root, digest.algorithm.rawValue), digest.hex)
+    }
+
+    public func contains(_ digest: Digest) -> Bool {
+        fileKind(path(for: digest)) == .regular
+    }
+
+    /// Keeps the verified bytes of `image` under `digest`, atomically, 0600 in a 0700 directory.
+    public func save(_ image: ScriptImage, as digest: Digest) throws(ScriptPinError) {
+        let target = path(for: digest)
+        if contains(digest) { return }
+        do { try createDirectories(parentDirectory(of: target), mode: 0o700) } catch { throw .writeFailed(path: target, error) }
+        try writeAtomically(target, mode: 0o600) { (descriptor) throws(ScriptPinError) in
+            try image.forEachChunk { (chunk) throws(ScriptPinError) in
+                do throws(Errno) { try descriptor.writeAll(chunk) } catch { throw .writeFailed(path: target, error) }
+            }
+        }
+    }
+
+    /// Copies the stored body for `digest` into `sink`, hashing as it goes;
+    /// nil when there is no such entry. A modified entry is refused.
+    public func load(_ digest: Digest, into sink: BodySink) throws(ScriptPinError) -> Int64? {
+        let source = path(for: digest)
+        guard contains(digest) else { return nil }
+        let descriptor: FileDescriptor
+        do { descriptor = try FileDescriptor.openForReading(source) } catch { throw .readFailed(path: source, error) }
+        let hasher: StreamingHasher
+        do { hasher = try StreamingHasher(digest.algorithm) } catch { throw .crypto(error) }
+        try sink.restart()
+        let size = try copy(descriptor, path: source, through: hasher, into: sink)
+        let actual: Digest
+        do { actual = try hasher.finalize() } catch { throw .crypto(error) }
+        guard actual == digest else { throw .storeEntryModified(path: source, expected: digest, actual: actual) }
+        return size
+    }
+
+    /// Reads the stored body for `digest` fully into memory, verified; for diffs of small scripts.
+    public func loadBytes(_ digest: Digest, limit: Int) throws(ScriptPinError) -> [UInt8]? {
+        let collector = ByteCollector(limit: limit)
+        guard try load(digest, into: collector) != nil else { return nil }
+        return collector.bytes
+    }
+}
+
+private func copy(
+    _ descriptor: borrowing FileDescriptor, path: String, through hasher: StreamingHasher, into sink: BodySink
+) throws(ScriptPinError) -> Int64 {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: hashingChunkSize, alignment: 16)
+    defer { buffer.deallocate() }
+    var total: Int64 = 0
+    while true {
+        let count: Int
+        do { count = try descriptor.read(into: buffer) } catch { throw .readFailed(path: path, error) }
+        if count == 0 { return total }
+        let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+        do { try hasher.update(chunk) } catch { throw .crypto(error) }
+        try sink.append(chunk)
+        total += Int64(count)
+    }
+}
+
+/// Keeps a body in memory up to a limit, for the diff of `update` and `check`.
+public final class ByteCollector: BodySink {
+    public private(set) var bytes: [UInt8] = []
+    private let limit: Int
+
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    public func restart() throws(ScriptPinError) {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    public func append(_ chunk: UnsafeRawBufferPointer) throws(ScriptPinError) {
+        guard bytes.count + chunk.count <= limit else {
+            throw .fetch(FetchError(url: "", reason: .tooLarge(limit: Int64(limit))))
+        }
+        bytes.append(contentsOf: chunk)
+    }
+}
