@@ -2,6 +2,7 @@
 #include "CSystemShims.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
@@ -35,6 +36,7 @@ enum { forwarded_signal_count = sizeof(forwarded_signals) / sizeof(forwarded_sig
 static volatile sig_atomic_t forward_target = 0;
 static volatile sig_atomic_t pending_signal = 0;
 static struct sigaction saved_actions[forwarded_signal_count];
+static sigset_t saved_mask;
 
 static void forward_signal(int signal_number) {
     pid_t target = (pid_t)forward_target;
@@ -54,6 +56,13 @@ int scriptpin_forward_signals_begin(void) {
     action.sa_flags = SA_RESTART;
     forward_target = 0;
     pending_signal = 0;
+    /* A parent may have started scriptpin with these signals blocked (test
+       runners and some CI agents do); blocked, they would never be forwarded. */
+    sigset_t forwarded;
+    sigemptyset(&forwarded);
+    for (int index = 0; index < forwarded_signal_count; index++) {
+        sigaddset(&forwarded, forwarded_signals[index]);
+    }
     for (int index = 0; index < forwarded_signal_count; index++) {
         if (sigaction(forwarded_signals[index], &action, &saved_actions[index]) != 0) {
             int saved_errno = errno;
@@ -64,6 +73,7 @@ int scriptpin_forward_signals_begin(void) {
             return -1;
         }
     }
+    pthread_sigmask(SIG_UNBLOCK, &forwarded, &saved_mask);
     return 0;
 }
 
@@ -80,6 +90,7 @@ void scriptpin_forward_signals_end(void) {
     for (int index = 0; index < forwarded_signal_count; index++) {
         sigaction(forwarded_signals[index], &saved_actions[index], NULL);
     }
+    pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
     forward_target = 0;
     pending_signal = 0;
 }

@@ -67,7 +67,7 @@ public struct Fetcher: Sendable {
         let code = curl_easy_perform(handle.pointer)
         if let failure = transfer.failure { throw failure }
         if code != CURLE_OK {
-            throw .fetch(FetchError(url: url, reason: reason(for: code, detail: handle.errorDetail(code))))
+            throw .fetch(FetchError(url: url, reason: reason(for: code, detail: handle.errorDetail(code), sizeLimit: sizeLimit)))
         }
         let status = handle.responseCode
         guard status == 200 else { throw .fetch(FetchError(url: url, reason: .httpStatus(status))) }
@@ -104,7 +104,7 @@ public struct Fetcher: Sendable {
             CURLOPT_WRITEDATA)
     }
 
-    private func reason(for code: CURLcode, detail: String) -> FetchError.Reason {
+    private func reason(for code: CURLcode, detail: String, sizeLimit: Int64) -> FetchError.Reason {
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .dns(detail)
@@ -117,7 +117,7 @@ public struct Fetcher: Sendable {
              CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_SHUTDOWN_FAILED:
             return .tls(detail)
         case CURLE_FILESIZE_EXCEEDED:
-            return .tooLarge(limit: options.maximumSize ?? 0)
+            return .tooLarge(limit: sizeLimit)
         case CURLE_UNSUPPORTED_PROTOCOL:
             return .insecureRedirect(detail)
         case CURLE_TOO_MANY_REDIRECTS:

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""A hostile-capable HTTPS server on 127.0.0.1 for scriptpin's tests.
+
+Makes a CA and certificates at start (openssl CLI), then listens on four
+ports: "trusted" (certificate for 127.0.0.1/localhost from the CA),
+"untrusted" (self-signed), "wronghost" (from the CA, but for another name)
+and "collector" (plain HTTP, records every POST body: the exfiltration
+listener of the Codecov replay). Prints one JSON line with the ports and the
+CA path, then serves until killed.
+
+Routes (on the HTTPS ports):
+  /files/NAME          200 with the current content of ROOT/files/NAME
+  /status/CODE/NAME    CODE with the body of ROOT/files/NAME
+  /redirect-http/NAME  302 to http://127.0.0.1:PORT/files/NAME
+  /redirect/N/NAME     N hops of 302, then /files/NAME
+  /loop                302 to itself
+  /endless             chunked body that never ends
+  /huge-length         Content-Length of 10 GiB, then bytes until the client leaves
+  /slow                one byte a second
+  /truncated           announces 1000 bytes, sends 10, closes
+  /gzip/NAME           gzip of NAME with Content-Encoding: gzip although nobody asked
+  /random              different bytes on every request
+  /flaky/N/NAME        503 for the first N requests of this path, then NAME
+Every request line is appended to ROOT/requests.log.
+"""
+import gzip
+import http.server
+import json
+import os
+import socketserver
+import ssl
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = sys.argv[1]
+FILES = os.path.join(ROOT, "files")
+os.makedirs(FILES, exist_ok=True)
+LOCK = threading.Lock()
+COUNTS = {}
+
+
+def openssl(*arguments):
+    subprocess.run(["openssl", *arguments], check=True, capture_output=True)
+
+
+def make_certificates():
+    path = lambda name: os.path.join(ROOT, name)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2",
+            "-subj", "/CN=scriptpin test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    for name, alt in (("trusted", "IP:127.0.0.1,DNS:localhost"), ("wronghost", "DNS:wrong.example")):
+        openssl("req", *ec, "-keyout", path(f"{name}.key"), "-out", path(f"{name}.csr"), "-subj", f"/CN={name}")
+        with open(path(f"{name}.ext"), "w") as ext:
+            ext.write(f"subjectAltName={alt}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+        openssl("x509", "-req", "-in", path(f"{name}.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
+                "-CAcreateserial", "-days", "2", "-out", path(f"{name}.pem"), "-extfile", path(f"{name}.ext"))
+    openssl("req", "-x509", *ec, "-keyout", path("untrusted.key"), "-out", path("untrusted.pem"), "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):
+        with LOCK, open(os.path.join(ROOT, "requests.log"), "a") as log:
+            log.write(f"{self.server.label} {self.command} {self.path} {self.headers.get('Accept-Encoding', '-')} {self.headers.get('User-Agent', '-')}\n")
+
+    def send_body(self, code, body, headers=()):
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers:
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def file(self, name):
+        with open(os.path.join(FILES, name), "rb") as source:
+            return source.read()
+
+    def redirect(self, location):
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        with LOCK, open(os.path.join(ROOT, "collected.log"), "ab") as log:
+            log.write(body + b"\n")
+        self.send_body(200, b"thanks\n")
+
+    def do_GET(self):
+        parts = self.path.split("?")[0].strip("/").split("/")
+        try:
+            self.route(parts)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
+        except FileNotFoundError:
+            self.send_body(404, b"no such fixture\n")
+
+    def route(self, parts):
+        head = parts[0]
+        if head == "files":
+            self.send_body(200, self.file(parts[1]))
+        elif head == "status":
+            self.send_body(int(parts[1]), self.file(parts[2]))
+        elif head == "redirect-http":
+            self.redirect(f"http://127.0.0.1:{self.server.server_address[1]}/files/{parts[1]}")
+        elif head == "redirect":
+            hops = int(parts[1])
+            self.redirect(f"/redirect/{hops - 1}/{parts[2]}" if hops > 1 else f"/files/{parts[2]}")
+        elif head == "loop":
+            self.redirect("/loop")
+        elif head == "endless":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"echo endless\n" * 5000
+            while True:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        elif head == "huge-length":
+            self.send_response(200)
+            self.send_header("Content-Length", str(10 << 30))
+            self.end_headers()
+            while True:
+                self.wfile.write(b"#" * 65536)
+        elif head == "slow":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"#")
+                self.wfile.flush()
+                time.sleep(1)
+        elif head == "truncated":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"echo trunc")
+            self.wfile.flush()
+            self.close_connection = True
+        elif head == "gzip":
+            self.send_body(200, gzip.compress(self.file(parts[1])), [("Content-Encoding", "gzip")])
+        elif head == "random":
+            self.send_body(200, b"echo " + os.urandom(8).hex().encode() + b"\n")
+        elif head == "flaky":
+            with LOCK:
+                COUNTS[self.path] = COUNTS.get(self.path, 0) + 1
+                count = COUNTS[self.path]
+            if count <= int(parts[1]):
+                self.send_body(503, b"try later\n")
+            else:
+                self.send_body(200, self.file(parts[2]))
+        else:
+            self.send_body(404, b"unknown route\n")
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(label, certificate=None):
+    server = Server(("127.0.0.1", 0), Handler)
+    server.label = label
+    if certificate:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(ROOT, f"{certificate}.pem"), os.path.join(ROOT, f"{certificate}.key"))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+def main():
+    make_certificates()
+    ports = {
+        "trusted": serve("trusted", "trusted"),
+        "untrusted": serve("untrusted", "untrusted"),
+        "wronghost": serve("wronghost", "wronghost"),
+        "collector": serve("collector"),
+    }
+    print(json.dumps({"ports": ports, "ca": os.path.join(ROOT, "ca.pem")}), flush=True)
+    # Ends when the test closes our standard input or kills us.
+    sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+import Foundation
+
+/// A real HTTPS server on 127.0.0.1 (Fixtures/https_server.py) with a CA
+/// made for this test; it ends when the fixture is released.
+final class HTTPSFixture: @unchecked Sendable {
+    let root = TemporaryDirectory("scriptpin-https")
+    let caFile: String
+    let trustedPort: Int
+    let untrustedPort: Int
+    let wrongHostPort: Int
+    let collectorPort: Int
+    private let process = Process()
+    private let input = Pipe()
+
+    init() throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", ProcessRunner.fixtures + "/https_server.py", root.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        var line = Data()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        guard let info = try JSONSerialization.jsonObject(with: line) as? [String: Any],
+              let ports = info["ports"] as? [String: Int], let ca = info["ca"] as? String
+        else { throw FixtureError.serverDidNotStart(String(decoding: line, as: UTF8.self)) }
+        caFile = ca
+        trustedPort = ports["trusted"]!
+        untrustedPort = ports["untrusted"]!
+        wrongHostPort = ports["wronghost"]!
+        collectorPort = ports["collector"]!
+    }
+
+    enum FixtureError: Error {
+        case serverDidNotStart(String)
+    }
+
+    /// Publishes `content` at /files/NAME, replacing what was there.
+    func serve(_ name: String, _ content: String) {
+        root.write("files/\(name)", content)
+    }
+
+    func url(_ path: String, port: Int? = nil) -> String {
+        "https://127.0.0.1:\(port ?? trustedPort)/\(path)"
+    }
+
+    var requests: [String] {
+        (root.read("requests.log") ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Every POST body the collector received.
+    var collected: String { root.read("collected.log") ?? "" }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// A repository-like directory with a manifest, a cache and a marker location.
+final class Workspace: @unchecked Sendable {
+    let directory = TemporaryDirectory("scriptpin-work")
+    let server: HTTPSFixture
+
+    init(server: HTTPSFixture) {
+        self.server = server
+        try! FileManager.default.createDirectory(atPath: directory.url("known-hashes"), withIntermediateDirectories: true)
+    }
+
+    var path: String { directory.path }
+    var marker: String { directory.url("marker") }
+    var cache: String { directory.url("cache") }
+
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessRunner.baseEnvironment(home: directory.path)
+        environment["SCRIPTPIN_CACHE"] = cache
+        environment["SSL_CERT_FILE"] = server.caFile
+        for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+
+    func pin(_ name: String, url: String, content: String, extra: String = "") {
+        let digest = sha256Hex(content)
+        directory.write("known-hashes/\(name).pin", "url \(url)\nsha256 \(digest)\n\(extra)")
+    }
+
+    func scriptpin(_ arguments: [String], environment: [String: String]? = nil, input: Data? = nil) -> ProcessResult {
+        ProcessRunner.scriptpin(arguments, in: path, environment: environment ?? self.environment(), input: input)
+    }
+
+    /// A script that proves it ran by creating the marker file.
+    func markerScript(_ text: String = "") -> String {
+        "#!/bin/sh\n\(text)\necho ran > '\(marker)'\n"
+    }
+
+    var markerExists: Bool { FileManager.default.fileExists(atPath: marker) }
+}
+
+func sha256Hex(_ text: String) -> String {
+    let directory = TemporaryDirectory()
+    directory.write("body", text)
+    return String(ProcessRunner.run("sha256sum", ["body"], in: directory.path).stdout.prefix(64))
+}
