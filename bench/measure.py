@@ -2,7 +2,7 @@
 """Runs a command several times and prints its median wall time and peak RSS.
 
 Usage: measure.py RUNS LABEL -- COMMAND [ARGS...]
-Standard output of the command is discarded. Peak RSS is read by GNU time
+Standard output and error of the command are discarded. Peak RSS is read by GNU time
 (/usr/bin/time, Debian package "time"), whose small process forks the command;
 measuring from Python itself would count the forked Python's memory. For a
 shell pipeline it is the largest process of the pipeline.
@@ -24,7 +24,8 @@ def main() -> None:
         for _ in range(runs):
             start = time.perf_counter()
             status = subprocess.call(
-                ["/usr/bin/time", "-f", "%M", "-o", report.name, *command], stdout=subprocess.DEVNULL)
+                ["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
             if status != 0:
                 print(f"{label}: command failed with status {status}", file=sys.stderr)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `scriptpin run URL` against `curl -fsSL URL | sh` for a small script on
+# loopback (median of many runs; target: at most 15 ms overhead), and the
+# peak RSS of running a 16 MiB script (target: at most its size + 32 MiB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release >/dev/null
+scriptpin=$PWD/.build/release/scriptpin
+source bench/server.sh
+work=$(mktemp -d)
+trap 'stop_server; rm -rf "$work"' EXIT
+
+printf '#!/bin/sh\necho installed >/dev/null\n' >"$files/small.sh"
+small=$(sha256sum "$files/small.sh" | cut -c1-64)
+{ echo '#!/bin/sh'; head -c $((16 * 1024 * 1024 - 40)) /dev/zero | tr '\0' '#'; echo; echo 'exit 0'; } >"$files/big.sh"
+big=$(sha256sum "$files/big.sh" | cut -c1-64)
+export SSL_CERT_FILE=$ca SCRIPTPIN_CACHE=$work/cache
+url=https://127.0.0.1:$port/files
+
+runs=${RUNS:-60}
+echo "small script on loopback, median of $runs runs:"
+python3 bench/measure.py "$runs" 'curl -fsSL URL | sh      ' -- sh -c "curl -fsSL --cacert '$ca' '$url/small.sh' | sh"
+python3 bench/measure.py "$runs" 'scriptpin run URL        ' -- "$scriptpin" run "$url/small.sh" --sha256 "$small"
+echo "16 MiB script:"
+python3 bench/measure.py 5 'scriptpin run (16 MiB)   ' -- "$scriptpin" run "$url/big.sh" --sha256 "$big"
