@@ -130,4 +130,86 @@ let runCommand = Command(
         return command.run(console: console, environment: environmentDictionary())
     })
 
-let allCommands: [Command] = [hashCommand, verifyCommand, runCommand]
+let addCommand = Command(
+    spec: CommandSpec(
+        name: "add",
+        overview: "Fetch a script, show it, and pin it in known-hashes/NAME.pin.",
+        usage: "scriptpin add <name> <url> [--interpreter <program>] [--env <names>]... [--max-size <bytes>] [--yes]",
+        arguments: [("<name>", "The pin name: [a-z0-9][a-z0-9._-]*, at most 64 characters."), ("<url>", "The https URL of the script.")],
+        options: [
+            manifestOption,
+            .value("interpreter", "program", "Record this interpreter (default: from the #! line)."),
+            .value("env", "names", repeatable: true, "Variables (or PREFIX*) the script may see although they look secret; repeatable, or space-separated."),
+            .flag("yes", short: "y", "Pin without asking; needed when there is no terminal."),
+        ] + fetchOptionSpecs + [helpOption],
+        discussion: "Refuses to replace an existing pin; that is `scriptpin update`. A URL that cannot be fetched exits 3 and writes nothing."),
+    perform: { arguments, console throws(ScriptPinError) in
+        guard arguments.operands.count == 2 else {
+            throw .usage("add needs a name and a URL: scriptpin add NAME URL")
+        }
+        var command = AddCommand()
+        command.name = arguments.operands[0]
+        command.url = arguments.operands[1]
+        command.interpreter = arguments.value("interpreter")
+        command.environment = arguments.all("env").flatMap { $0.split(separator: " ").map(String.init) }
+        for name in command.environment where !PinRules.isValidEnvironmentPattern(name) {
+            throw .usage("--env '\(name)' is not a variable name or PREFIX* pattern")
+        }
+        command.assumeYes = arguments.flag("yes")
+        command.manifest = arguments.value("manifest")
+        command.fetchOptions = try fetchOptions(from: arguments)
+        command.maxSize = command.fetchOptions.maximumSize
+        return try command.run(console: console, environment: environmentDictionary())
+    })
+
+let updateCommand = Command(
+    spec: CommandSpec(
+        name: "update",
+        overview: "Re-fetch pinned scripts, show what changed, and approve the new digest.",
+        usage: "scriptpin update [<name>...|--all] [--yes]",
+        arguments: [("<name>", "Pins to update.")],
+        options: [
+            manifestOption,
+            .flag("all", "Update every pin."),
+            .flag("yes", short: "y", "Approve without asking; needed when there is no terminal."),
+        ] + fetchOptionSpecs + [helpOption],
+        discussion: "A changed body is shown as a unified diff against the approved copy in the store, followed by a risk summary of the added lines. On approval the pin's sha256 lines are replaced and its approved date set."),
+    perform: { arguments, console throws(ScriptPinError) in
+        var command = UpdateCommand()
+        command.names = arguments.operands
+        command.all = arguments.flag("all")
+        if command.all && !command.names.isEmpty { throw .usage("give pin names or --all, not both") }
+        command.assumeYes = arguments.flag("yes")
+        command.manifest = arguments.value("manifest")
+        command.fetchOptions = try fetchOptions(from: arguments)
+        return try command.run(console: console, environment: environmentDictionary())
+    })
+
+let checkCommand = Command(
+    spec: CommandSpec(
+        name: "check",
+        overview: "Nightly drift check: re-fetch every pin and report what changed.",
+        usage: "scriptpin check [<name>...] [--format text|json|sarif|github] [--jobs <n>]",
+        arguments: [("<name>", "Pins to check (default: all).")],
+        options: [
+            manifestOption,
+            .value("format", "format", "text, json, sarif or github (default: text)."),
+            .value("jobs", "n", "Transfers at once (default: \(CheckCommand.defaultJobs))."),
+        ] + fetchOptionSpecs + [helpOption],
+        discussion: "Each pin ends as ok, changed or unreachable. Exit 0 all ok, 1 any changed, 3 only unreachable ones, 2 invalid manifest."),
+    perform: { arguments, console throws(ScriptPinError) in
+        var command = CheckCommand()
+        command.names = arguments.operands
+        if let format = arguments.value("format") {
+            guard let chosen = CheckCommand.Format(rawValue: format) else {
+                throw .usage("--format must be text, json, sarif or github, not '\(format)'")
+            }
+            command.format = chosen
+        }
+        command.jobs = try arguments.integer("jobs", in: 1...64) ?? CheckCommand.defaultJobs
+        command.manifest = arguments.value("manifest")
+        command.fetchOptions = try fetchOptions(from: arguments)
+        return try command.run(console: console, environment: environmentDictionary())
+    })
+
+let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, addCommand, updateCommand, checkCommand]

@@ -1,0 +1,104 @@
+import Synchronization
+
+/// The outcome of re-fetching one pin.
+public struct DriftResult: Sendable {
+    public enum Status: String, Sendable, Codable {
+        case ok
+        case changed
+        case unreachable
+    }
+
+    public let name: String
+    public let url: String
+    public let path: String
+    public let digestLine: Int
+    public let status: Status
+    public let expected: [Digest]
+    public let actual: Digest?
+    public let size: Int64?
+    public let error: FetchError?
+    public let review: Review?
+}
+
+/// `scriptpin check`, the nightly drift check: re-fetch every pinned URL
+/// (never from the store) and report what changed.
+public struct CheckCommand: Sendable {
+    public static let defaultJobs = 8
+
+    public enum Format: String, Sendable, CaseIterable {
+        case text, json, sarif, github
+    }
+
+    public var names: [String] = []
+    public var format = Format.text
+    public var jobs = defaultJobs
+    public var manifest: String?
+    public var fetchOptions = FetchOptions()
+
+    public init() {}
+
+    public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
+        let directory = try Manifest.locate(explicit: manifest, environment: variables)
+        let loaded = try Manifest.load(directory: directory)
+        let entries = try names.isEmpty ? loaded.entries : names.map { (name) throws(ScriptPinError) -> ParsedPin in
+            guard let entry = loaded.entry(named: name) else { throw .unknownPin(name: name, manifest: directory) }
+            return entry
+        }
+        let store = ContentStore(environment: variables)
+        let results = check(entries, manifest: loaded, store: store, console: console)
+        let report = DriftReport(results: results)
+        console.write(report.render(format, console: console), to: .output)
+        if report.changed > 0 { return Int32(ScriptPinError.Category.verificationFailed.rawValue) }
+        if report.unreachable > 0 { return Int32(ScriptPinError.Category.unavailable.rawValue) }
+        return 0
+    }
+
+    /// At most `jobs` transfers at once; each body streams through the
+    /// hasher and is kept (up to its cap) only when a diff can be shown.
+    private func check(_ entries: [ParsedPin], manifest: Manifest, store: ContentStore, console: Console) -> [DriftResult] {
+        let next = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        let results = Mutex([DriftResult?](repeating: nil, count: entries.count))
+        let fetcher = Fetcher(options: fetchOptions)
+        let options = fetchOptions
+        runWorkers(max(1, min(jobs, entries.count))) { _ in
+            while true {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < entries.count else { return }
+                let entry = entries[index]
+                let result = Self.checkOne(entry, path: manifest.path(forPinNamed: entry.pin.name), fetcher: fetcher, options: options, store: store)
+                results.withLock { $0[index] = result }
+                let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
+                console.progress("checking pins: \(finished)/\(entries.count)")
+            }
+        }
+        console.clearProgress()
+        return results.withLock { $0.map { $0! } }
+    }
+
+    private static func checkOne(
+        _ entry: ParsedPin, path: String, fetcher: Fetcher, options: FetchOptions, store: ContentStore
+    ) -> DriftResult {
+        let pin = entry.pin
+        let limit = options.sizeLimit(for: pin)
+        let approvedStored = pin.sha256.contains(where: store.contains)
+        let collector = approvedStored ? ByteCollector(limit: Int(limit)) : nil
+        func result(_ status: DriftResult.Status, actual: Digest? = nil, size: Int64? = nil, error: FetchError? = nil, review: Review? = nil) -> DriftResult {
+            DriftResult(
+                name: pin.name, url: pin.url, path: path, digestLine: entry.digestLine, status: status,
+                expected: pin.sha256, actual: actual, size: size, error: error, review: review)
+        }
+        do {
+            let body = try fetcher.fetch(pin.url, sizeLimit: limit, into: collector)
+            if pin.accepts(body.digest) { return result(.ok, actual: body.digest, size: body.size) }
+            let review = collector.map {
+                Review(approved: pin.sha256, store: store, new: $0.bytes, newDigest: body.digest, sizeLimit: Int(limit))
+            }
+            return result(.changed, actual: body.digest, size: body.size, review: review)
+        } catch .fetch(let failure) {
+            return result(.unreachable, error: failure)
+        } catch {
+            return result(.unreachable, error: FetchError(url: pin.url, reason: .other(error.description)))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// What a reviewer needs to judge a changed script: the diff against the
+/// approved copy and the risky lines it adds, or, without an approved copy,
+/// the risky lines of the whole new body.
+public struct Review: Sendable {
+    public let diff: String?
+    public let risks: [Risk]
+    public let hasApprovedCopy: Bool
+
+    /// Compares `new` (with digest `newDigest`) with the first of `approved`
+    /// that the store holds.
+    public init(approved: [Digest], store: ContentStore, new: [UInt8], newDigest: Digest, sizeLimit: Int) {
+        let newText = String(decoding: new, as: UTF8.self)
+        let old = approved.lazy.compactMap { digest in
+            (try? store.loadBytes(digest, limit: sizeLimit)).flatMap { $0 }.map { (digest, $0) }
+        }.first
+        guard let (oldDigest, oldBytes) = old,
+              let diff = UnifiedDiff(old: String(decoding: oldBytes, as: UTF8.self), new: newText)
+        else {
+            self.diff = nil
+            self.risks = RiskScanner.scanAll(newText)
+            self.hasApprovedCopy = false
+            return
+        }
+        self.diff = diff.render(oldLabel: "sha256:\(oldDigest.hex)", newLabel: "sha256:\(newDigest.hex)")
+        self.risks = RiskScanner.scan(newText, lines: diff.addedLineNumbers)
+        self.hasApprovedCopy = true
+    }
+
+    /// The risk summary as printed under a diff.
+    public func renderRisks(console: Console) -> String {
+        guard !risks.isEmpty else { return "risk summary: no risky shapes in the added lines\n" }
+        var text = "risk summary (\(risks.count) line\(risks.count == 1 ? "" : "s") to read first):\n"
+        for risk in risks {
+            text += "  line \(risk.line): \(console.styled(risk.reason, .yellow, on: .output)): \(risk.text.trimmingBlanksString())\n"
+        }
+        return text
+    }
+}
+
+/// Reads an image's content into memory; bounded by the fetch size cap.
+func contents(of image: ScriptImage) throws(ScriptPinError) -> [UInt8] {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(Int(image.size))
+    try image.forEachChunk { (chunk) throws(ScriptPinError) in bytes.append(contentsOf: chunk) }
+    return bytes
+}
+
+extension String {
+    func trimmingBlanksString() -> String {
+        String(Substring(self).trimmingBlanks())
+    }
+}

@@ -1,0 +1,58 @@
+/// One added line that looks like the Codecov backdoor or one of its cousins.
+public struct Risk: Sendable, Equatable, Codable {
+    /// 1-based line number in the new body.
+    public let line: Int
+    public let text: String
+    public let reason: String
+}
+
+/// Points the reviewer at the added lines worth reading first. A hint only:
+/// it never changes an exit code, because a pattern list cannot prove a script safe.
+public enum RiskScanner {
+    private struct Rule {
+        let reason: String
+        let pattern: Regex<AnyRegexOutput>
+    }
+
+    nonisolated(unsafe) private static let rules: [Rule] = [
+        Rule(reason: "sends data out (curl upload)",
+             pattern: try! Regex(#"\bcurl\b.*(\s-d\b|\s-d\S|--data|\s-F\b|\s-F\S|--form|\s-T\b|--upload-file)"#)),
+        Rule(reason: "sends data out (wget post)", pattern: try! Regex(#"\bwget\b.*--post-(data|file)"#)),
+        Rule(reason: "opens a raw network connection", pattern: try! Regex(#"(^|[\s|;&(])(nc|ncat|netcat|socat|telnet)\s"#)),
+        Rule(reason: "opens a raw network connection", pattern: try! Regex(#"/dev/(tcp|udp)/"#)),
+        Rule(reason: "reads the whole environment",
+             pattern: try! Regex(#"\$\(\s*(env|printenv|set|export -p)\s*\)|`\s*(env|printenv)\s*`|(^|[\s|;&(])(env|printenv)\s*($|[|>;&)])|(^|[\s;&])set\s*\|"#)),
+        Rule(reason: "reads credentials",
+             pattern: try! Regex(#"~/\.(aws|ssh|netrc|docker|kube|gnupg|npmrc|pypirc)|\$HOME/\.(aws|ssh|netrc|docker|kube|gnupg|npmrc|pypirc)|\.git/config|git\s+remote\s+-v|git\s+config\s+.*credential|/proc/[^/\s]+/environ"#)),
+        Rule(reason: "talks to a host given as an IP address",
+             pattern: try! Regex(#"(https?://|@|\s)(\d{1,3}\.){3}\d{1,3}(:\d+)?(/|\s|$|")"#)),
+        Rule(reason: "decodes data and executes it",
+             pattern: try! Regex(#"(base64\s+(-d|--decode)|xxd\s+-r|openssl\s+(enc\s+)?-d|gunzip|zcat).*\|\s*(ba|z|da|k)?sh\b"#)),
+        Rule(reason: "evaluates a constructed string", pattern: try! Regex(#"(^|[\s;&|(])eval\s"#)),
+        Rule(reason: "pipes a new download into a shell",
+             pattern: try! Regex(#"\b(curl|wget)\b[^|]*\|\s*(sudo\s+(-\S+\s+)*)?(ba|z|da|k)?sh\b|(ba|z|da|k)?sh\s+(-c\s+)?["']?(<\(|\$\()\s*(curl|wget)\b"#)),
+        Rule(reason: "gains root with sudo", pattern: try! Regex(#"(^|[\s;&|(])sudo\s"#)),
+    ]
+
+    /// Scans the given lines of `body` (1-based numbers), reporting each line once per reason.
+    public static func scan(_ body: String, lines numbers: [Int]) -> [Risk] {
+        let lines = UnifiedDiff.lines(body)
+        var risks: [Risk] = []
+        for number in numbers where number >= 1 && number <= lines.count {
+            let line = lines[number - 1]
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if trimmed.hasPrefix("#") { continue }
+            var reasons: [String] = []
+            for rule in rules where !reasons.contains(rule.reason) && line.contains(rule.pattern) {
+                reasons.append(rule.reason)
+            }
+            risks += reasons.map { Risk(line: number, text: String(line), reason: $0) }
+        }
+        return risks
+    }
+
+    /// Every line of a body that has no approved copy to compare with.
+    public static func scanAll(_ body: String) -> [Risk] {
+        scan(body, lines: Array(1...max(1, UnifiedDiff.lines(body).count)))
+    }
+}

@@ -1,0 +1,217 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Renders drift results as text for people, JSON for scripts, SARIF for
+/// code scanning, and workflow commands for GitHub Actions annotations.
+public struct DriftReport: Sendable {
+    public let results: [DriftResult]
+
+    public var ok: Int { results.count { $0.status == .ok } }
+    public var changed: Int { results.count { $0.status == .changed } }
+    public var unreachable: Int { results.count { $0.status == .unreachable } }
+
+    public init(results: [DriftResult]) {
+        self.results = results
+    }
+
+    public func render(_ format: CheckCommand.Format, console: Console) -> String {
+        switch format {
+        case .text: text(console: console)
+        case .json: encode(JSONReport(self))
+        case .sarif: encode(SARIFLog(self))
+        case .github: github()
+        }
+    }
+
+    public func message(for result: DriftResult) -> String {
+        switch result.status {
+        case .ok:
+            return "\(result.name) matches its pin"
+        case .changed:
+            let actual = result.actual?.hex ?? "?"
+            return "\(result.url) changed: it now serves sha256 \(actual) (\(result.size ?? 0) bytes), not the pinned \(result.expected.map(\.hex).joined(separator: " or ")). Review it with `scriptpin update \(result.name)`"
+        case .unreachable:
+            return "\(result.name) could not be checked: \(result.error?.description ?? "unknown error")"
+        }
+    }
+
+    private func text(console: Console) -> String {
+        var output = ""
+        for result in results {
+            switch result.status {
+            case .ok:
+                output += "\(console.styled("ok", .green, on: .output))          \(result.name)\n"
+            case .changed:
+                output += "\(console.styled("changed", .red, on: .output))     \(result.name): \(message(for: result))\n"
+                if let review = result.review, let diff = review.diff {
+                    output += colouredDiff(diff, console: console)
+                    output += review.renderRisks(console: console)
+                } else {
+                    output += "  (no approved copy in the store, so no diff)\n"
+                }
+            case .unreachable:
+                output += "\(console.styled("unreachable", .yellow, on: .output)) \(result.name): \(result.error?.description ?? "")\n"
+            }
+        }
+        output += "\(ok) ok, \(changed) changed, \(unreachable) unreachable\n"
+        return output
+    }
+
+    /// `::error file=…,line=…,title=…::message`, escaped as the runner expects.
+    private func github() -> String {
+        var output = ""
+        for result in results where result.status != .ok {
+            let title = result.status == .changed ? "Pinned script changed" : "Pinned script unreachable"
+            let command = result.status == .changed ? "error" : "warning"
+            output += "::\(command) file=\(Self.escapeProperty(result.path)),line=\(result.digestLine),title=\(Self.escapeProperty(title))::\(Self.escapeData(message(for: result)))\n"
+        }
+        output += "\(ok) ok, \(changed) changed, \(unreachable) unreachable\n"
+        return output
+    }
+
+    static func escapeData(_ text: String) -> String {
+        text.replacingAll("%", "%25").replacingAll("\r", "%0D").replacingAll("\n", "%0A")
+    }
+
+    static func escapeProperty(_ text: String) -> String {
+        escapeData(text).replacingAll(":", "%3A").replacingAll(",", "%2C")
+    }
+
+    private func encode<Value: Encodable>(_ value: Value) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+/// The `--format json` schema, version 1 (documented in the README).
+struct JSONReport: Encodable {
+    struct PinEntry: Encodable {
+        let name: String
+        let url: String
+        let status: DriftResult.Status
+        let expected: [String]
+        let actual: String?
+        let size: Int64?
+        let error: String?
+        let risks: [Risk]
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(url, forKey: .url)
+            try container.encode(status, forKey: .status)
+            try container.encode(expected, forKey: .expected)
+            try container.encode(actual, forKey: .actual)
+            try container.encode(size, forKey: .size)
+            try container.encode(error, forKey: .error)
+            try container.encode(risks, forKey: .risks)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, status, expected, actual, size, error, risks
+        }
+    }
+
+    struct Summary: Encodable {
+        let ok: Int
+        let changed: Int
+        let unreachable: Int
+    }
+
+    let version = 1
+    let pins: [PinEntry]
+    let summary: Summary
+
+    init(_ report: DriftReport) {
+        pins = report.results.map { result in
+            PinEntry(
+                name: result.name, url: ScriptURL.redact(result.url), status: result.status,
+                expected: result.expected.map(\.hex), actual: result.actual?.hex, size: result.size,
+                error: result.error?.description, risks: result.review?.risks ?? [])
+        }
+        summary = Summary(ok: report.ok, changed: report.changed, unreachable: report.unreachable)
+    }
+}
+
+/// A SARIF 2.1.0 log: one result per changed or unreachable pin, located at
+/// the pin file's first `sha256` line so that code scanning shows it there.
+struct SARIFLog: Encodable {
+    struct Text: Encodable { let text: String }
+    struct Rule: Encodable {
+        let id: String
+        let name: String
+        let shortDescription: Text
+        let fullDescription: Text
+        let help: Text
+        let defaultConfiguration: Configuration
+    }
+    struct Configuration: Encodable { let level: String }
+    struct Driver: Encodable {
+        let name = "scriptpin"
+        let version = ScriptPinVersion.current
+        let rules: [Rule]
+    }
+    struct Tool: Encodable { let driver: Driver }
+    struct ArtifactLocation: Encodable { let uri: String }
+    struct Region: Encodable { let startLine: Int }
+    struct PhysicalLocation: Encodable {
+        let artifactLocation: ArtifactLocation
+        let region: Region
+    }
+    struct Location: Encodable { let physicalLocation: PhysicalLocation }
+    struct Result: Encodable {
+        let ruleId: String
+        let level: String
+        let message: Text
+        let locations: [Location]
+    }
+    struct Run: Encodable {
+        let tool: Tool
+        let results: [Result]
+    }
+
+    static let driftRule = Rule(
+        id: "pin-drift", name: "PinnedScriptChanged",
+        shortDescription: Text(text: "A pinned script changed upstream"),
+        fullDescription: Text(text: "The body served at the pin's URL no longer matches any of its sha256 digests."),
+        help: Text(text: "Run `scriptpin update NAME` to see the diff against the approved copy and the risky lines it adds; commit the new pin only after review."),
+        defaultConfiguration: Configuration(level: "error"))
+    static let unreachableRule = Rule(
+        id: "pin-unreachable", name: "PinnedScriptUnreachable",
+        shortDescription: Text(text: "A pinned script could not be fetched"),
+        fullDescription: Text(text: "The pin's URL failed: DNS, connection, TLS, HTTP status, timeout or size cap."),
+        help: Text(text: "Check that the URL still exists; a moved script needs a new pin after review."),
+        defaultConfiguration: Configuration(level: "warning"))
+
+    let schema = "https://json.schemastore.org/sarif-2.1.0.json"
+    let version = "2.1.0"
+    let runs: [Run]
+
+    enum CodingKeys: String, CodingKey {
+        case schema = "$schema"
+        case version, runs
+    }
+
+    init(_ report: DriftReport) {
+        let results = report.results.filter { $0.status != .ok }.map { result in
+            let rule = result.status == .changed ? Self.driftRule : Self.unreachableRule
+            return Result(
+                ruleId: rule.id, level: rule.defaultConfiguration.level, message: Text(text: report.message(for: result)),
+                locations: [Location(physicalLocation: PhysicalLocation(
+                    artifactLocation: ArtifactLocation(uri: result.path), region: Region(startLine: result.digestLine)))])
+        }
+        runs = [Run(tool: Tool(driver: Driver(rules: [Self.driftRule, Self.unreachableRule])), results: results)]
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, _ replacement: String) -> String {
+        guard contains(target) else { return self }
+        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
