@@ -38,7 +38,7 @@ struct RunCommandTests {
 
     @Test("The body runs from a sealed memfd as /dev/fd/3; nothing is written to disk, no other descriptor leaks")
     func memfdExecution() throws {
-        let script = "echo \"$0\"; ls /proc/$$/fd | sort -n | tr '\\n' ' '; echo; readlink /proc/$$/fd/3\n"
+        let script = "echo \"$0\"; for f in /proc/$$/fd/*; do readlink \"$f\"; done; exit 0\n"
         server.serve("self.sh", script)
         work.pin("self", url: server.url("files/self.sh"), content: script)
         let scratch = TemporaryDirectory()
@@ -46,9 +46,10 @@ struct RunCommandTests {
         let lines = result.stdout.split(separator: "\n")
         #expect(result.status == 0)
         #expect(lines.first == "/dev/fd/3")
-        #expect(lines.dropFirst().first?.split(separator: " ").allSatisfy { ["0", "1", "2", "3", "10"].contains($0) } == true,
-                "only the standard streams, the script and dash's own copy: \(result.stdout)")
-        #expect(lines.last?.hasPrefix("/memfd:scriptpin") == true)
+        let targets = lines.dropFirst()
+        #expect(targets.contains { $0.hasPrefix("/memfd:scriptpin") })
+        #expect(targets.allSatisfy { $0.hasPrefix("/memfd:scriptpin") || $0.hasPrefix("pipe:") || $0 == "/dev/null" },
+                "only the standard streams and the script: \(result.stdout)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
     }
 

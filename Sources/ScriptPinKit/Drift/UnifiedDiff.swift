@@ -37,7 +37,8 @@ public struct UnifiedDiff: Sendable {
         var index = 0
         while index < changes.count {
             var end = index
-            while end + 1 < changes.count && changes[end + 1] - changes[end] <= 2 * Self.contextLines { end += 1 }
+            // Hunks whose changes are at most 2 × context unchanged lines apart are one hunk, as in diff -u.
+            while end + 1 < changes.count && changes[end + 1] - changes[end] <= 2 * Self.contextLines + 1 { end += 1 }
             let first = max(0, changes[index] - Self.contextLines)
             let last = min(operations.count - 1, changes[end] + Self.contextLines)
             output += hunk(operations[first...last])
