@@ -4,10 +4,13 @@
 public let hashingChunkSize = 256 * 1024
 
 extension StreamingHasher {
-    /// Hashes everything left on `descriptor` with one fixed-size buffer and
-    /// returns how many bytes it read. `path` names the file in errors.
+    /// Hashes everything left on `descriptor` with one fixed-size buffer,
+    /// passing each chunk on to `sink` when one is given, and returns how
+    /// many bytes it read. `path` names the file in errors.
     @discardableResult
-    public func consume(_ descriptor: borrowing FileDescriptor, path: String?) throws(ScriptPinError) -> Int64 {
+    public func consume(
+        _ descriptor: borrowing FileDescriptor, path: String?, forwardingTo sink: BodySink? = nil
+    ) throws(ScriptPinError) -> Int64 {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: hashingChunkSize, alignment: 16)
         defer { buffer.deallocate() }
         var total: Int64 = 0
@@ -15,7 +18,9 @@ extension StreamingHasher {
             let count: Int
             do { count = try descriptor.read(into: buffer) } catch { throw .readFailed(path: path, error) }
             if count == 0 { return total }
-            do { try update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) } catch { throw .crypto(error) }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            do { try update(chunk) } catch { throw .crypto(error) }
+            try sink?.append(chunk)
             total += Int64(count)
         }
     }

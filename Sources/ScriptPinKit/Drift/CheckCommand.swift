@@ -40,10 +40,7 @@ public struct CheckCommand: Sendable {
     public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
         let directory = try Manifest.locate(explicit: manifest, environment: variables)
         let loaded = try Manifest.load(directory: directory)
-        let entries = try names.isEmpty ? loaded.entries : names.map { (name) throws(ScriptPinError) -> ParsedPin in
-            guard let entry = loaded.entry(named: name) else { throw .unknownPin(name: name, manifest: directory) }
-            return entry
-        }
+        let entries = try loaded.entries(named: names)
         let store = ContentStore(environment: variables)
         let results = check(entries, manifest: loaded, store: store, console: console)
         let report = DriftReport(results: results)

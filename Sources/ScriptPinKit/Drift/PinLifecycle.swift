@@ -82,10 +82,7 @@ public struct UpdateCommand: Sendable {
         let directory = try Manifest.locate(explicit: manifest, environment: variables)
         let loaded = try Manifest.load(directory: directory)
         if names.isEmpty && !all { throw .usage("name the pins to update, or pass --all") }
-        let entries = try all ? loaded.entries : names.map { (name) throws(ScriptPinError) -> ParsedPin in
-            guard let entry = loaded.entry(named: name) else { throw .unknownPin(name: name, manifest: directory) }
-            return entry
-        }
+        let entries = try loaded.entries(named: all ? [] : names)
         let store = ContentStore(environment: variables)
         var worst: ScriptPinError.Category?
         for entry in entries {

@@ -18,6 +18,15 @@ public struct Manifest: Sendable {
         entries.first { $0.pin.url == url }
     }
 
+    /// The entries for `names`, or every entry when `names` is empty; an unknown name is an error.
+    public func entries(named names: [String]) throws(ScriptPinError) -> [ParsedPin] {
+        guard !names.isEmpty else { return entries }
+        return try names.map { (name) throws(ScriptPinError) -> ParsedPin in
+            guard let entry = entry(named: name) else { throw .unknownPin(name: name, manifest: directory) }
+            return entry
+        }
+    }
+
     public func path(forPinNamed name: String) -> String {
         joinPath(directory, name + PinRules.fileExtension)
     }

@@ -174,15 +174,7 @@ public struct RunCommand: Sendable {
         let hasher: StreamingHasher
         do { hasher = try StreamingHasher(.sha256) } catch { throw .crypto(error) }
         try image.restart()
-        let collector = TeeSink(hasher: hasher, next: image)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: hashingChunkSize, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count: Int
-            do { count = try descriptor.read(into: buffer) } catch { throw .readFailed(path: path, error) }
-            if count == 0 { break }
-            try collector.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
+        try hasher.consume(descriptor, path: path, forwardingTo: image)
         do { return try hasher.finalize() } catch { throw .crypto(error) }
     }
 
@@ -229,26 +221,6 @@ public func suggestedPinName(for url: String) -> String {
     while let first = name.first, !(("a"..."z").contains(first) || ("0"..."9").contains(first)) { name.removeFirst() }
     name = String(name.prefix(PinRules.maximumNameLength))
     return PinRules.isValidName(name) ? name : "script"
-}
-
-/// Feeds bytes to a hasher and then to another sink.
-final class TeeSink: BodySink {
-    let hasher: StreamingHasher
-    let next: BodySink
-
-    init(hasher: StreamingHasher, next: BodySink) {
-        self.hasher = hasher
-        self.next = next
-    }
-
-    func restart() throws(ScriptPinError) {
-        try next.restart()
-    }
-
-    func append(_ bytes: UnsafeRawBufferPointer) throws(ScriptPinError) {
-        do { try hasher.update(bytes) } catch { throw .crypto(error) }
-        try next.append(bytes)
-    }
 }
 
 extension Substring {

@@ -52,7 +52,7 @@ public struct ContentStore: Sendable {
         let hasher: StreamingHasher
         do { hasher = try StreamingHasher(digest.algorithm) } catch { throw .crypto(error) }
         try sink.restart()
-        let size = try copy(descriptor, path: source, through: hasher, into: sink)
+        let size = try hasher.consume(descriptor, path: source, forwardingTo: sink)
         let actual: Digest
         do { actual = try hasher.finalize() } catch { throw .crypto(error) }
         guard actual == digest else { throw .storeEntryModified(path: source, expected: digest, actual: actual) }
@@ -64,23 +64,6 @@ public struct ContentStore: Sendable {
         let collector = ByteCollector(limit: limit)
         guard try load(digest, into: collector) != nil else { return nil }
         return collector.bytes
-    }
-}
-
-private func copy(
-    _ descriptor: borrowing FileDescriptor, path: String, through hasher: StreamingHasher, into sink: BodySink
-) throws(ScriptPinError) -> Int64 {
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: hashingChunkSize, alignment: 16)
-    defer { buffer.deallocate() }
-    var total: Int64 = 0
-    while true {
-        let count: Int
-        do { count = try descriptor.read(into: buffer) } catch { throw .readFailed(path: path, error) }
-        if count == 0 { return total }
-        let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-        do { try hasher.update(chunk) } catch { throw .crypto(error) }
-        try sink.append(chunk)
-        total += Int64(count)
     }
 }
 
