@@ -26,6 +26,22 @@ struct RunCommandTests {
         #expect(server.requests.allSatisfy { $0.contains(" - scriptpin/0.1.0") }, "no Accept-Encoding, scriptpin's User-Agent")
     }
 
+    @Test("hash URL prints the digest of exactly the bytes served, trusting the CA from --ca-file or SSL_CERT_FILE")
+    func hashURL() {
+        let script = "#!/bin/sh\necho hashed\n"
+        server.serve("h.sh", script)
+        let url = server.url("files/h.sh")
+        let viaEnvironment = work.scriptpin(["hash", url])
+        #expect(viaEnvironment.stdout == "\(sha256Hex(script))  \(url)\n")
+        var environment = work.environment()
+        environment["SSL_CERT_FILE"] = nil
+        let viaOption = work.scriptpin(["hash", "--ca-file", server.caFile, url], environment: environment)
+        #expect(viaOption.stdout == viaEnvironment.stdout)
+        let untrusted = work.scriptpin(["hash", url], environment: environment)
+        #expect(untrusted.status == 3)
+        #expect(untrusted.stderr.contains("TLS verification failed"))
+    }
+
     @Test("The script's status passes through; a signal N gives 128+N")
     func exitStatus() {
         for (name, body, expected) in [("seven", "exit 7", Int32(7)), ("killed", "kill -TERM $$", Int32(143))] {
