@@ -26,19 +26,22 @@ extension StreamingHasher {
     }
 }
 
-/// The digest of one file, or of standard input when `path` is "-".
-public func digest(ofFile path: String, algorithm: DigestAlgorithm) throws(ScriptPinError) -> Digest {
+/// The digest of one file, or of standard input when `path` is "-"; the
+/// bytes are also passed to `sink` when one is given.
+public func digest(
+    ofFile path: String, algorithm: DigestAlgorithm, forwardingTo sink: BodySink? = nil
+) throws(ScriptPinError) -> Digest {
     let hasher: StreamingHasher
     do { hasher = try StreamingHasher(algorithm) } catch { throw .crypto(error) }
     if path == "-" {
         let standardInput: FileDescriptor
         do { standardInput = try FileDescriptor.duplicateStandardInput() } catch { throw .readFailed(path: nil, error) }
-        try hasher.consume(standardInput, path: nil)
+        try hasher.consume(standardInput, path: nil, forwardingTo: sink)
     } else {
         let descriptor: FileDescriptor
         do { descriptor = try FileDescriptor.openForReading(path) } catch { throw .readFailed(path: path, error) }
         descriptor.adviseSequentialReading()
-        try hasher.consume(descriptor, path: path)
+        try hasher.consume(descriptor, path: path, forwardingTo: sink)
     }
     do { return try hasher.finalize() } catch { throw .crypto(error) }
 }

@@ -38,8 +38,7 @@ public struct CheckCommand: Sendable {
     public init() {}
 
     public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
-        let directory = try Manifest.locate(explicit: manifest, environment: variables)
-        let loaded = try Manifest.load(directory: directory)
+        let loaded = try Manifest.discover(explicit: manifest, environment: variables)
         let entries = try loaded.entries(named: names)
         let store = ContentStore(environment: variables)
         let results = check(entries, manifest: loaded, store: store, console: console)
@@ -79,7 +78,7 @@ public struct CheckCommand: Sendable {
         let pin = entry.pin
         let limit = options.sizeLimit(for: pin)
         let approvedStored = pin.sha256.contains(where: store.contains)
-        let collector = approvedStored ? ByteCollector(limit: Int(limit)) : nil
+        let collector = approvedStored ? ByteCollector(limit: Int(limit), source: pin.url) : nil
         func result(_ status: DriftResult.Status, actual: Digest? = nil, size: Int64? = nil, error: FetchError? = nil, review: Review? = nil) -> DriftResult {
             DriftResult(
                 name: pin.name, url: pin.url, path: path, digestLine: entry.digestLine, status: status,

@@ -22,8 +22,8 @@ public struct AddCommand: Sendable {
         if ScriptURL(url)?.hasCredentials == true {
             throw .usage("the URL contains a user or password; pins are committed, so keep credentials out of them")
         }
-        let directory = try Manifest.locate(explicit: manifest, environment: variables)
-        let existing = try Manifest.load(directory: directory)
+        let existing = try Manifest.discover(explicit: manifest, environment: variables)
+        let directory = existing.directory
         let path = existing.path(forPinNamed: name)
         if existing.entry(named: name) != nil { throw .pinExists(name: name, path: path) }
         if let other = existing.entry(forURL: url) {
@@ -79,8 +79,8 @@ public struct UpdateCommand: Sendable {
     public init() {}
 
     public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
-        let directory = try Manifest.locate(explicit: manifest, environment: variables)
-        let loaded = try Manifest.load(directory: directory)
+        let loaded = try Manifest.discover(explicit: manifest, environment: variables)
+        let directory = loaded.directory
         if names.isEmpty && !all { throw .usage("name the pins to update, or pass --all") }
         let entries = try loaded.entries(named: all ? [] : names)
         let store = ContentStore(environment: variables)

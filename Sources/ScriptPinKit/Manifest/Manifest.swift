@@ -53,6 +53,11 @@ public struct Manifest: Sendable {
         }
     }
 
+    /// The located manifest, loaded; every pin must be valid.
+    public static func discover(explicit: String?, environment: [String: String]) throws(ScriptPinError) -> Manifest {
+        try load(directory: locate(explicit: explicit, environment: environment))
+    }
+
     /// Reads every pin file and reports every problem, not only the first.
     public static func validate(directory: String) -> (entries: [ParsedPin], problems: [PinProblem]) {
         let names: [String]

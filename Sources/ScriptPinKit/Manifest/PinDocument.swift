@@ -195,6 +195,8 @@ extension PinDocument {
                     continue
                 }
                 environment += patterns
+                lines.append(.field(key, patterns.joined(separator: " ")))
+                continue
             case .maxSize:
                 guard valueText.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
                       let size = Int64(valueText), size > 0, size <= PinRules.maximumDeclaredSize
@@ -210,7 +212,7 @@ extension PinDocument {
                 }
                 approved = valueText
             }
-            lines.append(.field(key, key == .env ? valueText.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") : valueText))
+            lines.append(.field(key, valueText))
         }
         if url == nil && seenSingle[.url] == nil {
             report(nil, "no 'url' line; a pin needs the https URL it pins")

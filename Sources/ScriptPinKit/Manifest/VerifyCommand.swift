@@ -64,7 +64,7 @@ public struct VerifyCommand: Sendable {
                 tally.error(error, console: console)
             }
         }
-        return tally.finish(noun: "file", expectation: pinName.map { "pin \($0)" } ?? "any pin", console: console)
+        return tally.finish(expectation: pinName.map { "pin \($0)" } ?? "any pin", console: console)
     }
 
     /// Like `sha256sum -c --ignore-missing`: listed files that are absent are
@@ -108,7 +108,7 @@ public struct VerifyCommand: Sendable {
                 tally.error(error, console: console)
             }
         }
-        return tally.finish(noun: "file", expectation: sumsPath, console: console)
+        return tally.finish(expectation: sumsPath, console: console)
     }
 }
 
@@ -136,14 +136,14 @@ struct Tally {
         worstError = max(worstError ?? error.category, error.category)
     }
 
-    func finish(noun: String, expectation: String, console: Console) -> Int32 {
+    func finish(expectation: String, console: Console) -> Int32 {
         if failures > 0 {
             let total = passes + failures
-            console.note("scriptpin: WARNING: \(failures) of \(total) \(noun)s did NOT match \(expectation)")
+            console.note("scriptpin: WARNING: \(failures) of \(total) files did NOT match \(expectation)")
             return Int32(ScriptPinError.Category.verificationFailed.rawValue)
         }
         if let worstError { return Int32(worstError.rawValue) }
-        console.note("scriptpin: \(passes) \(noun)\(passes == 1 ? "" : "s") verified")
+        console.note("scriptpin: \(passes) file\(passes == 1 ? "" : "s") verified")
         return 0
     }
 }

@@ -61,7 +61,7 @@ public struct ContentStore: Sendable {
 
     /// Reads the stored body for `digest` fully into memory, verified; for diffs of small scripts.
     public func loadBytes(_ digest: Digest, limit: Int) throws(ScriptPinError) -> [UInt8]? {
-        let collector = ByteCollector(limit: limit)
+        let collector = ByteCollector(limit: limit, source: path(for: digest))
         guard try load(digest, into: collector) != nil else { return nil }
         return collector.bytes
     }
@@ -71,9 +71,12 @@ public struct ContentStore: Sendable {
 public final class ByteCollector: BodySink {
     public private(set) var bytes: [UInt8] = []
     private let limit: Int
+    /// The URL or path the bytes come from, for the error when they exceed `limit`.
+    private let source: String
 
-    public init(limit: Int) {
+    public init(limit: Int, source: String) {
         self.limit = limit
+        self.source = source
     }
 
     public func restart() throws(ScriptPinError) {
@@ -82,7 +85,7 @@ public final class ByteCollector: BodySink {
 
     public func append(_ chunk: UnsafeRawBufferPointer) throws(ScriptPinError) {
         guard bytes.count + chunk.count <= limit else {
-            throw .fetch(FetchError(url: "", reason: .tooLarge(limit: Int64(limit))))
+            throw .fetch(FetchError(url: source, reason: .tooLarge(limit: Int64(limit))))
         }
         bytes.append(contentsOf: chunk)
     }
