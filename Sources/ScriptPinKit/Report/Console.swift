@@ -74,18 +74,21 @@ public final class Console: Sendable {
     }
 
     public func write(_ text: String, to stream: Stream) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { write(bytes: $0, to: stream) }
+    }
+
+    /// Writes raw bytes unchanged, for output that must be byte-exact (`run --print`).
+    public func write(bytes: UnsafeRawBufferPointer, to stream: Stream) {
         let descriptor = stream == .output ? outputDescriptor : errorDescriptor
         lock.withLock { _ in
-            var bytes = Array(text.utf8)
-            bytes.withUnsafeMutableBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 && errno == EINTR { continue }
-                    // A closed pipe (`scriptpin check | head`) is not worth a crash or a retry loop.
-                    if written <= 0 { return }
-                    offset += written
-                }
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                // A closed pipe (`scriptpin check | head`) is not worth a crash or a retry loop.
+                if written <= 0 { return }
+                offset += written
             }
         }
     }

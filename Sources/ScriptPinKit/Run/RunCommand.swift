@@ -72,7 +72,7 @@ public struct RunCommand: Sendable {
         }
         if printInsteadOfRunning {
             try image.forEachChunk { (chunk) throws(ScriptPinError) in
-                console.write(String(decoding: chunk, as: UTF8.self), to: .output)
+                console.write(bytes: chunk, to: .output)
             }
             return 0
         }
@@ -105,7 +105,7 @@ public struct RunCommand: Sendable {
         if remote {
             let manifest: Manifest?
             do {
-                manifest = try Manifest.load(directory: Manifest.locate(explicit: self.manifest, environment: variables))
+                manifest = try Manifest.discover(explicit: self.manifest, environment: variables)
             } catch .manifestNotFound {
                 manifest = nil
             }
@@ -115,15 +115,14 @@ public struct RunCommand: Sendable {
             }
             return Resolved(source: .remote(target), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
         }
-        let directory = try Manifest.locate(explicit: manifest, environment: variables)
-        let manifest = try Manifest.load(directory: directory)
+        let manifest = try Manifest.discover(explicit: self.manifest, environment: variables)
         if let entry = manifest.entry(named: target) {
             return Resolved(source: .remote(entry.pin.url), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
         }
         if fileKind(target) == .regular {
             return Resolved(source: .local(target), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target)
         }
-        throw .unknownPin(name: target, manifest: directory)
+        throw .unknownPin(name: target, manifest: manifest.directory)
     }
 
     /// Fills `image` from the network, a local file or the store, and returns
@@ -133,7 +132,8 @@ public struct RunCommand: Sendable {
     ) throws(ScriptPinError) -> Digest {
         switch resolved.source {
         case .local(let path):
-            let actual = try copyLocal(path, into: image)
+            try image.restart()
+            let actual = try digest(ofFile: path, algorithm: .sha256, forwardingTo: image)
             guard resolved.digests.contains(actual) else {
                 throw .mismatch(what: path, expected: resolved.digests, actual: actual)
             }
@@ -166,16 +166,6 @@ public struct RunCommand: Sendable {
             return digest
         }
         throw .storeEntryMissing(name: resolved.label, digests: resolved.digests, store: store.root)
-    }
-
-    private func copyLocal(_ path: String, into image: ScriptImage) throws(ScriptPinError) -> Digest {
-        let descriptor: FileDescriptor
-        do { descriptor = try FileDescriptor.openForReading(path) } catch { throw .readFailed(path: path, error) }
-        let hasher: StreamingHasher
-        do { hasher = try StreamingHasher(.sha256) } catch { throw .crypto(error) }
-        try image.restart()
-        try hasher.consume(descriptor, path: path, forwardingTo: image)
-        do { return try hasher.finalize() } catch { throw .crypto(error) }
     }
 
     /// `--interpreter`, else the pin's, else the `#!` line, else `sh`.
