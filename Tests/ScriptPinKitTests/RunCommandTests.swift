@@ -214,6 +214,20 @@ struct RunCommandTests {
         #expect(!work.markerExists)
     }
 
+    @Test("Proxies come from https_proxy, and no_proxy exempts a host")
+    func proxies() {
+        let script = work.markerScript()
+        server.serve("proxied.sh", script)
+        work.pin("proxied", url: server.url("files/proxied.sh"), content: script)
+        // A proxy on a port nobody listens on: the fetch must try it, and fail.
+        let viaProxy = work.scriptpin(["run", "proxied"], environment: work.environment(["https_proxy": "http://127.0.0.1:9"]))
+        #expect(viaProxy.status == 124)
+        #expect(!work.markerExists)
+        let exempt = work.scriptpin(["run", "proxied"], environment: work.environment(["https_proxy": "http://127.0.0.1:9", "no_proxy": "127.0.0.1"]))
+        #expect(exempt.status == 0)
+        #expect(work.markerExists)
+    }
+
     @Test("Credentials and query strings never appear in messages")
     func redaction() {
         let result = work.scriptpin(["run", "https://user:hunter2@127.0.0.1:\(server.trustedPort)/files/none?token=abc123", "--sha256", String(repeating: "ab", count: 32)])
