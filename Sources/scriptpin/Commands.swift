@@ -212,4 +212,52 @@ let checkCommand = Command(
         return try command.run(console: console, environment: environmentDictionary())
     })
 
-let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, addCommand, updateCommand, checkCommand]
+let lintCommand = Command(
+    spec: CommandSpec(
+        name: "lint",
+        overview: "Find every place where something downloaded is executed without a pin.",
+        usage: "scriptpin lint [<path>...] [--staged] [--exclude <glob>]... [--include-docs] [--format text|json|sarif|github]",
+        arguments: [("<path>", "Files or directories to lint (default: the current directory).")],
+        options: [
+            .flag("staged", "Lint the staged contents (the git index) of staged files."),
+            .value("exclude", "glob", repeatable: true, "Skip paths or file names matching this glob (repeatable)."),
+            .flag("include-docs", "Also read shell code blocks in Markdown files."),
+            .value("format", "format", "text, json, sarif or github (default: text)."),
+            helpOption,
+        ],
+        discussion: "Reads shell scripts, Dockerfiles, GitHub Actions workflows and composite actions, GitLab CI files and Makefiles. Suppress a reviewed line with '# scriptpin: ignore <reason>' on it or the line above. Exit 0 clean, 1 findings, 2 error."),
+    perform: { arguments, console throws(ScriptPinError) in
+        var command = LintCommand()
+        command.paths = arguments.operands + arguments.passthrough
+        command.staged = arguments.flag("staged")
+        if command.staged && !command.paths.isEmpty { throw .usage("--staged lints the git index; give no paths with it") }
+        command.excludes = arguments.all("exclude")
+        command.includeDocs = arguments.flag("include-docs")
+        if let format = arguments.value("format") {
+            guard let chosen = LintCommand.Format(rawValue: format) else {
+                throw .usage("--format must be text, json, sarif or github, not '\(format)'")
+            }
+            command.format = chosen
+        }
+        return try command.run(console: console)
+    })
+
+let hookCommand = Command(
+    spec: CommandSpec(
+        name: "hook",
+        overview: "Install a git pre-commit hook that runs scriptpin verify and scriptpin lint --staged.",
+        usage: "scriptpin hook install [--force]",
+        arguments: [("install", "Write the pre-commit hook (honouring core.hooksPath).")],
+        options: [
+            .flag("force", "Replace a pre-commit hook that scriptpin did not write."),
+            helpOption,
+        ],
+        discussion: nil),
+    perform: { arguments, console throws(ScriptPinError) in
+        guard arguments.operands == ["install"] else { throw .usage("the only hook command is `scriptpin hook install`") }
+        var installer = HookInstaller(executable: currentExecutablePath())
+        installer.force = arguments.flag("force")
+        return try installer.run(console: console)
+    })
+
+let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, addCommand, updateCommand, checkCommand, lintCommand, hookCommand]

@@ -1,0 +1,398 @@
+/// A place where something downloaded is executed without a pin.
+public struct DownloadExecFinding: Sendable, Equatable {
+    /// Byte offset in the analysed text.
+    public let offset: Int
+    public let message: String
+    /// The URL when it is a literal in the source.
+    public let url: String?
+    /// Arguments the script is run with, for the suggested `scriptpin run NAME -- ARGS`.
+    public let arguments: [String]
+}
+
+/// What a downloader did with what it fetched.
+struct Download {
+    let tool: String
+    let url: String?
+    let offset: Int
+
+    var described: String {
+        url.map { "\($0) (downloaded by \(tool))" } ?? "the output of \(tool)"
+    }
+}
+
+/// What one execution context remembers between its commands: a shell
+/// script, a Dockerfile stage, or a CI job whose steps run in one workspace.
+public final class DownloadFlowState {
+    /// Files written by a download, by path as written in the source.
+    var downloadedFiles: [String: Download] = [:]
+    var verifiedFiles: Set<String> = []
+    var verifiedEverything = false
+    /// `set -e` is on (or the runner stops at the first failing command), so
+    /// a failed verification stops everything after it.
+    var errexit: Bool
+
+    public init(errexit: Bool = false) {
+        self.errexit = errexit
+    }
+
+    func isVerified(_ path: String, chain: VerificationChain) -> Bool {
+        verifiedEverything || verifiedFiles.contains(path) || chain.everything || chain.files.contains(path)
+    }
+}
+
+/// Verifications earlier in the current `&&` chain: a failure there stops the rest.
+struct VerificationChain {
+    var files: Set<String> = []
+    var everything = false
+}
+
+/// Finds downloads whose bytes reach an interpreter: through pipes, process
+/// and command substitution, `sh -c` strings, heredocs, and files that a
+/// download wrote and a later command runs.
+public struct DownloadExecAnalyzer {
+    private let state: DownloadFlowState
+    private var findings: [DownloadExecFinding] = []
+    private let depth: Int
+    /// Bound on `sh -c '…'` strings analysed inside each other.
+    private static let maximumNestedScripts = 8
+
+    public init(state: DownloadFlowState, depth: Int = 0) {
+        self.state = state
+        self.depth = depth
+    }
+
+    /// Analyses a whole unit (a script, a `RUN`, a CI step). When the unit as a
+    /// whole fails closed (a Dockerfile `RUN`, a Make recipe line, a CI step),
+    /// verifications that decide its exit status protect later units.
+    public static func analyze(_ list: ShellList, state: DownloadFlowState, unitFailsClosed: Bool) -> [DownloadExecFinding] {
+        var analyzer = DownloadExecAnalyzer(state: state)
+        let lastChain = analyzer.walk(list)
+        if unitFailsClosed {
+            state.verifiedFiles.formUnion(lastChain.files)
+            state.verifiedEverything = state.verifiedEverything || lastChain.everything
+        }
+        return analyzer.findings
+    }
+
+    /// Walks a list and returns the verifications of its last `&&` chain.
+    @discardableResult
+    private mutating func walk(_ list: ShellList) -> VerificationChain {
+        var chain = VerificationChain()
+        for item in list.items {
+            chain = VerificationChain()
+            for (position, pipeline) in item.pipelines.enumerated() {
+                if position > 0 && item.operators[position - 1] == "||" { chain = VerificationChain() }
+                walk(pipeline, chain: &chain)
+            }
+        }
+        return chain
+    }
+
+    private mutating func walk(_ pipeline: Pipeline, chain: inout VerificationChain) {
+        var piped: Download?
+        for (position, command) in pipeline.commands.enumerated() {
+            let isLast = position == pipeline.commands.count - 1
+            switch command {
+            case .compound(let list, _):
+                walk(list)
+                piped = nil
+            case .simple(let simple):
+                piped = walk(simple, piped: piped, isLast: isLast, chain: &chain)
+            }
+        }
+    }
+
+    /// Analyses one simple command; returns what flows out of its stdout when that is a download.
+    private mutating func walk(_ simple: SimpleCommand, piped: Download?, isLast: Bool, chain: inout VerificationChain) -> Download? {
+        for word in simple.assignments { walkSubstitutions(in: word) }
+        for redirection in simple.redirections {
+            if let target = redirection.target { walkSubstitutions(in: target) }
+        }
+        guard let invocation = Invocation(simple.words) else { return nil }
+        let name = invocation.name
+        if name == "scriptpin" { return nil }
+        for word in invocation.arguments where !(ShellCommands.isInterpreter(name) || name == "eval" || name == "source" || name == ".") {
+            walkSubstitutions(in: word)
+        }
+        let stdoutFile = redirectedStdout(simple.redirections)
+
+        if name == "set" {
+            if invocation.arguments.contains(where: { word in
+                let text = word.literal ?? ""
+                return (text.hasPrefix("-") && text.contains("e") && !text.hasPrefix("--")) || text == "errexit"
+            }) {
+                state.errexit = true
+            }
+            return nil
+        }
+        if let download = ShellCommands.download(name: name, arguments: invocation.arguments, offset: invocation.offset) {
+            switch download.output {
+            case .standardOutput:
+                if let stdoutFile {
+                    record(stdoutFile, download.download)
+                    return nil
+                }
+                return download.download
+            case .file(let path):
+                record(path, download.download)
+                return nil
+            }
+        }
+        if ShellCommands.isVerification(name: name, arguments: invocation.arguments) {
+            markVerified(invocation.arguments, chain: &chain)
+            return nil
+        }
+        if name == "tee", let piped {
+            for word in invocation.arguments {
+                if let path = word.literal, !path.hasPrefix("-") { record(path, piped) }
+            }
+            return piped
+        }
+        if name == "deno", let run = invocation.arguments.first?.literal, run == "run",
+           let remote = invocation.arguments.dropFirst().first(where: { ($0.literal ?? "").contains("://") }) {
+            let url = remote.literal
+            report(offset: invocation.offset, "deno run executes \(url ?? "a remote module") without a pin", url: url, arguments: [])
+            return nil
+        }
+        if name == "eval" {
+            for word in invocation.arguments {
+                for download in downloads(in: word) {
+                    report(offset: download.offset, "\(download.described) is run by eval", download: download)
+                }
+                walkSubstitutions(in: word)
+            }
+            return nil
+        }
+        if name == "source" || name == "." {
+            if let script = invocation.arguments.first {
+                checkScriptOperand(script, runner: name, invocation: invocation, chain: chain, arguments: invocation.arguments.dropFirst().map { $0.literal ?? $0.text })
+            }
+            return nil
+        }
+        if ShellCommands.isInterpreter(name) {
+            interpret(invocation, redirections: simple.redirections, piped: piped, chain: chain)
+            return nil
+        }
+        if ShellCommands.blocksPipedData.contains(name) { return nil }
+        if let path = invocation.nameWord.literal, path.contains("/"), let download = state.downloadedFiles[normalized(path)],
+           !state.isVerified(normalized(path), chain: chain) {
+            report(offset: invocation.offset, "\(download.described) is saved as \(path) and executed without verification",
+                   download: download, arguments: invocation.arguments.compactMap(\.literal))
+        }
+        // Filters (cat, gunzip, sed, tr, base64 -d, …) pass what they read on.
+        return piped
+    }
+
+    private mutating func interpret(_ invocation: Invocation, redirections: [Redirection], piped: Download?, chain: VerificationChain) {
+        let name = invocation.name
+        let call = InterpreterCall(invocation.arguments, shellFamily: ShellCommands.isShellFamily(name))
+        if let code = call.code {
+            for download in downloads(in: code) {
+                report(offset: download.offset, "\(download.described) is run by \(name) -c", download: download)
+            }
+            if ShellCommands.isShellFamily(name), depth < Self.maximumNestedScripts, let text = code.literal {
+                let base = code.offset + (code.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0)
+                if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: base) {
+                    var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
+                    inner.walk(nested)
+                    findings += inner.findings
+                }
+            } else {
+                walkSubstitutions(in: code)
+            }
+            return
+        }
+        if let script = call.script {
+            checkScriptOperand(script, runner: name, invocation: invocation, chain: chain, arguments: call.scriptArguments)
+            return
+        }
+        if let piped {
+            report(offset: piped.offset, "\(piped.described) is piped into \(name)", download: piped, arguments: call.scriptArguments)
+            return
+        }
+        for redirection in redirections {
+            if redirection.operation == "<", let path = redirection.target?.literal,
+               let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: chain) {
+                report(offset: invocation.offset, "\(download.described) is saved as \(path) and fed to \(name) unverified", download: download)
+            }
+            if redirection.operation == "<<<", let target = redirection.target {
+                for download in downloads(in: target) {
+                    report(offset: download.offset, "\(download.described) is fed to \(name) as a here-string", download: download)
+                }
+            }
+            if let document = redirection.hereDocument, ShellCommands.isShellFamily(name), depth < Self.maximumNestedScripts,
+               case .success(let nested) = ShellParser.parse(document.body, baseOffset: document.bodyOffset) {
+                var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
+                inner.walk(nested)
+                findings += inner.findings
+            }
+        }
+    }
+
+    /// `bash FILE`, `. FILE`, `source <(curl …)`: the operand names what runs.
+    private mutating func checkScriptOperand(
+        _ script: ShellWord, runner: String, invocation: Invocation, chain: VerificationChain, arguments: [String]
+    ) {
+        for (list, isProcess) in script.substitutions where isProcess {
+            for download in outputDownloads(of: list) {
+                report(offset: download.offset, "\(download.described) is run by \(runner) through a process substitution",
+                       download: download, arguments: arguments)
+            }
+        }
+        if let path = script.literal, let download = state.downloadedFiles[normalized(path)],
+           !state.isVerified(normalized(path), chain: chain) {
+            report(offset: invocation.offset, "\(download.described) is saved as \(path) and run by \(runner) without verification",
+                   download: download, arguments: arguments)
+        }
+    }
+
+    private mutating func markVerified(_ arguments: [ShellWord], chain: inout VerificationChain) {
+        let named = arguments.compactMap(\.literal).map(normalized).filter { state.downloadedFiles[$0] != nil }
+        if named.isEmpty {
+            chain.everything = true
+            if state.errexit { state.verifiedEverything = true }
+        } else {
+            chain.files.formUnion(named)
+            if state.errexit { state.verifiedFiles.formUnion(named) }
+        }
+    }
+
+    private func record(_ path: String, _ download: Download) {
+        state.downloadedFiles[normalized(path)] = download
+        state.verifiedFiles.remove(normalized(path))
+    }
+
+    /// Command and process substitutions in a word that are not themselves run as code.
+    private mutating func walkSubstitutions(in word: ShellWord) {
+        for (list, _) in word.substitutions {
+            walk(list)
+        }
+    }
+
+    /// Downloads whose output a command substitution in `word` captures.
+    private func downloads(in word: ShellWord) -> [Download] {
+        word.substitutions.filter { !$0.isProcess }.flatMap { outputDownloads(of: $0.0) }
+    }
+
+    /// Downloads whose stdout is the output of `list` (not redirected, not consumed by a checksum or archive tool).
+    private func outputDownloads(of list: ShellList) -> [Download] {
+        var found: [Download] = []
+        for item in list.items {
+            for pipeline in item.pipelines {
+                var flowing: Download?
+                for command in pipeline.commands {
+                    switch command {
+                    case .compound(let inner, _):
+                        found += outputDownloads(of: inner)
+                        flowing = nil
+                    case .simple(let simple):
+                        guard let invocation = Invocation(simple.words) else { continue }
+                        if let download = ShellCommands.download(name: invocation.name, arguments: invocation.arguments, offset: invocation.offset),
+                           case .standardOutput = download.output, redirectedStdout(simple.redirections) == nil {
+                            flowing = download.download
+                        } else if ShellCommands.blocksPipedData.contains(invocation.name) || ShellCommands.isInterpreter(invocation.name) {
+                            flowing = nil
+                        }
+                    }
+                }
+                if let flowing { found.append(flowing) }
+            }
+        }
+        return found
+    }
+
+    private func redirectedStdout(_ redirections: [Redirection]) -> String? {
+        for redirection in redirections where [">", ">>", ">|", "&>", "&>>"].contains(redirection.operation)
+            && (redirection.descriptor == nil || redirection.descriptor == 1) {
+            return redirection.target?.literal ?? redirection.target?.text
+        }
+        return nil
+    }
+
+    private mutating func report(offset: Int, _ message: String, download: Download, arguments: [String] = []) {
+        report(offset: offset, message, url: download.url, arguments: arguments)
+    }
+
+    private mutating func report(offset: Int, _ message: String, url: String?, arguments: [String]) {
+        guard !findings.contains(where: { $0.offset == offset }) else { return }
+        findings.append(DownloadExecFinding(offset: offset, message: message, url: url, arguments: arguments))
+    }
+}
+
+/// A path as written, minus a leading `./`, so that `./install.sh` and `install.sh` match.
+func normalized(_ path: String) -> String {
+    var result = Substring(path)
+    while result.hasPrefix("./") { result = result.dropFirst(2) }
+    return String(result)
+}
+
+/// A command with its prefix commands (`sudo -E`, `env -i`, `exec`, `command`,
+/// `nohup`, `time`, `nice`, `timeout`) and assignments stripped.
+struct Invocation {
+    let name: String
+    let nameWord: ShellWord
+    let arguments: [ShellWord]
+    let offset: Int
+
+    init?(_ words: [ShellWord]) {
+        var remaining = words[...]
+        while let first = remaining.first {
+            let text = first.literal ?? first.text
+            let base = String(text.split(separator: "/").last ?? Substring(text))
+            guard let skipped = ShellCommands.prefixArgumentsToSkip(base, remaining.dropFirst()) else { break }
+            remaining = remaining.dropFirst(1 + skipped)
+        }
+        guard let first = remaining.first else { return nil }
+        let text = first.literal ?? first.text
+        nameWord = first
+        name = text.contains("/") && !text.hasPrefix("./") && !text.hasPrefix("../") && !text.hasPrefix("$")
+            ? String(text.split(separator: "/").last ?? Substring(text)) : text
+        arguments = Array(remaining.dropFirst())
+        offset = first.offset
+    }
+}
+
+/// How an interpreter was asked to run: code in an argument, a script file, or stdin.
+struct InterpreterCall {
+    var code: ShellWord?
+    var script: ShellWord?
+    var scriptArguments: [String] = []
+
+    init(_ arguments: [ShellWord], shellFamily: Bool) {
+        var index = 0
+        var readsStandardInput = false
+        while index < arguments.count {
+            let text = arguments[index].literal ?? ""
+            if text == "--" {
+                index += 1
+                break
+            }
+            if ["-c", "-e", "-r", "-Command", "-command", "--eval"].contains(text) || (shellFamily && text.hasPrefix("-") && !text.hasPrefix("--") && text.hasSuffix("c") && text.count > 2) {
+                code = index + 1 < arguments.count ? arguments[index + 1] : nil
+                return
+            }
+            if text == "-s" || (shellFamily && text.hasPrefix("-") && !text.hasPrefix("--") && text.contains("s") && text.count > 1) {
+                readsStandardInput = true
+            }
+            if text == "-m" { return }
+            if ["-o", "-O", "+o", "+O", "--rcfile", "--init-file", "-W", "-X"].contains(text) {
+                index += 2
+                continue
+            }
+            if text == "-" {
+                readsStandardInput = true
+                index += 1
+                break
+            }
+            guard text.hasPrefix("-") || text.hasPrefix("+") else { break }
+            index += 1
+        }
+        let rest = arguments[min(index, arguments.count)...]
+        if readsStandardInput || rest.isEmpty {
+            scriptArguments = rest.map { $0.literal ?? $0.text }
+        } else {
+            script = rest.first
+            scriptArguments = rest.dropFirst().map { $0.literal ?? $0.text }
+        }
+    }
+}

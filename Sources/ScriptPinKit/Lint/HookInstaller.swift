@@ -1,0 +1,60 @@
+import Glibc
+
+/// `scriptpin hook install`: a git pre-commit hook that runs `scriptpin verify`
+/// and `scriptpin lint --staged` and blocks the commit when either fails.
+public struct HookInstaller: Sendable {
+    /// Marks a hook this command wrote, so that it may be replaced without --force.
+    public static let marker = "# Installed by `scriptpin hook install`."
+
+    public var force = false
+    /// The scriptpin binary the hook calls when `scriptpin` is not in PATH.
+    public var executable: String
+
+    public init(executable: String) {
+        self.executable = executable
+    }
+
+    public func run(console: Console) throws(ScriptPinError) -> Int32 {
+        // `--git-path hooks` honours core.hooksPath.
+        let hooks = try runSubprocess(["git", "rev-parse", "--git-path", "hooks"])
+        guard hooks.status == 0 else { throw .usage("hook install must run inside a git repository") }
+        var directory = String(decoding: hooks.output, as: UTF8.self)
+        while directory.hasSuffix("\n") { directory.removeLast() }
+        do { try createDirectories(directory, mode: 0o755) } catch { throw .writeFailed(path: directory, error) }
+        let path = joinPath(directory, "pre-commit")
+        if fileKind(path) != .missing {
+            let existing = (try? readFile(path, limit: 1 << 20)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            guard force || existing.contains(Self.marker) else {
+                throw .usage("\(path) exists and was not written by scriptpin; merge it by hand, or replace it with --force")
+            }
+        }
+        try writeAtomically(path, text: script, mode: 0o755)
+        console.note("scriptpin: installed \(path)")
+        return 0
+    }
+
+    var script: String {
+        """
+        #!/bin/sh
+        \(Self.marker)
+        # Blocks the commit when a pin is invalid or a staged file runs a download without a pin.
+        scriptpin=$(command -v scriptpin || echo '\(executable.replacingAll("'", "'\\''"))')
+        top=$(git rev-parse --show-toplevel) || exit 1
+        if [ -d "$top/known-hashes" ]; then
+            "$scriptpin" verify --manifest "$top/known-hashes" >/dev/null || exit 1
+        else
+            echo "scriptpin: no known-hashes/ in this repository yet; skipping verify" >&2
+        fi
+        exec "$scriptpin" lint --staged
+
+        """
+    }
+}
+
+/// The path of the running executable, from /proc/self/exe.
+public func currentExecutablePath() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else { return "scriptpin" }
+    return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

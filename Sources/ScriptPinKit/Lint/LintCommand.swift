@@ -1,0 +1,166 @@
+import Glibc
+
+/// One file's diagnostics, with the path as the user named it.
+public struct LintedFile: Sendable {
+    public let path: String
+    public let diagnostics: [LintDiagnostic]
+}
+
+/// `scriptpin lint`: find every place where something downloaded is
+/// executed without a pin, in shell scripts, Dockerfiles, CI workflows and
+/// Makefiles.
+public struct LintCommand: Sendable {
+    /// Larger files are not scripts anyone reviews; they are skipped with a note.
+    public static let maximumFileSize = 16 * 1024 * 1024
+    /// A NUL byte in this many leading bytes marks a binary file.
+    public static let binaryProbeSize = 8 * 1024
+    public static let ignoreMarker = "scriptpin: ignore"
+
+    public enum Format: String, Sendable, CaseIterable {
+        case text, json, sarif, github
+    }
+
+    public var paths: [String] = []
+    public var excludes: [String] = []
+    public var includeDocs = false
+    public var staged = false
+    public var format = Format.text
+
+    public init() {}
+
+    public func run(console: Console) throws(ScriptPinError) -> Int32 {
+        let sources = try staged ? stagedFiles(console: console) : discoveredFiles(console: console)
+        let includeDocs = self.includeDocs
+        let results = concurrentMap(sources) { source -> (LintedFile?, String?) in
+            Self.lint(source, includeDocs: includeDocs)
+        }
+        var files: [LintedFile] = []
+        for (file, note) in results {
+            if let note { console.note(note) }
+            if let file { files.append(file) }
+        }
+        let report = LintReport(files: files)
+        console.write(report.render(format, console: console), to: .output)
+        if report.findings > 0 { return Int32(ScriptPinError.Category.verificationFailed.rawValue) }
+        if report.problems > 0 { return Int32(ScriptPinError.Category.invalidInput.rawValue) }
+        return 0
+    }
+
+    /// A file to lint: its path as shown, and how to get its bytes.
+    struct Source: Sendable {
+        let path: String
+        let explicit: Bool
+        /// For `--staged`: the blob in the git index instead of the working tree.
+        let stagedContent: [UInt8]?
+    }
+
+    static func lint(_ source: Source, includeDocs: Bool) -> (LintedFile?, String?) {
+        let bytes: [UInt8]
+        if let staged = source.stagedContent {
+            bytes = staged
+        } else {
+            do {
+                guard let read = try readFile(source.path, limit: maximumFileSize) else {
+                    return (nil, "scriptpin: \(source.path): skipped: larger than \(maximumFileSize) bytes")
+                }
+                bytes = read
+            } catch {
+                return (LintedFile(path: source.path, diagnostics: [
+                    LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot read it: \(error)", url: nil, fix: nil),
+                ]), nil)
+            }
+        }
+        guard let kind = LintFileKind.detect(path: source.path, bytes: bytes, includeDocs: includeDocs) ?? (source.explicit ? .shell : nil) else {
+            return (nil, nil)
+        }
+        if bytes.prefix(binaryProbeSize).contains(0) {
+            return (nil, source.explicit ? "scriptpin: \(source.path): skipped: binary file" : nil)
+        }
+        let diagnostics = suppress(LintEngine.lint(bytes, kind: kind), in: bytes)
+        return (LintedFile(path: source.path, diagnostics: diagnostics), nil)
+    }
+
+    /// Drops findings with `# scriptpin: ignore <reason>` on their line or the line above.
+    static func suppress(_ diagnostics: [LintDiagnostic], in bytes: [UInt8]) -> [LintDiagnostic] {
+        guard diagnostics.contains(where: { $0.rule == .downloadExec }) else { return diagnostics }
+        let lines = SourceLines(bytes).lines
+        let marker = Array(("# " + ignoreMarker).utf8)
+        func ignores(_ number: Int) -> Bool {
+            guard number >= 1, number <= lines.count else { return false }
+            let line = Array(lines[number - 1].bytes)
+            guard line.count >= marker.count else { return false }
+            return (0...(line.count - marker.count)).contains { line[$0..<($0 + marker.count)].elementsEqual(marker) }
+        }
+        return diagnostics.filter { $0.rule != .downloadExec || !(ignores($0.line) || ignores($0.line - 1)) }
+    }
+
+    private func discoveredFiles(console: Console) throws(ScriptPinError) -> [Source] {
+        var sources: [Source] = []
+        for path in paths.isEmpty ? ["."] : paths {
+            switch fileKindWithoutFollowing(path) {
+            case .missing:
+                throw .readFailed(path: path, .noSuchFile)
+            case .directory:
+                walk(path, display: path == "." ? "" : path, into: &sources)
+            default:
+                if !isExcluded(path) { sources.append(Source(path: path, explicit: true, stagedContent: nil)) }
+            }
+        }
+        return sources
+    }
+
+    private static let skippedDirectories: Set<String> = [".git", ".build"]
+
+    private func walk(_ directory: String, display: String, into sources: inout [Source]) {
+        guard let names = try? directoryEntries(directory) else { return }
+        for name in names {
+            let path = joinPath(directory, name)
+            let shown = display.isEmpty ? name : joinPath(display, name)
+            if isExcluded(shown) { continue }
+            switch fileKindWithoutFollowing(path) {
+            case .directory:
+                if !Self.skippedDirectories.contains(name) { walk(path, display: shown, into: &sources) }
+            case .regular:
+                sources.append(Source(path: shown, explicit: false, stagedContent: nil))
+            default:
+                break
+            }
+        }
+    }
+
+    private func isExcluded(_ path: String) -> Bool {
+        let name = String(path.split(separator: "/").last ?? Substring(path))
+        return excludes.contains { pattern in
+            fnmatch(pattern, path, 0) == 0 || fnmatch(pattern, name, 0) == 0
+        }
+    }
+
+    /// The staged contents (the git index) of every added, copied, modified or renamed file.
+    private func stagedFiles(console: Console) throws(ScriptPinError) -> [Source] {
+        let listing = try runSubprocess(["git", "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"])
+        guard listing.status == 0 else {
+            throw .usage("--staged needs a git repository; `git diff --cached` failed here")
+        }
+        let names = listing.output.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        var sources: [Source] = []
+        for name in names where !isExcluded(name) {
+            let blob = try runSubprocess(["git", "show", ":" + name])
+            guard blob.status == 0 else { continue }
+            sources.append(Source(path: name, explicit: false, stagedContent: blob.output))
+        }
+        return sources
+    }
+}
+
+/// Like `fileKind`, but a symbolic link is `.other`, so that a link to a
+/// parent directory cannot make the walk loop.
+func fileKindWithoutFollowing(_ path: String) -> FileKind {
+    var status = stat()
+    guard lstat(path, &status) == 0 else { return .missing }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: return .regular
+    case S_IFDIR: return .directory
+    case S_IFLNK: return fileKind(path) == .regular ? .regular : .other
+    default: return .other
+    }
+}

@@ -1,0 +1,195 @@
+/// The kinds of file `lint` reads, told apart by path and content.
+public enum LintFileKind: String, Sendable {
+    case shell
+    case dockerfile
+    case githubWorkflow
+    case gitlabCI
+    case makefile
+    case markdown
+    case powershell
+
+    /// The kind of `path`, or nil when lint does not read such files.
+    public static func detect(path: String, bytes: [UInt8], includeDocs: Bool) -> LintFileKind? {
+        let name = String(path.split(separator: "/").last ?? Substring(path))
+        let lower = name.lowercased()
+        if lower == "dockerfile" || lower.hasPrefix("dockerfile.") || lower.hasSuffix(".dockerfile") || lower == "containerfile" {
+            return .dockerfile
+        }
+        if lower == "makefile" || lower == "gnumakefile" || lower.hasSuffix(".mk") { return .makefile }
+        if lower == ".gitlab-ci.yml" || lower.hasSuffix(".gitlab-ci.yml") || lower.hasSuffix(".gitlab-ci.yaml") { return .gitlabCI }
+        if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
+            if path.contains(".github/workflows/") || lower == "action.yml" || lower == "action.yaml" { return .githubWorkflow }
+            return nil
+        }
+        if lower.hasSuffix(".ps1") { return .powershell }
+        if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") { return includeDocs ? .markdown : nil }
+        if [".sh", ".bash", ".zsh", ".ksh", ".dash", ".bats"].contains(where: lower.hasSuffix) { return .shell }
+        if bytes.starts(with: Array("#!".utf8)) {
+            let line = String(decoding: bytes.prefix(128).prefix(while: { $0 != UInt8(ascii: "\n") }), as: UTF8.self)
+            let words = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\t" })
+            if words.contains(where: { ShellCommands.shellFamily.contains(String($0)) }) { return .shell }
+        }
+        return nil
+    }
+}
+
+/// A finding or a parse problem at a place in a file.
+public struct LintDiagnostic: Sendable, Equatable {
+    public enum Rule: String, Sendable {
+        case downloadExec = "download-exec"
+        case parseError = "parse-error"
+    }
+
+    public let line: Int
+    public let column: Int
+    public let rule: Rule
+    public let message: String
+    public let url: String?
+    /// The pinned form, for findings.
+    public let fix: String?
+}
+
+/// Reads one file of a known kind and returns what it found.
+public enum LintEngine {
+    /// Words whose absence proves a file downloads nothing, so it need not be parsed.
+    static let downloadWords: [[UInt8]] = [
+        "curl", "wget", "fetch", "aria2c", "gsutil", "aws", "iwr", "irm", "Invoke-", "DownloadString", "deno", "ADD",
+    ].map { Array($0.utf8) }
+
+    public static func lint(_ bytes: [UInt8], kind: LintFileKind) -> [LintDiagnostic] {
+        guard mentionsDownload(bytes) else { return [] }
+        var collector = Collector(bytes: bytes)
+        switch kind {
+        case .shell:
+            let errexit = shebangEnablesErrexit(bytes)
+            collector.shell(MappedText(file: bytes), state: DownloadFlowState(errexit: errexit), failsClosed: false)
+        case .powershell:
+            collector.powershell(MappedText(file: bytes))
+        case .dockerfile:
+            Dockerfile.lint(bytes, into: &collector)
+        case .githubWorkflow:
+            CIFiles.lintGitHub(bytes, into: &collector)
+        case .gitlabCI:
+            CIFiles.lintGitLab(bytes, into: &collector)
+        case .makefile:
+            Makefile.lint(bytes, into: &collector)
+        case .markdown:
+            Markdown.lint(bytes, into: &collector)
+        }
+        return collector.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+    }
+
+    /// A byte search for the downloader names; most files mention none.
+    static func mentionsDownload(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard buffer.count >= 3 else { return false }
+            for index in 0..<(buffer.count - 2) {
+                let byte = buffer[index]
+                // Every word starts with one of these letters; skip the rest fast.
+                guard byte == UInt8(ascii: "c") || byte == UInt8(ascii: "w") || byte == UInt8(ascii: "f") || byte == UInt8(ascii: "a")
+                    || byte == UInt8(ascii: "g") || byte == UInt8(ascii: "i") || byte == UInt8(ascii: "I") || byte == UInt8(ascii: "D")
+                    || byte == UInt8(ascii: "d") || byte == UInt8(ascii: "A") else { continue }
+                for word in downloadWords where word[0] == byte && index + word.count <= buffer.count {
+                    var matches = true
+                    for offset in 1..<word.count where buffer[index + offset] != word[offset] {
+                        matches = false
+                        break
+                    }
+                    if matches { return true }
+                }
+            }
+            return false
+        }
+    }
+
+    private static func shebangEnablesErrexit(_ bytes: [UInt8]) -> Bool {
+        guard bytes.starts(with: Array("#!".utf8)) else { return false }
+        let line = String(decoding: bytes.prefix(128).prefix(while: { $0 != UInt8(ascii: "\n") }), as: UTF8.self)
+        return line.split(separator: " ").dropFirst().contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("e") }
+    }
+
+    /// Gathers diagnostics, turning offsets in extracted text into file positions.
+    struct Collector {
+        let bytes: [UInt8]
+        var diagnostics: [LintDiagnostic] = []
+
+        mutating func shell(_ text: MappedText, state: DownloadFlowState, failsClosed: Bool) {
+            switch ShellParser.parse(text.bytes) {
+            case .failure(let error):
+                let position = text.position(of: error.offset)
+                problem(line: position.line, column: position.column, "cannot parse this shell code: \(error.message); it was not checked")
+            case .success(let list):
+                for finding in DownloadExecAnalyzer.analyze(list, state: state, unitFailsClosed: failsClosed) {
+                    let position = text.position(of: finding.offset)
+                    add(line: position.line, column: position.column, finding: finding)
+                }
+            }
+        }
+
+        mutating func powershell(_ text: MappedText) {
+            for finding in PowerShellScanner.scan(text.bytes) {
+                let position = text.position(of: finding.offset)
+                add(line: position.line, column: position.column, finding: finding)
+            }
+        }
+
+        mutating func problem(line: Int, column: Int, _ message: String) {
+            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .parseError, message: message, url: nil, fix: nil))
+        }
+
+        private mutating func add(line: Int, column: Int, finding: DownloadExecFinding) {
+            let name = finding.url.map(suggestedPinName) ?? "NAME"
+            let url = finding.url ?? "URL"
+            let arguments = finding.arguments.isEmpty ? "" : " -- " + finding.arguments.joined(separator: " ")
+            let fix = "scriptpin add \(name) \(url), then scriptpin run \(name)\(arguments)"
+            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: finding.message, url: finding.url, fix: fix))
+        }
+    }
+}
+
+/// `iex (iwr URL)`, `iwr URL | iex`, `Invoke-Expression ((New-Object Net.WebClient).DownloadString('URL'))`.
+enum PowerShellScanner {
+    private static let executors = ["iex", "invoke-expression"]
+    private static let downloaders = ["invoke-webrequest", "invoke-restmethod", "iwr", "irm", "downloadstring", "curl", "wget"]
+
+    static func scan(_ bytes: [UInt8]) -> [DownloadExecFinding] {
+        var findings: [DownloadExecFinding] = []
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: ";") { end += 1 }
+            let statement = String(decoding: bytes[start..<end], as: UTF8.self)
+            let lower = statement.lowercased()
+            let trimmed = lower.drop(while: { $0 == " " || $0 == "\t" })
+            if !trimmed.hasPrefix("#"), firstWord(of: executors, in: lower) != nil,
+               let downloader = firstWord(of: downloaders, in: lower) {
+                let url = statement.split(whereSeparator: { " '\"()".contains($0) }).first { $0.contains("://") }.map(String.init)
+                let offset = start + lower.utf8.distance(from: lower.startIndex, to: downloader.lowerBound)
+                findings.append(DownloadExecFinding(
+                    offset: offset, message: "\(url ?? "a download") is fetched by \(lower[downloader]) and run by Invoke-Expression",
+                    url: url, arguments: []))
+            }
+            start = end + 1
+        }
+        return findings
+    }
+
+    /// The first occurrence of one of `words` as a whole word (letters, digits and '-' around it do not count).
+    private static func firstWord(of words: [String], in text: String) -> Range<String.Index>? {
+        var best: Range<String.Index>?
+        for word in words {
+            var searchStart = text.startIndex
+            while let range = text[searchStart...].firstRange(of: word) {
+                let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+                let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+                let isWordCharacter = { (character: Character?) in character.map { $0.isLetter || $0.isNumber || $0 == "-" } ?? false }
+                if !isWordCharacter(before) && !isWordCharacter(after) {
+                    if best == nil || range.lowerBound < best!.lowerBound { best = range }
+                    break
+                }
+                searchStart = range.upperBound
+            }
+        }
+        return best
+    }
+}

@@ -1,0 +1,255 @@
+/// What scriptpin knows about commands: which download, which interpret
+/// code, which verify, which only consume data, and how prefix commands
+/// such as `sudo -E` take their own options.
+enum ShellCommands {
+    static let interpreters: Set<String> = [
+        "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "python", "python2", "python3", "perl", "ruby",
+        "node", "nodejs", "php", "pwsh", "powershell", "iex", "Invoke-Expression",
+    ]
+    static let shellFamily: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"]
+
+    /// Commands that consume what is piped into them and pass no script on.
+    static let blocksPipedData: Set<String> = [
+        "sha256sum", "sha512sum", "sha1sum", "md5sum", "b2sum", "shasum", "cksum", "tar", "unzip", "jq", "yq", "grep",
+        "egrep", "fgrep", "rg", "shellcheck", "wc", "file", "less", "more", "head", "tail", "diff", "cmp", "openssl",
+        "gpg", "install", "dpkg", "rpm", "apt-key", "true", "echo", "printf",
+    ]
+
+    static func isInterpreter(_ name: String) -> Bool {
+        interpreters.contains(name) || isShellVariable(name) || (name.hasPrefix("python") && name.dropFirst(6).allSatisfy { $0.isNumber || $0 == "." })
+    }
+
+    static func isShellFamily(_ name: String) -> Bool {
+        shellFamily.contains(name) || isShellVariable(name)
+    }
+
+    static func isShellVariable(_ name: String) -> Bool {
+        name == "$SHELL" || name == "${SHELL}" || name == "$BASH" || name == "${BASH}"
+    }
+
+    /// How many words after a prefix command belong to it, or nil when `name` is not one.
+    static func prefixArgumentsToSkip(_ name: String, _ rest: ArraySlice<ShellWord>) -> Int? {
+        let texts = rest.map { $0.literal ?? $0.text }
+        switch name {
+        case "sudo", "doas":
+            return optionsCount(texts, valued: ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"])
+        case "env":
+            var count = 0
+            var index = 0
+            while index < texts.count {
+                let text = texts[index]
+                if text == "-u" || text == "-C" || text == "-S" {
+                    count += 2
+                    index += 2
+                } else if text.hasPrefix("-") || (text.contains("=") && !text.hasPrefix("=")) {
+                    count += 1
+                    index += 1
+                } else {
+                    break
+                }
+            }
+            return count
+        case "exec":
+            return optionsCount(texts, valued: ["-a"])
+        case "command", "nohup", "builtin", "eatmydata":
+            return optionsCount(texts, valued: [])
+        case "time":
+            return optionsCount(texts, valued: ["-f", "-o"])
+        case "nice":
+            return optionsCount(texts, valued: ["-n"])
+        case "stdbuf":
+            return optionsCount(texts, valued: ["-i", "-o", "-e"])
+        case "timeout":
+            let options = optionsCount(texts, valued: ["-s", "-k", "--signal", "--kill-after"])
+            return options < texts.count ? options + 1 : options
+        default:
+            return nil
+        }
+    }
+
+    private static func optionsCount(_ texts: [String], valued: Set<String>) -> Int {
+        var index = 0
+        while index < texts.count, texts[index].hasPrefix("-") {
+            if texts[index] == "--" { return index + 1 }
+            index += valued.contains(texts[index]) ? 2 : 1
+        }
+        return min(index, texts.count)
+    }
+
+    enum Output {
+        case standardOutput
+        case file(String)
+    }
+
+    struct DownloadCall {
+        let download: Download
+        let output: Output
+    }
+
+    /// Recognises a downloader and where its output goes.
+    static func download(name: String, arguments: [ShellWord], offset: Int) -> DownloadCall? {
+        let texts = arguments.map { $0.literal }
+        switch name {
+        case "curl":
+            return curl(texts, offset: offset)
+        case "wget":
+            return wget(texts, offset: offset)
+        case "fetch":
+            return simpleDownloader("fetch", texts, offset: offset, outputFlags: ["-o", "--output"], defaultsToFile: true)
+        case "aria2c":
+            return simpleDownloader("aria2c", texts, offset: offset, outputFlags: ["-o", "--out"], defaultsToFile: true)
+        case "gsutil":
+            return copyCommand("gsutil cp", texts, after: ["cp"], offset: offset)
+        case "aws":
+            if texts.first == "s3", texts.dropFirst().first == "cp" { return copyCommand("aws s3 cp", texts, after: ["s3", "cp"], offset: offset) }
+            if texts.first == "s3api", texts.dropFirst().first == "get-object" {
+                // Every `--option value` pair is skipped; the one operand left is the output file.
+                var outfile = "-"
+                var index = 2
+                while index < texts.count {
+                    if texts[index]?.hasPrefix("--") == true {
+                        index += 2
+                    } else {
+                        outfile = texts[index] ?? outfile
+                        index += 1
+                    }
+                }
+                let download = Download(tool: "aws s3api get-object", url: nil, offset: offset)
+                return DownloadCall(download: download, output: outfile == "-" ? .standardOutput : .file(outfile))
+            }
+            return nil
+        case "Invoke-WebRequest", "iwr", "Invoke-RestMethod", "irm":
+            let url = texts.compactMap { $0 }.first { $0.contains("://") }
+            return DownloadCall(download: Download(tool: name, url: url, offset: offset), output: .standardOutput)
+        default:
+            return nil
+        }
+    }
+
+    private static func firstURL(_ texts: [String?]) -> String? {
+        texts.compactMap { $0 }.first { $0.contains("://") && !$0.hasPrefix("-") }
+    }
+
+    private static func basename(of url: String?) -> String? {
+        guard let url, let last = url.split(separator: "?").first?.split(separator: "/").last else { return nil }
+        return String(last)
+    }
+
+    /// curl's short options that take a value; in a cluster like `-fsSLo f`, the value follows the last.
+    private static let curlValued: Set<Character> = ["o", "d", "H", "u", "A", "e", "X", "w", "m", "x", "T", "F", "b", "c", "K", "r", "C", "E", "y", "Y", "z", "Q", "t", "P", "U"]
+
+    private static func curl(_ texts: [String?], offset: Int) -> DownloadCall {
+        var output: Output = .standardOutput
+        var url: String?
+        var index = 0
+        while index < texts.count {
+            guard let text = texts[index] else {
+                index += 1
+                continue
+            }
+            if text == "-o" || text == "--output" {
+                if index + 1 < texts.count, let file = texts[index + 1] { output = file == "-" ? .standardOutput : .file(file) }
+                index += 2
+                continue
+            }
+            if text.hasPrefix("--output=") {
+                output = .file(String(text.dropFirst(9)))
+            } else if text == "-O" || text == "--remote-name" {
+                output = .file("")
+            } else if text.hasPrefix("--") {
+                if curlLongValued.contains(text) { index += 1 }
+            } else if text.hasPrefix("-") && text.count > 1 {
+                let letters = Array(text.dropFirst())
+                for (position, letter) in letters.enumerated() {
+                    if letter == "O" { output = .file("") }
+                    if curlValued.contains(letter) {
+                        let inline = String(letters[(position + 1)...])
+                        let value = inline.isEmpty ? (index + 1 < texts.count ? texts[index + 1] : nil) : inline
+                        if letter == "o", let value { output = value == "-" ? .standardOutput : .file(value) }
+                        if inline.isEmpty { index += 1 }
+                        break
+                    }
+                }
+            } else if url == nil && text.contains("://") {
+                url = text
+            }
+            index += 1
+        }
+        if case .file("") = output { output = .file(basename(of: url) ?? "") }
+        return DownloadCall(download: Download(tool: "curl", url: url, offset: offset), output: output)
+    }
+
+    private static let curlLongValued: Set<String> = [
+        "--header", "--data", "--data-raw", "--data-binary", "--user", "--user-agent", "--referer", "--request",
+        "--write-out", "--max-time", "--proxy", "--upload-file", "--form", "--cookie", "--cookie-jar", "--config",
+        "--range", "--continue-at", "--cert", "--cacert", "--connect-timeout", "--retry", "--retry-delay",
+        "--retry-max-time", "--proto", "--proto-redir", "--resolve", "--url", "--limit-rate", "--max-filesize",
+    ]
+
+    private static func wget(_ texts: [String?], offset: Int) -> DownloadCall {
+        var output: Output?
+        var index = 0
+        var url: String?
+        while index < texts.count {
+            guard let text = texts[index] else {
+                index += 1
+                continue
+            }
+            if text == "-O" || text == "--output-document" {
+                if index + 1 < texts.count, let file = texts[index + 1] { output = file == "-" ? .standardOutput : .file(file) }
+                index += 2
+                continue
+            }
+            if text.hasPrefix("--output-document=") {
+                let file = String(text.dropFirst(18))
+                output = file == "-" ? .standardOutput : .file(file)
+            } else if text.hasPrefix("-") && !text.hasPrefix("--") && text.contains("O") {
+                let letters = text.dropFirst()
+                let inline = String(letters[letters.index(after: letters.firstIndex(of: "O")!)...])
+                let value = inline.isEmpty ? (index + 1 < texts.count ? texts[index + 1] : nil) : inline
+                if inline.isEmpty { index += 1 }
+                if let value { output = value == "-" ? .standardOutput : .file(value) }
+            } else if url == nil && text.contains("://") {
+                url = text
+            }
+            index += 1
+        }
+        return DownloadCall(download: Download(tool: "wget", url: url, offset: offset), output: output ?? .file(basename(of: url) ?? ""))
+    }
+
+    private static func simpleDownloader(_ tool: String, _ texts: [String?], offset: Int, outputFlags: Set<String>, defaultsToFile: Bool) -> DownloadCall {
+        let url = firstURL(texts)
+        var output: Output = .file(basename(of: url) ?? "")
+        for (index, text) in texts.enumerated() where text.map(outputFlags.contains) == true && index + 1 < texts.count {
+            if let file = texts[index + 1] { output = file == "-" ? .standardOutput : .file(file) }
+        }
+        return DownloadCall(download: Download(tool: tool, url: url, offset: offset), output: output)
+    }
+
+    /// `gsutil cp SRC DST` and `aws s3 cp SRC DST`: DST `-` is stdout.
+    private static func copyCommand(_ tool: String, _ texts: [String?], after prefix: [String], offset: Int) -> DownloadCall? {
+        let operands = texts.dropFirst(prefix.count == 1 ? (texts.firstIndex(of: "cp") ?? 0) + 1 : prefix.count).filter { !($0?.hasPrefix("-") ?? false) }
+        guard operands.count >= 2, let source = operands.first ?? nil, let destination = operands.dropFirst().first ?? nil else { return nil }
+        let download = Download(tool: tool, url: source.contains("://") ? source : nil, offset: offset)
+        return DownloadCall(download: download, output: destination == "-" ? .standardOutput : .file(destination.hasSuffix("/") ? destination + (basename(of: source) ?? "") : destination))
+    }
+
+    /// A fail-closed check of a downloaded file.
+    static func isVerification(name: String, arguments: [ShellWord]) -> Bool {
+        let texts = arguments.compactMap(\.literal)
+        switch name {
+        case "sha256sum", "sha512sum", "sha384sum", "sha1sum", "shasum", "b2sum":
+            return texts.contains { $0 == "-c" || $0 == "--check" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c")) }
+        case "scriptpin":
+            return texts.first == "verify"
+        case "gpg", "gpgv":
+            return name == "gpgv" || texts.contains("--verify")
+        case "minisign":
+            return texts.contains("-V")
+        case "cosign":
+            return texts.first == "verify-blob"
+        default:
+            return false
+        }
+    }
+}

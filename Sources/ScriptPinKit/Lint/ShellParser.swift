@@ -1,0 +1,720 @@
+/// A recursive-descent parser for POSIX sh and the bash syntax installers
+/// use. It keeps what decides data flow (words, substitutions, redirections,
+/// heredocs, pipelines, `&&`/`||` lists) and flattens compound commands
+/// (`if`, `while`, `for`, `case`, functions, groups) into their parts in
+/// source order. It runs in time linear in the input, with nesting bounded by
+/// `maximumDepth`, and reports what it cannot parse with its position.
+public struct ShellParser {
+    /// Substitutions nest this deep at most: real scripts use two or three,
+    /// and the bound keeps hostile input from exhausting the stack.
+    public static let maximumDepth = 64
+
+    private let bytes: [UInt8]
+    /// Added to every recorded offset, so that a parse of embedded text
+    /// (backticks, `sh -c '…'`) reports positions in the enclosing text.
+    private let baseOffset: Int
+    private var index = 0
+    private var depth: Int
+    /// Where the current line's heredoc bodies end: when the parser reaches
+    /// `newline`, it resumes at `resume`, past the bodies it already read.
+    private var hereDocumentSkip: (newline: Int, resume: Int)?
+
+    public init(_ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0) {
+        self.bytes = bytes
+        self.baseOffset = baseOffset
+        self.depth = depth
+    }
+
+    public static func parse(_ bytes: [UInt8], baseOffset: Int = 0) -> Result<ShellList, ShellParseError> {
+        var parser = ShellParser(bytes, baseOffset: baseOffset)
+        return Result { () throws(ShellParseError) in try parser.parseProgram() }
+    }
+
+    mutating func parseProgram() throws(ShellParseError) -> ShellList {
+        let list = try parseList(closing: nil, keywords: [])
+        if index < bytes.count {
+            throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'")
+        }
+        return list
+    }
+
+    // MARK: - Lists and pipelines
+
+    private mutating func parseList(closing: UInt8?, keywords: Set<String>, stopAtCaseEnd: Bool = false) throws(ShellParseError) -> ShellList {
+        var list = ShellList()
+        while true {
+            try skipSeparators()
+            guard index < bytes.count else { break }
+            if let closing, bytes[index] == closing { break }
+            if bytes[index] == UInt8(ascii: ")") && closing == nil { break }
+            if stopAtCaseEnd && startsWith(";;") || stopAtCaseEnd && startsWith(";&") { break }
+            if !keywords.isEmpty, let word = peekBareWord(), keywords.contains(word) { break }
+            let item = try parseAndOr(keywords: keywords)
+            if !item.pipelines.isEmpty { list.items.append(item) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ";"), !startsWith(";;"), !startsWith(";&") { index += 1 }
+        }
+        return list
+    }
+
+    /// Skips blanks, newlines, comments and lone `;`/`&` between commands.
+    private mutating func skipSeparators() throws(ShellParseError) {
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+                index += 1
+            } else if byte == UInt8(ascii: "\\") && peek(1) == UInt8(ascii: "\n") {
+                index += 2
+            } else if byte == UInt8(ascii: "\n") {
+                consumeNewline()
+            } else if byte == UInt8(ascii: "#") {
+                skipComment()
+            } else if byte == UInt8(ascii: "&") && !startsWith("&&") && !startsWith("&>") {
+                index += 1
+            } else if byte == UInt8(ascii: ";") && !startsWith(";;") && !startsWith(";&") {
+                index += 1
+            } else {
+                return
+            }
+        }
+    }
+
+    private mutating func parseAndOr(keywords: Set<String>) throws(ShellParseError) -> AndOrList {
+        var list = AndOrList()
+        while true {
+            let pipeline = try parsePipeline(keywords: keywords)
+            if !pipeline.commands.isEmpty { list.pipelines.append(pipeline) }
+            skipBlanks()
+            if startsWith("&&") || startsWith("||") {
+                let operation = startsWith("&&") ? "&&" : "||"
+                index += 2
+                if !pipeline.commands.isEmpty { list.operators.append(operation) }
+                try skipLineBreaks()
+                continue
+            }
+            break
+        }
+        // An operator after an empty pipeline (a flattened `fi`) joins nothing.
+        while list.operators.count >= list.pipelines.count && !list.operators.isEmpty { list.operators.removeLast() }
+        return list
+    }
+
+    private mutating func parsePipeline(keywords: Set<String>) throws(ShellParseError) -> Pipeline {
+        var pipeline = Pipeline()
+        while true {
+            if let command = try parseCommand(keywords: keywords) { pipeline.commands.append(command) }
+            skipBlanks()
+            if startsWith("|") && !startsWith("||") {
+                index += startsWith("|&") ? 2 : 1
+                try skipLineBreaks()
+                continue
+            }
+            break
+        }
+        return pipeline
+    }
+
+    /// Newlines (and comments) allowed after `|`, `&&` and `||`.
+    private mutating func skipLineBreaks() throws(ShellParseError) {
+        while index < bytes.count {
+            skipBlanks()
+            guard index < bytes.count else { return }
+            if bytes[index] == UInt8(ascii: "\n") {
+                consumeNewline()
+            } else if bytes[index] == UInt8(ascii: "#") {
+                skipComment()
+            } else {
+                return
+            }
+        }
+    }
+
+    // MARK: - Commands
+
+    private static let prefixKeywords: Set<String> = ["if", "then", "elif", "else", "while", "until", "do", "!", "time"]
+    private static let endKeywords: Set<String> = ["fi", "done"]
+
+    private mutating func parseCommand(keywords: Set<String>) throws(ShellParseError) -> ShellCommand? {
+        while true {
+            skipBlanks()
+            guard index < bytes.count else { return nil }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: ")") {
+                return nil
+            }
+            if byte == UInt8(ascii: "(") {
+                if startsWith("((") {
+                    try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+                    return nil
+                }
+                index += 1
+                let list = try nested { (parser) throws(ShellParseError) in
+                    try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
+                }
+                try expect(UInt8(ascii: ")"), "a '(' subshell is not closed")
+                return .compound(list, redirections: try parseTrailingRedirections())
+            }
+            guard let word = peekBareWord() else { return try parseSimpleCommand() }
+            if keywords.contains(word) { return nil }
+            if Self.prefixKeywords.contains(word) {
+                index += word.utf8.count
+                continue
+            }
+            if Self.endKeywords.contains(word) {
+                index += word.utf8.count
+                return .compound(ShellList(), redirections: try parseTrailingRedirections())
+            }
+            switch word {
+            case "{":
+                index += 1
+                let list = try nested { (parser) throws(ShellParseError) in
+                    try parser.parseList(closing: nil, keywords: ["}"])
+                }
+                guard peekBareWord() == "}" else { throw error("a '{' group is not closed with '}'") }
+                index += 1
+                return .compound(list, redirections: try parseTrailingRedirections())
+            case "}":
+                throw error("unexpected '}'")
+            case "for", "select":
+                index += word.utf8.count
+                try skipLoopHeader()
+                continue
+            case "case":
+                return try parseCase()
+            case "function":
+                index += word.utf8.count
+                skipBlanks()
+                _ = try parseWord()
+                skipBlanks()
+                if startsWith("()") { index += 2 }
+                try skipLineBreaks()
+                continue
+            case "[[":
+                try skipDoubleBracket()
+                return nil
+            default:
+                return try parseSimpleCommand()
+            }
+        }
+    }
+
+    /// `for NAME in WORDS` or `for ((…))`, up to the `;` or newline before `do`.
+    private mutating func skipLoopHeader() throws(ShellParseError) {
+        skipBlanks()
+        if startsWith("((") {
+            try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+            return
+        }
+        while index < bytes.count {
+            skipBlanks()
+            guard index < bytes.count else { return }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\n") { return }
+            if peekBareWord() == "do" { return }
+            _ = try parseWord()
+        }
+    }
+
+    private mutating func parseCase() throws(ShellParseError) -> ShellCommand {
+        let start = index
+        index += 4
+        skipBlanks()
+        _ = try parseWord()
+        try skipLineBreaks()
+        guard peekBareWord() == "in" else { throw ShellParseError(offset: baseOffset + start, message: "'case' without 'in'") }
+        index += 2
+        var combined = ShellList()
+        while true {
+            try skipSeparators()
+            guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "'case' is not closed with 'esac'") }
+            if peekBareWord() == "esac" {
+                index += 4
+                break
+            }
+            if bytes[index] == UInt8(ascii: "(") { index += 1 }
+            try skipCasePattern()
+            let body = try nested { (parser) throws(ShellParseError) in
+                try parser.parseList(closing: nil, keywords: ["esac"], stopAtCaseEnd: true)
+            }
+            combined.items += body.items
+            if startsWith(";;&") { index += 3 } else if startsWith(";;") || startsWith(";&") { index += 2 }
+        }
+        return .compound(combined, redirections: try parseTrailingRedirections())
+    }
+
+    private mutating func skipCasePattern() throws(ShellParseError) {
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ")") {
+                index += 1
+                return
+            }
+            if byte == UInt8(ascii: "\n") { throw error("a 'case' pattern is not closed with ')'") }
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "|") {
+                index += 1
+            } else {
+                _ = try parseWord()
+            }
+        }
+    }
+
+    private mutating func skipDoubleBracket() throws(ShellParseError) {
+        let start = index
+        while index < bytes.count {
+            if startsWith("]]") {
+                index += 2
+                return
+            }
+            if bytes[index] == UInt8(ascii: "\n") { break }
+            index += 1
+        }
+        throw ShellParseError(offset: baseOffset + start, message: "'[[' is not closed with ']]'")
+    }
+
+    private mutating func parseSimpleCommand() throws(ShellParseError) -> ShellCommand? {
+        var command = SimpleCommand(offset: baseOffset + index)
+        while true {
+            skipBlanks()
+            guard index < bytes.count, bytes[index] != UInt8(ascii: "\n") else { break }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "#") && (command.words.isEmpty && command.assignments.isEmpty || isBlank(before: index)) {
+                skipComment()
+                break
+            }
+            if (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")) && peek(1) == UInt8(ascii: "(") {
+                command.words.append(try parseWord())
+                continue
+            }
+            if let redirection = try parseRedirection() {
+                command.redirections.append(redirection)
+                continue
+            }
+            if isOperatorStart(byte) {
+                // `name() { … }`: a function definition; its body follows as a command.
+                if byte == UInt8(ascii: "("), command.words.count == 1, command.assignments.isEmpty {
+                    let save = index
+                    index += 1
+                    skipBlanks()
+                    if index < bytes.count, bytes[index] == UInt8(ascii: ")") {
+                        index += 1
+                        try skipLineBreaks()
+                        return try parseCommand(keywords: [])
+                    }
+                    index = save
+                }
+                break
+            }
+            let word = try parseWord()
+            if command.words.isEmpty && isAssignment(word) {
+                command.assignments.append(word)
+            } else {
+                command.words.append(word)
+            }
+        }
+        if command.words.isEmpty && command.assignments.isEmpty && command.redirections.isEmpty { return nil }
+        return .simple(command)
+    }
+
+    private mutating func parseTrailingRedirections() throws(ShellParseError) -> [Redirection] {
+        var redirections: [Redirection] = []
+        while true {
+            skipBlanks()
+            guard let redirection = try parseRedirection() else { return redirections }
+            redirections.append(redirection)
+        }
+    }
+
+    private static let redirectionOperators = ["<<<", "<<-", "&>>", "<<", "<>", "<&", ">>", ">&", ">|", "&>", "<", ">"]
+
+    private mutating func parseRedirection() throws(ShellParseError) -> Redirection? {
+        let start = index
+        var descriptor: Int?
+        var cursor = index
+        while cursor < bytes.count, isDigit(bytes[cursor]) { cursor += 1 }
+        if cursor > index, cursor < bytes.count, bytes[cursor] == UInt8(ascii: "<") || bytes[cursor] == UInt8(ascii: ">") {
+            descriptor = Int(String(decoding: bytes[index..<cursor], as: UTF8.self))
+            index = cursor
+        }
+        guard let operation = Self.redirectionOperators.first(where: { startsWith($0) }) else {
+            index = start
+            return nil
+        }
+        index += operation.utf8.count
+        skipBlanks()
+        if operation == ">&" || operation == "<&", index < bytes.count, bytes[index] == UInt8(ascii: "-") {
+            index += 1
+            return Redirection(descriptor: descriptor, operation: operation, target: nil)
+        }
+        let processSubstitution = (startsWith("<(") || startsWith(">("))
+        guard index < bytes.count, !isOperatorStart(bytes[index]) || processSubstitution, bytes[index] != UInt8(ascii: "\n") else {
+            throw ShellParseError(offset: baseOffset + start, message: "'\(operation)' has no target")
+        }
+        let target = try parseWord()
+        var redirection = Redirection(descriptor: descriptor, operation: operation, target: target)
+        if operation == "<<" || operation == "<<-" {
+            redirection.hereDocument = try readHereDocument(delimiter: target, stripTabs: operation == "<<-")
+        }
+        return redirection
+    }
+
+    /// Reads the body of a heredoc, which starts after the end of the current
+    /// line (or after the previous heredoc of that line).
+    private mutating func readHereDocument(delimiter: ShellWord, stripTabs: Bool) throws(ShellParseError) -> HereDocument {
+        let name = delimiter.literal ?? delimiter.text
+        let quoted = delimiter.parts.contains { if case .quoted = $0 { true } else { false } }
+        let lineEnd: Int
+        var cursor: Int
+        if let skip = hereDocumentSkip {
+            lineEnd = skip.newline
+            cursor = skip.resume
+        } else {
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            lineEnd = end
+            cursor = min(end + 1, bytes.count)
+        }
+        let bodyStart = cursor
+        while cursor < bytes.count {
+            var lineStop = cursor
+            while lineStop < bytes.count, bytes[lineStop] != UInt8(ascii: "\n") { lineStop += 1 }
+            var content = bytes[cursor..<lineStop]
+            if stripTabs { content = content.drop(while: { $0 == UInt8(ascii: "\t") }) }
+            if content.last == UInt8(ascii: "\r") { content = content.dropLast() }
+            if String(decoding: content, as: UTF8.self) == name {
+                hereDocumentSkip = (lineEnd, min(lineStop + 1, bytes.count))
+                return HereDocument(body: Array(bytes[bodyStart..<cursor]), bodyOffset: baseOffset + bodyStart, quoted: quoted)
+            }
+            cursor = lineStop + 1
+        }
+        throw ShellParseError(offset: delimiter.offset, message: "heredoc is not closed: no line '\(name)' follows")
+    }
+
+    // MARK: - Words
+
+    private mutating func parseWord() throws(ShellParseError) -> ShellWord {
+        let start = index
+        var parts: [WordPart] = []
+        var literal: [UInt8] = []
+        func flush() {
+            if !literal.isEmpty {
+                parts.append(.literal(String(decoding: literal, as: UTF8.self)))
+                literal.removeAll()
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") {
+                guard peek(1) == UInt8(ascii: "(") else { break }
+                flush()
+                index += 2
+                let list = try nested { (parser) throws(ShellParseError) in
+                    try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
+                }
+                try expect(UInt8(ascii: ")"), "a process substitution is not closed with ')'")
+                parts.append(.processSubstitution(list))
+                continue
+            }
+            if byte == UInt8(ascii: "(") {
+                // `name=(…)` arrays and `@(…)` extended globs keep their parentheses.
+                let previous = literal.last
+                guard previous == UInt8(ascii: "=") || previous.map({ "@?*+!".utf8.contains($0) }) == true else { break }
+                let open = index
+                try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+                literal += bytes[open..<index]
+                continue
+            }
+            if isWordEnd(byte) { break }
+            switch byte {
+            case UInt8(ascii: "\\"):
+                if peek(1) == UInt8(ascii: "\n") {
+                    index += 2
+                } else if let next = peek(1) {
+                    flush()
+                    parts.append(.quoted(String(decoding: [next], as: UTF8.self)))
+                    index += 2
+                } else {
+                    index += 1
+                }
+            case UInt8(ascii: "'"):
+                flush()
+                parts.append(.quoted(try readSingleQuoted()))
+            case UInt8(ascii: "\""):
+                flush()
+                parts += try readDoubleQuoted()
+            case UInt8(ascii: "`"):
+                flush()
+                parts.append(try readBackticks())
+            case UInt8(ascii: "$"):
+                flush()
+                parts.append(try readDollar(inQuotes: false))
+            default:
+                literal.append(byte)
+                index += 1
+            }
+        }
+        flush()
+        return ShellWord(parts: parts, offset: baseOffset + start)
+    }
+
+    private mutating func readSingleQuoted() throws(ShellParseError) -> String {
+        let start = index
+        index += 1
+        let contentStart = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "'") { index += 1 }
+        guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated single quote") }
+        let text = String(decoding: bytes[contentStart..<index], as: UTF8.self)
+        index += 1
+        return text
+    }
+
+    private mutating func readDoubleQuoted() throws(ShellParseError) -> [WordPart] {
+        let start = index
+        index += 1
+        var parts: [WordPart] = []
+        var literal: [UInt8] = []
+        func flush() {
+            if !literal.isEmpty {
+                parts.append(.quoted(String(decoding: literal, as: UTF8.self)))
+                literal.removeAll()
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                flush()
+                // `""` is still a word (an empty argument).
+                return parts.isEmpty ? [.quoted("")] : parts
+            case UInt8(ascii: "\\"):
+                if let next = peek(1), "$`\"\\\n".utf8.contains(next) {
+                    if next != UInt8(ascii: "\n") { literal.append(next) }
+                    index += 2
+                } else {
+                    literal.append(byte)
+                    index += 1
+                }
+            case UInt8(ascii: "`"):
+                flush()
+                parts.append(try readBackticks())
+            case UInt8(ascii: "$"):
+                flush()
+                let part = try readDollar(inQuotes: true)
+                if case .parameter(let text) = part, text == "$" { literal.append(byte) } else { parts.append(part) }
+            default:
+                literal.append(byte)
+                index += 1
+            }
+        }
+        throw ShellParseError(offset: baseOffset + start, message: "unterminated double quote")
+    }
+
+    private mutating func readBackticks() throws(ShellParseError) -> WordPart {
+        let start = index
+        index += 1
+        var inner: [UInt8] = []
+        while index < bytes.count, bytes[index] != UInt8(ascii: "`") {
+            if bytes[index] == UInt8(ascii: "\\"), let next = peek(1), "`\\$".utf8.contains(next) {
+                inner.append(next)
+                index += 2
+            } else {
+                inner.append(bytes[index])
+                index += 1
+            }
+        }
+        guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated backquote") }
+        index += 1
+        guard depth < Self.maximumDepth else { throw tooDeep(at: start) }
+        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1)
+        return .commandSubstitution(try parser.parseProgram())
+    }
+
+    private mutating func readDollar(inQuotes: Bool) throws(ShellParseError) -> WordPart {
+        let start = index
+        guard let next = peek(1) else {
+            index += 1
+            return .parameter("$")
+        }
+        if startsWith("$((") {
+            index += 1
+            try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+            return .parameter(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+        if next == UInt8(ascii: "(") {
+            index += 2
+            let list = try nested { (parser) throws(ShellParseError) in
+                try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
+            }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ")") else {
+                throw ShellParseError(offset: baseOffset + start, message: "unterminated command substitution '$('")
+            }
+            index += 1
+            return .commandSubstitution(list)
+        }
+        if next == UInt8(ascii: "{") {
+            index += 1
+            try skipBalanced(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"))
+            return .parameter(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+        if next == UInt8(ascii: "'") && !inQuotes {
+            index += 1
+            var cursor = index + 1
+            while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "'") {
+                cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            guard cursor < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated $'…' quote") }
+            let text = String(decoding: bytes[(index + 1)..<cursor], as: UTF8.self)
+            index = cursor + 1
+            return .quoted(text)
+        }
+        if next == UInt8(ascii: "\"") && !inQuotes {
+            index += 1
+            let parts = try readDoubleQuoted()
+            return parts.count == 1 ? parts[0] : .quoted(parts.map { if case .quoted(let text) = $0 { text } else { "" } }.joined())
+        }
+        if isNameByte(next) {
+            var cursor = index + 1
+            while cursor < bytes.count, isNameByte(bytes[cursor]) { cursor += 1 }
+            index = cursor
+            return .parameter(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+        if isDigit(next) || "@*#?$!-".utf8.contains(next) {
+            index += 2
+            return .parameter(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+        index += 1
+        return .parameter("$")
+    }
+
+    // MARK: - Helpers
+
+    private mutating func nested<T>(_ body: (inout ShellParser) throws(ShellParseError) -> T) throws(ShellParseError) -> T {
+        guard depth < Self.maximumDepth else { throw tooDeep(at: index) }
+        depth += 1
+        defer { depth -= 1 }
+        return try body(&self)
+    }
+
+    private func tooDeep(at offset: Int) -> ShellParseError {
+        ShellParseError(offset: baseOffset + offset, message: "nesting deeper than \(Self.maximumDepth) levels")
+    }
+
+    /// Skips from an opening byte to its match, honouring quotes.
+    private mutating func skipBalanced(open: UInt8, close: UInt8) throws(ShellParseError) {
+        let start = index
+        var level = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if byte == UInt8(ascii: "'") {
+                _ = try readSingleQuoted()
+                continue
+            }
+            if byte == UInt8(ascii: "\"") {
+                _ = try readDoubleQuoted()
+                continue
+            }
+            if byte == open { level += 1 }
+            if byte == close {
+                level -= 1
+                if level == 0 {
+                    index += 1
+                    return
+                }
+            }
+            index += 1
+        }
+        throw ShellParseError(offset: baseOffset + start, message: "'\(Character(Unicode.Scalar(open)))' is not closed with '\(Character(Unicode.Scalar(close)))'")
+    }
+
+    private mutating func consumeNewline() {
+        if let skip = hereDocumentSkip, index == skip.newline {
+            index = skip.resume
+            hereDocumentSkip = nil
+        } else {
+            index += 1
+        }
+    }
+
+    private mutating func skipComment() {
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
+    }
+
+    private mutating func skipBlanks() {
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+                index += 1
+            } else if byte == UInt8(ascii: "\\") && peek(1) == UInt8(ascii: "\n") {
+                index += 2
+            } else {
+                return
+            }
+        }
+    }
+
+    private mutating func expect(_ byte: UInt8, _ message: String) throws(ShellParseError) {
+        guard index < bytes.count, bytes[index] == byte else { throw error(message) }
+        index += 1
+    }
+
+    private func error(_ message: String) -> ShellParseError {
+        ShellParseError(offset: baseOffset + min(index, max(bytes.count - 1, 0)), message: message)
+    }
+
+    /// The next word when it is plain unquoted text, for spotting reserved words.
+    private func peekBareWord() -> String? {
+        var cursor = index
+        while cursor < bytes.count, !isWordEnd(bytes[cursor]), bytes[cursor] != UInt8(ascii: "("),
+              !"'\"`$\\".utf8.contains(bytes[cursor]) {
+            cursor += 1
+        }
+        guard cursor > index else { return nil }
+        if cursor < bytes.count, "'\"`$\\".utf8.contains(bytes[cursor]) { return nil }
+        return String(decoding: bytes[index..<cursor], as: UTF8.self)
+    }
+
+    private func startsWith(_ text: String) -> Bool {
+        var cursor = index
+        for byte in text.utf8 {
+            guard cursor < bytes.count, bytes[cursor] == byte else { return false }
+            cursor += 1
+        }
+        return true
+    }
+
+    private func peek(_ distance: Int) -> UInt8? {
+        index + distance < bytes.count ? bytes[index + distance] : nil
+    }
+
+    private func isBlank(before offset: Int) -> Bool {
+        offset == 0 || bytes[offset - 1] == UInt8(ascii: " ") || bytes[offset - 1] == UInt8(ascii: "\t")
+    }
+
+    private func isWordEnd(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+            || isOperatorStart(byte)
+    }
+
+    private func isOperatorStart(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "<")
+            || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
+    }
+
+    private func isAssignment(_ word: ShellWord) -> Bool {
+        guard case .literal(let first)? = word.parts.first, let equals = first.firstIndex(of: "=") else { return false }
+        let name = first[..<equals]
+        guard let head = name.utf8.first, !isDigit(head) else { return false }
+        return name.utf8.allSatisfy { isNameByte($0) || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "+") }
+    }
+}
+
+private func isDigit(_ byte: UInt8) -> Bool {
+    byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+}
+
+private func isNameByte(_ byte: UInt8) -> Bool {
+    isDigit(byte) || byte == UInt8(ascii: "_") || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+}

@@ -1,0 +1,354 @@
+/// A small, tolerant reader for the YAML that CI files use: block mappings
+/// and sequences, plain, quoted, literal (`|`) and folded (`>`) scalars, and
+/// comments. Flow collections, anchors and tags are read as plain text. It
+/// keeps where every scalar line came from, so that a finding inside a
+/// `run:` block is reported at its line in the YAML file.
+public indirect enum YAMLNode: Sendable {
+    case mapping([YAMLEntry])
+    case sequence([YAMLNode])
+    case scalar(YAMLScalar)
+
+    public subscript(key: String) -> YAMLNode? {
+        guard case .mapping(let entries) = self else { return nil }
+        return entries.last { $0.key == key }?.value
+    }
+
+    public var entries: [YAMLEntry] {
+        if case .mapping(let entries) = self { return entries }
+        return []
+    }
+
+    public var items: [YAMLNode] {
+        if case .sequence(let items) = self { return items }
+        return []
+    }
+
+    public var scalar: YAMLScalar? {
+        if case .scalar(let scalar) = self { return scalar }
+        return nil
+    }
+}
+
+public struct YAMLEntry: Sendable {
+    public let key: String
+    public let line: Int
+    public let value: YAMLNode
+}
+
+public struct YAMLScalar: Sendable {
+    /// The scalar's value with positions in the file.
+    public let text: MappedText
+    public let line: Int
+
+    public var string: String { String(decoding: text.bytes, as: UTF8.self) }
+}
+
+public struct YAMLError: Error, Sendable {
+    public let line: Int
+    public let column: Int
+    public let message: String
+}
+
+public struct YAMLReader {
+    private struct Line {
+        let number: Int
+        var indent: Int
+        /// Content after the indentation, including any trailing comment.
+        var content: ArraySlice<UInt8>
+        var isBlank: Bool
+    }
+
+    private var lines: [Line] = []
+    private var index = 0
+    /// Nesting bound: CI files nest a handful of levels.
+    private static let maximumDepth = 64
+
+    public static func read(_ bytes: [UInt8]) -> Result<YAMLNode, YAMLError> {
+        var reader = YAMLReader()
+        var number = 0
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            number += 1
+            var slice = bytes[start..<end]
+            if slice.last == UInt8(ascii: "\r") { slice = slice.dropLast() }
+            var indent = 0
+            while indent < slice.count, slice[slice.startIndex + indent] == UInt8(ascii: " ") { indent += 1 }
+            let content = slice.dropFirst(indent)
+            let isBlank = content.isEmpty || content.first == UInt8(ascii: "#")
+            let isMarker = indent == 0 && (content.starts(with: Array("---".utf8)) || content.starts(with: Array("...".utf8)))
+            if isMarker {
+                reader.lines.append(Line(number: number, indent: 0, content: content[content.endIndex...], isBlank: true))
+            } else {
+                reader.lines.append(Line(number: number, indent: indent, content: content, isBlank: isBlank))
+            }
+            if end == bytes.count { break }
+            start = end + 1
+        }
+        return Result { () throws(YAMLError) in
+            reader.skipBlank()
+            guard reader.index < reader.lines.count else { return .mapping([]) }
+            let node = try reader.parseNode(indent: reader.lines[reader.index].indent, depth: 0)
+            reader.skipBlank()
+            if reader.index < reader.lines.count {
+                let line = reader.lines[reader.index]
+                throw YAMLError(line: line.number, column: line.indent + 1, message: "unexpected indentation; YAML here cannot be read")
+            }
+            return node
+        }
+    }
+
+    private mutating func skipBlank() {
+        while index < lines.count, lines[index].isBlank { index += 1 }
+    }
+
+    private mutating func parseNode(indent: Int, depth: Int) throws(YAMLError) -> YAMLNode {
+        guard depth < Self.maximumDepth else {
+            throw YAMLError(line: lines[index].number, column: 1, message: "nesting deeper than \(Self.maximumDepth) levels")
+        }
+        let line = lines[index]
+        if isSequenceItem(line.content) { return try parseSequence(indent: indent, depth: depth) }
+        if keyEnd(line.content) != nil { return try parseMapping(indent: indent, depth: depth) }
+        let scalar = try parseFlowScalar(startLine: index, column: line.indent + 1, value: line.content, parentIndent: indent - 1)
+        return .scalar(scalar)
+    }
+
+    private func isSequenceItem(_ content: ArraySlice<UInt8>) -> Bool {
+        content.first == UInt8(ascii: "-") && (content.count == 1 || content[content.startIndex + 1] == UInt8(ascii: " "))
+    }
+
+    private mutating func parseSequence(indent: Int, depth: Int) throws(YAMLError) -> YAMLNode {
+        var items: [YAMLNode] = []
+        while true {
+            skipBlank()
+            guard index < lines.count, lines[index].indent == indent, isSequenceItem(lines[index].content) else { break }
+            var line = lines[index]
+            var rest = line.content.dropFirst()
+            var spaces = 1
+            while rest.first == UInt8(ascii: " ") {
+                rest = rest.dropFirst()
+                spaces += 1
+            }
+            if rest.isEmpty || rest.first == UInt8(ascii: "#") {
+                index += 1
+                skipBlank()
+                if index < lines.count, lines[index].indent > indent {
+                    items.append(try parseNode(indent: lines[index].indent, depth: depth + 1))
+                } else {
+                    items.append(.scalar(YAMLScalar(text: MappedText(), line: line.number)))
+                }
+                continue
+            }
+            // The item's content is a node at the column after "- ".
+            line.indent = indent + spaces
+            line.content = rest
+            lines[index] = line
+            items.append(try parseNode(indent: line.indent, depth: depth + 1))
+        }
+        return .sequence(items)
+    }
+
+    private mutating func parseMapping(indent: Int, depth: Int) throws(YAMLError) -> YAMLNode {
+        var entries: [YAMLEntry] = []
+        while true {
+            skipBlank()
+            guard index < lines.count, lines[index].indent == indent, let colon = keyEnd(lines[index].content) else { break }
+            let line = lines[index]
+            let key = unquoteKey(line.content[line.content.startIndex..<colon])
+            var value = line.content[(colon + 1)...]
+            var valueColumn = line.indent + (colon - line.content.startIndex) + 2
+            while value.first == UInt8(ascii: " ") || value.first == UInt8(ascii: "\t") {
+                value = value.dropFirst()
+                valueColumn += 1
+            }
+            value = stripAnchorAndTag(value, column: &valueColumn)
+            if value.isEmpty || value.first == UInt8(ascii: "#") {
+                index += 1
+                skipBlank()
+                if index < lines.count, lines[index].indent > indent
+                    || (lines[index].indent == indent && isSequenceItem(lines[index].content)) {
+                    entries.append(YAMLEntry(key: key, line: line.number, value: try parseNode(indent: lines[index].indent, depth: depth + 1)))
+                } else {
+                    entries.append(YAMLEntry(key: key, line: line.number, value: .scalar(YAMLScalar(text: MappedText(), line: line.number))))
+                }
+                continue
+            }
+            if value.first == UInt8(ascii: "|") || value.first == UInt8(ascii: ">") {
+                let folded = value.first == UInt8(ascii: ">")
+                index += 1
+                entries.append(YAMLEntry(key: key, line: line.number, value: .scalar(readBlockScalar(parentIndent: indent, folded: folded, header: line.number))))
+                continue
+            }
+            let scalar = try parseFlowScalar(startLine: index, column: valueColumn, value: value, parentIndent: indent)
+            entries.append(YAMLEntry(key: key, line: line.number, value: .scalar(scalar)))
+        }
+        return .mapping(entries)
+    }
+
+    private func stripAnchorAndTag(_ value: ArraySlice<UInt8>, column: inout Int) -> ArraySlice<UInt8> {
+        var result = value
+        while let first = result.first, first == UInt8(ascii: "&") || first == UInt8(ascii: "!") {
+            while let byte = result.first, byte != UInt8(ascii: " ") {
+                result = result.dropFirst()
+                column += 1
+            }
+            while result.first == UInt8(ascii: " ") {
+                result = result.dropFirst()
+                column += 1
+            }
+        }
+        return result
+    }
+
+    /// Literal keeps line breaks; folded joins lines with spaces (blank lines stay breaks).
+    private mutating func readBlockScalar(parentIndent: Int, folded: Bool, header: Int) -> YAMLScalar {
+        var text = MappedText()
+        var blockIndent: Int?
+        var pendingBlankLines = 0
+        var first = true
+        while index < lines.count {
+            let line = lines[index]
+            let emptyLine = line.content.isEmpty
+            if !emptyLine {
+                if line.indent <= parentIndent { break }
+                if blockIndent == nil { blockIndent = line.indent }
+                if line.indent < blockIndent! { break }
+            }
+            index += 1
+            if emptyLine {
+                pendingBlankLines += 1
+                continue
+            }
+            let extra = line.indent - blockIndent!
+            if !first {
+                if folded && pendingBlankLines == 0 && extra == 0 {
+                    text.appendSynthetic(UInt8(ascii: " "))
+                } else {
+                    text.appendSynthetic(UInt8(ascii: "\n"))
+                }
+            }
+            for _ in 0..<(folded ? max(0, pendingBlankLines - 1) : pendingBlankLines) { text.appendSynthetic(UInt8(ascii: "\n")) }
+            pendingBlankLines = 0
+            first = false
+            var content: [UInt8] = Array(repeating: UInt8(ascii: " "), count: extra)
+            content += line.content
+            text.append(content, line: line.number, column: blockIndent! + 1)
+        }
+        if !first { text.appendSynthetic(UInt8(ascii: "\n")) }
+        return YAMLScalar(text: text, line: header)
+    }
+
+    /// A plain or quoted scalar, possibly continued on more-indented lines.
+    private mutating func parseFlowScalar(startLine: Int, column: Int, value: ArraySlice<UInt8>, parentIndent: Int) throws(YAMLError) -> YAMLScalar {
+        let number = lines[startLine].number
+        index = startLine + 1
+        var text = MappedText()
+        if let quote = value.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+            var collected: [UInt8] = []
+            var cursor = value.index(after: value.startIndex)
+            var source = value
+            var lineNumber = number
+            var lineColumn = column + 1
+            var segmentStart = lineColumn
+            while true {
+                if cursor >= source.endIndex {
+                    // The quoted scalar continues on the next line.
+                    guard index < lines.count else { throw YAMLError(line: number, column: column, message: "unterminated quoted string") }
+                    text.append(collected, line: lineNumber, column: segmentStart)
+                    text.appendSynthetic(UInt8(ascii: " "))
+                    collected = []
+                    source = lines[index].content
+                    lineNumber = lines[index].number
+                    lineColumn = lines[index].indent + 1
+                    segmentStart = lineColumn
+                    cursor = source.startIndex
+                    index += 1
+                    continue
+                }
+                let byte = source[cursor]
+                if byte == quote {
+                    if quote == UInt8(ascii: "'"), cursor + 1 < source.endIndex, source[cursor + 1] == quote {
+                        collected.append(quote)
+                        cursor += 2
+                        continue
+                    }
+                    break
+                }
+                if quote == UInt8(ascii: "\""), byte == UInt8(ascii: "\\"), cursor + 1 < source.endIndex {
+                    let next = source[cursor + 1]
+                    collected.append(next == UInt8(ascii: "n") ? UInt8(ascii: "\n") : next == UInt8(ascii: "t") ? UInt8(ascii: "\t") : next)
+                    cursor += 2
+                    continue
+                }
+                collected.append(byte)
+                cursor += 1
+            }
+            text.append(collected, line: lineNumber, column: segmentStart)
+            return YAMLScalar(text: text, line: number)
+        }
+        text.append(stripComment(value), line: number, column: column)
+        while index < lines.count {
+            let line = lines[index]
+            if line.content.isEmpty {
+                index += 1
+                continue
+            }
+            guard !line.isBlank, line.indent > parentIndent, keyEnd(line.content) == nil || line.indent > parentIndent + 1,
+                  !isSequenceItem(line.content) || line.indent > parentIndent + 1 else { break }
+            text.appendSynthetic(UInt8(ascii: " "))
+            text.append(stripComment(line.content), line: line.number, column: line.indent + 1)
+            index += 1
+        }
+        return YAMLScalar(text: text, line: number)
+    }
+
+    private func stripComment(_ value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var cursor = value.startIndex
+        while cursor < value.endIndex {
+            if value[cursor] == UInt8(ascii: "#"), cursor > value.startIndex,
+               value[cursor - 1] == UInt8(ascii: " ") || value[cursor - 1] == UInt8(ascii: "\t") {
+                var end = cursor
+                while end > value.startIndex, value[end - 1] == UInt8(ascii: " ") || value[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+                return value[value.startIndex..<end]
+            }
+            cursor += 1
+        }
+        var end = value.endIndex
+        while end > value.startIndex, value[end - 1] == UInt8(ascii: " ") || value[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        return value[value.startIndex..<end]
+    }
+
+    /// The index of the `:` that ends a mapping key on this line, if it is a key line.
+    private func keyEnd(_ content: ArraySlice<UInt8>) -> Int? {
+        guard let first = content.first, first != UInt8(ascii: "-") || !isSequenceItem(content),
+              first != UInt8(ascii: "[") && first != UInt8(ascii: "{") && first != UInt8(ascii: "|") && first != UInt8(ascii: ">")
+        else { return nil }
+        var cursor = content.startIndex
+        if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
+            cursor += 1
+            while cursor < content.endIndex, content[cursor] != first { cursor += 1 }
+            cursor += 1
+            guard cursor < content.endIndex, content[cursor] == UInt8(ascii: ":") else { return nil }
+            return cursor
+        }
+        while cursor < content.endIndex {
+            let byte = content[cursor]
+            if byte == UInt8(ascii: ":") && (cursor + 1 == content.endIndex || content[cursor + 1] == UInt8(ascii: " ") || content[cursor + 1] == UInt8(ascii: "\t")) {
+                return cursor
+            }
+            if byte == UInt8(ascii: " ") && cursor + 1 < content.endIndex && content[cursor + 1] == UInt8(ascii: "#") { return nil }
+            cursor += 1
+        }
+        return nil
+    }
+
+    private func unquoteKey(_ key: ArraySlice<UInt8>) -> String {
+        var text = key
+        while text.last == UInt8(ascii: " ") { text = text.dropLast() }
+        if let first = text.first, first == UInt8(ascii: "\"") || first == UInt8(ascii: "'"), text.count >= 2 {
+            text = text.dropFirst().dropLast()
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

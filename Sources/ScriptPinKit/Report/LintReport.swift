@@ -1,0 +1,170 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Renders lint diagnostics as `path:line:col: error: …` text, JSON, SARIF
+/// 2.1.0 and GitHub workflow commands.
+public struct LintReport: Sendable {
+    public let files: [LintedFile]
+
+    public var findings: Int { files.reduce(0) { $0 + $1.diagnostics.count { $0.rule == .downloadExec } } }
+    public var problems: Int { files.reduce(0) { $0 + $1.diagnostics.count { $0.rule == .parseError } } }
+
+    public init(files: [LintedFile]) {
+        self.files = files
+    }
+
+    private var all: [(path: String, diagnostic: LintDiagnostic)] {
+        files.flatMap { file in file.diagnostics.map { (file.path, $0) } }
+    }
+
+    public func render(_ format: LintCommand.Format, console: Console) -> String {
+        switch format {
+        case .text: text(console: console)
+        case .json: encode(JSONLintReport(self))
+        case .sarif: encode(SARIFLintLog(self))
+        case .github: github()
+        }
+    }
+
+    private func text(console: Console) -> String {
+        var output = ""
+        for (path, diagnostic) in all {
+            output += "\(path):\(diagnostic.line):\(diagnostic.column): \(console.styled("error:", .red, on: .output)) \(diagnostic.message) [\(diagnostic.rule.rawValue)]\n"
+            if let fix = diagnostic.fix { output += "  fix: \(fix)\n" }
+        }
+        output += "\(findings) finding\(findings == 1 ? "" : "s") in \(files.count) file\(files.count == 1 ? "" : "s")"
+        output += problems > 0 ? ", \(problems) that could not be parsed\n" : "\n"
+        return output
+    }
+
+    private func github() -> String {
+        var output = ""
+        for (path, diagnostic) in all {
+            let title = diagnostic.rule == .downloadExec ? "Unpinned download executed" : "scriptpin could not parse this"
+            let message = diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? "")
+            output += "::error file=\(DriftReport.escapeProperty(path)),line=\(diagnostic.line),col=\(diagnostic.column),title=\(DriftReport.escapeProperty(title))::\(DriftReport.escapeData(message))\n"
+        }
+        return output
+    }
+
+    private func encode<Value: Encodable>(_ value: Value) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// `{"version": 1, "files": N, "findings": [{"path", "line", "column", "rule", "message", "url"}]}`.
+    struct JSONLintReport: Encodable {
+        struct Finding: Encodable {
+            let path: String
+            let line: Int
+            let column: Int
+            let rule: String
+            let message: String
+            let url: String?
+
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(path, forKey: .path)
+                try container.encode(line, forKey: .line)
+                try container.encode(column, forKey: .column)
+                try container.encode(rule, forKey: .rule)
+                try container.encode(message, forKey: .message)
+                try container.encode(url, forKey: .url)
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case path, line, column, rule, message, url
+            }
+        }
+
+        let version = 1
+        let files: Int
+        let findings: [Finding]
+
+        init(_ report: LintReport) {
+            files = report.files.count
+            findings = report.all.map { path, diagnostic in
+                Finding(path: path, line: diagnostic.line, column: diagnostic.column, rule: diagnostic.rule.rawValue,
+                        message: diagnostic.message, url: diagnostic.url)
+            }
+        }
+    }
+
+    /// SARIF 2.1.0 with both rules described and each result located at its column.
+    struct SARIFLintLog: Encodable {
+        typealias Text = SARIFLog.Text
+
+        struct Rule: Encodable {
+            let id: String
+            let name: String
+            let shortDescription: Text
+            let fullDescription: Text
+            let help: Text
+            let defaultConfiguration: SARIFLog.Configuration
+        }
+        struct Driver: Encodable {
+            let name = "scriptpin"
+            let version = ScriptPinVersion.current
+            let rules: [Rule]
+        }
+        struct Tool: Encodable { let driver: Driver }
+        struct Region: Encodable {
+            let startLine: Int
+            let startColumn: Int
+        }
+        struct PhysicalLocation: Encodable {
+            let artifactLocation: SARIFLog.ArtifactLocation
+            let region: Region
+        }
+        struct Location: Encodable { let physicalLocation: PhysicalLocation }
+        struct Result: Encodable {
+            let ruleId: String
+            let level: String
+            let message: Text
+            let locations: [Location]
+        }
+        struct Run: Encodable {
+            let tool: Tool
+            let results: [Result]
+        }
+
+        static let rules = [
+            Rule(id: "download-exec", name: "UnpinnedDownloadExecuted",
+                 shortDescription: Text(text: "Something downloaded is executed without a pin"),
+                 fullDescription: Text(text: "A downloader's output reaches an interpreter (through a pipe, a substitution, or a file it wrote) without a fail-closed digest or signature check, as in the Codecov bash uploader incident."),
+                 help: Text(text: "Pin the script with `scriptpin add NAME URL` and run it with `scriptpin run NAME -- ARGS`, or verify the downloaded file with `sha256sum -c` joined by `&&` before running it. Suppress a reviewed line with `# scriptpin: ignore <reason>`."),
+                 defaultConfiguration: SARIFLog.Configuration(level: "error")),
+            Rule(id: "parse-error", name: "UnparsableScript",
+                 shortDescription: Text(text: "scriptpin could not parse this code"),
+                 fullDescription: Text(text: "The shell code or YAML could not be parsed, so it was not checked for unpinned downloads."),
+                 help: Text(text: "Fix the syntax error at the reported position, or exclude the file with --exclude."),
+                 defaultConfiguration: SARIFLog.Configuration(level: "error")),
+        ]
+
+        let schema = "https://json.schemastore.org/sarif-2.1.0.json"
+        let version = "2.1.0"
+        let runs: [Run]
+
+        enum CodingKeys: String, CodingKey {
+            case schema = "$schema"
+            case version, runs
+        }
+
+        init(_ report: LintReport) {
+            let results = report.all.map { path, diagnostic in
+                Result(
+                    ruleId: diagnostic.rule.rawValue, level: "error",
+                    message: Text(text: diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? "")),
+                    locations: [Location(physicalLocation: PhysicalLocation(
+                        artifactLocation: SARIFLog.ArtifactLocation(uri: path),
+                        region: Region(startLine: diagnostic.line, startColumn: diagnostic.column)))])
+            }
+            runs = [Run(tool: Tool(driver: Driver(rules: Self.rules)), results: results)]
+        }
+    }
+}
