@@ -110,6 +110,11 @@ public struct DownloadExecAnalyzer {
         }
         guard let invocation = Invocation(simple.words) else { return nil }
         let name = invocation.name
+        if ShellCommands.isVerification(name: name, arguments: invocation.arguments) {
+            markVerified(invocation.arguments, chain: &chain)
+            return nil
+        }
+        // `scriptpin run` is the pinned form.
         if name == "scriptpin" { return nil }
         for word in invocation.arguments where !(ShellCommands.isInterpreter(name) || name == "eval" || name == "source" || name == ".") {
             walkSubstitutions(in: word)
@@ -137,10 +142,6 @@ public struct DownloadExecAnalyzer {
                 record(path, download.download)
                 return nil
             }
-        }
-        if ShellCommands.isVerification(name: name, arguments: invocation.arguments) {
-            markVerified(invocation.arguments, chain: &chain)
-            return nil
         }
         if name == "tee", let piped {
             for word in invocation.arguments {

@@ -228,7 +228,7 @@ enum ShellCommands {
 
     /// `gsutil cp SRC DST` and `aws s3 cp SRC DST`: DST `-` is stdout.
     private static func copyCommand(_ tool: String, _ texts: [String?], after prefix: [String], offset: Int) -> DownloadCall? {
-        let operands = texts.dropFirst(prefix.count == 1 ? (texts.firstIndex(of: "cp") ?? 0) + 1 : prefix.count).filter { !($0?.hasPrefix("-") ?? false) }
+        let operands = texts.dropFirst(prefix.count == 1 ? (texts.firstIndex(of: "cp") ?? 0) + 1 : prefix.count).filter { $0 == "-" || !($0?.hasPrefix("-") ?? false) }
         guard operands.count >= 2, let source = operands.first ?? nil, let destination = operands.dropFirst().first ?? nil else { return nil }
         let download = Download(tool: tool, url: source.contains("://") ? source : nil, offset: offset)
         return DownloadCall(download: download, output: destination == "-" ? .standardOutput : .file(destination.hasSuffix("/") ? destination + (basename(of: source) ?? "") : destination))

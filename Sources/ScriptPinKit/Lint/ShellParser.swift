@@ -49,8 +49,13 @@ public struct ShellParser {
             if bytes[index] == UInt8(ascii: ")") && closing == nil { break }
             if stopAtCaseEnd && startsWith(";;") || stopAtCaseEnd && startsWith(";&") { break }
             if !keywords.isEmpty, let word = peekBareWord(), keywords.contains(word) { break }
+            let before = index
             let item = try parseAndOr(keywords: keywords)
             if !item.pipelines.isEmpty { list.items.append(item) }
+            // Every round must consume input; what nothing accepts (a stray `;;`) is an error.
+            if index == before {
+                throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'")
+            }
             if index < bytes.count, bytes[index] == UInt8(ascii: ";"), !startsWith(";;"), !startsWith(";&") { index += 1 }
         }
         return list
@@ -146,11 +151,15 @@ public struct ShellParser {
                     try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
                     return nil
                 }
+                let open = index
                 index += 1
                 let list = try nested { (parser) throws(ShellParseError) in
                     try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
                 }
-                try expect(UInt8(ascii: ")"), "a '(' subshell is not closed")
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ")") else {
+                    throw ShellParseError(offset: baseOffset + open, message: "a '(' subshell is not closed with ')'")
+                }
+                index += 1
                 return .compound(list, redirections: try parseTrailingRedirections())
             }
             guard let word = peekBareWord() else { return try parseSimpleCommand() }
@@ -183,7 +192,7 @@ public struct ShellParser {
             case "function":
                 index += word.utf8.count
                 skipBlanks()
-                _ = try parseWord()
+                try skipWord()
                 skipBlanks()
                 if startsWith("()") { index += 2 }
                 try skipLineBreaks()
@@ -210,7 +219,7 @@ public struct ShellParser {
             let byte = bytes[index]
             if byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\n") { return }
             if peekBareWord() == "do" { return }
-            _ = try parseWord()
+            try skipWord()
         }
     }
 
@@ -218,7 +227,7 @@ public struct ShellParser {
         let start = index
         index += 4
         skipBlanks()
-        _ = try parseWord()
+        try skipWord()
         try skipLineBreaks()
         guard peekBareWord() == "in" else { throw ShellParseError(offset: baseOffset + start, message: "'case' without 'in'") }
         index += 2
@@ -252,9 +261,16 @@ public struct ShellParser {
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "|") {
                 index += 1
             } else {
-                _ = try parseWord()
+                try skipWord()
             }
         }
+    }
+
+    /// Skips one word in a header (`for`, `case` patterns); an operator there is an error.
+    private mutating func skipWord() throws(ShellParseError) {
+        let before = index
+        _ = try parseWord()
+        if index == before { throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'") }
     }
 
     private mutating func skipDoubleBracket() throws(ShellParseError) {

@@ -140,6 +140,11 @@ public struct YAMLReader {
                 }
                 continue
             }
+            if rest.first == UInt8(ascii: "|") || rest.first == UInt8(ascii: ">") {
+                index += 1
+                items.append(.scalar(readBlockScalar(parentIndent: indent, folded: rest.first == UInt8(ascii: ">"), header: line.number)))
+                continue
+            }
             // The item's content is a node at the column after "- ".
             line.indent = indent + spaces
             line.content = rest

@@ -1,0 +1,357 @@
+import Foundation
+import Testing
+@testable import ScriptPinKit
+
+/// A shell snippet and where its findings are: for each, the snippet line
+/// (0-based) and the token whose first character is the reported column.
+struct LintForm: Sendable, CustomStringConvertible {
+    let name: String
+    let snippet: String
+    let expected: [(line: Int, token: String)]
+    /// A one-line snippet can be embedded in a Dockerfile RUN and a Makefile recipe too.
+    var singleLine: Bool { !snippet.contains("\n") }
+
+    var description: String { name }
+
+    /// (line, column) of each expected finding inside the snippet, 1-based.
+    func positions(dollarDoubling: Bool = false) -> [(Int, Int)] {
+        let lines = snippet.split(separator: "\n", omittingEmptySubsequences: false)
+        return expected.map { line, token in
+            let text = String(lines[line])
+            let range = text.range(of: token)!
+            let prefix = text[..<range.lowerBound]
+            let column = prefix.count + 1 + (dollarDoubling ? prefix.count(where: { $0 == "$" }) : 0)
+            return (line + 1, column)
+        }
+    }
+}
+
+private func found(_ text: String, path: String) -> [(Int, Int)] {
+    let bytes = Array(text.utf8)
+    let kind = LintFileKind.detect(path: path, bytes: bytes, includeDocs: true)!
+    let diagnostics = LintCommand.suppress(LintEngine.lint(bytes, kind: kind), in: bytes)
+    #expect(!diagnostics.contains { $0.rule == .parseError }, "parse error in \(path): \(diagnostics)")
+    return diagnostics.filter { $0.rule == .downloadExec }.map { ($0.line, $0.column) }
+}
+
+private func same(_ left: [(Int, Int)], _ right: [(Int, Int)]) -> Bool {
+    left.count == right.count && zip(left, right).allSatisfy { $0 == $1 }
+}
+
+enum LintCases {
+    static let positive: [LintForm] = [
+        LintForm(name: "curl piped into sh", snippet: "curl -fsSL https://get.example.com/a.sh | sh", expected: [(0, "curl")]),
+        LintForm(name: "wget -qO- piped into bash", snippet: "wget -qO- https://example.com/w.sh | bash", expected: [(0, "wget")]),
+        LintForm(name: "wget -q -O - piped", snippet: "wget -q -O - https://example.com/w.sh | sh", expected: [(0, "wget")]),
+        LintForm(name: "through tee", snippet: "curl -s https://example.com/t.sh | tee install.log | bash", expected: [(0, "curl")]),
+        LintForm(name: "through gunzip", snippet: "curl -s https://example.com/t.sh.gz | gunzip | sh", expected: [(0, "curl")]),
+        LintForm(name: "multi-stage pipe", snippet: "curl -s https://example.com/t.gz | gunzip -c | tee t | sed s/a/b/ | sh", expected: [(0, "curl")]),
+        LintForm(name: "sudo -E bash -", snippet: "curl -fsSL https://deb.example.com/setup | sudo -E bash -", expected: [(0, "curl")]),
+        LintForm(name: "sudo with -u", snippet: "curl -fsSL https://x.example.com/i | sudo -u root bash", expected: [(0, "curl")]),
+        LintForm(name: "bash -s -- args", snippet: "curl -fsSL https://example.com/i.sh | bash -s -- --yes", expected: [(0, "curl")]),
+        LintForm(name: "python3 -", snippet: "curl -sSL https://install.example.com/p.py | python3 -", expected: [(0, "curl")]),
+        LintForm(name: "python3.11", snippet: "curl -sSL https://install.example.com/p.py | python3.11", expected: [(0, "curl")]),
+        LintForm(name: "perl", snippet: "curl -L https://example.com/cpanm | perl - App::cpanminus", expected: [(0, "curl")]),
+        LintForm(name: "ruby", snippet: "curl -fsSL https://example.com/install.rb | ruby", expected: [(0, "curl")]),
+        LintForm(name: "node", snippet: "curl -fsSL https://example.com/setup.js | node", expected: [(0, "curl")]),
+        LintForm(name: "php", snippet: "curl -sS https://getcomposer.example.org/installer | php", expected: [(0, "curl")]),
+        LintForm(name: "zsh", snippet: "curl -fsSL https://example.com/z.sh | zsh", expected: [(0, "curl")]),
+        LintForm(name: "dash", snippet: "wget -O- https://example.com/d.sh | dash", expected: [(0, "wget")]),
+        LintForm(name: "ksh", snippet: "curl https://example.com/k.sh | ksh", expected: [(0, "curl")]),
+        LintForm(name: "mksh", snippet: "curl https://example.com/m.sh | mksh", expected: [(0, "curl")]),
+        LintForm(name: "fish", snippet: "curl -L https://example.com/f.fish | fish", expected: [(0, "curl")]),
+        LintForm(name: "$SHELL", snippet: "curl -L https://example.com/s.sh | $SHELL", expected: [(0, "curl")]),
+        LintForm(name: "env -i prefix", snippet: "curl -L https://example.com/e.sh | env -i PATH=/bin bash", expected: [(0, "curl")]),
+        LintForm(name: "nohup and time prefixes", snippet: "curl -L https://example.com/n.sh | nohup time sh", expected: [(0, "curl")]),
+        LintForm(name: "full path to curl and bash", snippet: "/usr/bin/curl -L https://example.com/p.sh | /bin/bash", expected: [(0, "/usr/bin/curl")]),
+        LintForm(name: "fetch -o -", snippet: "fetch -o - https://example.com/f.sh | sh", expected: [(0, "fetch")]),
+        LintForm(name: "gsutil cp to stdout", snippet: "gsutil cp gs://bucket/i.sh - | bash", expected: [(0, "gsutil")]),
+        LintForm(name: "aws s3 cp to stdout", snippet: "aws s3 cp s3://bucket/i.sh - | bash", expected: [(0, "aws")]),
+        LintForm(name: "process substitution bash", snippet: "bash <(curl -s https://example.com/proc.sh)", expected: [(0, "curl")]),
+        LintForm(name: "process substitution source", snippet: "source <(curl -s https://example.com/env.sh)", expected: [(0, "curl")]),
+        LintForm(name: "process substitution dot wget", snippet: ". <(wget -qO- https://example.com/env.sh)", expected: [(0, "wget")]),
+        LintForm(name: "process substitution python", snippet: "python3 <(curl -s https://example.com/p.py)", expected: [(0, "curl")]),
+        LintForm(name: "sh -c command substitution", snippet: "sh -c \"$(curl -fsSL https://example.com/c.sh)\"", expected: [(0, "curl")]),
+        LintForm(name: "bash -c wget substitution", snippet: "bash -c \"$(wget -qO- https://example.com/c.sh)\"", expected: [(0, "wget")]),
+        LintForm(name: "backticks in sh -c", snippet: "sh -c \"`curl -fsSL https://example.com/b.sh`\"", expected: [(0, "curl")]),
+        LintForm(name: "eval command substitution", snippet: "eval \"$(curl -s https://example.com/e.sh)\"", expected: [(0, "curl")]),
+        LintForm(name: "here-string", snippet: "bash <<< \"$(curl -s https://example.com/h.sh)\"", expected: [(0, "curl")]),
+        LintForm(name: "sh -c string with a pipe", snippet: "sh -c 'curl -fsSL https://example.com/s.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "bash -c string with wget", snippet: "bash -c 'wget -qO- https://example.com/s.sh | bash'", expected: [(0, "wget")]),
+        LintForm(name: "sudo sh -c string", snippet: "sudo sh -c 'curl -L https://example.com/r.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "deno run URL", snippet: "deno run -A https://deno.example.land/x/tool.ts", expected: [(0, "deno")]),
+        LintForm(name: "curl -o then bash", snippet: "curl -fsSL -o install.sh https://example.com/i.sh && bash install.sh", expected: [(0, "bash install")]),
+        LintForm(name: "curl -O then sh", snippet: "curl -O https://example.com/get.sh; sh get.sh", expected: [(0, "sh get")]),
+        LintForm(name: "curl --output then ./", snippet: "curl --output run.sh https://example.com/r.sh && chmod +x run.sh && ./run.sh", expected: [(0, "./run.sh")]),
+        LintForm(name: "curl cluster -sSLo", snippet: "curl -sSLo i.sh https://example.com/i.sh && bash i.sh", expected: [(0, "bash i.sh")]),
+        LintForm(name: "curl > file then dot", snippet: "curl -s https://example.com/env.sh > env.sh; . ./env.sh", expected: [(0, ". ./env")]),
+        LintForm(name: "wget -O then source", snippet: "wget -O lib.sh https://example.com/lib.sh && source lib.sh", expected: [(0, "source")]),
+        LintForm(name: "wget default name", snippet: "wget https://example.com/setup.sh && bash setup.sh", expected: [(0, "bash setup")]),
+        LintForm(name: "aria2c default name", snippet: "aria2c https://example.com/a2.sh && sh a2.sh", expected: [(0, "sh a2")]),
+        LintForm(name: "aws s3api get-object", snippet: "aws s3api get-object --bucket b --key i.sh i.sh && bash i.sh", expected: [(0, "bash i.sh")]),
+        LintForm(name: "bash reads a downloaded file on stdin", snippet: "curl -o i.sh https://example.com/i.sh; bash < i.sh", expected: [(0, "bash <")]),
+        LintForm(name: "download later executed", snippet: "curl -o /tmp/i.sh https://example.com/i.sh\necho fetched\nsh /tmp/i.sh", expected: [(2, "sh /tmp")]),
+        LintForm(name: "continuation splits the pipe", snippet: "curl -fsSL https://example.com/c.sh \\\n  | bash", expected: [(0, "curl")]),
+        LintForm(name: "pipe continued on the next line", snippet: "curl -fsSL https://example.com/c.sh |\n  sudo bash", expected: [(0, "curl")]),
+        LintForm(name: "inside if", snippet: "if true; then\n  curl -s https://example.com/i.sh | sh\nfi", expected: [(1, "curl")]),
+        LintForm(name: "inside a function", snippet: "install() {\n  wget -qO- https://example.com/f.sh | bash\n}\ninstall", expected: [(1, "wget")]),
+        LintForm(name: "inside a subshell", snippet: "(cd /tmp && curl -s https://example.com/s.sh | sh)", expected: [(0, "curl")]),
+        LintForm(name: "inside a command substitution", snippet: "out=$(curl -s https://example.com/s.sh | sh)", expected: [(0, "curl")]),
+        LintForm(name: "inside a for loop", snippet: "for i in 1 2; do\n  curl -s https://example.com/l.sh | sh\ndone", expected: [(1, "curl")]),
+        LintForm(name: "inside a case", snippet: "case $1 in\n  go) curl -s https://example.com/c.sh | sh ;;\nesac", expected: [(1, "curl")]),
+        LintForm(name: "heredoc fed to bash", snippet: "bash <<'EOF'\ncurl -s https://example.com/h.sh | sh\nEOF", expected: [(1, "curl")]),
+        LintForm(name: "two findings on two lines", snippet: "curl -s https://a.example.com/1 | sh\nwget -qO- https://b.example.com/2 | bash", expected: [(0, "curl"), (1, "wget")]),
+        LintForm(name: "assignment before the interpreter", snippet: "curl -s https://example.com/v.sh | VERSION=2 bash", expected: [(0, "curl")]),
+        LintForm(name: "stderr redirect kept", snippet: "curl -s https://example.com/v.sh 2>/dev/null | sh", expected: [(0, "curl")]),
+        LintForm(name: "URL in a variable", snippet: "curl -fsSL \"$INSTALLER_URL\" | sh", expected: [(0, "curl")]),
+    ]
+
+    static let negative: [LintForm] = [
+        LintForm(name: "pipe into sha256sum", snippet: "curl -s https://example.com/i.sh | sha256sum", expected: []),
+        LintForm(name: "pipe into shasum", snippet: "curl -s https://example.com/i.sh | shasum -a 256", expected: []),
+        LintForm(name: "pipe into tar", snippet: "curl -sL https://example.com/t.tgz | tar xz", expected: []),
+        LintForm(name: "pipe into jq", snippet: "curl -s https://api.example.com/v | jq .tag_name", expected: []),
+        LintForm(name: "pipe into shellcheck", snippet: "curl -s https://example.com/i.sh | shellcheck -", expected: []),
+        LintForm(name: "the sh in /usr/share", snippet: "ls /usr/share | sh", expected: []),
+        LintForm(name: "echoed text", snippet: "echo \"curl -s https://example.com/i.sh | sh\"", expected: []),
+        LintForm(name: "single-quoted echo", snippet: "echo 'bash <(curl -s https://example.com/i.sh)'", expected: []),
+        LintForm(name: "printf text", snippet: "printf '%s\\n' 'curl https://example.com/x | sh'", expected: []),
+        LintForm(name: "heredoc written to a file", snippet: "cat <<'EOF' > README\ncurl -s https://example.com/i.sh | sh\nEOF", expected: []),
+        LintForm(name: "comment", snippet: "# curl -s https://example.com/i.sh | sh\ntrue", expected: []),
+        LintForm(name: "scriptpin run", snippet: "scriptpin run tool -- --yes", expected: []),
+        LintForm(name: "sha256sum -c joined with &&", snippet: "curl -o i.sh https://example.com/i.sh && sha256sum -c i.sh.sha256 && bash i.sh", expected: []),
+        LintForm(name: "shasum -a 256 -c", snippet: "curl -o i.sh https://example.com/i.sh && shasum -a 256 -c sums && sh i.sh", expected: []),
+        LintForm(name: "set -e then verify", snippet: "set -e\ncurl -o i.sh https://example.com/i.sh\nsha256sum --check sums\nbash i.sh", expected: []),
+        LintForm(name: "gpg --verify", snippet: "curl -O https://example.com/i.sh && gpg --verify i.sh.asc i.sh && bash i.sh", expected: []),
+        LintForm(name: "minisign -V", snippet: "wget https://example.com/i.sh && minisign -V -m i.sh -P key && sh i.sh", expected: []),
+        LintForm(name: "cosign verify-blob", snippet: "curl -o i.sh https://example.com/i.sh && cosign verify-blob --signature s i.sh && bash i.sh", expected: []),
+        LintForm(name: "scriptpin verify", snippet: "curl -o i.sh https://example.com/i.sh && scriptpin verify i.sh && bash i.sh", expected: []),
+        LintForm(name: "a local script", snippet: "bash ./scripts/build.sh", expected: []),
+        LintForm(name: "download never run", snippet: "curl -o data.json https://api.example.com/d", expected: []),
+        LintForm(name: "another file run", snippet: "curl -o a.sh https://example.com/a.sh\nbash b.sh", expected: []),
+        LintForm(name: "curl to a file, not piped", snippet: "curl -fsSLo tool.tgz https://example.com/t.tgz | cat", expected: []),
+        LintForm(name: "just a URL variable", snippet: "url=https://example.com/i.sh\necho \"$url\"", expected: []),
+        LintForm(name: "man page", snippet: "man curl | less", expected: []),
+        LintForm(name: "verify guards only with &&", snippet: "curl -o i.sh https://example.com/i.sh && sha256sum -c s || true", expected: []),
+    ]
+
+    /// Negative forms whose verification relies on an `&&` chain the runner cannot break.
+    static let negativeSingleLine = negative.filter(\.singleLine)
+}
+
+@Suite("lint: every form in every file kind, at its exact position")
+struct LintTableTests {
+    @Test("Shell scripts", arguments: LintCases.positive + LintCases.negative)
+    func shellScripts(form: LintForm) {
+        let text = "#!/bin/sh\n" + form.snippet + "\n"
+        let expected = form.positions().map { ($0.0 + 1, $0.1) }
+        #expect(same(found(text, path: "script.sh"), expected), "\(form.name): \(found(text, path: "script.sh"))")
+    }
+
+    @Test("Dockerfile RUN lines", arguments: (LintCases.positive + LintCases.negative).filter { $0.singleLine && !$0.snippet.contains("set -e") })
+    func dockerfiles(form: LintForm) {
+        let text = "FROM debian:12\nRUN " + form.snippet + "\n"
+        let expected = form.positions().map { ($0.0 + 1, $0.1 + 4) }
+        #expect(same(found(text, path: "Dockerfile"), expected), "\(form.name): \(found(text, path: "Dockerfile"))")
+    }
+
+    @Test("GitHub Actions run: blocks", arguments: LintCases.positive + LintCases.negative)
+    func githubWorkflows(form: LintForm) {
+        let body = form.snippet.split(separator: "\n", omittingEmptySubsequences: false).map { "          " + $0 }.joined(separator: "\n")
+        let text = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: step\n        run: |\n" + body + "\n"
+        let expected = form.positions().map { ($0.0 + 8, $0.1 + 10) }
+        #expect(same(found(text, path: ".github/workflows/ci.yml"), expected), "\(form.name): \(found(text, path: ".github/workflows/ci.yml"))")
+    }
+
+    @Test("GitLab CI script: items", arguments: LintCases.positive + LintCases.negative)
+    func gitlab(form: LintForm) {
+        let body = form.snippet.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }.joined(separator: "\n")
+        let text = "stages: [test]\ntest:\n  image: debian\n  script:\n    - |\n" + body + "\n"
+        let expected = form.positions().map { ($0.0 + 5, $0.1 + 6) }
+        #expect(same(found(text, path: ".gitlab-ci.yml"), expected), "\(form.name): \(found(text, path: ".gitlab-ci.yml"))")
+    }
+
+    @Test("Makefile recipes", arguments: (LintCases.positive + LintCases.negative).filter(\.singleLine))
+    func makefiles(form: LintForm) {
+        let recipe = form.snippet.replacingOccurrences(of: "$", with: "$$")
+        let text = "all:\n\t" + recipe + "\n"
+        let expected = form.positions(dollarDoubling: true).map { ($0.0 + 1, $0.1 + 1) }
+        #expect(same(found(text, path: "Makefile"), expected), "\(form.name): \(found(text, path: "Makefile"))")
+    }
+}
+
+@Suite("lint: file-kind specifics and corner cases")
+struct LintCornerCaseTests {
+    @Test("A file downloaded in one GitHub step and run in a later step of the same job, not another job")
+    func acrossSteps() {
+        let text = """
+            jobs:
+              one:
+                steps:
+                  - run: curl -fsSLo tool.sh https://example.com/tool.sh
+                  - name: later
+                    run: bash tool.sh --install
+              two:
+                steps:
+                  - run: bash tool.sh
+            """
+        #expect(same(found(text, path: ".github/workflows/x.yaml"), [(6, 14)]))
+    }
+
+    @Test("Folded and plain YAML scalars map back to their lines")
+    func yamlScalars() {
+        let text = """
+            jobs:
+              build:
+                steps:
+                  - run: >
+                      curl -fsSL https://example.com/f.sh
+                      | bash
+                  - run: curl -s https://example.com/p.sh
+                      | sh
+                  - run: "wget -qO- https://example.com/q.sh | sh"
+                  - run: 'echo "curl https://example.com/x | sh"'
+            """
+        #expect(same(found(text, path: ".github/workflows/y.yml"), [(5, 11), (7, 14), (9, 15)]))
+    }
+
+    @Test("shell: pwsh steps are read as PowerShell")
+    func powershellSteps() {
+        let text = """
+            jobs:
+              win:
+                steps:
+                  - shell: pwsh
+                    run: iex (iwr https://example.com/a.ps1)
+                  - shell: pwsh
+                    run: |
+                      iwr https://example.com/b.ps1 -UseBasicParsing | iex
+                      Invoke-Expression ((New-Object Net.WebClient).DownloadString('https://example.com/c.ps1'))
+                      Write-Host 'iex (iwr https://example.com/quoted)' # a comment mentioning iwr
+            """
+        let positions = found(text, path: ".github/workflows/w.yml")
+        #expect(same(Array(positions.prefix(3)), [(5, 19), (8, 11), (9, 57)]))
+    }
+
+    @Test("A composite action's steps are read")
+    func compositeAction() {
+        let text = "name: a\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: curl -s https://example.com/a.sh | bash\n"
+        #expect(same(found(text, path: "action.yml"), [(6, 12)]))
+    }
+
+    @Test("Dockerfile: continuation lines, exec form, heredoc, ADD of a URL, comments inside a RUN, and a new stage")
+    func dockerfileForms() {
+        let text = """
+            FROM debian AS build
+            RUN apt-get update \\
+                # comment inside the RUN
+                && curl -fsSL https://deb.example.com/setup_lts.x \\
+                | bash -
+            RUN ["/bin/sh", "-c", "wget -qO- https://example.com/x.sh | sh"]
+            RUN <<EOF
+            set -e
+            curl -s https://example.com/h.sh | sh
+            EOF
+            ADD https://example.com/added.sh /opt/
+            RUN bash /opt/added.sh
+            ADD --checksum=sha256:0000 https://example.com/pinned.sh /opt/pinned.sh
+            RUN sh /opt/pinned.sh
+            RUN curl -o /tmp/i.sh https://example.com/i.sh
+            FROM alpine
+            RUN sh /tmp/i.sh
+            """
+        #expect(same(found(text, path: "build/Dockerfile"), [(4, 8), (6, 24), (9, 1), (12, 5)]))
+    }
+
+    @Test("Makefile: a download and its execution on later recipe lines of one rule")
+    func makefileLines() {
+        let text = "get:\n\tcurl -o i.sh https://example.com/i.sh\n\t@bash i.sh\nother:\n\tbash i.sh\n"
+        #expect(same(found(text, path: "Makefile"), [(3, 3)]))
+    }
+
+    @Test("Markdown code blocks are read only as shell, console prompts only")
+    func markdown() {
+        let text = "# Install\n\n```sh\ncurl -fsSL https://example.com/i.sh | sh\n```\n\n```console\n$ wget -qO- https://example.com/w.sh | bash\noutput | sh\n```\n\n```python\ncurl = 1\n```\n"
+        #expect(same(found(text, path: "README.md"), [(4, 1), (8, 3)]))
+    }
+
+    @Test("Suppression on the line or the line above")
+    func suppression() {
+        let text = "curl -s https://a.example.com/1 | sh # scriptpin: ignore vendored and reviewed\n# scriptpin: ignore bootstrap before scriptpin exists\nwget -qO- https://b.example.com/2 | sh\ncurl -s https://c.example.com/3 | sh\n"
+        #expect(same(found(text, path: "x.sh"), [(4, 1)]))
+    }
+
+    @Test("The fix names the pin and the script's arguments")
+    func fix() {
+        let bytes = Array("curl -fsSL https://example.com/get-tool.sh | bash -s -- --prefix /opt\n".utf8)
+        let diagnostic = LintEngine.lint(bytes, kind: .shell).first
+        #expect(diagnostic?.fix == "scriptpin add get-tool.sh https://example.com/get-tool.sh, then scriptpin run get-tool.sh -- --prefix /opt")
+        #expect(diagnostic?.message == "https://example.com/get-tool.sh (downloaded by curl) is piped into bash")
+        #expect(diagnostic?.url == "https://example.com/get-tool.sh")
+    }
+
+    @Test("Unparseable input is reported with its position", arguments: [
+        ("curl -s https://example.com/x | sh '\n", 1, 36, "unterminated single quote"),
+        ("echo \"$(curl https://example.com/x\n", 1, 7, "unterminated command substitution '$('"),
+        ("cat <<EOF\ncurl https://example.com | sh\n", 1, 7, "heredoc is not closed: no line 'EOF' follows"),
+        ("curl https://example.com | ( sh\n", 1, 28, "a '(' subshell is not closed with ')'"),
+    ])
+    func parseErrors(text: String, line: Int, column: Int, message: String) {
+        let diagnostics = LintEngine.lint(Array(text.utf8), kind: .shell)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.rule == .parseError)
+        #expect(diagnostics.first?.line == line)
+        #expect(diagnostics.first?.column == column)
+        #expect(diagnostics.first?.message.contains(message) == true, "\(diagnostics)")
+    }
+
+    @Test("YAML that cannot be read is reported with its line")
+    func badYAML() {
+        let text = "jobs:\n  build:\n    steps:\n      - run: \"curl https://example.com/x | sh\n"
+        let diagnostics = LintEngine.lint(Array(text.utf8), kind: .githubWorkflow)
+        #expect(diagnostics.map(\.rule) == [.parseError])
+        #expect(diagnostics.first?.line == 4)
+    }
+}
+
+@Suite("lint: the parser under random and mutated input")
+struct LintPropertyTests {
+    @Test("Random bytes and mutations of real scripts never crash the parser or the analysis")
+    func fuzz() {
+        var generator = SeededGenerator(seed: 77)
+        let corpus = (LintCases.positive + LintCases.negative).map(\.snippet)
+        let alphabet = Array("curl wget | sh bash $( ) ` ' \" \\ \n < > & ; { } << EOF -o -c".utf8)
+        for round in 0..<1200 {
+            var bytes: [UInt8]
+            switch round % 3 {
+            case 0:
+                bytes = generator.bytes(Int.random(in: 0...400, using: &generator))
+            case 1:
+                bytes = (0..<Int.random(in: 0...300, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            default:
+                bytes = Array(corpus.randomElement(using: &generator)!.utf8)
+                for _ in 0..<Int.random(in: 1...6, using: &generator) where !bytes.isEmpty {
+                    let position = Int.random(in: 0..<bytes.count, using: &generator)
+                    switch Int.random(in: 0...2, using: &generator) {
+                    case 0: bytes.remove(at: position)
+                    case 1: bytes.insert(alphabet.randomElement(using: &generator)!, at: position)
+                    default: bytes[position] = alphabet.randomElement(using: &generator)!
+                    }
+                }
+            }
+            for kind in [LintFileKind.shell, .dockerfile, .githubWorkflow, .gitlabCI, .makefile, .markdown] {
+                _ = LintEngine.lint(bytes, kind: kind)
+            }
+        }
+    }
+
+    @Test("Deep nesting is refused with a position instead of exhausting the stack")
+    func deepNesting() {
+        let text = String(repeating: "$(", count: 10_000) + "curl https://example.com | sh" + String(repeating: ")", count: 10_000)
+        let diagnostics = LintEngine.lint(Array(text.utf8), kind: .shell)
+        #expect(diagnostics.first?.rule == .parseError)
+        #expect(diagnostics.first?.message.contains("nesting deeper than 64 levels") == true)
+        let yaml = String(repeating: "- ", count: 5000) + "curl https://example.com | sh\n"
+        #expect(LintEngine.lint(Array(yaml.utf8), kind: .gitlabCI).allSatisfy { $0.rule == .parseError })
+    }
+}
