@@ -104,20 +104,22 @@ public struct DownloadExecAnalyzer {
 
     /// Analyses one simple command; returns what flows out of its stdout when that is a download.
     private mutating func walk(_ simple: SimpleCommand, piped: Download?, isLast: Bool, chain: inout VerificationChain) -> Download? {
-        for word in simple.assignments { walkSubstitutions(in: word) }
+        for word in simple.assignments where word.literal == nil { walkSubstitutions(in: word) }
         for redirection in simple.redirections {
-            if let target = redirection.target { walkSubstitutions(in: target) }
+            if let target = redirection.target, target.literal == nil { walkSubstitutions(in: target) }
         }
         guard let invocation = Invocation(simple.words) else { return nil }
         let name = invocation.name
-        if ShellCommands.isVerification(name: name, arguments: invocation.arguments) {
+        let role = invocation.role
+        if role.contains(.verifier), ShellCommands.isVerification(name: name, arguments: invocation.arguments) {
             markVerified(invocation.arguments, chain: &chain)
             return nil
         }
         // `scriptpin run` is the pinned form.
         if name == "scriptpin" { return nil }
-        for word in invocation.arguments where !(ShellCommands.isInterpreter(name) || name == "eval" || name == "source" || name == ".") {
-            walkSubstitutions(in: word)
+        let runsItsArguments = role.contains(.interpreter) || name == "eval" || name == "source" || name == "."
+        if !runsItsArguments {
+            for word in invocation.arguments where word.literal == nil { walkSubstitutions(in: word) }
         }
         let stdoutFile = redirectedStdout(simple.redirections)
 
@@ -130,7 +132,7 @@ public struct DownloadExecAnalyzer {
             }
             return nil
         }
-        if let download = ShellCommands.download(name: name, arguments: invocation.arguments, offset: invocation.offset) {
+        if role.contains(.downloader), let download = ShellCommands.download(name: name, arguments: invocation.arguments, offset: invocation.offset) {
             switch download.output {
             case .standardOutput:
                 if let stdoutFile {
@@ -170,11 +172,11 @@ public struct DownloadExecAnalyzer {
             }
             return nil
         }
-        if ShellCommands.isInterpreter(name) {
+        if role.contains(.interpreter) {
             interpret(invocation, redirections: simple.redirections, piped: piped, chain: chain)
             return nil
         }
-        if ShellCommands.blocksPipedData.contains(name) { return nil }
+        if role.contains(.blocksPipedData) { return nil }
         if let path = invocation.nameWord.literal, path.contains("/"), let download = state.downloadedFiles[normalized(path)],
            !state.isVerified(normalized(path), chain: chain) {
             report(offset: invocation.offset, "\(download.described) is saved as \(path) and executed without verification",
@@ -186,12 +188,13 @@ public struct DownloadExecAnalyzer {
 
     private mutating func interpret(_ invocation: Invocation, redirections: [Redirection], piped: Download?, chain: VerificationChain) {
         let name = invocation.name
-        let call = InterpreterCall(invocation.arguments, shellFamily: ShellCommands.isShellFamily(name))
+        let shellFamily = invocation.role.contains(.shell)
+        let call = InterpreterCall(invocation.arguments, shellFamily: shellFamily)
         if let code = call.code {
             for download in downloads(in: code) {
                 report(offset: download.offset, "\(download.described) is run by \(name) -c", download: download)
             }
-            if ShellCommands.isShellFamily(name), depth < Self.maximumNestedScripts, let text = code.literal {
+            if shellFamily, depth < Self.maximumNestedScripts, let text = code.literal {
                 let base = code.offset + (code.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0)
                 if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: base) {
                     var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
@@ -221,7 +224,7 @@ public struct DownloadExecAnalyzer {
                     report(offset: download.offset, "\(download.described) is fed to \(name) as a here-string", download: download)
                 }
             }
-            if let document = redirection.hereDocument, ShellCommands.isShellFamily(name), depth < Self.maximumNestedScripts,
+            if let document = redirection.hereDocument, shellFamily, depth < Self.maximumNestedScripts,
                case .success(let nested) = ShellParser.parse(document.body, baseOffset: document.bodyOffset) {
                 var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
                 inner.walk(nested)
@@ -288,10 +291,11 @@ public struct DownloadExecAnalyzer {
                         flowing = nil
                     case .simple(let simple):
                         guard let invocation = Invocation(simple.words) else { continue }
-                        if let download = ShellCommands.download(name: invocation.name, arguments: invocation.arguments, offset: invocation.offset),
+                        if invocation.role.contains(.downloader),
+                           let download = ShellCommands.download(name: invocation.name, arguments: invocation.arguments, offset: invocation.offset),
                            case .standardOutput = download.output, redirectedStdout(simple.redirections) == nil {
                             flowing = download.download
-                        } else if ShellCommands.blocksPipedData.contains(invocation.name) || ShellCommands.isInterpreter(invocation.name) {
+                        } else if !invocation.role.isDisjoint(with: [.blocksPipedData, .interpreter]) {
                             flowing = nil
                         }
                     }
@@ -320,6 +324,12 @@ public struct DownloadExecAnalyzer {
     }
 }
 
+/// The last path component of a command name (`/usr/bin/curl` → `curl`).
+func baseName(_ text: String) -> String {
+    guard text.contains("/") else { return text }
+    return String(text.split(separator: "/").last ?? Substring(text))
+}
+
 /// A path as written, minus a leading `./`, so that `./install.sh` and `install.sh` match.
 func normalized(_ path: String) -> String {
     var result = Substring(path)
@@ -331,23 +341,26 @@ func normalized(_ path: String) -> String {
 /// `nohup`, `time`, `nice`, `timeout`) and assignments stripped.
 struct Invocation {
     let name: String
+    let role: ShellCommands.Role
     let nameWord: ShellWord
     let arguments: [ShellWord]
     let offset: Int
 
     init?(_ words: [ShellWord]) {
         var remaining = words[...]
+        var role: ShellCommands.Role = []
         while let first = remaining.first {
             let text = first.literal ?? first.text
-            let base = String(text.split(separator: "/").last ?? Substring(text))
-            guard let skipped = ShellCommands.prefixArgumentsToSkip(base, remaining.dropFirst()) else { break }
+            let name = text.contains("/") && !text.hasPrefix("./") && !text.hasPrefix("../") && !text.hasPrefix("$") ? baseName(text) : text
+            role = ShellCommands.role(of: name)
+            guard role.contains(.prefix), let skipped = ShellCommands.prefixArgumentsToSkip(name, remaining.dropFirst()) else { break }
             remaining = remaining.dropFirst(1 + skipped)
         }
         guard let first = remaining.first else { return nil }
         let text = first.literal ?? first.text
         nameWord = first
-        name = text.contains("/") && !text.hasPrefix("./") && !text.hasPrefix("../") && !text.hasPrefix("$")
-            ? String(text.split(separator: "/").last ?? Substring(text)) : text
+        name = text.contains("/") && !text.hasPrefix("./") && !text.hasPrefix("../") && !text.hasPrefix("$") ? baseName(text) : text
+        self.role = role
         arguments = Array(remaining.dropFirst())
         offset = first.offset
     }

@@ -29,10 +29,24 @@ public struct LintCommand: Sendable {
     public init() {}
 
     public func run(console: Console) throws(ScriptPinError) -> Int32 {
-        let sources = try staged ? stagedFiles(console: console) : discoveredFiles(console: console)
         let includeDocs = self.includeDocs
-        let results = concurrentMap(sources) { source -> (LintedFile?, String?) in
-            Self.lint(source, includeDocs: includeDocs)
+        let results: [(LintedFile?, String?)]
+        if staged {
+            results = concurrentMap(try stagedFiles(console: console)) { Self.lint($0, includeDocs: includeDocs) }
+        } else {
+            // Each top-level entry is walked and linted by one worker, so that the
+            // walk itself runs in parallel too; results keep the walk's order.
+            let roots = try discoveredRoots()
+            let excludes = self.excludes
+            results = concurrentMap(roots) { root in
+                var sources: [Source] = []
+                if root.isDirectory {
+                    Self.walk(root.path, display: root.display, excludes: excludes, into: &sources)
+                } else {
+                    sources.append(Source(path: root.display, explicit: root.explicit, stagedContent: nil))
+                }
+                return sources.map { Self.lint($0, includeDocs: includeDocs) }
+            }.flatMap { $0 }
         }
         var files: [LintedFile] = []
         for (file, note) in results {
@@ -46,6 +60,14 @@ public struct LintCommand: Sendable {
         return 0
     }
 
+    /// A starting point of the walk: a file named on the command line, or an entry of a named directory.
+    struct Root: Sendable {
+        let path: String
+        let display: String
+        let isDirectory: Bool
+        let explicit: Bool
+    }
+
     /// A file to lint: its path as shown, and how to get its bytes.
     struct Source: Sendable {
         let path: String
@@ -54,12 +76,31 @@ public struct LintCommand: Sendable {
         let stagedContent: [UInt8]?
     }
 
+    /// Bytes read to find a `#!` line in a file whose name does not tell its kind.
+    static let shebangProbeSize = 128
+
     static func lint(_ source: Source, includeDocs: Bool) -> (LintedFile?, String?) {
+        var kind: LintFileKind?
+        switch LintFileKind.classify(path: source.path, includeDocs: includeDocs) {
+        case .kind(let known):
+            kind = known
+        case .skip:
+            guard source.explicit else { return (nil, nil) }
+            kind = .shell
+        case .needsShebang:
+            if source.explicit { kind = .shell }
+        }
         let bytes: [UInt8]
         if let staged = source.stagedContent {
             bytes = staged
         } else {
             do {
+                if kind == nil {
+                    // Peek at the first line only: most such files are not scripts.
+                    guard let head = try readPrefix(source.path, count: shebangProbeSize), LintFileKind.hasShellShebang(head) else {
+                        return (nil, nil)
+                    }
+                }
                 guard let read = try readFile(source.path, limit: maximumFileSize) else {
                     return (nil, "scriptpin: \(source.path): skipped: larger than \(maximumFileSize) bytes")
                 }
@@ -70,9 +111,7 @@ public struct LintCommand: Sendable {
                 ]), nil)
             }
         }
-        guard let kind = LintFileKind.detect(path: source.path, bytes: bytes, includeDocs: includeDocs) ?? (source.explicit ? .shell : nil) else {
-            return (nil, nil)
-        }
+        guard let kind = kind ?? (LintFileKind.hasShellShebang(bytes) ? .shell : nil) else { return (nil, nil) }
         if bytes.prefix(binaryProbeSize).contains(0) {
             return (nil, source.explicit ? "scriptpin: \(source.path): skipped: binary file" : nil)
         }
@@ -94,32 +133,47 @@ public struct LintCommand: Sendable {
         return diagnostics.filter { $0.rule != .downloadExec || !(ignores($0.line) || ignores($0.line - 1)) }
     }
 
-    private func discoveredFiles(console: Console) throws(ScriptPinError) -> [Source] {
-        var sources: [Source] = []
+    private func discoveredRoots() throws(ScriptPinError) -> [Root] {
+        var roots: [Root] = []
         for path in paths.isEmpty ? ["."] : paths {
             switch fileKindWithoutFollowing(path) {
             case .missing:
                 throw .readFailed(path: path, .noSuchFile)
             case .directory:
-                walk(path, display: path == "." ? "" : path, into: &sources)
+                let display = path == "." ? "" : path
+                for name in (try? directoryEntries(path)) ?? [] {
+                    let child = joinPath(path, name)
+                    let shown = display.isEmpty ? name : joinPath(display, name)
+                    if Self.isExcluded(shown, excludes: excludes) { continue }
+                    switch fileKindWithoutFollowing(child) {
+                    case .directory where !Self.skippedDirectories.contains(name):
+                        roots.append(Root(path: child, display: shown, isDirectory: true, explicit: false))
+                    case .regular:
+                        roots.append(Root(path: child, display: shown, isDirectory: false, explicit: false))
+                    default:
+                        break
+                    }
+                }
             default:
-                if !isExcluded(path) { sources.append(Source(path: path, explicit: true, stagedContent: nil)) }
+                if !Self.isExcluded(path, excludes: excludes) {
+                    roots.append(Root(path: path, display: path, isDirectory: false, explicit: true))
+                }
             }
         }
-        return sources
+        return roots
     }
 
     private static let skippedDirectories: Set<String> = [".git", ".build"]
 
-    private func walk(_ directory: String, display: String, into sources: inout [Source]) {
+    private static func walk(_ directory: String, display: String, excludes: [String], into sources: inout [Source]) {
         guard let names = try? directoryEntries(directory) else { return }
         for name in names {
             let path = joinPath(directory, name)
-            let shown = display.isEmpty ? name : joinPath(display, name)
-            if isExcluded(shown) { continue }
+            let shown = joinPath(display, name)
+            if isExcluded(shown, excludes: excludes) { continue }
             switch fileKindWithoutFollowing(path) {
             case .directory:
-                if !Self.skippedDirectories.contains(name) { walk(path, display: shown, into: &sources) }
+                if !skippedDirectories.contains(name) { walk(path, display: shown, excludes: excludes, into: &sources) }
             case .regular:
                 sources.append(Source(path: shown, explicit: false, stagedContent: nil))
             default:
@@ -128,7 +182,8 @@ public struct LintCommand: Sendable {
         }
     }
 
-    private func isExcluded(_ path: String) -> Bool {
+    private static func isExcluded(_ path: String, excludes: [String]) -> Bool {
+        guard !excludes.isEmpty else { return false }
         let name = String(path.split(separator: "/").last ?? Substring(path))
         return excludes.contains { pattern in
             fnmatch(pattern, path, 0) == 0 || fnmatch(pattern, name, 0) == 0
@@ -143,7 +198,7 @@ public struct LintCommand: Sendable {
         }
         let names = listing.output.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         var sources: [Source] = []
-        for name in names where !isExcluded(name) {
+        for name in names where !Self.isExcluded(name, excludes: excludes) {
             let blob = try runSubprocess(["git", "show", ":" + name])
             guard blob.status == 0 else { continue }
             sources.append(Source(path: name, explicit: false, stagedContent: blob.output))

@@ -8,28 +8,59 @@ public enum LintFileKind: String, Sendable {
     case markdown
     case powershell
 
-    /// The kind of `path`, or nil when lint does not read such files.
-    public static func detect(path: String, bytes: [UInt8], includeDocs: Bool) -> LintFileKind? {
+    /// What a path alone says about a file.
+    public enum PathVerdict: Sendable, Equatable {
+        case kind(LintFileKind)
+        /// Not a kind lint reads; the file need not be opened.
+        case skip
+        /// Only a `#!` line can tell.
+        case needsShebang
+    }
+
+    /// Source and data files that are never shell scripts: skipped without
+    /// reading, which is most of a repository's bytes.
+    static let nonScriptExtensions: Set<String> = [
+        "swift", "py", "js", "mjs", "ts", "tsx", "jsx", "json", "txt", "go", "rs", "c", "h", "cc", "cpp", "hpp", "m",
+        "java", "kt", "kts", "scala", "rb", "php", "cs", "css", "scss", "html", "xml", "svg", "png", "jpg", "jpeg",
+        "gif", "ico", "pdf", "zip", "gz", "tgz", "xz", "bz2", "tar", "jar", "class", "o", "a", "so", "dylib", "lock",
+        "toml", "ini", "cfg", "csv", "tsv", "sql", "proto", "pem", "crt", "key", "pin", "resolved", "rst", "adoc",
+    ]
+
+    public static func classify(path: String, includeDocs: Bool) -> PathVerdict {
         let name = String(path.split(separator: "/").last ?? Substring(path))
         let lower = name.lowercased()
         if lower == "dockerfile" || lower.hasPrefix("dockerfile.") || lower.hasSuffix(".dockerfile") || lower == "containerfile" {
-            return .dockerfile
+            return .kind(.dockerfile)
         }
-        if lower == "makefile" || lower == "gnumakefile" || lower.hasSuffix(".mk") { return .makefile }
-        if lower == ".gitlab-ci.yml" || lower.hasSuffix(".gitlab-ci.yml") || lower.hasSuffix(".gitlab-ci.yaml") { return .gitlabCI }
+        if lower == "makefile" || lower == "gnumakefile" || lower.hasSuffix(".mk") { return .kind(.makefile) }
+        if lower == ".gitlab-ci.yml" || lower.hasSuffix(".gitlab-ci.yml") || lower.hasSuffix(".gitlab-ci.yaml") { return .kind(.gitlabCI) }
         if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
-            if path.contains(".github/workflows/") || lower == "action.yml" || lower == "action.yaml" { return .githubWorkflow }
-            return nil
+            if path.contains(".github/workflows/") || lower == "action.yml" || lower == "action.yaml" { return .kind(.githubWorkflow) }
+            return .skip
         }
-        if lower.hasSuffix(".ps1") { return .powershell }
-        if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") { return includeDocs ? .markdown : nil }
-        if [".sh", ".bash", ".zsh", ".ksh", ".dash", ".bats"].contains(where: lower.hasSuffix) { return .shell }
-        if bytes.starts(with: Array("#!".utf8)) {
-            let line = String(decoding: bytes.prefix(128).prefix(while: { $0 != UInt8(ascii: "\n") }), as: UTF8.self)
-            let words = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\t" })
-            if words.contains(where: { ShellCommands.shellFamily.contains(String($0)) }) { return .shell }
+        if lower.hasSuffix(".ps1") { return .kind(.powershell) }
+        if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") { return includeDocs ? .kind(.markdown) : .skip }
+        if [".sh", ".bash", ".zsh", ".ksh", ".dash", ".bats"].contains(where: lower.hasSuffix) { return .kind(.shell) }
+        if let dot = lower.lastIndex(of: "."), dot != lower.startIndex, nonScriptExtensions.contains(String(lower[lower.index(after: dot)...])) {
+            return .skip
         }
-        return nil
+        return .needsShebang
+    }
+
+    /// The kind of `path`, or nil when lint does not read such files.
+    public static func detect(path: String, bytes: [UInt8], includeDocs: Bool) -> LintFileKind? {
+        switch classify(path: path, includeDocs: includeDocs) {
+        case .kind(let kind): return kind
+        case .skip: return nil
+        case .needsShebang: return hasShellShebang(bytes) ? .shell : nil
+        }
+    }
+
+    static func hasShellShebang(_ bytes: some Collection<UInt8>) -> Bool {
+        guard bytes.starts(with: Array("#!".utf8)) else { return false }
+        let line = String(decoding: bytes.prefix(128).prefix(while: { $0 != UInt8(ascii: "\n") }), as: UTF8.self)
+        let words = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\t" })
+        return words.contains(where: { ShellCommands.shellFamily.contains(String($0)) })
     }
 }
 
@@ -62,7 +93,7 @@ public enum LintEngine {
         switch kind {
         case .shell:
             let errexit = shebangEnablesErrexit(bytes)
-            collector.shell(MappedText(file: bytes), state: DownloadFlowState(errexit: errexit), failsClosed: false)
+            collector.shell(MappedText(file: bytes), state: DownloadFlowState(errexit: errexit), failsClosed: false, wholeFile: true)
         case .powershell:
             collector.powershell(MappedText(file: bytes))
         case .dockerfile:
@@ -79,26 +110,32 @@ public enum LintEngine {
         return collector.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
     }
 
+    /// Which two-byte pairs start one of `downloadWords`: one table load per
+    /// byte, and ordinary text rarely matches a pair, so files that download
+    /// nothing are scanned close to memory speed.
+    private static let startsDownloadWord: [Bool] = {
+        var table = [Bool](repeating: false, count: 65536)
+        for word in downloadWords { table[Int(word[0]) << 8 | Int(word[1])] = true }
+        return table
+    }()
+
     /// A byte search for the downloader names; most files mention none.
     static func mentionsDownload(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            guard buffer.count >= 3 else { return false }
-            for index in 0..<(buffer.count - 2) {
-                let byte = buffer[index]
-                // Every word starts with one of these letters; skip the rest fast.
-                guard byte == UInt8(ascii: "c") || byte == UInt8(ascii: "w") || byte == UInt8(ascii: "f") || byte == UInt8(ascii: "a")
-                    || byte == UInt8(ascii: "g") || byte == UInt8(ascii: "i") || byte == UInt8(ascii: "I") || byte == UInt8(ascii: "D")
-                    || byte == UInt8(ascii: "d") || byte == UInt8(ascii: "A") else { continue }
-                for word in downloadWords where word[0] == byte && index + word.count <= buffer.count {
-                    var matches = true
-                    for offset in 1..<word.count where buffer[index + offset] != word[offset] {
-                        matches = false
-                        break
+        startsDownloadWord.withUnsafeBufferPointer { table in
+            bytes.withUnsafeBufferPointer { buffer in
+                guard buffer.count >= 3 else { return false }
+                for index in 0..<(buffer.count - 2) where table[Int(buffer[index]) << 8 | Int(buffer[index + 1])] {
+                    for word in downloadWords where word[0] == buffer[index] && index + word.count <= buffer.count {
+                        var matches = true
+                        for offset in 1..<word.count where buffer[index + offset] != word[offset] {
+                            matches = false
+                            break
+                        }
+                        if matches { return true }
                     }
-                    if matches { return true }
                 }
+                return false
             }
-            return false
         }
     }
 
@@ -113,7 +150,11 @@ public enum LintEngine {
         let bytes: [UInt8]
         var diagnostics: [LintDiagnostic] = []
 
-        mutating func shell(_ text: MappedText, state: DownloadFlowState, failsClosed: Bool) {
+        /// `wholeFile` says the text is the file already scanned by `lint`.
+        mutating func shell(_ text: MappedText, state: DownloadFlowState, failsClosed: Bool, wholeFile: Bool = false) {
+            // A unit (a RUN, a step, a recipe line) that names no downloader cannot
+            // download, and with nothing downloaded before it, it cannot run a download.
+            if !wholeFile && state.downloadedFiles.isEmpty && !LintEngine.mentionsDownload(text.bytes) { return }
             switch ShellParser.parse(text.bytes) {
             case .failure(let error):
                 let position = text.position(of: error.offset)

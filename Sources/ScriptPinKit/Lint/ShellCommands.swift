@@ -2,6 +2,36 @@
 /// code, which verify, which only consume data, and how prefix commands
 /// such as `sudo -E` take their own options.
 enum ShellCommands {
+    /// What a command name is, looked up once per command: the analysis asks
+    /// several questions of every command, and hashing the name once keeps it fast.
+    struct Role: OptionSet {
+        let rawValue: UInt8
+        static let prefix = Role(rawValue: 1)
+        static let downloader = Role(rawValue: 2)
+        static let verifier = Role(rawValue: 4)
+        static let interpreter = Role(rawValue: 8)
+        static let shell = Role(rawValue: 16)
+        static let blocksPipedData = Role(rawValue: 32)
+    }
+
+    private static let roles: [String: Role] = {
+        var table: [String: Role] = [:]
+        for name in prefixCommands { table[name, default: []].insert(.prefix) }
+        for name in downloaderNames { table[name, default: []].insert(.downloader) }
+        for name in verifierNames { table[name, default: []].insert(.verifier) }
+        for name in interpreters { table[name, default: []].insert(.interpreter) }
+        for name in shellFamily { table[name, default: []].insert(.shell) }
+        for name in blocksPipedData { table[name, default: []].insert(.blocksPipedData) }
+        for name in ["$SHELL", "${SHELL}", "$BASH", "${BASH}"] { table[name] = [.interpreter, .shell] }
+        return table
+    }()
+
+    static func role(of name: String) -> Role {
+        if let role = roles[name] { return role }
+        if name.hasPrefix("python") && name.dropFirst(6).allSatisfy({ $0.isNumber || $0 == "." }) { return .interpreter }
+        return []
+    }
+
     static let interpreters: Set<String> = [
         "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "python", "python2", "python3", "perl", "ruby",
         "node", "nodejs", "php", "pwsh", "powershell", "iex", "Invoke-Expression",
@@ -16,16 +46,14 @@ enum ShellCommands {
     ]
 
     static func isInterpreter(_ name: String) -> Bool {
-        interpreters.contains(name) || isShellVariable(name) || (name.hasPrefix("python") && name.dropFirst(6).allSatisfy { $0.isNumber || $0 == "." })
+        role(of: name).contains(.interpreter)
     }
 
     static func isShellFamily(_ name: String) -> Bool {
-        shellFamily.contains(name) || isShellVariable(name)
+        role(of: name).contains(.shell)
     }
 
-    static func isShellVariable(_ name: String) -> Bool {
-        name == "$SHELL" || name == "${SHELL}" || name == "$BASH" || name == "${BASH}"
-    }
+    static let prefixCommands: Set<String> = ["sudo", "doas", "env", "exec", "command", "nohup", "builtin", "eatmydata", "time", "nice", "stdbuf", "timeout"]
 
     /// How many words after a prefix command belong to it, or nil when `name` is not one.
     static func prefixArgumentsToSkip(_ name: String, _ rest: ArraySlice<ShellWord>) -> Int? {
@@ -87,6 +115,8 @@ enum ShellCommands {
     }
 
     /// Recognises a downloader and where its output goes.
+    static let downloaderNames: Set<String> = ["curl", "wget", "fetch", "aria2c", "gsutil", "aws", "Invoke-WebRequest", "iwr", "Invoke-RestMethod", "irm"]
+
     static func download(name: String, arguments: [ShellWord], offset: Int) -> DownloadCall? {
         let texts = arguments.map { $0.literal }
         switch name {
@@ -235,6 +265,8 @@ enum ShellCommands {
     }
 
     /// A fail-closed check of a downloaded file.
+    static let verifierNames: Set<String> = ["sha256sum", "sha512sum", "sha384sum", "sha1sum", "shasum", "b2sum", "scriptpin", "gpg", "gpgv", "minisign", "cosign"]
+
     static func isVerification(name: String, arguments: [ShellWord]) -> Bool {
         let texts = arguments.compactMap(\.literal)
         switch name {

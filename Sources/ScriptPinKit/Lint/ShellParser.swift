@@ -47,7 +47,7 @@ public struct ShellParser {
             guard index < bytes.count else { break }
             if let closing, bytes[index] == closing { break }
             if bytes[index] == UInt8(ascii: ")") && closing == nil { break }
-            if stopAtCaseEnd && startsWith(";;") || stopAtCaseEnd && startsWith(";&") { break }
+            if stopAtCaseEnd && startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || stopAtCaseEnd && startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { break }
             if !keywords.isEmpty, let word = peekBareWord(), keywords.contains(word) { break }
             let before = index
             let item = try parseAndOr(keywords: keywords)
@@ -56,7 +56,7 @@ public struct ShellParser {
             if index == before {
                 throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'")
             }
-            if index < bytes.count, bytes[index] == UInt8(ascii: ";"), !startsWith(";;"), !startsWith(";&") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ";"), !startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")), !startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 1 }
         }
         return list
     }
@@ -73,9 +73,9 @@ public struct ShellParser {
                 consumeNewline()
             } else if byte == UInt8(ascii: "#") {
                 skipComment()
-            } else if byte == UInt8(ascii: "&") && !startsWith("&&") && !startsWith("&>") {
+            } else if byte == UInt8(ascii: "&") && !startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) && !startsWith(UInt8(ascii: "&"), UInt8(ascii: ">")) {
                 index += 1
-            } else if byte == UInt8(ascii: ";") && !startsWith(";;") && !startsWith(";&") {
+            } else if byte == UInt8(ascii: ";") && !startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) && !startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) {
                 index += 1
             } else {
                 return
@@ -89,8 +89,8 @@ public struct ShellParser {
             let pipeline = try parsePipeline(keywords: keywords)
             if !pipeline.commands.isEmpty { list.pipelines.append(pipeline) }
             skipBlanks()
-            if startsWith("&&") || startsWith("||") {
-                let operation = startsWith("&&") ? "&&" : "||"
+            if startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) || startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")) {
+                let operation = startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) ? "&&" : "||"
                 index += 2
                 if !pipeline.commands.isEmpty { list.operators.append(operation) }
                 try skipLineBreaks()
@@ -108,8 +108,8 @@ public struct ShellParser {
         while true {
             if let command = try parseCommand(keywords: keywords) { pipeline.commands.append(command) }
             skipBlanks()
-            if startsWith("|") && !startsWith("||") {
-                index += startsWith("|&") ? 2 : 1
+            if index < bytes.count && bytes[index] == UInt8(ascii: "|") && !startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")) {
+                index += startsWith(UInt8(ascii: "|"), UInt8(ascii: "&")) ? 2 : 1
                 try skipLineBreaks()
                 continue
             }
@@ -137,6 +137,11 @@ public struct ShellParser {
 
     private static let prefixKeywords: Set<String> = ["if", "then", "elif", "else", "while", "until", "do", "!", "time"]
     private static let endKeywords: Set<String> = ["fi", "done"]
+    private static let keywordInitials: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "itewud!f{}sc[".utf8 { table[Int(byte)] = true }
+        return table
+    }()
 
     private mutating func parseCommand(keywords: Set<String>) throws(ShellParseError) -> ShellCommand? {
         while true {
@@ -147,7 +152,7 @@ public struct ShellParser {
                 return nil
             }
             if byte == UInt8(ascii: "(") {
-                if startsWith("((") {
+                if startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
                     try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
                     return nil
                 }
@@ -162,7 +167,8 @@ public struct ShellParser {
                 index += 1
                 return .compound(list, redirections: try parseTrailingRedirections())
             }
-            guard let word = peekBareWord() else { return try parseSimpleCommand() }
+            // Reserved words start with one of these bytes; other commands skip the keyword checks.
+            guard Self.keywordInitials[Int(byte)], let word = peekBareWord() else { return try parseSimpleCommand() }
             if keywords.contains(word) { return nil }
             if Self.prefixKeywords.contains(word) {
                 index += word.utf8.count
@@ -194,7 +200,7 @@ public struct ShellParser {
                 skipBlanks()
                 try skipWord()
                 skipBlanks()
-                if startsWith("()") { index += 2 }
+                if startsWith(UInt8(ascii: "("), UInt8(ascii: ")")) { index += 2 }
                 try skipLineBreaks()
                 continue
             case "[[":
@@ -209,7 +215,7 @@ public struct ShellParser {
     /// `for NAME in WORDS` or `for ((…))`, up to the `;` or newline before `do`.
     private mutating func skipLoopHeader() throws(ShellParseError) {
         skipBlanks()
-        if startsWith("((") {
+        if startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
             try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
             return
         }
@@ -245,7 +251,7 @@ public struct ShellParser {
                 try parser.parseList(closing: nil, keywords: ["esac"], stopAtCaseEnd: true)
             }
             combined.items += body.items
-            if startsWith(";;&") { index += 3 } else if startsWith(";;") || startsWith(";&") { index += 2 }
+            if startsWith(";;&") { index += 3 } else if startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 2 }
         }
         return .compound(combined, redirections: try parseTrailingRedirections())
     }
@@ -276,7 +282,7 @@ public struct ShellParser {
     private mutating func skipDoubleBracket() throws(ShellParseError) {
         let start = index
         while index < bytes.count {
-            if startsWith("]]") {
+            if startsWith(UInt8(ascii: "]"), UInt8(ascii: "]")) {
                 index += 2
                 return
             }
@@ -342,6 +348,10 @@ public struct ShellParser {
     private static let redirectionOperators = ["<<<", "<<-", "&>>", "<<", "<>", "<&", ">>", ">&", ">|", "&>", "<", ">"]
 
     private mutating func parseRedirection() throws(ShellParseError) -> Redirection? {
+        guard index < bytes.count else { return nil }
+        let first = bytes[index]
+        // Most words start with none of these: skip the operator search for them.
+        guard isDigit(first) || first == UInt8(ascii: "<") || first == UInt8(ascii: ">") || first == UInt8(ascii: "&") else { return nil }
         let start = index
         var descriptor: Int?
         var cursor = index
@@ -360,7 +370,7 @@ public struct ShellParser {
             index += 1
             return Redirection(descriptor: descriptor, operation: operation, target: nil)
         }
-        let processSubstitution = (startsWith("<(") || startsWith(">("))
+        let processSubstitution = (startsWith(UInt8(ascii: "<"), UInt8(ascii: "(")) || startsWith(UInt8(ascii: ">"), UInt8(ascii: "(")))
         guard index < bytes.count, !isOperatorStart(bytes[index]) || processSubstitution, bytes[index] != UInt8(ascii: "\n") else {
             throw ShellParseError(offset: baseOffset + start, message: "'\(operation)' has no target")
         }
@@ -409,65 +419,65 @@ public struct ShellParser {
     private mutating func parseWord() throws(ShellParseError) -> ShellWord {
         let start = index
         var parts: [WordPart] = []
-        var literal: [UInt8] = []
-        func flush() {
-            if !literal.isEmpty {
-                parts.append(.literal(String(decoding: literal, as: UTF8.self)))
-                literal.removeAll()
+        // The current run of plain bytes, kept as a range of the input: no copy until it ends.
+        var runStart = index
+        func flush(_ parser: ShellParser) {
+            if parser.index > runStart {
+                parts.append(.literal(String(decoding: parser.bytes[runStart..<parser.index], as: UTF8.self)))
             }
         }
         while index < bytes.count {
             let byte = bytes[index]
+            // Plain bytes are the common case: advance without any other test.
+            if (byte > UInt8(ascii: "`") && byte != UInt8(ascii: "|")) || (byte >= UInt8(ascii: "*") && byte <= UInt8(ascii: ";") && byte != UInt8(ascii: ";"))
+                || (byte >= UInt8(ascii: "?") && byte <= UInt8(ascii: "[")) || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "^")
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "=")
+                || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "#") {
+                index += 1
+                continue
+            }
             if byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") {
                 guard peek(1) == UInt8(ascii: "(") else { break }
-                flush()
+                flush(self)
                 index += 2
                 let list = try nested { (parser) throws(ShellParseError) in
                     try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
                 }
                 try expect(UInt8(ascii: ")"), "a process substitution is not closed with ')'")
                 parts.append(.processSubstitution(list))
+                runStart = index
                 continue
             }
             if byte == UInt8(ascii: "(") {
                 // `name=(…)` arrays and `@(…)` extended globs keep their parentheses.
-                let previous = literal.last
-                guard previous == UInt8(ascii: "=") || previous.map({ "@?*+!".utf8.contains($0) }) == true else { break }
-                let open = index
+                let previous: UInt8? = index > runStart ? bytes[index - 1] : nil
+                guard let previous, previous == UInt8(ascii: "=") || previous == UInt8(ascii: "@") || previous == UInt8(ascii: "?")
+                    || previous == UInt8(ascii: "*") || previous == UInt8(ascii: "+") || previous == UInt8(ascii: "!") else { break }
                 try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
-                literal += bytes[open..<index]
                 continue
             }
             if isWordEnd(byte) { break }
+            flush(self)
             switch byte {
             case UInt8(ascii: "\\"):
-                if peek(1) == UInt8(ascii: "\n") {
-                    index += 2
-                } else if let next = peek(1) {
-                    flush()
+                if let next = peek(1), next != UInt8(ascii: "\n") {
                     parts.append(.quoted(String(decoding: [next], as: UTF8.self)))
-                    index += 2
-                } else {
-                    index += 1
                 }
+                index = min(index + 2, bytes.count)
             case UInt8(ascii: "'"):
-                flush()
                 parts.append(.quoted(try readSingleQuoted()))
             case UInt8(ascii: "\""):
-                flush()
                 parts += try readDoubleQuoted()
             case UInt8(ascii: "`"):
-                flush()
                 parts.append(try readBackticks())
             case UInt8(ascii: "$"):
-                flush()
                 parts.append(try readDollar(inQuotes: false))
             default:
-                literal.append(byte)
                 index += 1
             }
+            runStart = index
         }
-        flush()
+        flush(self)
         return ShellWord(parts: parts, offset: baseOffset + start)
     }
 
@@ -683,13 +693,23 @@ public struct ShellParser {
     /// The next word when it is plain unquoted text, for spotting reserved words.
     private func peekBareWord() -> String? {
         var cursor = index
-        while cursor < bytes.count, !isWordEnd(bytes[cursor]), bytes[cursor] != UInt8(ascii: "("),
-              !"'\"`$\\".utf8.contains(bytes[cursor]) {
+        while cursor < bytes.count, !isWordEnd(bytes[cursor]), bytes[cursor] != UInt8(ascii: "("), !isQuoteOrExpansion(bytes[cursor]) {
             cursor += 1
         }
-        guard cursor > index else { return nil }
-        if cursor < bytes.count, "'\"`$\\".utf8.contains(bytes[cursor]) { return nil }
+        // Reserved words are short; a long word is a command, not worth a string.
+        guard cursor > index, cursor - index <= 8 else { return cursor > index ? "" : nil }
+        if cursor < bytes.count, isQuoteOrExpansion(bytes[cursor]) { return nil }
         return String(decoding: bytes[index..<cursor], as: UTF8.self)
+    }
+
+    /// Whether the next two bytes are `first` and `second`; the hot path of operator checks.
+    private func startsWith(_ first: UInt8, _ second: UInt8) -> Bool {
+        index + 1 < bytes.count && bytes[index] == first && bytes[index + 1] == second
+    }
+
+    private func isQuoteOrExpansion(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "`") || byte == UInt8(ascii: "$")
+            || byte == UInt8(ascii: "\\")
     }
 
     private func startsWith(_ text: String) -> Bool {

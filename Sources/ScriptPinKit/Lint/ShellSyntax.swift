@@ -14,18 +14,28 @@ public indirect enum WordPart: Sendable {
 public struct ShellWord: Sendable {
     public let parts: [WordPart]
     public let offset: Int
+    /// The word's text when it holds no substitution; parameters are kept as
+    /// written (`$TMP/x`). Computed once: the analysis asks for it often.
+    public let literal: String?
 
-    /// The word's text when it holds no substitution; parameters are kept as written (`$TMP/x`).
-    public var literal: String? {
+    public init(parts: [WordPart], offset: Int) {
+        self.parts = parts
+        self.offset = offset
+        if parts.count == 1, case .literal(let text) = parts[0] {
+            literal = text
+            return
+        }
         var text = ""
         for part in parts {
             switch part {
             case .literal(let value), .quoted(let value): text += value
             case .parameter(let name): text += name
-            case .commandSubstitution, .processSubstitution: return nil
+            case .commandSubstitution, .processSubstitution:
+                literal = nil
+                return
             }
         }
-        return text
+        literal = text
     }
 
     /// The word's text with substitutions shown as `$(…)`, for names and messages.

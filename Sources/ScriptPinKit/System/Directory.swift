@@ -35,7 +35,7 @@ public func directoryEntries(_ path: String) throws(Errno) -> [String] {
         }
         if name != "." && name != ".." { names.append(name) }
     }
-    return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
 }
 
 /// Creates `path` and its parents with `mode`, like `mkdir -p`; an existing directory is fine.

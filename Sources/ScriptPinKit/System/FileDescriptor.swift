@@ -107,13 +107,30 @@ public struct FileDescriptor: ~Copyable {
 /// Reads a whole file, refusing one larger than `limit` bytes without reading it all.
 public func readFile(_ path: String, limit: Int) throws(Errno) -> [UInt8]? {
     let descriptor = try FileDescriptor.openForReading(path)
-    var bytes: [UInt8] = []
-    let chunkSize = 16 * 1024
-    var chunk = [UInt8](repeating: 0, count: chunkSize)
+    // The size is a hint: the file may change while it is read, so the loop decides.
+    let expected = Int(min(max(try descriptor.size(), 0), Int64(limit)))
+    var bytes = [UInt8](repeating: 0, count: expected + 1)
+    var filled = 0
     while true {
-        let count = try chunk.withUnsafeMutableBytes { buffer in Result { () throws(Errno) in try descriptor.read(into: buffer) } }.get()
-        if count == 0 { return bytes }
-        if bytes.count + count > limit { return nil }
-        bytes.append(contentsOf: chunk[0..<count])
+        if filled == bytes.count {
+            guard bytes.count <= limit else { return nil }
+            bytes += [UInt8](repeating: 0, count: max(bytes.count, 16 * 1024))
+        }
+        let count = try bytes.withUnsafeMutableBytes { buffer in
+            Result { () throws(Errno) in try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])) }
+        }.get()
+        if count == 0 { break }
+        filled += count
     }
+    guard filled <= limit else { return nil }
+    bytes.removeLast(bytes.count - filled)
+    return bytes
+}
+
+/// The first `count` bytes of a file (fewer when it is shorter).
+public func readPrefix(_ path: String, count: Int) throws(Errno) -> [UInt8]? {
+    let descriptor = try FileDescriptor.openForReading(path)
+    var bytes = [UInt8](repeating: 0, count: count)
+    let read = try bytes.withUnsafeMutableBytes { buffer in Result { () throws(Errno) in try descriptor.read(into: buffer) } }.get()
+    return Array(bytes.prefix(read))
 }
