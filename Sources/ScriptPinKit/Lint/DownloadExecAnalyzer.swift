@@ -177,7 +177,7 @@ public struct DownloadExecAnalyzer {
             return nil
         }
         if role.contains(.blocksPipedData) { return nil }
-        if let path = invocation.nameWord.literal, path.contains("/"), let download = state.downloadedFiles[normalized(path)],
+        if let path = invocation.nameWord.literal, path.utf8.contains(UInt8(ascii: "/")), let download = state.downloadedFiles[normalized(path)],
            !state.isVerified(normalized(path), chain: chain) {
             report(offset: invocation.offset, "\(download.described) is saved as \(path) and executed without verification",
                    download: download, arguments: invocation.arguments.compactMap(\.literal))
@@ -326,8 +326,17 @@ public struct DownloadExecAnalyzer {
 
 /// The last path component of a command name (`/usr/bin/curl` → `curl`).
 func baseName(_ text: String) -> String {
-    guard text.contains("/") else { return text }
-    return String(text.split(separator: "/").last ?? Substring(text))
+    let utf8 = text.utf8
+    guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return text }
+    return String(text[utf8.index(after: slash)...])
+}
+
+/// The name a command word runs under: the base name of a path like
+/// `/usr/bin/curl`, but a relative `./x` or a `$VAR` as written.
+private func commandName(_ text: String) -> String {
+    let utf8 = text.utf8
+    guard utf8.contains(UInt8(ascii: "/")), let first = utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "$") else { return text }
+    return baseName(text)
 }
 
 /// A path as written, minus a leading `./`, so that `./install.sh` and `install.sh` match.
@@ -350,16 +359,14 @@ struct Invocation {
         var remaining = words[...]
         var role: ShellCommands.Role = []
         while let first = remaining.first {
-            let text = first.literal ?? first.text
-            let name = text.contains("/") && !text.hasPrefix("./") && !text.hasPrefix("../") && !text.hasPrefix("$") ? baseName(text) : text
+            let name = commandName(first.literal ?? first.text)
             role = ShellCommands.role(of: name)
             guard role.contains(.prefix), let skipped = ShellCommands.prefixArgumentsToSkip(name, remaining.dropFirst()) else { break }
             remaining = remaining.dropFirst(1 + skipped)
         }
         guard let first = remaining.first else { return nil }
-        let text = first.literal ?? first.text
         nameWord = first
-        name = text.contains("/") && !text.hasPrefix("./") && !text.hasPrefix("../") && !text.hasPrefix("$") ? baseName(text) : text
+        name = commandName(first.literal ?? first.text)
         self.role = role
         arguments = Array(remaining.dropFirst())
         offset = first.offset

@@ -740,10 +740,14 @@ public struct ShellParser {
     }
 
     private func isAssignment(_ word: ShellWord) -> Bool {
-        guard case .literal(let first)? = word.parts.first, let equals = first.firstIndex(of: "=") else { return false }
-        let name = first[..<equals]
-        guard let head = name.utf8.first, !isDigit(head) else { return false }
-        return name.utf8.allSatisfy { isNameByte($0) || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "+") }
+        guard case .literal(let first)? = word.parts.first else { return false }
+        let utf8 = first.utf8
+        guard let head = utf8.first, !isDigit(head), head != UInt8(ascii: "=") else { return false }
+        for byte in utf8 {
+            if byte == UInt8(ascii: "=") { return true }
+            guard isNameByte(byte) || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "+") else { return false }
+        }
+        return false
     }
 }
 
