@@ -158,13 +158,7 @@ public struct ShellParser {
                 }
                 let open = index
                 index += 1
-                let list = try nested { (parser) throws(ShellParseError) in
-                    try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
-                }
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ")") else {
-                    throw ShellParseError(offset: baseOffset + open, message: "a '(' subshell is not closed with ')'")
-                }
-                index += 1
+                let list = try parseUntilClosingParenthesis(openedAt: open, "a '(' subshell is not closed with ')'")
                 return .compound(list, redirections: try parseTrailingRedirections())
             }
             // Reserved words start with one of these bytes; other commands skip the keyword checks.
@@ -439,12 +433,9 @@ public struct ShellParser {
             if byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") {
                 guard peek(1) == UInt8(ascii: "(") else { break }
                 flush(self)
+                let open = index
                 index += 2
-                let list = try nested { (parser) throws(ShellParseError) in
-                    try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
-                }
-                try expect(UInt8(ascii: ")"), "a process substitution is not closed with ')'")
-                parts.append(.processSubstitution(list))
+                parts.append(.processSubstitution(try parseUntilClosingParenthesis(openedAt: open, "a process substitution is not closed with ')'")))
                 runStart = index
                 continue
             }
@@ -567,14 +558,7 @@ public struct ShellParser {
         }
         if next == UInt8(ascii: "(") {
             index += 2
-            let list = try nested { (parser) throws(ShellParseError) in
-                try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
-            }
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ")") else {
-                throw ShellParseError(offset: baseOffset + start, message: "unterminated command substitution '$('")
-            }
-            index += 1
-            return .commandSubstitution(list)
+            return .commandSubstitution(try parseUntilClosingParenthesis(openedAt: start, "unterminated command substitution '$('"))
         }
         if next == UInt8(ascii: "{") {
             index += 1
@@ -612,6 +596,19 @@ public struct ShellParser {
     }
 
     // MARK: - Helpers
+
+    /// Parses a list up to its closing `)` and consumes it; an unclosed one
+    /// is reported where the construct opened.
+    private mutating func parseUntilClosingParenthesis(openedAt opening: Int, _ message: String) throws(ShellParseError) -> ShellList {
+        let list = try nested { (parser) throws(ShellParseError) in
+            try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ")") else {
+            throw ShellParseError(offset: baseOffset + opening, message: message)
+        }
+        index += 1
+        return list
+    }
 
     private mutating func nested<T>(_ body: (inout ShellParser) throws(ShellParseError) -> T) throws(ShellParseError) -> T {
         guard depth < Self.maximumDepth else { throw tooDeep(at: index) }
@@ -679,11 +676,6 @@ public struct ShellParser {
                 return
             }
         }
-    }
-
-    private mutating func expect(_ byte: UInt8, _ message: String) throws(ShellParseError) {
-        guard index < bytes.count, bytes[index] == byte else { throw error(message) }
-        index += 1
     }
 
     private func error(_ message: String) -> ShellParseError {

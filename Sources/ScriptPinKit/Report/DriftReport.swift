@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Renders drift results as text for people, JSON for scripts, SARIF for
 /// code scanning, and workflow commands for GitHub Actions annotations.
 public struct DriftReport: Sendable {
@@ -20,8 +14,8 @@ public struct DriftReport: Sendable {
     public func render(_ format: CheckCommand.Format, console: Console) -> String {
         switch format {
         case .text: text(console: console)
-        case .json: encode(JSONReport(self))
-        case .sarif: encode(SARIFLog(self))
+        case .json: encodeReport(JSONReport(self))
+        case .sarif: encodeReport(SARIFLog(self))
         case .github: github()
         }
     }
@@ -66,26 +60,13 @@ public struct DriftReport: Sendable {
         for result in results where result.status != .ok {
             let title = result.status == .changed ? "Pinned script changed" : "Pinned script unreachable"
             let command = result.status == .changed ? "error" : "warning"
-            output += "::\(command) file=\(Self.escapeProperty(result.path)),line=\(result.digestLine),title=\(Self.escapeProperty(title))::\(Self.escapeData(message(for: result)))\n"
+            output += "::\(command) file=\(WorkflowCommand.escapeProperty(result.path)),line=\(result.digestLine),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(message(for: result)))\n"
         }
         output += "\(ok) ok, \(changed) changed, \(unreachable) unreachable\n"
         return output
     }
 
-    static func escapeData(_ text: String) -> String {
-        text.replacingAll("%", "%25").replacingAll("\r", "%0D").replacingAll("\n", "%0A")
-    }
 
-    static func escapeProperty(_ text: String) -> String {
-        escapeData(text).replacingAll(":", "%3A").replacingAll(",", "%2C")
-    }
-
-    private func encode<Value: Encodable>(_ value: Value) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
 }
 
 /// The `--format json` schema, version 1 (documented in the README).

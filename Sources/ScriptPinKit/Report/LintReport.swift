@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Renders lint diagnostics as `path:line:col: error: …` text, JSON, SARIF
 /// 2.1.0 and GitHub workflow commands.
 public struct LintReport: Sendable {
@@ -23,8 +17,8 @@ public struct LintReport: Sendable {
     public func render(_ format: LintCommand.Format, console: Console) -> String {
         switch format {
         case .text: text(console: console)
-        case .json: encode(JSONLintReport(self))
-        case .sarif: encode(SARIFLintLog(self))
+        case .json: encodeReport(JSONLintReport(self))
+        case .sarif: encodeReport(SARIFLintLog(self))
         case .github: github()
         }
     }
@@ -45,17 +39,11 @@ public struct LintReport: Sendable {
         for (path, diagnostic) in all {
             let title = diagnostic.rule == .downloadExec ? "Unpinned download executed" : "scriptpin could not parse this"
             let message = diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? "")
-            output += "::error file=\(DriftReport.escapeProperty(path)),line=\(diagnostic.line),col=\(diagnostic.column),title=\(DriftReport.escapeProperty(title))::\(DriftReport.escapeData(message))\n"
+            output += "::error file=\(WorkflowCommand.escapeProperty(path)),line=\(diagnostic.line),col=\(diagnostic.column),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(message))\n"
         }
         return output
     }
 
-    private func encode<Value: Encodable>(_ value: Value) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
 
     /// `{"version": 1, "files": N, "findings": [{"path", "line", "column", "rule", "message", "url"}]}`.
     struct JSONLintReport: Encodable {
