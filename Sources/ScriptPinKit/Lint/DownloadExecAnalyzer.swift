@@ -90,20 +90,19 @@ public struct DownloadExecAnalyzer {
 
     private mutating func walk(_ pipeline: Pipeline, chain: inout VerificationChain) {
         var piped: Download?
-        for (position, command) in pipeline.commands.enumerated() {
-            let isLast = position == pipeline.commands.count - 1
+        for command in pipeline.commands {
             switch command {
             case .compound(let list, _):
                 walk(list)
                 piped = nil
             case .simple(let simple):
-                piped = walk(simple, piped: piped, isLast: isLast, chain: &chain)
+                piped = walk(simple, piped: piped, chain: &chain)
             }
         }
     }
 
     /// Analyses one simple command; returns what flows out of its stdout when that is a download.
-    private mutating func walk(_ simple: SimpleCommand, piped: Download?, isLast: Bool, chain: inout VerificationChain) -> Download? {
+    private mutating func walk(_ simple: SimpleCommand, piped: Download?, chain: inout VerificationChain) -> Download? {
         for word in simple.assignments where word.literal == nil { walkSubstitutions(in: word) }
         for redirection in simple.redirections {
             if let target = redirection.target, target.literal == nil { walkSubstitutions(in: target) }

@@ -32,7 +32,7 @@ public struct LintCommand: Sendable {
         let includeDocs = self.includeDocs
         let results: [(LintedFile?, String?)]
         if staged {
-            results = concurrentMap(try stagedFiles(console: console)) { Self.lint($0, includeDocs: includeDocs) }
+            results = concurrentMap(try stagedFiles()) { Self.lint($0, includeDocs: includeDocs) }
         } else {
             // Each top-level entry is walked and linted by one worker, so that the
             // walk itself runs in parallel too; results keep the walk's order.
@@ -191,7 +191,7 @@ public struct LintCommand: Sendable {
     }
 
     /// The staged contents (the git index) of every added, copied, modified or renamed file.
-    private func stagedFiles(console: Console) throws(ScriptPinError) -> [Source] {
+    private func stagedFiles() throws(ScriptPinError) -> [Source] {
         let listing = try runSubprocess(["git", "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"])
         guard listing.status == 0 else {
             throw .usage("--staged needs a git repository; `git diff --cached` failed here")
