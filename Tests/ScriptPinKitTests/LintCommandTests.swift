@@ -50,6 +50,18 @@ struct LintCommandTests {
         #expect(clean.stdout == "0 findings in 1 file\n")
     }
 
+    @Test("Markdown is read only with --include-docs")
+    func includeDocs() {
+        let directory = TemporaryDirectory()
+        directory.write("README.md", "Install:\n\n```sh\ncurl -fsSL https://example.com/i.sh | sh\n```\n")
+        let without = ProcessRunner.scriptpin(["lint"], in: directory.path)
+        #expect(without.status == 0)
+        #expect(without.stdout == "0 findings in 0 files\n")
+        let with = ProcessRunner.scriptpin(["lint", "--include-docs"], in: directory.path)
+        #expect(with.status == 1)
+        #expect(with.stdout.hasPrefix("README.md:4:1: error: https://example.com/i.sh (downloaded by curl) is piped into sh [download-exec]\n"))
+    }
+
     @Test("Paths are shown as given on the command line")
     func pathsAsGiven() {
         let directory = tree()
@@ -123,10 +135,12 @@ struct LintCommandTests {
         }
         directory.write("huge.sh", "echo " + String(repeating: "a", count: 3_000_000) + " | curl https://example.com/x | sh\n")
         directory.write("quote.sh", "curl https://example.com/x | sh 'unterminated\n")
+        directory.write("latin1.sh", Data([0x65, 0x63, 0x68, 0x6f, 0x20, 0xe9, 0xff, 0x0a]) + Data("wget -qO- https://example.com/l | sh\n".utf8))
         let result = ProcessRunner.scriptpin(["lint"], in: directory.path)
         #expect(result.status == 1)
         #expect(result.stdout.contains("huge.sh:1:3000009: error:"))
         #expect(result.stdout.contains("quote.sh:1:33: error: cannot parse this shell code: unterminated single quote"))
+        #expect(result.stdout.contains("latin1.sh:2:1: error: https://example.com/l (downloaded by wget) is piped into sh"), "invalid UTF-8 elsewhere in a file does not hide a finding")
     }
 }
 

@@ -239,6 +239,26 @@ struct LintCornerCaseTests {
         #expect(same(found(text, path: "action.yml"), [(6, 12)]))
     }
 
+    @Test("GitLab: default and job before_script and after_script, run around script in one job")
+    func gitlabSections() {
+        let text = """
+            default:
+              before_script:
+                - curl -o setup.sh https://example.com/setup.sh
+            build:
+              script:
+                - bash setup.sh
+              after_script:
+                - wget -qO- https://example.com/cleanup.sh | sh
+            test:
+              before_script:
+                - echo own before_script replaces the default
+              script:
+                - bash setup.sh
+            """
+        #expect(same(found(text, path: ".gitlab-ci.yml"), [(6, 7), (8, 7)]))
+    }
+
     @Test("Dockerfile: continuation lines, exec form, heredoc, ADD of a URL, comments inside a RUN, and a new stage")
     func dockerfileForms() {
         let text = """
