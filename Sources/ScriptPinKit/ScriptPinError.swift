@@ -8,7 +8,9 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case writeFailed(path: String, Errno)
     case crypto(OpenSSLError)
     case invalidManifest([PinProblem])
-    case manifestNotFound(searchedFrom: String)
+    case manifestNotFound(searchedFrom: String, repositoryRoot: String?)
+    /// A discovered manifest that someone else could have planted or changed.
+    case untrustedManifest(path: String, problem: String)
     case unknownPin(name: String, manifest: String)
     case pinExists(name: String, path: String)
     case fetch(FetchError)
@@ -17,10 +19,13 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case mismatch(what: String, expected: [Digest], actual: Digest)
     case storeEntryModified(path: String, expected: Digest, actual: Digest)
     case storeEntryMissing(name: String, digests: [Digest], store: String)
+    case storeEntryTooLarge(path: String, limit: Int64)
     case interpreterNotFound(String)
     case interpreterNotExecutable(String, Errno)
     case spawnFailed(String, Errno)
     case notConfirmed(String)
+    /// A pin that would not read back as written; nothing was written.
+    case refusedPinWrite(path: String, reason: String)
 
     /// How the failure ranks for the process exit code.
     public enum Category: Int, Sendable, Comparable {
@@ -46,9 +51,10 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
 
     public var category: Category {
         switch self {
-        case .usage, .readFailed, .invalidManifest, .manifestNotFound, .unknownPin, .pinExists, .notConfirmed:
+        case .usage, .readFailed, .invalidManifest, .manifestNotFound, .untrustedManifest, .unknownPin, .pinExists, .notConfirmed,
+             .refusedPinWrite:
             .invalidInput
-        case .notPinned, .mismatch, .storeEntryModified:
+        case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge:
             .verificationFailed
         case .writeFailed, .crypto, .fetch, .storeEntryMissing, .interpreterNotFound, .interpreterNotExecutable,
              .spawnFailed:
@@ -72,8 +78,15 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return error.description
         case .invalidManifest(let problems):
             return problems.map(\.description).joined(separator: "\n")
-        case .manifestNotFound(let start):
+        case .manifestNotFound(let start, nil):
             return "no known-hashes/ directory in \(start) or any parent; create one, or name it with --manifest DIR or SCRIPTPIN_MANIFEST"
+        case .manifestNotFound(let start, let root?):
+            return "no known-hashes/ directory in \(start) or any parent up to the repository root \(root); create one there, or name it with --manifest DIR or SCRIPTPIN_MANIFEST"
+        case .untrustedManifest(let path, let problem):
+            return "refusing the manifest \(path): \(problem), so someone else could plant or change a pin in it. Fix its owner or mode, or, if you trust it, name it explicitly with --manifest DIR or SCRIPTPIN_MANIFEST"
+        case .unknownPin(let name, let manifest) where !PinRules.isValidName(name):
+            // Not a pin name, so perhaps something pasted in the wrong place: never repeated.
+            return "no pin has the name given (it is not even a valid pin name) in \(manifest); `scriptpin verify` lists the pins"
         case .unknownPin(let name, let manifest):
             return "no pin named '\(name)' in \(manifest); `scriptpin verify` lists the pins, `scriptpin add \(name) URL` creates one"
         case .pinExists(let name, let path):
@@ -86,7 +99,9 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             let wanted = expected.map(\.description).joined(separator: " or ")
             return "\(what) does not match its pin: expected \(wanted), got \(actual); nothing was run. If the change is legitimate, review it with `scriptpin update`"
         case .storeEntryModified(let path, let expected, let actual):
-            return "stored copy \(path) was modified: it should hash to \(expected.hex) but hashes to \(actual.hex); it was not used. Delete it; the next successful fetch stores a fresh copy"
+            return "stored copy \(path) was modified: it should hash to \(expected.hex) but hashes to \(actual.hex); it was not used. The next successful fetch replaces it"
+        case .storeEntryTooLarge(let path, let limit):
+            return "stored copy \(path) is larger than the \(limit)-byte size limit, so it cannot be the approved body; it was not used. The next successful fetch replaces it"
         case .storeEntryMissing(let name, let digests, let store):
             let wanted = digests.map(\.hex).joined(separator: " or ")
             return "no stored copy of '\(name)' (\(wanted)) in \(store); run it once online to store it"
@@ -96,6 +111,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "interpreter '\(program)' cannot be executed: \(errno); check its permissions or choose another with --interpreter"
         case .spawnFailed(let program, let errno):
             return "could not start '\(program)': \(errno)"
+        case .refusedPinWrite(let path, let reason):
+            return "refusing to write \(path): \(reason); nothing was written. Every value in a pin is one line of printable text"
         case .notConfirmed(let what):
             return "\(what) was not confirmed; nothing was changed. Pass --yes when there is no terminal to answer"
         }

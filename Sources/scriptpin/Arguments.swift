@@ -34,6 +34,9 @@ struct ParsedArguments {
     var flags: Set<String> = []
     var values: [String: [String]] = [:]
     var operands: [String] = []
+    /// Where each operand stood on the command line (1 is the command's name),
+    /// so that a usage error can name an argument without repeating it.
+    var operandPositions: [Int] = []
     var passthrough: [String] = []
 
     func flag(_ name: String) -> Bool { flags.contains(name) }
@@ -44,7 +47,7 @@ struct ParsedArguments {
     func integer(_ name: String, in range: ClosedRange<Int>) throws(ScriptPinError) -> Int? {
         guard let text = value(name) else { return nil }
         guard let number = Int(text), range.contains(number) else {
-            throw .usage("--\(name) needs a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw .usage("--\(name) needs a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }
@@ -63,6 +66,7 @@ extension CommandSpec {
             }
             guard argument.hasPrefix("-"), argument != "-" else {
                 parsed.operands.append(argument)
+                parsed.operandPositions.append(index + 1)
                 continue
             }
             let (spec, inlineValue) = try lookUp(argument)
@@ -96,7 +100,8 @@ extension CommandSpec {
         } else if argument.count == 2, let spec = options.first(where: { $0.shortName == argument.last }) {
             return (spec, nil)
         }
-        throw .usage("unknown option '\(argument)' for `scriptpin \(name)`")
+        // Only the name: what follows `=` may be a secret typed in the wrong place.
+        throw .usage("unknown option '\(argument.prefix(while: { $0 != "=" }))' for `scriptpin \(name)`")
     }
 
     /// OVERVIEW / USAGE / ARGUMENTS / OPTIONS, in the layout of swift-argument-parser.

@@ -40,7 +40,7 @@ let hashCommand = Command(
         var command = HashCommand()
         if let name = arguments.value("algo") {
             guard let algorithm = DigestAlgorithm(rawValue: name) else {
-                throw .usage("--algo must be sha256, sha384 or sha512, not '\(name)'")
+                throw .usage("--algo must be sha256, sha384 or sha512")
             }
             command.algorithm = algorithm
         }
@@ -107,13 +107,13 @@ let runCommand = Command(
             throw .usage("run needs a pin name, an https URL or a script path")
         }
         guard arguments.operands.count == 1 else {
-            throw .usage("unexpected argument '\(arguments.operands[1])'; put the script's arguments after --")
+            throw .usage("run takes one target, but argument \(arguments.operandPositions[1]) is a second one; arguments for the script go after --: scriptpin run TARGET -- ARGS")
         }
         if arguments.flag("clean-env") && arguments.flag("keep-env") {
             throw .usage("--clean-env and --keep-env contradict each other; choose one")
         }
         for name in arguments.all("allow-env") where !PinRules.isValidEnvironmentPattern(name) {
-            throw .usage("--allow-env '\(name)' is not a variable name or PREFIX* pattern")
+            throw .usage("an --allow-env value is not a variable name or PREFIX* pattern")
         }
         var command = RunCommand()
         command.target = target
@@ -153,7 +153,7 @@ let addCommand = Command(
         command.interpreter = arguments.value("interpreter")
         command.environment = arguments.all("env").flatMap { $0.split(separator: " ").map(String.init) }
         for name in command.environment where !PinRules.isValidEnvironmentPattern(name) {
-            throw .usage("--env '\(name)' is not a variable name or PREFIX* pattern")
+            throw .usage("an --env value is not a variable name or PREFIX* pattern")
         }
         command.assumeYes = arguments.flag("yes")
         command.manifest = arguments.value("manifest")
@@ -202,7 +202,7 @@ let checkCommand = Command(
         command.names = arguments.operands
         if let format = arguments.value("format") {
             guard let chosen = CheckCommand.Format(rawValue: format) else {
-                throw .usage("--format must be text, json, sarif or github, not '\(format)'")
+                throw .usage("--format must be text, json, sarif or github")
             }
             command.format = chosen
         }
@@ -235,7 +235,7 @@ let lintCommand = Command(
         command.includeDocs = arguments.flag("include-docs")
         if let format = arguments.value("format") {
             guard let chosen = LintCommand.Format(rawValue: format) else {
-                throw .usage("--format must be text, json, sarif or github, not '\(format)'")
+                throw .usage("--format must be text, json, sarif or github")
             }
             command.format = chosen
         }

@@ -21,7 +21,7 @@ func main(_ arguments: [String], console: Console) -> Int32 {
             return 0
         }
         guard let command = allCommands.first(where: { $0.spec.name == name }) else {
-            return usageError("unknown command '\(name)'", usage: topLevelUsage, console: console)
+            return usageError("unknown command (argument 2); `scriptpin --help` lists the commands", usage: topLevelUsage, console: console)
         }
         console.line(command.spec.help)
         return 0
@@ -29,7 +29,7 @@ func main(_ arguments: [String], console: Console) -> Int32 {
         break
     }
     guard let command = allCommands.first(where: { $0.spec.name == first }) else {
-        return usageError("unknown command '\(first)'; see `scriptpin --help`", usage: topLevelUsage, console: console)
+        return usageError("unknown command (argument 1); `scriptpin --help` lists the commands", usage: topLevelUsage, console: console)
     }
     let rest = Array(arguments.dropFirst())
     let parsed: ParsedArguments
@@ -99,4 +99,26 @@ let topLevelHelp: String = {
     return text
 }()
 
-exit(main(Array(CommandLine.arguments.dropFirst()), console: Console()))
+/// The arguments as text, or the position of the first one that is not
+/// UTF-8: Swift would silently replace its bytes, and scriptpin would then
+/// act on (or write into a pin) something other than what was typed.
+func decodedArguments() -> Result<[String], ScriptPinError> {
+    var arguments: [String] = []
+    for index in 1..<Int(CommandLine.argc) {
+        guard let pointer = CommandLine.unsafeArgv[index] else { break }
+        let bytes = UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return .failure(.usage("argument \(index) is not valid UTF-8; scriptpin takes its arguments, and passes the script's, as UTF-8 text"))
+        }
+        arguments.append(text)
+    }
+    return .success(arguments)
+}
+
+let console = Console()
+switch decodedArguments() {
+case .success(let arguments):
+    exit(main(arguments, console: console))
+case .failure(let error):
+    exit(usageError(error.description, usage: topLevelUsage, console: console, exitCode: CommandLine.arguments.dropFirst().first == "run" ? RunCommand.ExitCode.refused : 2))
+}

@@ -59,7 +59,7 @@ struct HashCommandTests {
         #expect(unknown.stderr == "Error: unknown option '--colour' for `scriptpin hash`\nUsage: scriptpin hash [--algo sha256|sha384|sha512] [--sri] [<file|url|->...]\n")
         let badAlgorithm = ProcessRunner.scriptpin(["hash", "--algo", "md5"], in: directory.path)
         #expect(badAlgorithm.status == 2)
-        #expect(badAlgorithm.stderr.hasPrefix("Error: --algo must be sha256, sha384 or sha512, not 'md5'\n"))
+        #expect(badAlgorithm.stderr.hasPrefix("Error: --algo must be sha256, sha384 or sha512\n"))
         let missingValue = ProcessRunner.scriptpin(["hash", "--algo"], in: directory.path)
         #expect(missingValue.status == 2)
         #expect(missingValue.stderr.hasPrefix("Error: --algo needs a value"))

@@ -64,7 +64,7 @@ struct PinFormatTests {
         ("url https://e.com/a\nsha256 \(digest)\ninterpreter\n", "known-hashes/tool.pin:3: error: 'interpreter' needs a value"),
         ("url https://e.com/a\nsha256 \(digest)\nsha256 \(digest)\n", "known-hashes/tool.pin:3: error: digest \(digest) is listed twice"),
         ("url https://e.com/a\nsha256 \(digest)\n\u{0}\n", "known-hashes/tool.pin:3: error: the file contains a NUL byte; a pin is plain text"),
-        ("url https://e.com/a b\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: the URL contains a space or control character; percent-encode it"),
+        ("url https://e.com/a b\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: the URL contains a space, a control character or a character that is not ASCII; percent-encode it"),
         ("url https:///a\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: 'https:///a' has no host"),
     ])
     func errors(text: String, expected: String) {

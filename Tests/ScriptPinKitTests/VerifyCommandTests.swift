@@ -130,7 +130,7 @@ struct CommandLineTests {
         #expect(version.stdout == "scriptpin 0.1.0\n")
         let unknown = ProcessRunner.scriptpin(["frobnicate"], in: directory.path)
         #expect(unknown.status == 2)
-        #expect(unknown.stderr == "Error: unknown command 'frobnicate'; see `scriptpin --help`\nUsage: scriptpin <command> [options]\n")
+        #expect(unknown.stderr == "Error: unknown command (argument 1); `scriptpin --help` lists the commands\nUsage: scriptpin <command> [options]\n")
         let bare = ProcessRunner.scriptpin([], in: directory.path)
         #expect(bare.status == 2)
         #expect(bare.stdout == "")

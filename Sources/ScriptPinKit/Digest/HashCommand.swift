@@ -17,7 +17,7 @@ public struct HashCommand: Sendable {
             switch result {
             case .success(let digest):
                 let value = subresourceIntegrity ? digest.sri : digest.hex
-                console.line(Self.checksumLine(value, name: input))
+                console.line(Self.checksumLine(value, name: isRemote(input) ? ScriptURL.redact(input) : input))
             case .failure(let error):
                 console.error(error.description)
                 worst = max(worst ?? error.category, error.category)

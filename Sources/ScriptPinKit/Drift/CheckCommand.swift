@@ -42,6 +42,7 @@ public struct CheckCommand: Sendable {
         let entries = try loaded.entries(named: names)
         let store = ContentStore(environment: variables)
         let results = check(entries, manifest: loaded, store: store, console: console)
+        for problem in results.compactMap(\.review).flatMap(\.storeProblems) { console.warning(problem.description) }
         let report = DriftReport(results: results)
         console.write(report.render(format, console: console), to: .output)
         if report.changed > 0 { return Int32(ScriptPinError.Category.verificationFailed.rawValue) }

@@ -16,9 +16,12 @@ public struct AddCommand: Sendable {
 
     public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
         guard PinRules.isValidName(name) else {
-            throw .usage("'\(name)' is not a valid pin name; use lowercase letters, digits, '.', '_' and '-', at most \(PinRules.maximumNameLength) characters")
+            throw .usage("the pin name (the first argument) is not valid; use lowercase letters, digits, '.', '_' and '-', at most \(PinRules.maximumNameLength) characters")
         }
         if let problem = ScriptURL.problem(with: url) { throw .usage(problem) }
+        if let interpreter, let problem = PinRules.valueProblem(interpreter) {
+            throw .usage("the interpreter given cannot be written into a pin: \(problem); give a program name and at most one argument")
+        }
         if ScriptURL(url)?.hasCredentials == true {
             throw .usage("the URL contains a user or password; pins are committed, so keep credentials out of them")
         }
@@ -27,7 +30,7 @@ public struct AddCommand: Sendable {
         let path = existing.path(forPinNamed: name)
         if existing.entry(named: name) != nil { throw .pinExists(name: name, path: path) }
         if let other = existing.entry(forURL: url) {
-            throw .usage("\(url) is already pinned as '\(other.pin.name)'; use `scriptpin update \(other.pin.name)`")
+            throw .usage("\(ScriptURL.redact(url)) is already pinned as '\(other.pin.name)'; use `scriptpin update \(other.pin.name)`")
         }
 
         let image = try ScriptImage.make()
@@ -35,19 +38,23 @@ public struct AddCommand: Sendable {
         let body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(for: pinForLimit), into: image)
         try image.seal(expecting: body.digest)
         let bytes = try contents(of: image)
-        let chosenInterpreter = interpreter ?? shebangInterpreter(bytes)
+        let shebang = Shebang(bytes)
+        let chosenInterpreter = interpreter ?? shebang?.pinInterpreter
         console.line("url          \(ScriptURL.redact(url))")
         console.line("size         \(body.size) bytes")
         console.line("sha256       \(body.digest.hex)")
-        console.line("interpreter  \(chosenInterpreter ?? "sh (no #! line)")")
+        console.line("interpreter  \(VisibleText.escape(chosenInterpreter ?? (shebang == nil ? "sh (no #! line)" : "none recorded")))")
+        if interpreter == nil, shebang != nil, chosenInterpreter == nil {
+            console.note("scriptpin: the #! line is not a plain program path with at most one argument, so the pin records no interpreter; `run` reads the #! line itself, or give one with --interpreter")
+        }
         console.line("first lines:")
         for line in UnifiedDiff.lines(String(decoding: bytes, as: UTF8.self)).prefix(Self.previewLines) {
-            console.line("  | \(line)")
+            console.line("  | \(VisibleText.escape(line))")
         }
         let risks = RiskScanner.scanAll(String(decoding: bytes, as: UTF8.self))
         if !risks.isEmpty {
             console.line("lines to read before approving:")
-            for risk in risks { console.line("  line \(risk.line): \(risk.reason): \(risk.text.trimmingBlanksString())") }
+            for risk in risks { console.line("  line \(risk.line): \(risk.reason): \(VisibleText.escape(risk.text.trimmingBlanksString()))") }
         }
         guard assumeYes || console.confirm("Pin \(name) to this digest?") else { throw .notConfirmed("pin '\(name)'") }
 
@@ -58,11 +65,9 @@ public struct AddCommand: Sendable {
         let lock = try ManifestLock(directory: directory)
         // Another add may have landed while this one fetched.
         guard fileKind(path) == .missing else { throw .pinExists(name: name, path: path) }
-        try writeAtomically(path, text: document.render())
+        try writeAtomically(path, text: document.renderVerified(as: pin, path: path))
         _ = consume lock
-        do { try ContentStore(environment: variables).save(image, as: body.digest) } catch {
-            console.warning("the pin was written, but the body could not be stored: \(error.description)")
-        }
+        keep(image, as: body.digest, in: ContentStore(environment: variables), console: console)
         console.note("scriptpin: wrote \(path); review and commit it")
         return 0
     }
@@ -80,14 +85,13 @@ public struct UpdateCommand: Sendable {
 
     public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
         let loaded = try Manifest.discover(explicit: manifest, environment: variables)
-        let directory = loaded.directory
         if names.isEmpty && !all { throw .usage("name the pins to update, or pass --all") }
         let entries = try loaded.entries(named: all ? [] : names)
         let store = ContentStore(environment: variables)
         var worst: ScriptPinError.Category?
         for entry in entries {
             do {
-                try update(entry, path: loaded.path(forPinNamed: entry.pin.name), directory: directory, store: store, console: console)
+                try update(entry, path: loaded.path(forPinNamed: entry.pin.name), location: loaded.location, store: store, console: console)
             } catch {
                 console.error(error.description)
                 worst = max(worst ?? error.category, error.category)
@@ -97,7 +101,7 @@ public struct UpdateCommand: Sendable {
     }
 
     private func update(
-        _ entry: ParsedPin, path: String, directory: String, store: ContentStore, console: Console
+        _ entry: ParsedPin, path: String, location: ManifestLocation, store: ContentStore, console: Console
     ) throws(ScriptPinError) {
         let pin = entry.pin
         let image = try ScriptImage.make()
@@ -106,11 +110,12 @@ public struct UpdateCommand: Sendable {
         try image.seal(expecting: body.digest)
         if pin.accepts(body.digest) {
             console.line("\(pin.name): unchanged (\(body.digest.hex))")
-            try? store.save(image, as: body.digest)
+            keep(image, as: body.digest, in: store, console: console)
             return
         }
         let review = Review(approved: pin.sha256, store: store, new: try contents(of: image), newDigest: body.digest, sizeLimit: Int(limit))
-        console.line("\(pin.name): changed: \(pin.url) now serves \(body.digest.hex) (\(body.size) bytes)")
+        for problem in review.storeProblems { console.warning(problem.description) }
+        console.line("\(pin.name): changed: \(ScriptURL.redact(pin.url)) now serves \(body.digest.hex) (\(body.size) bytes)")
         if let diff = review.diff {
             console.write(colouredDiff(diff, console: console), to: .output)
         } else {
@@ -120,36 +125,44 @@ public struct UpdateCommand: Sendable {
         guard assumeYes || console.confirm("Approve the new digest for \(pin.name)?") else {
             throw .notConfirmed("the new digest of '\(pin.name)'")
         }
+        let directory = location.directory
         let lock = try ManifestLock(directory: directory)
         // Re-read under the lock, so that a concurrent edit is not overwritten with stale lines.
-        let current = try Manifest.load(directory: directory)
-        guard var document = current.entry(named: pin.name)?.document else { throw .unknownPin(name: pin.name, manifest: directory) }
-        document.replaceDigests(with: [body.digest])
+        let current = try Manifest.load(location)
+        guard let latest = current.entry(named: pin.name) else { throw .unknownPin(name: pin.name, manifest: directory) }
+        var document = latest.document
+        var approved = latest.pin
+        approved.sha256 = [body.digest]
+        approved.approved = todayUTC()
+        document.replaceDigests(with: approved.sha256)
         document.set(.approved, to: todayUTC())
-        try writeAtomically(path, text: document.render())
+        try writeAtomically(path, text: document.renderVerified(as: approved, path: path))
         _ = consume lock
-        try? store.save(image, as: body.digest)
+        keep(image, as: body.digest, in: store, console: console)
         console.note("scriptpin: updated \(path); review and commit it")
     }
 }
 
-/// The interpreter named by a `#!` line, as a pin writes it ("bash" for `#!/usr/bin/env bash`).
-func shebangInterpreter(_ bytes: [UInt8]) -> String? {
-    let line = String(decoding: bytes.prefix(256).prefix(while: { $0 != UInt8(ascii: "\n") }), as: UTF8.self)
-    guard line.hasPrefix("#!") else { return nil }
-    let words = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-    guard let program = words.first else { return nil }
-    if program.hasSuffix("/env"), let target = words.dropFirst().first(where: { !$0.hasPrefix("-") }) { return String(target) }
-    return String(program.split(separator: "/").last ?? program)
+/// Keeps a verified body in the store, saying when that replaced a modified
+/// entry; a store that cannot be written costs the offline copy, nothing else.
+func keep(_ image: ScriptImage, as digest: Digest, in store: ContentStore, console: Console) {
+    do {
+        if try store.save(image, as: digest) == .replacedModified {
+            console.note("scriptpin: replaced the modified stored copy \(store.path(for: digest)) with the verified body")
+        }
+    } catch {
+        console.warning("could not keep a copy in the store: \(error.description)")
+    }
 }
 
-/// A unified diff with added lines green and removed lines red on a terminal.
+/// A unified diff for people: hiding controls escaped on every line, added
+/// lines green and removed lines red on a terminal.
 func colouredDiff(_ diff: String, console: Console) -> String {
-    guard console.colouredOutput else { return diff }
-    return UnifiedDiff.lines(diff).map { line -> String in
-        if line.hasPrefix("+") && !line.hasPrefix("+++") { return console.styled(String(line), .green, on: .output) }
-        if line.hasPrefix("-") && !line.hasPrefix("---") { return console.styled(String(line), .red, on: .output) }
-        if line.hasPrefix("@@") { return console.styled(String(line), .cyan, on: .output) }
-        return String(line)
+    UnifiedDiff.lines(diff).map { line -> String in
+        let shown = VisibleText.escape(line)
+        if line.hasPrefix("+") && !line.hasPrefix("+++") { return console.styled(shown, .green, on: .output) }
+        if line.hasPrefix("-") && !line.hasPrefix("---") { return console.styled(shown, .red, on: .output) }
+        if line.hasPrefix("@@") { return console.styled(shown, .cyan, on: .output) }
+        return shown
     }.joined(separator: "\n") + "\n"
 }

@@ -5,14 +5,24 @@ public struct Review: Sendable {
     public let diff: String?
     public let risks: [Risk]
     public let hasApprovedCopy: Bool
+    /// Stored copies that were met but could not be used (modified, too
+    /// large, unreadable): the reviewer is told every time.
+    public let storeProblems: [ScriptPinError]
 
     /// Compares `new` (with digest `newDigest`) with the first of `approved`
-    /// that the store holds.
+    /// that the store holds intact.
     public init(approved: [Digest], store: ContentStore, new: [UInt8], newDigest: Digest, sizeLimit: Int) {
         let newText = String(decoding: new, as: UTF8.self)
-        let old = approved.lazy.compactMap { digest in
-            (try? store.loadBytes(digest, limit: sizeLimit)).flatMap { $0 }.map { (digest, $0) }
-        }.first
+        var old: (Digest, [UInt8])?
+        var problems: [ScriptPinError] = []
+        for digest in approved where old == nil {
+            do {
+                if let bytes = try store.loadBytes(digest, limit: sizeLimit) { old = (digest, bytes) }
+            } catch {
+                problems.append(error)
+            }
+        }
+        storeProblems = problems
         guard let (oldDigest, oldBytes) = old,
               let diff = UnifiedDiff(old: String(decoding: oldBytes, as: UTF8.self), new: newText)
         else {
@@ -31,7 +41,7 @@ public struct Review: Sendable {
         guard !risks.isEmpty else { return "risk summary: no risky shapes in the added lines\n" }
         var text = "risk summary (\(risks.count) line\(risks.count == 1 ? "" : "s") to read first):\n"
         for risk in risks {
-            text += "  line \(risk.line): \(console.styled(risk.reason, .yellow, on: .output)): \(risk.text.trimmingBlanksString())\n"
+            text += "  line \(risk.line): \(console.styled(risk.reason, .yellow, on: .output)): \(VisibleText.escape(risk.text.trimmingBlanksString()))\n"
         }
         return text
     }

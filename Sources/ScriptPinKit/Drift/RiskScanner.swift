@@ -34,17 +34,23 @@ public enum RiskScanner {
         Rule(reason: "gains root with sudo", pattern: try! Regex(#"(^|[\s;&|(])sudo\s"#)),
     ]
 
+    /// The reason given for a line with terminal controls in it.
+    public static let hidingControlsReason = "control characters that can hide text on a terminal"
+
     /// Scans the given lines of `body` (1-based numbers), reporting each line once per reason.
     public static func scan(_ body: String, lines numbers: [Int]) -> [Risk] {
         let lines = UnifiedDiff.lines(body)
         var risks: [Risk] = []
         for number in numbers where number >= 1 && number <= lines.count {
             let line = lines[number - 1]
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            if trimmed.hasPrefix("#") { continue }
             var reasons: [String] = []
-            for rule in rules where !reasons.contains(rule.reason) && line.contains(rule.pattern) {
-                reasons.append(rule.reason)
+            // Checked before the comment test: a comment can erase the lines above it.
+            if VisibleText.containsHidingControls(line) { reasons.append(hidingControlsReason) }
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if !trimmed.hasPrefix("#") {
+                for rule in rules where !reasons.contains(rule.reason) && line.contains(rule.pattern) {
+                    reasons.append(rule.reason)
+                }
             }
             risks += reasons.map { Risk(line: number, text: String(line), reason: $0) }
         }

@@ -95,8 +95,10 @@ public struct UnifiedDiff: Sendable {
         count == 1 ? "\(start)" : "\(start),\(count)"
     }
 
+    /// Split on LF alone, as `diff` does: a CR before it stays part of the
+    /// line (Swift's Character splitting would treat CRLF as one separator-less character).
     static func lines(_ text: String) -> [Substring] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Substring($0) }
         if lines.last == "" { lines.removeLast() }
         return lines
     }

@@ -35,8 +35,8 @@ public struct ScriptURL: Sendable, Equatable {
 
     private static func parse(_ text: String) -> Result<ScriptURL, Reason> {
         if text.isEmpty { return .failure(Reason(message: "the URL is empty")) }
-        if text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f }) {
-            return .failure(Reason(message: "the URL contains a space or control character; percent-encode it"))
+        if text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7f }) {
+            return .failure(Reason(message: "the URL contains a space, a control character or a character that is not ASCII; percent-encode it"))
         }
         guard let schemeEnd = schemeSeparator(in: Substring(text)) else {
             return .failure(Reason(message: "'\(redact(text))' is not a URL; give the full https:// address"))
@@ -96,8 +96,9 @@ public struct ScriptURL: Sendable, Equatable {
         return (1...65535).contains(port)
     }
 
-    /// The URL with user, password and query string replaced, fit for any
-    /// message or log: CI logs are public more often than people think.
+    /// The URL with user, password, query string and fragment replaced, fit
+    /// for any message or log: CI logs are public more often than people
+    /// think, and signed URLs carry their token in the query or fragment.
     public static func redact(_ text: String) -> String {
         var result = Substring(text)
         var prefix = ""
@@ -110,11 +111,16 @@ public struct ScriptURL: Sendable, Equatable {
                 result = result[result.index(after: at)...]
             }
         }
-        if let query = result.firstIndex(of: "?") {
-            let fragment = result[query...].firstIndex(of: "#")
-            return prefix + result[..<query] + "?REDACTED" + (fragment.map { String(result[$0...]) } ?? "")
+        var suffix = ""
+        if let fragment = result.firstIndex(of: "#") {
+            suffix = "#REDACTED"
+            result = result[..<fragment]
         }
-        return prefix + result
+        if let query = result.firstIndex(of: "?") {
+            suffix = "?REDACTED" + suffix
+            result = result[..<query]
+        }
+        return prefix + result + suffix
     }
 
     public var redacted: String { Self.redact(text) }

@@ -57,10 +57,7 @@ public enum LintFileKind: String, Sendable {
     }
 
     static func hasShellShebang(_ bytes: some Collection<UInt8>) -> Bool {
-        guard bytes.starts(with: Array("#!".utf8)) else { return false }
-        let line = String(decoding: bytes.prefix(128).prefix(while: { $0 != UInt8(ascii: "\n") }), as: UTF8.self)
-        let words = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\t" })
-        return words.contains(where: { ShellCommands.shellFamily.contains(String($0)) })
+        Shebang(bytes)?.namesShell(ShellCommands.shellFamily) ?? false
     }
 }
 
@@ -92,7 +89,7 @@ public enum LintEngine {
         var collector = Collector(bytes: bytes)
         switch kind {
         case .shell:
-            let errexit = shebangEnablesErrexit(bytes)
+            let errexit = Shebang(bytes)?.enablesErrexit ?? false
             collector.shell(MappedText(file: bytes), state: DownloadFlowState(errexit: errexit), failsClosed: false, wholeFile: true)
         case .powershell:
             collector.powershell(MappedText(file: bytes))
@@ -139,11 +136,6 @@ public enum LintEngine {
         }
     }
 
-    private static func shebangEnablesErrexit(_ bytes: [UInt8]) -> Bool {
-        guard bytes.starts(with: Array("#!".utf8)) else { return false }
-        let line = String(decoding: bytes.prefix(128).prefix(while: { $0 != UInt8(ascii: "\n") }), as: UTF8.self)
-        return line.split(separator: " ").dropFirst().contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("e") }
-    }
 
     /// Gathers diagnostics, turning offsets in extracted text into file positions.
     struct Collector {
@@ -180,10 +172,12 @@ public enum LintEngine {
 
         private mutating func add(line: Int, column: Int, finding: DownloadExecFinding) {
             let name = finding.url.map(suggestedPinName) ?? "NAME"
-            let url = finding.url ?? "URL"
+            // A token in a committed URL's query is already a leak; lint does not repeat it into CI logs.
+            let redacted = finding.url.map(ScriptURL.redact)
+            let message = finding.url.map { finding.message.replacingAll($0, redacted!) } ?? finding.message
             let arguments = finding.arguments.isEmpty ? "" : " -- " + finding.arguments.joined(separator: " ")
-            let fix = "scriptpin add \(name) \(url), then scriptpin run \(name)\(arguments)"
-            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: finding.message, url: finding.url, fix: fix))
+            let fix = "scriptpin add \(name) \(redacted ?? "URL"), then scriptpin run \(name)\(arguments)"
+            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: message, url: redacted, fix: fix))
         }
     }
 }

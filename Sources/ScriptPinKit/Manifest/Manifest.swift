@@ -3,8 +3,9 @@ public struct Manifest: Sendable {
     public static let defaultDirectoryName = "known-hashes"
     public static let environmentVariable = "SCRIPTPIN_MANIFEST"
 
+    public let location: ManifestLocation
     /// The directory as shown in messages: relative when it was found from the current directory.
-    public let directory: String
+    public var directory: String { location.directory }
     /// Valid pins, sorted by name.
     public let entries: [ParsedPin]
 
@@ -32,34 +33,65 @@ public struct Manifest: Sendable {
     }
 
     /// `--manifest DIR`, else `SCRIPTPIN_MANIFEST`, else the nearest
-    /// `known-hashes/` in the current directory or one of its parents.
-    public static func locate(explicit: String?, environment: [String: String]) throws(ScriptPinError) -> String {
+    /// `known-hashes/` in the current directory or one of its parents, up to
+    /// the repository root. A directory the user named is used as given; a
+    /// discovered one must be the user's (or root's) and not writable by
+    /// others, as git's `safe.directory` check does after CVE-2022-24765:
+    /// otherwise `cd /tmp/x && scriptpin run NAME` would run whatever pin
+    /// another user planted in `/tmp/known-hashes/`.
+    public static func locate(explicit: String?, environment: [String: String]) throws(ScriptPinError) -> ManifestLocation {
         if let chosen = explicit ?? environment[environmentVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
             guard fileKind(chosen) == .directory else {
                 throw .usage("manifest directory \(chosen) does not exist; create it with `mkdir -p \(chosen)` or correct the path")
             }
-            return chosen
+            return ManifestLocation(directory: chosen, isDiscovered: false)
         }
         let start = currentDirectory()
         var absolute = start
         var relative = ""
         while true {
             let candidate = joinPath(absolute, defaultDirectoryName)
-            if fileKind(candidate) == .directory { return relative + defaultDirectoryName }
+            if fileKind(candidate) == .directory {
+                let shown = relative + defaultDirectoryName
+                if let problem = ownershipProblem(candidate) {
+                    throw .untrustedManifest(path: candidate, problem: problem)
+                }
+                return ManifestLocation(directory: shown, isDiscovered: true)
+            }
+            // The repository root ends the search: a manifest above it belongs to someone else's tree.
+            if fileKind(joinPath(absolute, ".git")) != .missing {
+                throw .manifestNotFound(searchedFrom: start, repositoryRoot: absolute)
+            }
             let parent = parentDirectory(of: absolute)
-            if parent == absolute { throw .manifestNotFound(searchedFrom: start) }
+            if parent == absolute { throw .manifestNotFound(searchedFrom: start, repositoryRoot: nil) }
             absolute = parent
             relative += "../"
         }
     }
 
+    /// Why `path` cannot be trusted as part of a discovered manifest, or nil:
+    /// it must belong to the invoking user or root, and nobody else may
+    /// write to it (a sticky directory lets others add files, but not replace ours).
+    static func ownershipProblem(_ path: String) -> String? {
+        guard let status = fileStatus(path) else { return nil }
+        let user = effectiveUserID()
+        if status.owner != user && status.owner != 0 {
+            return "it is owned by uid \(status.owner), not by you (uid \(user)) or root (mode \(status.modeText))"
+        }
+        if status.isWritableByOthers && !(status.isDirectory && status.isSticky) {
+            return "it is writable by \(status.isWorldWritable ? "every user" : "its group") (mode \(status.modeText), owner uid \(status.owner))"
+        }
+        return nil
+    }
+
     /// The located manifest, loaded; every pin must be valid.
     public static func discover(explicit: String?, environment: [String: String]) throws(ScriptPinError) -> Manifest {
-        try load(directory: locate(explicit: explicit, environment: environment))
+        try load(locate(explicit: explicit, environment: environment))
     }
 
     /// Reads every pin file and reports every problem, not only the first.
-    public static func validate(directory: String) -> (entries: [ParsedPin], problems: [PinProblem]) {
+    public static func validate(_ location: ManifestLocation) -> (entries: [ParsedPin], problems: [PinProblem]) {
+        let directory = location.directory
         let names: [String]
         do {
             names = try directoryEntries(directory)
@@ -77,6 +109,10 @@ public struct Manifest: Sendable {
             }
             guard fileKind(path) == .regular else {
                 problems.append(PinProblem(path: path, line: nil, message: "not a regular file; a pin is a text file"))
+                continue
+            }
+            if location.isDiscovered, let problem = ownershipProblem(path) {
+                problems.append(PinProblem(path: path, line: nil, message: "not used: \(problem); anyone who can write it can change what runs. Fix its owner or mode, or name the manifest with --manifest DIR"))
                 continue
             }
             let name = String(fileName.dropLast(PinRules.fileExtension.count))
@@ -109,9 +145,21 @@ public struct Manifest: Sendable {
     }
 
     /// A manifest whose every pin is valid; otherwise `invalidManifest` with all problems.
-    public static func load(directory: String) throws(ScriptPinError) -> Manifest {
-        let (entries, problems) = validate(directory: directory)
+    public static func load(_ location: ManifestLocation) throws(ScriptPinError) -> Manifest {
+        let (entries, problems) = validate(location)
         guard problems.isEmpty else { throw .invalidManifest(problems) }
-        return Manifest(directory: directory, entries: entries)
+        return Manifest(location: location, entries: entries)
+    }
+}
+
+/// Where a manifest is, and whether it was found by searching (and so must
+/// pass the ownership checks) or named by the user.
+public struct ManifestLocation: Sendable {
+    public let directory: String
+    public let isDiscovered: Bool
+
+    public init(directory: String, isDiscovered: Bool) {
+        self.directory = directory
+        self.isDiscovered = isDiscovered
     }
 }

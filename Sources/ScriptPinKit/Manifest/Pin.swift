@@ -55,6 +55,20 @@ public enum PinRules {
         return bytes.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
     }
 
+    /// Why `value` cannot be a pin field's value, or nil. One line of
+    /// printable text: a newline would start a line of its own (a second,
+    /// unreviewed `sha256`), and a control character could hide text from
+    /// whoever reads the pin on a terminal. Tabs separate `env` patterns
+    /// when read, but scriptpin never writes one.
+    public static func valueProblem(_ value: String, allowingTabs: Bool = false) -> String? {
+        if value.isEmpty { return "it is empty" }
+        if value.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) { return "it contains a line break" }
+        if value.unicodeScalars.contains(where: { $0 == "\t" && !allowingTabs || VisibleText.isHiding($0) }) {
+            return "it contains a control character"
+        }
+        return nil
+    }
+
     /// A calendar date written YYYY-MM-DD.
     public static func isValidDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)

@@ -57,6 +57,22 @@ public struct PinDocument: Sendable, Equatable {
         return output
     }
 
+    /// The text to write for `expected`, once the parser has read it back as
+    /// exactly `expected`: scriptpin never writes a pin its own parser
+    /// rejects or reads differently (a value with a newline would smuggle in
+    /// a line of its own).
+    public func renderVerified(as expected: Pin, path: String) throws(ScriptPinError) -> String {
+        let text = render()
+        switch Self.parse(Array(text.utf8), name: expected.name, path: path) {
+        case .failure(let failure):
+            throw .refusedPinWrite(path: path, reason: failure.problems.map(\.message).joined(separator: "; "))
+        case .success(let parsed) where parsed.pin != expected:
+            throw .refusedPinWrite(path: path, reason: "the pin would not read back as the values given")
+        case .success:
+            return text
+        }
+    }
+
     /// Replaces every `sha256` line by `digests`, where the first one stood.
     public mutating func replaceDigests(with digests: [Digest]) {
         let newLines = digests.map { Line.field(.sha256, $0.hex) }
@@ -153,6 +169,10 @@ extension PinDocument {
             }
             if valueText.isEmpty {
                 report(number, "'\(key.rawValue)' needs a value")
+                continue
+            }
+            if let problem = PinRules.valueProblem(valueText, allowingTabs: true) {
+                report(number, "the '\(key.rawValue)' value is not one line of printable text: \(problem)")
                 continue
             }
             if key != .sha256 && key != .env {

@@ -11,9 +11,9 @@ public struct VerifyCommand: Sendable {
     public func run(console: Console, environment: [String: String]) -> Int32 {
         do {
             if let sumsFile { return try verifySums(sumsFile, console: console) }
-            let directory = try Manifest.locate(explicit: manifest, environment: environment)
-            if files.isEmpty { return validateManifest(directory, console: console) }
-            return try verifyFiles(against: Manifest.load(directory: directory), console: console)
+            let location = try Manifest.locate(explicit: manifest, environment: environment)
+            if files.isEmpty { return validateManifest(location, console: console) }
+            return try verifyFiles(against: Manifest.load(location), console: console)
         } catch {
             console.error(error.description)
             return Int32(error.category.rawValue)
@@ -21,8 +21,9 @@ public struct VerifyCommand: Sendable {
     }
 
     /// Validates every pin file and reports every problem.
-    private func validateManifest(_ directory: String, console: Console) -> Int32 {
-        let (entries, problems) = Manifest.validate(directory: directory)
+    private func validateManifest(_ location: ManifestLocation, console: Console) -> Int32 {
+        let directory = location.directory
+        let (entries, problems) = Manifest.validate(location)
         for entry in entries {
             console.line("\(joinPath(directory, entry.pin.name + PinRules.fileExtension)): \(console.styled("OK", .green, on: .output))")
         }

@@ -54,12 +54,14 @@ public final class Console: Sendable {
     }
 
     /// `Error: message` on stderr, the prefix in red on a terminal.
+    /// The message may quote a server's text or a script's `#!` line, so its
+    /// hiding controls are escaped.
     public func error(_ message: String) {
-        note(styled("Error:", .red, on: .error) + " " + message)
+        note(styled("Error:", .red, on: .error) + " " + VisibleText.escape(message))
     }
 
     public func warning(_ message: String) {
-        note(styled("Warning:", .yellow, on: .error) + " " + message)
+        note(styled("Warning:", .yellow, on: .error) + " " + VisibleText.escape(message))
     }
 
     /// Replaces the current terminal line on stderr; does nothing in a pipe.

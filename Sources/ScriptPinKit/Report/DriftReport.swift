@@ -26,7 +26,7 @@ public struct DriftReport: Sendable {
             return "\(result.name) matches its pin"
         case .changed:
             let actual = result.actual?.hex ?? "?"
-            return "\(result.url) changed: it now serves sha256 \(actual) (\(result.size ?? 0) bytes), not the pinned \(result.expected.map(\.hex).joined(separator: " or ")). Review it with `scriptpin update \(result.name)`"
+            return "\(ScriptURL.redact(result.url)) changed: it now serves sha256 \(actual) (\(result.size ?? 0) bytes), not the pinned \(result.expected.map(\.hex).joined(separator: " or ")). Review it with `scriptpin update \(result.name)`"
         case .unreachable:
             return "\(result.name) could not be checked: \(result.error?.description ?? "unknown error")"
         }
@@ -39,7 +39,7 @@ public struct DriftReport: Sendable {
             case .ok:
                 output += "\(console.styled("ok", .green, on: .output))          \(result.name)\n"
             case .changed:
-                output += "\(console.styled("changed", .red, on: .output))     \(result.name): \(message(for: result))\n"
+                output += "\(console.styled("changed", .red, on: .output))     \(result.name): \(VisibleText.escape(message(for: result)))\n"
                 if let review = result.review, let diff = review.diff {
                     output += colouredDiff(diff, console: console)
                     output += review.renderRisks(console: console)
@@ -47,7 +47,7 @@ public struct DriftReport: Sendable {
                     output += "  (no approved copy in the store, so no diff)\n"
                 }
             case .unreachable:
-                output += "\(console.styled("unreachable", .yellow, on: .output)) \(result.name): \(result.error?.description ?? "")\n"
+                output += "\(console.styled("unreachable", .yellow, on: .output)) \(result.name): \(VisibleText.escape(result.error?.description ?? ""))\n"
             }
         }
         output += "\(ok) ok, \(changed) changed, \(unreachable) unreachable\n"
@@ -60,7 +60,7 @@ public struct DriftReport: Sendable {
         for result in results where result.status != .ok {
             let title = result.status == .changed ? "Pinned script changed" : "Pinned script unreachable"
             let command = result.status == .changed ? "error" : "warning"
-            output += "::\(command) file=\(WorkflowCommand.escapeProperty(result.path)),line=\(result.digestLine),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(message(for: result)))\n"
+            output += "::\(command) file=\(WorkflowCommand.escapeProperty(result.path)),line=\(result.digestLine),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(VisibleText.escape(message(for: result))))\n"
         }
         output += "\(ok) ok, \(changed) changed, \(unreachable) unreachable\n"
         return output

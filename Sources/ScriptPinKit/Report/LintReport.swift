@@ -26,8 +26,9 @@ public struct LintReport: Sendable {
     private func text(console: Console) -> String {
         var output = ""
         for (path, diagnostic) in all {
-            output += "\(path):\(diagnostic.line):\(diagnostic.column): \(console.styled("error:", .red, on: .output)) \(diagnostic.message) [\(diagnostic.rule.rawValue)]\n"
-            if let fix = diagnostic.fix { output += "  fix: \(fix)\n" }
+            let shownPath = VisibleText.escape(path)
+            output += "\(shownPath):\(diagnostic.line):\(diagnostic.column): \(console.styled("error:", .red, on: .output)) \(VisibleText.escape(diagnostic.message)) [\(diagnostic.rule.rawValue)]\n"
+            if let fix = diagnostic.fix { output += "  fix: \(VisibleText.escape(fix))\n" }
         }
         output += "\(findings) finding\(findings == 1 ? "" : "s") in \(files.count) file\(files.count == 1 ? "" : "s")"
         output += problems > 0 ? ", \(problems) that could not be parsed\n" : "\n"
@@ -38,8 +39,8 @@ public struct LintReport: Sendable {
         var output = ""
         for (path, diagnostic) in all {
             let title = diagnostic.rule == .downloadExec ? "Unpinned download executed" : "scriptpin could not parse this"
-            let message = diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? "")
-            output += "::error file=\(WorkflowCommand.escapeProperty(path)),line=\(diagnostic.line),col=\(diagnostic.column),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(message))\n"
+            let message = VisibleText.escape(diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? ""))
+            output += "::error file=\(WorkflowCommand.escapeProperty(VisibleText.escape(path))),line=\(diagnostic.line),col=\(diagnostic.column),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(message))\n"
         }
         return output
     }

@@ -65,11 +65,7 @@ public struct RunCommand: Sendable {
         let image = try ScriptImage.make()
         let digest = try obtain(resolved, into: image, store: store, console: console)
         try image.seal(expecting: digest)
-        do {
-            try store.save(image, as: digest)
-        } catch {
-            console.warning("could not keep a copy in the store: \(error.description)")
-        }
+        keep(image, as: digest, in: store, console: console)
         if printInsteadOfRunning {
             try image.forEachChunk { (chunk) throws(ScriptPinError) in
                 console.write(bytes: chunk, to: .output)
@@ -88,9 +84,9 @@ public struct RunCommand: Sendable {
 
     private func resolve(variables: [String: String]) throws(ScriptPinError) -> Resolved {
         guard !target.isEmpty else { throw .usage("run needs a pin name, an https URL or a script path") }
-        let adHoc = try adHocDigests.map { (text) throws(ScriptPinError) -> Digest in
+        let adHoc = try adHocDigests.enumerated().map { (index, text) throws(ScriptPinError) -> Digest in
             guard let digest = Digest(parsing: text, expected: .sha256) else {
-                throw .usage("--sha256 '\(text)' is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them")
+                throw .usage("--sha256 value \(index + 1) is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them")
             }
             return digest
         }
@@ -98,7 +94,7 @@ public struct RunCommand: Sendable {
         if remote, let problem = ScriptURL.problem(with: target) { throw .usage(problem) }
         if !adHoc.isEmpty {
             if !remote && fileKind(target) != .regular {
-                throw .usage("with --sha256, the target must be an https URL or a script file; '\(target)' is neither")
+                throw .usage("with --sha256, the target must be an https URL or a script file, and it is neither")
             }
             return Resolved(source: remote ? .remote(target) : .local(target), digests: adHoc, pin: nil, label: remote ? ScriptURL.redact(target) : target)
         }
@@ -122,6 +118,9 @@ public struct RunCommand: Sendable {
         if fileKind(target) == .regular {
             return Resolved(source: .local(target), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target)
         }
+        guard PinRules.isValidName(target) else {
+            throw .usage("the target is not a pin name, an https URL or a script file; `scriptpin verify` lists the pins")
+        }
         throw .unknownPin(name: target, manifest: manifest.directory)
     }
 
@@ -144,9 +143,17 @@ public struct RunCommand: Sendable {
             do {
                 body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(for: resolved.pin), into: image)
             } catch .fetch(let failure) {
-                guard !resolved.digests.isEmpty,
-                      let digest = try? loadStored(resolved, into: image, store: store)
-                else { throw .fetch(failure) }
+                guard !resolved.digests.isEmpty else { throw .fetch(failure) }
+                let digest: Digest
+                do {
+                    digest = try loadStored(resolved, into: image, store: store)
+                } catch .storeEntryMissing {
+                    throw .fetch(failure)
+                } catch {
+                    // A modified or unreadable stored copy is reported, never used.
+                    console.warning(error.description)
+                    throw .fetch(failure)
+                }
                 console.warning("\(failure.description)\nscriptpin: running the stored copy of \(resolved.label) (\(digest.hex)) instead")
                 return digest
             }
@@ -162,7 +169,8 @@ public struct RunCommand: Sendable {
     }
 
     private func loadStored(_ resolved: Resolved, into image: ScriptImage, store: ContentStore) throws(ScriptPinError) -> Digest {
-        for digest in resolved.digests where try store.load(digest, into: image) != nil {
+        let limit = fetchOptions.sizeLimit(for: resolved.pin)
+        for digest in resolved.digests where try store.load(digest, into: image, limit: limit) != nil {
             return digest
         }
         throw .storeEntryMissing(name: resolved.label, digests: resolved.digests, store: store.root)
@@ -175,15 +183,11 @@ public struct RunCommand: Sendable {
             guard !words.isEmpty else { throw .usage("--interpreter needs a program name") }
             return words
         }
-        let line = image.firstLine()
-        if line.hasPrefix("#!") {
-            // Linux passes everything after the program as one argument.
-            let rest = line.dropFirst(2).drop(while: { $0 == " " || $0 == "\t" })
-            let program = rest.prefix(while: { $0 != " " && $0 != "\t" })
-            let argument = rest.dropFirst(program.count).trimmingBlanks()
-            if !program.isEmpty { return [String(program)] + (argument.isEmpty ? [] : [String(argument)]) }
+        guard let shebang = image.shebang() else { return ["sh"] }
+        guard shebang.isPrintable else {
+            throw .usage("the script's #! line holds control characters or bytes that are not UTF-8, so it was not used; choose the interpreter with --interpreter or the pin's interpreter line")
         }
-        return ["sh"]
+        return shebang.command
     }
 
     private func reportWithheld(_ withheld: [String], policy: EnvironmentPolicy, console: Console) {

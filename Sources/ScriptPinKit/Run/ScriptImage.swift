@@ -132,12 +132,11 @@ public final class ScriptImage: BodySink {
         }
     }
 
-    /// The first line, up to 256 bytes, for reading a `#!` line.
-    public func firstLine() -> String {
-        var bytes = [UInt8](repeating: 0, count: 256)
+    /// The `#!` line, if the script starts with one.
+    public func shebang() -> Shebang? {
+        var bytes = [UInt8](repeating: 0, count: Shebang.maximumLineLength)
         let count = bytes.withUnsafeMutableBytes { buffer in (try? descriptor.read(into: buffer, at: 0)) ?? 0 }
-        let line = bytes[0..<count].prefix(while: { $0 != UInt8(ascii: "\n") })
-        return String(decoding: line, as: UTF8.self)
+        return Shebang(bytes[0..<count])
     }
 
     deinit {

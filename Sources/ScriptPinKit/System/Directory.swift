@@ -109,3 +109,30 @@ public func environmentValue(_ name: String) -> String? {
 public func isTerminal(_ descriptor: Int32) -> Bool {
     isatty(descriptor) == 1
 }
+
+/// Who owns a file and who may write it, for the manifest's ownership checks.
+public struct FileStatus: Sendable {
+    public let owner: UInt32
+    public let mode: UInt32
+
+    public var isDirectory: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFDIR) }
+    public var isSticky: Bool { mode & UInt32(S_ISVTX) != 0 }
+    public var isWorldWritable: Bool { mode & UInt32(S_IWOTH) != 0 }
+    public var isWritableByOthers: Bool { mode & UInt32(S_IWGRP | S_IWOTH) != 0 }
+    /// The permission bits as `ls -l`'s numbers show them: `0755`, `1777`.
+    public var modeText: String {
+        let text = String(mode & 0o7777, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - text.count)) + text
+    }
+}
+
+/// The owner and mode of `path`, following symbolic links; nil when it does not exist.
+public func fileStatus(_ path: String) -> FileStatus? {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return nil }
+    return FileStatus(owner: status.st_uid, mode: status.st_mode)
+}
+
+public func effectiveUserID() -> UInt32 {
+    geteuid()
+}
