@@ -5,8 +5,13 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <limits.h>
 #include <stddef.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 const unsigned int scriptpin_mfd_cloexec = MFD_CLOEXEC;
 const unsigned int scriptpin_mfd_allow_sealing = MFD_ALLOW_SEALING;
@@ -26,6 +31,78 @@ int scriptpin_get_seals(int fd) {
     return fcntl(fd, F_GET_SEALS);
 }
 
+int scriptpin_set_nondumpable(void) {
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int scriptpin_open_unnamed_file(const char *directory, mode_t mode) {
+    return open(directory, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, mode);
+}
+
+static const int removal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+enum { removal_signal_count = sizeof(removal_signals) / sizeof(removal_signals[0]) };
+static char removal_file[PATH_MAX];
+static char removal_directory[PATH_MAX];
+static struct sigaction removal_saved[removal_signal_count];
+static volatile sig_atomic_t removal_armed = 0;
+
+static void remove_then_reraise(int signal_number) {
+    if (removal_armed) {
+        unlink(removal_file);
+        rmdir(removal_directory);
+    }
+    for (int index = 0; index < removal_signal_count; index++) {
+        if (removal_signals[index] == signal_number) {
+            sigaction(signal_number, &removal_saved[index], NULL);
+        }
+    }
+    /* Blocked until this handler returns, then acted on as before. */
+    raise(signal_number);
+}
+
+int scriptpin_remove_on_signal(const char *file, const char *directory) {
+    if (strlen(file) >= PATH_MAX || strlen(directory) >= PATH_MAX) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(removal_file, file);
+    strcpy(removal_directory, directory);
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = remove_then_reraise;
+    sigemptyset(&action.sa_mask);
+    for (int index = 0; index < removal_signal_count; index++) {
+        sigaddset(&action.sa_mask, removal_signals[index]);
+    }
+    removal_armed = 1;
+    for (int index = 0; index < removal_signal_count; index++) {
+        if (sigaction(removal_signals[index], &action, &removal_saved[index]) != 0) {
+            int saved_errno = errno;
+            for (int undo = 0; undo < index; undo++) {
+                sigaction(removal_signals[undo], &removal_saved[undo], NULL);
+            }
+            removal_armed = 0;
+            errno = saved_errno;
+            return -1;
+        }
+        /* A signal the caller ignores (nohup) stays ignored. */
+        if (removal_saved[index].sa_handler == SIG_IGN) {
+            sigaction(removal_signals[index], &removal_saved[index], NULL);
+        }
+    }
+    return 0;
+}
+
+void scriptpin_remove_on_signal_cancel(void) {
+    if (!removal_armed) {
+        return;
+    }
+    for (int index = 0; index < removal_signal_count; index++) {
+        sigaction(removal_signals[index], &removal_saved[index], NULL);
+    }
+    removal_armed = 0;
+}
+
 int scriptpin_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
 }
@@ -33,64 +110,89 @@ int scriptpin_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *action
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 enum { forwarded_signal_count = sizeof(forwarded_signals) / sizeof(forwarded_signals[0]) };
 
-static volatile sig_atomic_t forward_target = 0;
-static volatile sig_atomic_t pending_signal = 0;
+/* The handler may run on any thread, at any moment between begin and end.
+   A signal that finds no child yet is recorded in pending_signals and then
+   re-checked: either the handler sees the child's pid, or the thread that
+   stores the pid sees the pending bit afterwards; none is lost. */
+static atomic_int forward_target = 0;
+static atomic_uint pending_signals = 0;
 static struct sigaction saved_actions[forwarded_signal_count];
 static sigset_t saved_mask;
 
-static void forward_signal(int signal_number) {
-    pid_t target = (pid_t)forward_target;
-    if (target > 0) {
-        int saved_errno = errno;
-        kill(target, signal_number);
-        errno = saved_errno;
-    } else {
-        pending_signal = signal_number;
+static sigset_t forwarded_set(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int index = 0; index < forwarded_signal_count; index++) {
+        sigaddset(&set, forwarded_signals[index]);
+    }
+    return set;
+}
+
+static void deliver_pending(pid_t target) {
+    unsigned int bits = atomic_exchange(&pending_signals, 0);
+    for (int index = 0; index < forwarded_signal_count; index++) {
+        if (bits & (1u << forwarded_signals[index])) {
+            kill(target, forwarded_signals[index]);
+        }
     }
 }
 
+static void forward_signal(int signal_number) {
+    int saved_errno = errno;
+    pid_t target = (pid_t)atomic_load(&forward_target);
+    if (target > 0) {
+        kill(target, signal_number);
+    } else {
+        atomic_fetch_or(&pending_signals, 1u << signal_number);
+        target = (pid_t)atomic_load(&forward_target);
+        if (target > 0) {
+            deliver_pending(target);
+        }
+    }
+    errno = saved_errno;
+}
+
 int scriptpin_forward_signals_begin(void) {
+    atomic_store(&forward_target, 0);
+    atomic_store(&pending_signals, 0);
+    /* Held back in this thread until the child's pid is recorded, so that a
+       signal arriving while the child is being created waits for it. */
+    sigset_t forwarded = forwarded_set();
+    pthread_sigmask(SIG_BLOCK, &forwarded, &saved_mask);
     struct sigaction action;
+    memset(&action, 0, sizeof action);
     action.sa_handler = forward_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    forward_target = 0;
-    pending_signal = 0;
-    /* A parent may have started scriptpin with these signals blocked (test
-       runners and some CI agents do); blocked, they would never be forwarded. */
-    sigset_t forwarded;
-    sigemptyset(&forwarded);
-    for (int index = 0; index < forwarded_signal_count; index++) {
-        sigaddset(&forwarded, forwarded_signals[index]);
-    }
     for (int index = 0; index < forwarded_signal_count; index++) {
         if (sigaction(forwarded_signals[index], &action, &saved_actions[index]) != 0) {
             int saved_errno = errno;
             for (int undo = 0; undo < index; undo++) {
                 sigaction(forwarded_signals[undo], &saved_actions[undo], NULL);
             }
+            pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
             errno = saved_errno;
             return -1;
         }
     }
-    pthread_sigmask(SIG_UNBLOCK, &forwarded, &saved_mask);
     return 0;
 }
 
 void scriptpin_forward_signals_to(pid_t child) {
-    forward_target = child;
-    int held = pending_signal;
-    if (held != 0 && child > 0) {
-        pending_signal = 0;
-        kill(child, held);
-    }
+    atomic_store(&forward_target, child);
+    deliver_pending(child);
+    /* Unblocked even if scriptpin's parent started it with these signals
+       blocked (test runners and some CI agents do): blocked, they would
+       never reach the script. */
+    sigset_t forwarded = forwarded_set();
+    pthread_sigmask(SIG_UNBLOCK, &forwarded, NULL);
 }
 
 void scriptpin_forward_signals_end(void) {
     for (int index = 0; index < forwarded_signal_count; index++) {
         sigaction(forwarded_signals[index], &saved_actions[index], NULL);
     }
+    atomic_store(&forward_target, 0);
+    atomic_store(&pending_signals, 0);
     pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
-    forward_target = 0;
-    pending_signal = 0;
 }

@@ -23,6 +23,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case interpreterNotFound(String)
     case interpreterNotExecutable(String, Errno)
     case spawnFailed(String, Errno)
+    case processProtectionFailed(Errno)
     case notConfirmed(String)
     /// A pin that would not read back as written; nothing was written.
     case refusedPinWrite(path: String, reason: String)
@@ -57,7 +58,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge:
             .verificationFailed
         case .writeFailed, .crypto, .fetch, .storeEntryMissing, .interpreterNotFound, .interpreterNotExecutable,
-             .spawnFailed:
+             .spawnFailed, .processProtectionFailed:
             .unavailable
         }
     }
@@ -109,6 +110,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "interpreter '\(program)' was not found in PATH; install it or choose another with --interpreter"
         case .interpreterNotExecutable(let program, let errno):
             return "interpreter '\(program)' cannot be executed: \(errno); check its permissions or choose another with --interpreter"
+        case .processProtectionFailed(let errno):
+            return "could not make scriptpin non-dumpable (prctl: \(errno)), so the script could read the withheld variables from scriptpin's own memory; nothing was fetched or run"
         case .spawnFailed(let program, let errno):
             return "could not start '\(program)': \(errno)"
         case .refusedPinWrite(let path, let reason):

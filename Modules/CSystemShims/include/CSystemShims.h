@@ -18,13 +18,31 @@ int scriptpin_memfd_create(const char *name, unsigned int flags);
 int scriptpin_add_seals(int fd, int seals);
 int scriptpin_get_seals(int fd);
 
+/* prctl(PR_SET_DUMPABLE, 0): another process of the same user can no
+   longer read /proc/<pid>/environ or /proc/<pid>/mem, nor ptrace us.
+   prctl is variadic, which Swift cannot call. */
+int scriptpin_set_nondumpable(void);
+
+/* open(directory, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, mode): a file
+   that never has a name, so nothing is left behind whatever happens to
+   this process. -1 with errno EOPNOTSUPP/EISDIR where unsupported. */
+int scriptpin_open_unnamed_file(const char *directory, mode_t mode);
+
+/* While a named temporary file holds an unverified body, SIGINT, SIGTERM,
+   SIGHUP and SIGQUIT remove it (and its private directory) before the
+   signal takes its usual effect. Paths longer than PATH_MAX are refused. */
+int scriptpin_remove_on_signal(const char *file, const char *directory);
+void scriptpin_remove_on_signal_cancel(void);
+
 /* Closes every descriptor from lowest upwards in the child of posix_spawn. */
 int scriptpin_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);
 
 /* Signal forwarding for `run`: while a script runs, SIGINT, SIGTERM, SIGHUP
    and SIGQUIT received by scriptpin are passed to the script instead of
-   ending scriptpin. A signal that arrives before the child exists is held
-   and delivered as soon as scriptpin_forward_signals_to names the child. */
+   ending scriptpin. From begin until scriptpin_forward_signals_to names the
+   child, they are held (blocked, or recorded by a handler on another
+   thread) and then delivered to the child: none is lost in the window
+   between creating the child and recording its pid. */
 int scriptpin_forward_signals_begin(void);
 void scriptpin_forward_signals_to(pid_t child);
 void scriptpin_forward_signals_end(void);

@@ -67,7 +67,7 @@ public struct Fetcher: Sendable {
         let code = curl_easy_perform(handle.pointer)
         if let failure = transfer.failure { throw failure }
         if code != CURLE_OK {
-            throw .fetch(FetchError(url: url, reason: reason(for: code, detail: handle.errorDetail(code), sizeLimit: sizeLimit)))
+            throw .fetch(FetchError(url: url, reason: reason(for: code, handle: handle, sizeLimit: sizeLimit)))
         }
         let status = handle.responseCode
         guard status == 200 else { throw .fetch(FetchError(url: url, reason: .httpStatus(status))) }
@@ -104,7 +104,8 @@ public struct Fetcher: Sendable {
             CURLOPT_WRITEDATA)
     }
 
-    private func reason(for code: CURLcode, detail: String, sizeLimit: Int64) -> FetchError.Reason {
+    private func reason(for code: CURLcode, handle: CurlEasyHandle, sizeLimit: Int64) -> FetchError.Reason {
+        let detail = handle.errorDetail(code)
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .dns(detail)
@@ -119,7 +120,10 @@ public struct Fetcher: Sendable {
         case CURLE_FILESIZE_EXCEEDED:
             return .tooLarge(limit: sizeLimit)
         case CURLE_UNSUPPORTED_PROTOCOL:
-            return .insecureRedirect(detail)
+            // libcurl uses this code both for a redirect to another scheme and
+            // for a response it cannot parse; only the first leaves https.
+            let leftHTTPS = handle.redirectCount > 0 && !(handle.effectiveURL?.lowercased().hasPrefix("https://") ?? true)
+            return leftHTTPS ? .insecureRedirect(detail) : .malformedResponse(detail)
         case CURLE_TOO_MANY_REDIRECTS:
             return .tooManyRedirects
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
@@ -223,6 +227,19 @@ final class CurlEasyHandle {
         var code = 0
         _ = scriptpin_curl_get_long(pointer, CURLINFO_RESPONSE_CODE, &code)
         return code
+    }
+
+    var redirectCount: Int {
+        var count = 0
+        _ = scriptpin_curl_get_long(pointer, CURLINFO_REDIRECT_COUNT, &count)
+        return count
+    }
+
+    /// The URL of the last request libcurl made, after redirects.
+    var effectiveURL: String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard scriptpin_curl_get_string(pointer, CURLINFO_EFFECTIVE_URL, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
     }
 
     /// libcurl's detailed message for the last failure, else its generic text for `code`.

@@ -9,6 +9,8 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
         case timeout(seconds: Int)
         case tooLarge(limit: Int64)
         case insecureRedirect(String)
+        /// The server answered with something that is not valid HTTP (a broken status line).
+        case malformedResponse(String)
         case tooManyRedirects
         case connectionLost(String)
         case caFileMissing(String)
@@ -36,7 +38,7 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
         case .timeout: "timeout"
         case .tooLarge: "size"
         case .insecureRedirect, .tooManyRedirects: "redirect"
-        case .connectionLost, .other: "network"
+        case .connectionLost, .malformedResponse, .other: "network"
         case .sinkFailed: "io"
         }
     }
@@ -68,6 +70,8 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
             return "\(url) sent more than \(limit) bytes, the size limit; raise it with --max-size or the pin's max-size if the script really grew"
         case .insecureRedirect(let detail):
             return "\(url) redirected to a non-https location (\(detail)); refused, because the body could be changed in transit"
+        case .malformedResponse(let detail):
+            return "\(url) sent a response that is not valid HTTP (\(detail)); nothing was used. The server or a proxy in between is broken; try again later or report it"
         case .tooManyRedirects:
             return "\(url) redirected more than \(FetchOptions.maximumRedirects) times; check the URL for a redirect loop"
         case .connectionLost(let detail):

@@ -60,6 +60,9 @@ public struct RunCommand: Sendable {
     }
 
     private func execute(console: Console, variables: [String: String]) throws(ScriptPinError) -> Int32 {
+        // First, before any byte is fetched: the script runs as our user and
+        // could otherwise read every withheld value from /proc/<our pid>/environ or /mem.
+        do { try makeNonDumpable() } catch { throw .processProtectionFailed(error) }
         let resolved = try resolve(variables: variables)
         let store = ContentStore(environment: variables)
         let image = try ScriptImage.make()
@@ -78,6 +81,9 @@ public struct RunCommand: Sendable {
         policy.allowed += pin?.environment ?? []
         let (passed, withheld) = policy.apply(to: processEnvironment())
         reportWithheld(withheld, policy: policy, console: console)
+        let withheldNames = Set(withheld)
+        scrubEnvironmentValues(named: withheldNames)
+        warnIfParentHolds(withheldNames, console: console)
         let termination = try spawnAndWait(program + [image.executionPath] + arguments, environment: passed, image: image)
         return termination.exitCode
     }
@@ -188,6 +194,17 @@ public struct RunCommand: Sendable {
             throw .usage("the script's #! line holds control characters or bytes that are not UTF-8, so it was not used; choose the interpreter with --interpreter or the pin's interpreter line")
         }
         return shebang.command
+    }
+
+    /// The parent (usually the CI step's shell) is not protected by our
+    /// non-dumpable flag: the script can read its `/proc/<pid>/environ`.
+    /// Only `exec scriptpin run` removes that copy, by replacing the shell.
+    private func warnIfParentHolds(_ withheld: Set<String>, console: Console) {
+        guard !withheld.isEmpty else { return }
+        let parent = parentProcessID()
+        guard let held = environmentNames(ofProcess: parent)?.intersection(withheld), !held.isEmpty else { return }
+        let names = held.sorted().joined(separator: ", ")
+        console.warning("the parent process (pid \(parent)) still holds \(names) in its environment, where the script can read \(held.count == 1 ? "it" : "them") (/proc/\(parent)/environ); start scriptpin with `exec scriptpin run …` so that the shell holding them is replaced")
     }
 
     private func reportWithheld(_ withheld: [String], policy: EnvironmentPolicy, console: Console) {

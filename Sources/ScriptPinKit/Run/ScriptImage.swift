@@ -4,8 +4,12 @@ import Glibc
 /// The verified bytes of a script, held where nobody can change them between
 /// verification and execution. Normally a sealed memfd: the body never
 /// touches the disk, and the seals forbid any write, grow or shrink, even
-/// through other descriptors. Where memfd is unavailable, a file in a private
-/// 0700 directory, re-hashed after writing and removed afterwards.
+/// through other descriptors. Where memfd is unavailable (old kernels,
+/// seccomp profiles), an unnamed `O_TMPFILE` file, which no other process
+/// can open by name and which vanishes with its last descriptor; where the
+/// file system lacks that too, a 0600 file in a private 0700 directory,
+/// removed on every exit path, signals included. Both files are re-hashed
+/// after writing.
 public final class ScriptImage: BodySink {
     /// The descriptor number the script's interpreter sees the body on (`/dev/fd/3`).
     public static let childDescriptor: Int32 = 3
@@ -15,6 +19,7 @@ public final class ScriptImage: BodySink {
 
     private enum Backing {
         case memory
+        case unnamedFile
         case privateFile(directory: String, path: String)
     }
 
@@ -28,35 +33,57 @@ public final class ScriptImage: BodySink {
         self.descriptor = descriptor
     }
 
-    /// A sealed-memfd image, or the private-file fallback when the kernel
-    /// (or a seccomp filter) does not offer `memfd_create`.
+    /// A sealed-memfd image, else an unnamed file, else a private named file.
     public static func make() throws(ScriptPinError) -> ScriptImage {
         let raw = scriptpin_memfd_create("scriptpin", scriptpin_mfd_cloexec | scriptpin_mfd_allow_sealing)
-        guard raw >= 0 else { return try makePrivateFile() }
-        let memory = FileDescriptor(owning: raw)
-        let moved = fcntl(memory.rawValue, F_DUPFD_CLOEXEC, minimumImageDescriptor)
-        guard moved >= 0 else { throw .writeFailed(path: "memfd", Errno.current) }
-        return ScriptImage(backing: .memory, descriptor: FileDescriptor(owning: moved))
+        guard raw >= 0 else { return try makeFile() }
+        return ScriptImage(backing: .memory, descriptor: try moved(FileDescriptor(owning: raw), shownAs: "memfd"))
     }
 
-    /// The fallback image: a 0600 file in a fresh 0700 directory under `$TMPDIR`.
+    /// The file fallbacks: an unnamed file where the file system supports it, else a named one.
+    static func makeFile() throws(ScriptPinError) -> ScriptImage {
+        let base = temporaryBase
+        let unnamed = scriptpin_open_unnamed_file(base, 0o600)
+        guard unnamed >= 0 else { return try makePrivateFile() }
+        return ScriptImage(backing: .unnamedFile, descriptor: try moved(FileDescriptor(owning: unnamed), shownAs: base))
+    }
+
+    private static var temporaryBase: String {
+        environmentValue("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
+    /// The last fallback: a 0600 file in a fresh 0700 directory under
+    /// `$TMPDIR` (else /tmp), removed by deinit or by a fatal signal.
     public static func makePrivateFile() throws(ScriptPinError) -> ScriptImage {
-        let base = environmentValue("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let base = temporaryBase
         let directory: String
         do { directory = try makeTemporaryDirectory(template: joinPath(base, "scriptpin.XXXXXX")) } catch {
             throw .writeFailed(path: base, error)
         }
         let path = joinPath(directory, "script")
-        let raw = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard raw >= 0 else {
+        guard scriptpin_remove_on_signal(path, directory) == 0 else {
             let failure = Errno.current
             removeDirectory(directory)
             throw .writeFailed(path: path, failure)
         }
-        let moved = fcntl(raw, F_DUPFD_CLOEXEC, minimumImageDescriptor)
-        close(raw)
-        guard moved >= 0 else { throw .writeFailed(path: path, Errno.current) }
-        return ScriptImage(backing: .privateFile(directory: directory, path: path), descriptor: FileDescriptor(owning: moved))
+        do {
+            let file = try FileDescriptor.createExclusive(path, readable: true)
+            let moved = try retryingInterrupts { fcntl(file.rawValue, F_DUPFD_CLOEXEC, minimumImageDescriptor) }
+            // From here on, deinit removes the file and its directory.
+            return ScriptImage(backing: .privateFile(directory: directory, path: path), descriptor: FileDescriptor(owning: moved))
+        } catch {
+            removeFile(path)
+            removeDirectory(directory)
+            scriptpin_remove_on_signal_cancel()
+            throw .writeFailed(path: path, error)
+        }
+    }
+
+    /// The descriptor moved to `minimumImageDescriptor` or above.
+    private static func moved(_ descriptor: consuming FileDescriptor, shownAs name: String) throws(ScriptPinError) -> FileDescriptor {
+        let moved = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, minimumImageDescriptor)
+        guard moved >= 0 else { throw .writeFailed(path: name, Errno.current) }
+        return FileDescriptor(owning: moved)
     }
 
     public var isMemoryBacked: Bool {
@@ -64,23 +91,34 @@ public final class ScriptImage: BodySink {
         return false
     }
 
+    /// Whether the body is in a file that has no name anywhere.
+    public var isUnnamedFile: Bool {
+        if case .unnamedFile = backing { return true }
+        return false
+    }
+
     /// The path the interpreter is given.
     public var executionPath: String {
         switch backing {
-        case .memory: "/dev/fd/\(Self.childDescriptor)"
+        case .memory, .unnamedFile: "/dev/fd/\(Self.childDescriptor)"
         case .privateFile(_, let path): path
         }
     }
 
     /// The descriptor to hand to the child as `childDescriptor`, or nil when the child opens a path.
     var descriptorForChild: Int32? {
-        isMemoryBacked ? descriptor.rawValue : nil
+        if case .privateFile = backing { return nil }
+        return descriptor.rawValue
     }
 
     public func restart() throws(ScriptPinError) {
         precondition(!isSealed, "a sealed image cannot be rewritten")
-        guard ftruncate(descriptor.rawValue, 0) == 0 else { throw .writeFailed(path: executionPath, Errno.current) }
-        do { try descriptor.seekToStart() } catch { throw .writeFailed(path: executionPath, error) }
+        do {
+            try descriptor.truncate()
+            try descriptor.seekToStart()
+        } catch {
+            throw .writeFailed(path: executionPath, error)
+        }
         size = 0
     }
 
@@ -98,9 +136,13 @@ public final class ScriptImage: BodySink {
             guard scriptpin_add_seals(descriptor.rawValue, scriptpin_all_seals) == 0 else {
                 throw .writeFailed(path: "memfd", Errno.current)
             }
-        case .privateFile(_, let path):
-            do { try descriptor.synchronize() } catch { throw .writeFailed(path: path, error) }
-            guard fchmod(descriptor.rawValue, 0o400) == 0 else { throw .writeFailed(path: path, Errno.current) }
+        case .unnamedFile, .privateFile:
+            do {
+                try descriptor.synchronize()
+                try descriptor.changeMode(0o400)
+            } catch {
+                throw .writeFailed(path: executionPath, error)
+            }
         }
         isSealed = true
         let hasher: StreamingHasher
@@ -143,6 +185,7 @@ public final class ScriptImage: BodySink {
         if case .privateFile(let directory, let path) = backing {
             removeFile(path)
             removeDirectory(directory)
+            scriptpin_remove_on_signal_cancel()
         }
     }
 }

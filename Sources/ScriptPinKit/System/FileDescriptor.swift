@@ -26,9 +26,11 @@ public struct FileDescriptor: ~Copyable {
         FileDescriptor(owning: try retryingInterrupts { fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3) })
     }
 
-    /// Creates a new file that must not exist yet, readable and writable by its owner only.
-    public static func createExclusive(_ path: String, mode: mode_t = 0o600) throws(Errno) -> FileDescriptor {
-        let fd = try retryingInterrupts { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
+    /// Creates a new file that must not exist yet (nor be a symbolic link),
+    /// readable and writable by its owner only; `readable` opens it for reading too.
+    public static func createExclusive(_ path: String, mode: mode_t = 0o600, readable: Bool = false) throws(Errno) -> FileDescriptor {
+        let access = readable ? O_RDWR : O_WRONLY
+        let fd = try retryingInterrupts { open(path, access | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         return FileDescriptor(owning: fd)
     }
 
@@ -75,6 +77,14 @@ public struct FileDescriptor: ~Copyable {
 
     public func synchronize() throws(Errno) {
         try retryingInterrupts { fsync(rawValue) }
+    }
+
+    public func truncate() throws(Errno) {
+        try retryingInterrupts { ftruncate(rawValue, 0) }
+    }
+
+    public func changeMode(_ mode: mode_t) throws(Errno) {
+        try retryingInterrupts { fchmod(rawValue, mode) }
     }
 
     public func seekToStart() throws(Errno) {

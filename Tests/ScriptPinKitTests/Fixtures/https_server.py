@@ -21,6 +21,7 @@ Routes (on the HTTPS ports):
   /gzip/NAME           gzip of NAME with Content-Encoding: gzip although nobody asked
   /random              different bytes on every request
   /flaky/N/NAME        503 for the first N requests of this path, then NAME
+  /malformed-status    a status line that is not HTTP ("HTTP/1.1 2x0 OK")
 Every request line is appended to ROOT/requests.log.
 """
 import gzip
@@ -155,6 +156,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_body(503, b"try later\n")
             else:
                 self.send_body(200, self.file(parts[2]))
+        elif head == "malformed-status":
+            self.wfile.write(b"HTTP/1.1 2x0 OK\r\nContent-Length: 8\r\n\r\necho hi\n")
+            self.close_connection = True
         else:
             self.send_body(404, b"unknown route\n")
 
