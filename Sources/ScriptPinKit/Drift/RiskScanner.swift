@@ -16,7 +16,7 @@ public enum RiskScanner {
 
     nonisolated(unsafe) private static let rules: [Rule] = [
         Rule(reason: "sends data out (curl upload)",
-             pattern: try! Regex(#"\bcurl\b.*(\s-d\b|\s-d\S|--data|\s-F\b|\s-F\S|--form|\s-T\b|--upload-file)"#)),
+             pattern: try! Regex(#"\bcurl\b.*(\s-[a-zA-Z]*[dFT]|--data|--form|--upload-file)"#)),
         Rule(reason: "sends data out (wget post)", pattern: try! Regex(#"\bwget\b.*--post-(data|file)"#)),
         Rule(reason: "opens a raw network connection", pattern: try! Regex(#"(^|[\s|;&(])(nc|ncat|netcat|socat|telnet)\s"#)),
         Rule(reason: "opens a raw network connection", pattern: try! Regex(#"/dev/(tcp|udp)/"#)),

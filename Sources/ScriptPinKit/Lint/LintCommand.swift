@@ -190,20 +190,52 @@ public struct LintCommand: Sendable {
         }
     }
 
-    /// The staged contents (the git index) of every added, copied, modified or renamed file.
+    /// The staged contents (the git index) of every added, copied, modified,
+    /// renamed or retyped file, each read by its object id: a name is only a
+    /// label here, so `1:x.sh`, `0:y.sh` or bytes that are not UTF-8 cannot
+    /// make git show another file, or none.
     private func stagedFiles() throws(ScriptPinError) -> [Source] {
-        let listing = try runSubprocess(["git", "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"])
+        let listing = try runSubprocess(["git", "diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"])
         guard listing.status == 0 else {
             throw .usage("--staged needs a git repository; `git diff --cached` failed here")
         }
-        let names = listing.output.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         var sources: [Source] = []
-        for name in names where !Self.isExcluded(name, excludes: excludes) {
-            let blob = try runSubprocess(["git", "show", ":" + name])
-            guard blob.status == 0 else { continue }
+        for entry in StagedEntry.parse(listing.output) where entry.isRegularFile {
+            let name = VisibleText.escape(bytes: entry.path)
+            if Self.isExcluded(name, excludes: excludes) { continue }
+            let blob = try runSubprocess(["git", "cat-file", "blob", entry.objectID])
+            guard blob.status == 0 else {
+                throw .usage("git could not read the staged content of \(name) (object \(entry.objectID)); check the repository with `git fsck`")
+            }
             sources.append(Source(path: name, explicit: false, stagedContent: blob.output))
         }
         return sources
+    }
+}
+
+/// One line of `git diff --cached --raw -z --no-abbrev`:
+/// `:OLDMODE NEWMODE OLDID NEWID STATUS` NUL `PATH` NUL.
+struct StagedEntry: Equatable {
+    let newMode: String
+    let objectID: String
+    /// The path exactly as git stores it: bytes, not necessarily UTF-8.
+    let path: [UInt8]
+
+    /// A blob that is a file (not a symbolic link's target, not a submodule).
+    var isRegularFile: Bool { newMode == "100644" || newMode == "100755" }
+
+    static func parse(_ output: [UInt8]) -> [StagedEntry] {
+        let fields = output.split(separator: 0, omittingEmptySubsequences: false)
+        var entries: [StagedEntry] = []
+        var index = 0
+        while index + 1 < fields.count {
+            let metadata = fields[index].split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+            if metadata.count == 5, metadata[0].hasPrefix(":") {
+                entries.append(StagedEntry(newMode: metadata[1], objectID: metadata[3], path: Array(fields[index + 1])))
+            }
+            index += 2
+        }
+        return entries
     }
 }
 

@@ -21,6 +21,25 @@ public enum VisibleText {
         return result
     }
 
+    /// Bytes that should be text (a file name from git): valid UTF-8 as
+    /// `escape` shows it, each byte that is not UTF-8 as `\xNN`.
+    public static func escape(bytes: [UInt8]) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return escape(text) }
+        var result = ""
+        var start = 0
+        while start < bytes.count {
+            var end = bytes.count
+            // The longest prefix that decodes; the byte after it is shown as hex.
+            while end > start, String(validating: bytes[start..<end], as: UTF8.self) == nil { end -= 1 }
+            result += escape(String(decoding: bytes[start..<end], as: UTF8.self))
+            if end < bytes.count {
+                result += "\\x" + hex(UInt32(bytes[end]), digits: 2)
+            }
+            start = end + 1
+        }
+        return result
+    }
+
     /// Whether a line holds a control that can hide or reorder text on a
     /// terminal. A single carriage return at the end of a CRLF line moves the
     /// cursor to where the next line starts anyway, so it alone does not count.

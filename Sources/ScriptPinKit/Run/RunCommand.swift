@@ -81,9 +81,10 @@ public struct RunCommand: Sendable {
         policy.allowed += pin?.environment ?? []
         let (passed, withheld) = policy.apply(to: processEnvironment())
         reportWithheld(withheld, policy: policy, console: console)
-        let withheldNames = Set(withheld)
-        scrubEnvironmentValues(named: withheldNames)
-        warnIfParentHolds(withheldNames, console: console)
+        scrubEnvironmentValues(named: Set(withheld))
+        // With --clean-env nearly everything is withheld; only the secrets are worth a warning.
+        let secrets = policy.mode == .clean ? withheld.filter(EnvironmentPolicy.looksSecret) : withheld
+        warnIfParentHolds(Set(secrets), console: console)
         let termination = try spawnAndWait(program + [image.executionPath] + arguments, environment: passed, image: image)
         return termination.exitCode
     }

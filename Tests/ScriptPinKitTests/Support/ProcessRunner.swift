@@ -21,12 +21,16 @@ enum ProcessRunner {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").path
 
-    /// An environment without the developer's own manifest, cache or colour settings.
+    /// Variables of the caller's shell that would change what scriptpin does.
+    static let scrubbedNames: Set<String> = [
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "NO_COLOR", "https_proxy", "HTTPS_PROXY", "http_proxy",
+        "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", "TMPDIR", "LD_PRELOAD",
+    ]
+
+    /// An environment without the developer's own manifest, cache, proxies, CA or colour settings.
     static func baseEnvironment(home: String) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["SCRIPTPIN_MANIFEST", "SCRIPTPIN_CACHE", "XDG_CACHE_HOME", "SSL_CERT_FILE", "NO_COLOR",
-                     "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] {
-            environment[name] = nil
+        var environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            !scrubbedNames.contains(name) && !name.hasPrefix("SCRIPTPIN_") && !name.hasPrefix("XDG_")
         }
         environment["HOME"] = home
         return environment
