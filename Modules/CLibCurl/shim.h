@@ -7,8 +7,6 @@
    call; each wrapper fixes the type of the one argument that option takes. */
 
 typedef size_t (*scriptpin_curl_write_callback)(char *data, size_t size, size_t count, void *context);
-typedef int (*scriptpin_curl_progress_callback)(void *context, curl_off_t download_total, curl_off_t download_now,
-                                                curl_off_t upload_total, curl_off_t upload_now);
 
 static inline CURLcode scriptpin_curl_set_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -26,16 +24,8 @@ static inline CURLcode scriptpin_curl_set_pointer(CURL *handle, CURLoption optio
     return curl_easy_setopt(handle, option, value);
 }
 
-static inline CURLcode scriptpin_curl_set_list(CURL *handle, CURLoption option, struct curl_slist *value) {
-    return curl_easy_setopt(handle, option, value);
-}
-
 static inline CURLcode scriptpin_curl_set_write_callback(CURL *handle, scriptpin_curl_write_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
-}
-
-static inline CURLcode scriptpin_curl_set_progress_callback(CURL *handle, scriptpin_curl_progress_callback callback) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
 
 static inline CURLcode scriptpin_curl_get_long(CURL *handle, CURLINFO info, long *value) {
@@ -44,6 +34,11 @@ static inline CURLcode scriptpin_curl_get_long(CURL *handle, CURLINFO info, long
 
 static inline CURLcode scriptpin_curl_get_string(CURL *handle, CURLINFO info, char **value) {
     return curl_easy_getinfo(handle, info, value);
+}
+
+/* The version of the libcurl this process runs with, which may differ from the headers'. */
+static inline const char *scriptpin_curl_runtime_version(void) {
+    return curl_version_info(CURLVERSION_NOW)->version;
 }
 
 #endif

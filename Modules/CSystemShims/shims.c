@@ -15,8 +15,6 @@
 
 const unsigned int scriptpin_mfd_cloexec = MFD_CLOEXEC;
 const unsigned int scriptpin_mfd_allow_sealing = MFD_ALLOW_SEALING;
-const int scriptpin_f_add_seals = F_ADD_SEALS;
-const int scriptpin_f_get_seals = F_GET_SEALS;
 const int scriptpin_all_seals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
 
 int scriptpin_memfd_create(const char *name, unsigned int flags) {
@@ -29,6 +27,14 @@ int scriptpin_add_seals(int fd, int seals) {
 
 int scriptpin_get_seals(int fd) {
     return fcntl(fd, F_GET_SEALS);
+}
+
+#ifndef SCRIPTPIN_GIT_COMMIT
+#define SCRIPTPIN_GIT_COMMIT "unknown"
+#endif
+
+const char *scriptpin_build_commit(void) {
+    return SCRIPTPIN_GIT_COMMIT;
 }
 
 int scriptpin_set_nondumpable(void) {

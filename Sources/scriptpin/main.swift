@@ -14,6 +14,9 @@ func main(_ arguments: [String], console: Console) -> Int32 {
         return 0
     case "--version":
         console.line("scriptpin \(ScriptPinVersion.current)")
+        console.line("commit \(BuildInfo.commit)")
+        console.line(BuildInfo.openSSLVersion)
+        console.line("libcurl \(BuildInfo.curlVersion)")
         return 0
     case "help":
         guard let name = arguments.dropFirst().first else {

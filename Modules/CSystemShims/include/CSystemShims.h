@@ -9,14 +9,16 @@
 
 extern const unsigned int scriptpin_mfd_cloexec;
 extern const unsigned int scriptpin_mfd_allow_sealing;
-extern const int scriptpin_f_add_seals;
-extern const int scriptpin_f_get_seals;
 /* F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL */
 extern const int scriptpin_all_seals;
 
 int scriptpin_memfd_create(const char *name, unsigned int flags);
 int scriptpin_add_seals(int fd, int seals);
 int scriptpin_get_seals(int fd);
+
+/* The git commit the binary was built from, as scripts/release.sh passes
+   it (-Xcc -DSCRIPTPIN_GIT_COMMIT=...), or "unknown". */
+const char *scriptpin_build_commit(void);
 
 /* prctl(PR_SET_DUMPABLE, 0): another process of the same user can no
    longer read /proc/<pid>/environ or /proc/<pid>/mem, nor ptrace us.

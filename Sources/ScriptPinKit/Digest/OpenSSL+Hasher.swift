@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 
 /// A failure inside libcrypto, carrying OpenSSL's own error text.
 public struct OpenSSLError: Error, Sendable, CustomStringConvertible {
@@ -78,5 +78,12 @@ public final class StreamingHasher {
 
     deinit {
         EVP_MD_CTX_free(context)
+    }
+}
+
+extension BuildInfo {
+    /// The OpenSSL this process runs with ("OpenSSL 3.0.17 1 Jul 2025"), not the one it was compiled against.
+    public static var openSSLVersion: String {
+        String(cString: OpenSSL_version(OPENSSL_VERSION))
     }
 }

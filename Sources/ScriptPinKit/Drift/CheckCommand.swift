@@ -1,4 +1,4 @@
-import Synchronization
+internal import Synchronization
 
 /// The outcome of re-fetching one pin.
 public struct DriftResult: Sendable {
@@ -25,9 +25,7 @@ public struct DriftResult: Sendable {
 public struct CheckCommand: Sendable {
     public static let defaultJobs = 8
 
-    public enum Format: String, Sendable, CaseIterable {
-        case text, json, sarif, github
-    }
+    public typealias Format = ReportFormat
 
     public var names: [String] = []
     public var format = Format.text

@@ -56,7 +56,10 @@ func contents(of image: ScriptImage) throws(ScriptPinError) -> [UInt8] {
 }
 
 extension String {
+    /// Without leading blanks and trailing blanks or CR, as risk lines are shown.
     func trimmingBlanksString() -> String {
-        String(Substring(self).trimmingBlanks())
+        var result = Substring(self).drop(while: { $0 == " " || $0 == "\t" })
+        while let last = result.last, last == " " || last == "\t" || last == "\r" { result = result.dropLast() }
+        return String(result)
     }
 }

@@ -1,5 +1,4 @@
-import CLibCurl
-import Glibc
+internal import CLibCurl
 
 /// Receives a body as it streams in. A fetch may be retried after a
 /// transient failure, so a sink must be able to start over.
@@ -44,7 +43,7 @@ public struct Fetcher: Sendable {
                 return try attemptFetch(url, sizeLimit: sizeLimit, algorithm: algorithm, sink: sink)
             } catch .fetch(let failure) where failure.isTransient && attempt < FetchOptions.transientRetries {
                 attempt += 1
-                usleep(UInt32(delay) * 1000)
+                pause(milliseconds: delay)
                 delay *= 2
             }
         }
@@ -252,5 +251,12 @@ final class CurlEasyHandle {
     deinit {
         curl_easy_cleanup(pointer)
         errorBuffer.deallocate()
+    }
+}
+
+extension BuildInfo {
+    /// The libcurl this process runs with.
+    public static var curlVersion: String {
+        String(cString: scriptpin_curl_runtime_version())
     }
 }

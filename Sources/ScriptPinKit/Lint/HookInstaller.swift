@@ -1,5 +1,3 @@
-import Glibc
-
 /// `scriptpin hook install`: a git pre-commit hook that runs `scriptpin verify`
 /// and `scriptpin lint --staged` and blocks the commit when either fails.
 public struct HookInstaller: Sendable {
@@ -16,8 +14,8 @@ public struct HookInstaller: Sendable {
 
     public func run(console: Console) throws(ScriptPinError) -> Int32 {
         // `--git-path hooks` honours core.hooksPath.
-        let hooks = try runSubprocess(["git", "rev-parse", "--git-path", "hooks"])
-        guard hooks.status == 0 else { throw .usage("hook install must run inside a git repository") }
+        let hooks = try git(["rev-parse", "--git-path", "hooks"])
+        guard hooks.succeeded else { throw .usage("hook install must run inside a git repository") }
         var directory = String(decoding: hooks.output, as: UTF8.self)
         while directory.hasSuffix("\n") { directory.removeLast() }
         do { try createDirectories(directory, mode: 0o755) } catch { throw .writeFailed(path: directory, error) }
@@ -49,12 +47,4 @@ public struct HookInstaller: Sendable {
 
         """
     }
-}
-
-/// The path of the running executable, from /proc/self/exe.
-public func currentExecutablePath() -> String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    guard length > 0 else { return "scriptpin" }
-    return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

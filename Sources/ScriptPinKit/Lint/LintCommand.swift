@@ -1,5 +1,3 @@
-import Glibc
-
 /// One file's diagnostics, with the path as the user named it.
 public struct LintedFile: Sendable {
     public let path: String
@@ -16,9 +14,7 @@ public struct LintCommand: Sendable {
     public static let binaryProbeSize = 8 * 1024
     public static let ignoreMarker = "scriptpin: ignore"
 
-    public enum Format: String, Sendable, CaseIterable {
-        case text, json, sarif, github
-    }
+    public typealias Format = ReportFormat
 
     public var paths: [String] = []
     public var excludes: [String] = []
@@ -186,7 +182,7 @@ public struct LintCommand: Sendable {
         guard !excludes.isEmpty else { return false }
         let name = String(path.split(separator: "/").last ?? Substring(path))
         return excludes.contains { pattern in
-            fnmatch(pattern, path, 0) == 0 || fnmatch(pattern, name, 0) == 0
+            globMatches(pattern, path) || globMatches(pattern, name)
         }
     }
 
@@ -195,16 +191,16 @@ public struct LintCommand: Sendable {
     /// label here, so `1:x.sh`, `0:y.sh` or bytes that are not UTF-8 cannot
     /// make git show another file, or none.
     private func stagedFiles() throws(ScriptPinError) -> [Source] {
-        let listing = try runSubprocess(["git", "diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"])
-        guard listing.status == 0 else {
+        let listing = try git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"])
+        guard listing.succeeded else {
             throw .usage("--staged needs a git repository; `git diff --cached` failed here")
         }
         var sources: [Source] = []
         for entry in StagedEntry.parse(listing.output) where entry.isRegularFile {
             let name = VisibleText.escape(bytes: entry.path)
             if Self.isExcluded(name, excludes: excludes) { continue }
-            let blob = try runSubprocess(["git", "cat-file", "blob", entry.objectID])
-            guard blob.status == 0 else {
+            let blob = try git(["cat-file", "blob", entry.objectID])
+            guard blob.succeeded else {
                 throw .usage("git could not read the staged content of \(name) (object \(entry.objectID)); check the repository with `git fsck`")
             }
             sources.append(Source(path: name, explicit: false, stagedContent: blob.output))
@@ -236,18 +232,5 @@ struct StagedEntry: Equatable {
             index += 2
         }
         return entries
-    }
-}
-
-/// Like `fileKind`, but a symbolic link is `.other`, so that a link to a
-/// parent directory cannot make the walk loop.
-func fileKindWithoutFollowing(_ path: String) -> FileKind {
-    var status = stat()
-    guard lstat(path, &status) == 0 else { return .missing }
-    switch status.st_mode & S_IFMT {
-    case S_IFREG: return .regular
-    case S_IFDIR: return .directory
-    case S_IFLNK: return fileKind(path) == .regular ? .regular : .other
-    default: return .other
     }
 }

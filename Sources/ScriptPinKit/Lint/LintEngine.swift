@@ -171,7 +171,7 @@ public enum LintEngine {
         }
 
         private mutating func add(line: Int, column: Int, finding: DownloadExecFinding) {
-            let name = finding.url.map(suggestedPinName) ?? "NAME"
+            let name = finding.url.map(PinRules.suggestedName(forURL:)) ?? "NAME"
             // A token in a committed URL's query is already a leak; lint does not repeat it into CI logs.
             let redacted = finding.url.map(ScriptURL.redact)
             let message = finding.url.map { finding.message.replacingAll($0, redacted!) } ?? finding.message

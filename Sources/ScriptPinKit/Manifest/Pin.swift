@@ -47,6 +47,19 @@ public enum PinRules {
         return bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
+    /// A valid pin name made from a URL's last path segment, for the
+    /// `scriptpin add` that `run` and `lint` suggest.
+    public static func suggestedName(forURL url: String) -> String {
+        let segment = ScriptURL(url)?.lastPathSegment.lowercased() ?? ""
+        var name = String(segment.unicodeScalars.map { scalar -> Character in
+            let character = Character(scalar)
+            return ("a"..."z").contains(character) || ("0"..."9").contains(character) || ".-_".contains(character) ? character : "-"
+        })
+        while let first = name.first, !(("a"..."z").contains(first) || ("0"..."9").contains(first)) { name.removeFirst() }
+        name = String(name.prefix(maximumNameLength))
+        return isValidName(name) ? name : "script"
+    }
+
     /// A variable name, or a prefix ending in `*`.
     public static func isValidEnvironmentPattern(_ pattern: String) -> Bool {
         var bytes = Array(pattern.utf8)

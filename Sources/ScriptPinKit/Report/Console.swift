@@ -1,5 +1,5 @@
-import Glibc
-import Synchronization
+internal import Glibc
+internal import Synchronization
 
 /// Where results and diagnostics go: results on stdout, diagnostics on
 /// stderr, colour only when that stream is a terminal and `NO_COLOR` is unset.
@@ -26,7 +26,7 @@ public final class Console: Sendable {
     private let outputDescriptor: Int32
     private let errorDescriptor: Int32
 
-    public init(outputDescriptor: Int32 = STDOUT_FILENO, errorDescriptor: Int32 = STDERR_FILENO) {
+    public init(outputDescriptor: Int32 = 1, errorDescriptor: Int32 = 2) {
         let colourAllowed = environmentValue("NO_COLOR").map(\.isEmpty) ?? true
         let errorIsTerminal = isTerminal(errorDescriptor)
         self.outputDescriptor = outputDescriptor

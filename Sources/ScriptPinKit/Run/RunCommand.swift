@@ -165,7 +165,7 @@ public struct RunCommand: Sendable {
                 return digest
             }
             guard !resolved.digests.isEmpty else {
-                let suggested = suggestedPinName(for: url)
+                let suggested = PinRules.suggestedName(forURL: url)
                 throw .notPinned(url: ScriptURL.redact(url), actual: body.digest, suggestedName: suggested)
             }
             guard resolved.digests.contains(body.digest) else {
@@ -220,25 +220,5 @@ public struct RunCommand: Sendable {
             let named = secrets.isEmpty ? "" : ", among them \(secrets.joined(separator: ", "))"
             console.note("scriptpin: clean environment: withheld \(withheld.count) variable\(withheld.count == 1 ? "" : "s")\(named)")
         }
-    }
-}
-
-/// A pin name made from the URL's last path segment, for the `add` hint.
-public func suggestedPinName(for url: String) -> String {
-    let segment = ScriptURL(url)?.lastPathSegment.lowercased() ?? ""
-    var name = String(segment.unicodeScalars.map { scalar -> Character in
-        let character = Character(scalar)
-        return ("a"..."z").contains(character) || ("0"..."9").contains(character) || ".-_".contains(character) ? character : "-"
-    })
-    while let first = name.first, !(("a"..."z").contains(first) || ("0"..."9").contains(first)) { name.removeFirst() }
-    name = String(name.prefix(PinRules.maximumNameLength))
-    return PinRules.isValidName(name) ? name : "script"
-}
-
-extension Substring {
-    func trimmingBlanks() -> Substring {
-        var result = self.drop(while: { $0 == " " || $0 == "\t" })
-        while let last = result.last, last == " " || last == "\t" || last == "\r" { result = result.dropLast() }
-        return result
     }
 }

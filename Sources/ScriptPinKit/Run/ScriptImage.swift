@@ -1,6 +1,3 @@
-import CSystemShims
-import Glibc
-
 /// The verified bytes of a script, held where nobody can change them between
 /// verification and execution. Normally a sealed memfd: the body never
 /// touches the disk, and the seals forbid any write, grow or shrink, even
@@ -35,17 +32,15 @@ public final class ScriptImage: BodySink {
 
     /// A sealed-memfd image, else an unnamed file, else a private named file.
     public static func make() throws(ScriptPinError) -> ScriptImage {
-        let raw = scriptpin_memfd_create("scriptpin", scriptpin_mfd_cloexec | scriptpin_mfd_allow_sealing)
-        guard raw >= 0 else { return try makeFile() }
-        return ScriptImage(backing: .memory, descriptor: try moved(FileDescriptor(owning: raw), shownAs: "memfd"))
+        guard let memory = try? FileDescriptor.memoryFile(name: "scriptpin") else { return try makeFile() }
+        return ScriptImage(backing: .memory, descriptor: try moved(memory, shownAs: "memfd"))
     }
 
     /// The file fallbacks: an unnamed file where the file system supports it, else a named one.
     static func makeFile() throws(ScriptPinError) -> ScriptImage {
         let base = temporaryBase
-        let unnamed = scriptpin_open_unnamed_file(base, 0o600)
-        guard unnamed >= 0 else { return try makePrivateFile() }
-        return ScriptImage(backing: .unnamedFile, descriptor: try moved(FileDescriptor(owning: unnamed), shownAs: base))
+        guard let unnamed = try? FileDescriptor.unnamedFile(in: base, mode: 0o600) else { return try makePrivateFile() }
+        return ScriptImage(backing: .unnamedFile, descriptor: try moved(unnamed, shownAs: base))
     }
 
     private static var temporaryBase: String {
@@ -61,29 +56,27 @@ public final class ScriptImage: BodySink {
             throw .writeFailed(path: base, error)
         }
         let path = joinPath(directory, "script")
-        guard scriptpin_remove_on_signal(path, directory) == 0 else {
-            let failure = Errno.current
+        do {
+            try removeOnFatalSignal(file: path, directory: directory)
+        } catch {
             removeDirectory(directory)
-            throw .writeFailed(path: path, failure)
+            throw .writeFailed(path: path, error)
         }
         do {
-            let file = try FileDescriptor.createExclusive(path, readable: true)
-            let moved = try retryingInterrupts { fcntl(file.rawValue, F_DUPFD_CLOEXEC, minimumImageDescriptor) }
+            let file = try FileDescriptor.createExclusive(path, readable: true).duplicate(atLeast: minimumImageDescriptor)
             // From here on, deinit removes the file and its directory.
-            return ScriptImage(backing: .privateFile(directory: directory, path: path), descriptor: FileDescriptor(owning: moved))
+            return ScriptImage(backing: .privateFile(directory: directory, path: path), descriptor: file)
         } catch {
             removeFile(path)
             removeDirectory(directory)
-            scriptpin_remove_on_signal_cancel()
+            cancelRemovalOnFatalSignal()
             throw .writeFailed(path: path, error)
         }
     }
 
     /// The descriptor moved to `minimumImageDescriptor` or above.
-    private static func moved(_ descriptor: consuming FileDescriptor, shownAs name: String) throws(ScriptPinError) -> FileDescriptor {
-        let moved = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, minimumImageDescriptor)
-        guard moved >= 0 else { throw .writeFailed(path: name, Errno.current) }
-        return FileDescriptor(owning: moved)
+    private static func moved(_ descriptor: borrowing FileDescriptor, shownAs name: String) throws(ScriptPinError) -> FileDescriptor {
+        do { return try descriptor.duplicate(atLeast: minimumImageDescriptor) } catch { throw .writeFailed(path: name, error) }
     }
 
     public var isMemoryBacked: Bool {
@@ -133,9 +126,7 @@ public final class ScriptImage: BodySink {
     public func seal(expecting expected: Digest) throws(ScriptPinError) {
         switch backing {
         case .memory:
-            guard scriptpin_add_seals(descriptor.rawValue, scriptpin_all_seals) == 0 else {
-                throw .writeFailed(path: "memfd", Errno.current)
-            }
+            do { try descriptor.sealCompletely() } catch { throw .writeFailed(path: "memfd", error) }
         case .unnamedFile, .privateFile:
             do {
                 try descriptor.synchronize()
@@ -157,7 +148,7 @@ public final class ScriptImage: BodySink {
 
     /// Whether the kernel reports every seal on the memfd.
     public var hasAllSeals: Bool {
-        isMemoryBacked && (scriptpin_get_seals(descriptor.rawValue) & scriptpin_all_seals) == scriptpin_all_seals
+        isMemoryBacked && descriptor.isCompletelySealed
     }
 
     /// Streams the content from the start with `pread`, leaving the file position alone.
@@ -185,7 +176,7 @@ public final class ScriptImage: BodySink {
         if case .privateFile(let directory, let path) = backing {
             removeFile(path)
             removeDirectory(directory)
-            scriptpin_remove_on_signal_cancel()
+            cancelRemovalOnFatalSignal()
         }
     }
 }

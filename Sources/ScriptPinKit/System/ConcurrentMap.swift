@@ -1,5 +1,5 @@
-import Dispatch
-import Synchronization
+internal import Dispatch
+internal import Synchronization
 
 /// Applies `transform` to every element on the cores available, returning the
 /// results in input order. For blocking work such as hashing files, where one

@@ -1,4 +1,4 @@
-import Glibc
+internal import Glibc
 
 /// What kind of file a path names, following symbolic links.
 public enum FileKind: Sendable {
@@ -16,6 +16,24 @@ public func fileKind(_ path: String) -> FileKind {
     case S_IFDIR: return .directory
     default: return .other
     }
+}
+
+/// Like `fileKind`, but a symbolic link is `.other` unless it names a
+/// regular file, so that a link to a parent directory cannot make a walk loop.
+func fileKindWithoutFollowing(_ path: String) -> FileKind {
+    var status = stat()
+    guard lstat(path, &status) == 0 else { return .missing }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: return .regular
+    case S_IFDIR: return .directory
+    case S_IFLNK: return fileKind(path) == .regular ? .regular : .other
+    default: return .other
+    }
+}
+
+/// Whether `text` matches the shell glob `pattern`, as `fnmatch(3)` decides.
+func globMatches(_ pattern: String, _ text: String) -> Bool {
+    fnmatch(pattern, text, 0) == 0
 }
 
 /// The names in a directory, without "." and "..", sorted bytewise so that
@@ -39,7 +57,7 @@ public func directoryEntries(_ path: String) throws(Errno) -> [String] {
 }
 
 /// Creates `path` and its parents with `mode`, like `mkdir -p`; an existing directory is fine.
-public func createDirectories(_ path: String, mode: mode_t) throws(Errno) {
+public func createDirectories(_ path: String, mode: UInt32) throws(Errno) {
     if fileKind(path) == .directory { return }
     let parent = parentDirectory(of: path)
     if parent != path && !parent.isEmpty { try createDirectories(parent, mode: mode) }
@@ -135,4 +153,21 @@ public func fileStatus(_ path: String) -> FileStatus? {
 
 public func effectiveUserID() -> UInt32 {
     geteuid()
+}
+
+/// Waits `milliseconds`, resuming after a signal until the time is up.
+func pause(milliseconds: Int) {
+    var remaining = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+    while true {
+        var request = remaining
+        guard nanosleep(&request, &remaining) == -1 && errno == EINTR else { return }
+    }
+}
+
+/// The path of the running executable, from /proc/self/exe.
+public func currentExecutablePath() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else { return "scriptpin" }
+    return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -1,4 +1,4 @@
-import Glibc
+internal import Glibc
 
 /// A C `errno` value, kept typed so that callers can match the few codes
 /// they handle (`ENOENT`, `EINTR`) and print the rest with the system's text.

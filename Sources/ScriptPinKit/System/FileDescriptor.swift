@@ -1,4 +1,4 @@
-import Glibc
+internal import Glibc
 
 /// An open file descriptor with exactly one owner, closed when the owner goes
 /// away, on every path, so that no descriptor leaks into a script `run` starts.
@@ -28,14 +28,23 @@ public struct FileDescriptor: ~Copyable {
 
     /// Creates a new file that must not exist yet (nor be a symbolic link),
     /// readable and writable by its owner only; `readable` opens it for reading too.
-    public static func createExclusive(_ path: String, mode: mode_t = 0o600, readable: Bool = false) throws(Errno) -> FileDescriptor {
+    public static func createExclusive(_ path: String, mode: UInt32 = 0o600, readable: Bool = false) throws(Errno) -> FileDescriptor {
         let access = readable ? O_RDWR : O_WRONLY
         let fd = try retryingInterrupts { open(path, access | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         return FileDescriptor(owning: fd)
     }
 
+    /// A new 0600 file made from a `mkstemp` template ending in XXXXXX; `path` receives its name.
+    static func createUnique(template: String, path: inout String) throws(Errno) -> FileDescriptor {
+        var bytes = Array(template.utf8CString)
+        let descriptor = FileDescriptor(owning: try retryingInterrupts { mkstemp(&bytes) })
+        try retryingInterrupts { fcntl(descriptor.rawValue, F_SETFD, FD_CLOEXEC) }
+        path = String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return descriptor
+    }
+
     /// Opens (creating if needed) a file for reading and writing, as lock files need.
-    public static func openOrCreate(_ path: String, mode: mode_t = 0o600) throws(Errno) -> FileDescriptor {
+    public static func openOrCreate(_ path: String, mode: UInt32 = 0o600) throws(Errno) -> FileDescriptor {
         let fd = try retryingInterrupts { open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode) }
         return FileDescriptor(owning: fd)
     }
@@ -83,7 +92,7 @@ public struct FileDescriptor: ~Copyable {
         try retryingInterrupts { ftruncate(rawValue, 0) }
     }
 
-    public func changeMode(_ mode: mode_t) throws(Errno) {
+    public func changeMode(_ mode: UInt32) throws(Errno) {
         try retryingInterrupts { fchmod(rawValue, mode) }
     }
 

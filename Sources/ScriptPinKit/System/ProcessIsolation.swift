@@ -1,5 +1,5 @@
-import CSystemShims
-import Glibc
+internal import CSystemShims
+internal import Glibc
 
 /// Stops other processes of the same user, the script `run` starts among
 /// them, from reading this process's environment and memory through

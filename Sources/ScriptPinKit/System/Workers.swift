@@ -1,4 +1,4 @@
-import Glibc
+internal import Glibc
 
 /// Runs `body(worker)` on `count` POSIX threads and waits for all of them.
 /// For blocking work such as libcurl transfers, where the concurrency must

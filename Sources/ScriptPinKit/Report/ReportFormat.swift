@@ -1,0 +1,5 @@
+/// How `check` and `lint` write their results: text for people, JSON for
+/// scripts, SARIF for code scanning, workflow commands for GitHub Actions.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case text, json, sarif, github
+}

@@ -1,0 +1,44 @@
+internal import CSystemShims
+internal import Glibc
+
+/// The kinds of file `ScriptImage` holds a verified body in, and the calls
+/// that make them safe: sealing, moving out of the way of descriptor 3, and
+/// removing a named file when a fatal signal arrives.
+extension FileDescriptor {
+    /// An anonymous memory file that can be sealed; ENOSYS where the kernel
+    /// or a seccomp profile does not offer `memfd_create`.
+    static func memoryFile(name: String) throws(Errno) -> FileDescriptor {
+        FileDescriptor(owning: try retryingInterrupts { scriptpin_memfd_create(name, scriptpin_mfd_cloexec | scriptpin_mfd_allow_sealing) })
+    }
+
+    /// A file in `directory` that never has a name (`O_TMPFILE`); EOPNOTSUPP
+    /// or EISDIR where the file system does not support it.
+    static func unnamedFile(in directory: String, mode: UInt32) throws(Errno) -> FileDescriptor {
+        FileDescriptor(owning: try retryingInterrupts { scriptpin_open_unnamed_file(directory, mode) })
+    }
+
+    /// A close-on-exec duplicate numbered `lowest` or above.
+    func duplicate(atLeast lowest: Int32) throws(Errno) -> FileDescriptor {
+        FileDescriptor(owning: try retryingInterrupts { fcntl(rawValue, F_DUPFD_CLOEXEC, lowest) })
+    }
+
+    /// Adds every seal: no write, grow or shrink through any descriptor, and no further seal changes.
+    func sealCompletely() throws(Errno) {
+        try retryingInterrupts { scriptpin_add_seals(rawValue, scriptpin_all_seals) }
+    }
+
+    var isCompletelySealed: Bool {
+        scriptpin_get_seals(rawValue) & scriptpin_all_seals == scriptpin_all_seals
+    }
+}
+
+/// Until `cancelRemovalOnFatalSignal`, SIGINT, SIGTERM, SIGHUP and SIGQUIT
+/// remove `file` and `directory` before taking their usual effect; a signal
+/// the caller ignores stays ignored.
+func removeOnFatalSignal(file: String, directory: String) throws(Errno) {
+    try retryingInterrupts { scriptpin_remove_on_signal(file, directory) }
+}
+
+func cancelRemovalOnFatalSignal() {
+    scriptpin_remove_on_signal_cancel()
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds a self-contained release of scriptpin and checks it:
+#   scripts/release.sh [OUTDIR]      (default: dist/, which git ignores)
+# writes OUTDIR/scriptpin-VERSION-linux-ARCH.tar.gz (the binary, README,
+# LICENSE if present, and the pin catalogue), OUTDIR/SHA256SUMS and
+# OUTDIR/SHA512SUMS. The Swift standard library and Foundation are linked
+# statically, so the binary needs only libc, libstdc++, libcrypto 3 and
+# libcurl 4. The commit recorded in the binary is SCRIPTPIN_COMMIT, else
+# git's HEAD.
+#
+# Reproducible: the same commit gives the same tarball from any checkout.
+# The sources are copied to one fixed build directory (SCRIPTPIN_RELEASE_ROOT,
+# default /tmp/scriptpin-release) and built there from scratch, because
+# clang's module cache names its files by a hash of the absolute include
+# paths, which prefix maps do not reach; the paths the compiler records are
+# then mapped to /scriptpin. The archive's metadata is fixed (sorted names,
+# zero mtimes, numeric owner 0). scripts/compare-release.sh names the file
+# and ELF section that differ, should two tarballs ever not be identical.
+set -euo pipefail
+
+source="$(cd "$(dirname "$0")/.." && pwd -P)"
+out="${1:-$source/dist}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd -P)"
+build_root="${SCRIPTPIN_RELEASE_ROOT:-/tmp/scriptpin-release}"
+root="$build_root/src"
+scratch="$build_root/build"
+
+mkdir -p "$build_root"
+exec 9> "$build_root/.lock"
+flock 9
+rm -rf "$root" "$scratch"
+mkdir -p "$root"
+for part in Package.swift Sources Modules Tests README.md LICENSE known-hashes; do
+    if [ -e "$source/$part" ]; then cp -R "$source/$part" "$root/"; fi
+done
+# Clang's modules record their inputs' modification times; a checkout's are the time it was made.
+find "$root" -exec touch -h -d @1 {} +
+
+version="$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' "$root/Sources/ScriptPinKit/Version.swift")"
+commit="${SCRIPTPIN_COMMIT:-$(git -C "$source" rev-parse HEAD 2>/dev/null || echo unknown)}"
+case "$commit" in
+    *[!0-9A-Za-z._-]*) echo "release.sh: SCRIPTPIN_COMMIT must be a commit id or tag name" >&2; exit 2 ;;
+esac
+arch="$(uname -m)"
+name="scriptpin-$version-linux-$arch"
+
+# Every path the compiler could record is mapped to a fixed one.
+maps=()
+for pair in "$root=/scriptpin" "$scratch=/scriptpin/.build"; do
+    maps+=(-Xswiftc -file-prefix-map -Xswiftc "$pair" -Xswiftc -debug-prefix-map -Xswiftc "$pair" -Xcc "-ffile-prefix-map=$pair")
+done
+# From inside the copy: the compiler records its working directory too.
+cd "$root"
+swift build -c release --product scriptpin --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" \
+    -Xswiftc -gline-tables-only -Xcc -gline-tables-only \
+    -Xswiftc -Xcc -Xswiftc -Xclang -Xswiftc -Xcc -Xswiftc -fno-pch-timestamp \
+    "${maps[@]}" -Xcc "-DSCRIPTPIN_GIT_COMMIT=\"$commit\"" >&2
+binary="$scratch/release/scriptpin"
+
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+mkdir "$stage/$name"
+install -m 0755 "$binary" "$stage/$name/scriptpin"
+install -m 0644 "$root/README.md" "$stage/$name/README.md"
+if [ -f "$root/LICENSE" ]; then install -m 0644 "$root/LICENSE" "$stage/$name/LICENSE"; fi
+mkdir "$stage/$name/known-hashes"
+for pin in "$root"/known-hashes/*.pin; do install -m 0644 "$pin" "$stage/$name/known-hashes/"; done
+find "$stage/$name" -type d -exec chmod 0755 {} +
+
+tarball="$name.tar.gz"
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu -C "$stage" -cf - "$name" \
+    | gzip -n -9 > "$out/$tarball"
+(cd "$out" && sha256sum "$tarball" > SHA256SUMS && sha512sum "$tarball" > SHA512SUMS)
+
+# Check what was built, as a user of the tarball would.
+fail() { echo "release.sh: $*" >&2; exit 1; }
+(cd "$out" && sha256sum -c --quiet SHA256SUMS && sha512sum -c --quiet SHA512SUMS) || fail "the sums do not match the tarball"
+unpacked="$stage/unpacked"
+mkdir "$unpacked"
+tar -xzf "$out/$tarball" -C "$unpacked"
+shipped="$unpacked/$name/scriptpin"
+if ldd "$shipped" | grep -q 'libswift\|libFoundation\|libdispatch\|libBlocksRuntime'; then
+    fail "the binary still links a Swift runtime library: $(ldd "$shipped" | grep 'swift\|Foundation\|dispatch\|Blocks')"
+fi
+# SwiftPM adds $ORIGIN (the binary's own directory); any other search path could reach a toolchain.
+if readelf -d "$shipped" | grep -E 'R(UN)?PATH' | grep -qv 'path: \[\$ORIGIN\]$'; then
+    fail "the binary carries a library search path: $(readelf -d "$shipped" | grep -E 'R(UN)?PATH')"
+fi
+# No toolchain on any path: a bare environment, as on a stock Debian or Ubuntu runner.
+env -i PATH=/usr/bin:/bin "$shipped" --version > "$stage/version" || fail "the binary does not run without the toolchain"
+grep -qx "scriptpin $version" "$stage/version" || fail "--version does not name $version"
+grep -qx "commit $commit" "$stage/version" || fail "--version does not name commit $commit"
+(cd "$unpacked/$name" && env -i PATH=/usr/bin:/bin ./scriptpin verify --manifest known-hashes >/dev/null 2>&1) \
+    || fail "the shipped pin catalogue does not verify"
+(cd "$out" && env -i PATH=/usr/bin:/bin "$shipped" verify --sums SHA256SUMS >/dev/null) || fail "scriptpin verify --sums rejects SHA256SUMS"
+
+echo "$out/$tarball"
