@@ -3,7 +3,7 @@ import ScriptPinKit
 /// Maps each subcommand's parsed arguments onto the library and returns the exit code.
 struct Command: Sendable {
     let spec: CommandSpec
-    let perform: @Sendable (ParsedArguments, Console) throws(ScriptPinError) -> Int32
+    let perform: @Sendable (ParsedArguments, Console, ProcessContext) throws(ScriptPinError) -> Int32
 }
 
 let helpOption = OptionSpec.flag("help", short: "h", "Show help information.")
@@ -14,15 +14,11 @@ let fetchOptionSpecs: [OptionSpec] = [
     .value("max-size", "bytes", "Refuse a body larger than this (default: the pin's max-size, else \(FetchOptions.defaultMaximumSize))."),
 ]
 
-func fetchOptions(from arguments: ParsedArguments) throws(ScriptPinError) -> FetchOptions {
-    var options = FetchOptions(caFile: arguments.value("ca-file"))
+func fetchOptions(from arguments: ParsedArguments, context: ProcessContext) throws(ScriptPinError) -> FetchOptions {
+    var options = FetchOptions(caFile: arguments.value("ca-file"), environmentCAFile: context.caFileFromEnvironment)
     if let timeout = try arguments.integer("timeout", in: 1...86_400) { options.timeoutSeconds = timeout }
     if let size = try arguments.integer("max-size", in: 1...Int(PinRules.maximumDeclaredSize)) { options.maximumSize = Int64(size) }
     return options
-}
-
-func environmentDictionary() -> [String: String] {
-    Dictionary(processEnvironment().map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
 }
 
 let hashCommand = Command(
@@ -36,7 +32,7 @@ let hashCommand = Command(
             .flag("sri", "Print Subresource Integrity values (sha256-<base64>) instead of hex."),
         ] + fetchOptionSpecs + [helpOption],
         discussion: nil),
-    perform: { arguments, console throws(ScriptPinError) in
+    perform: { arguments, console, context throws(ScriptPinError) in
         var command = HashCommand()
         if let name = arguments.value("algo") {
             guard let algorithm = DigestAlgorithm(rawValue: name) else {
@@ -46,7 +42,7 @@ let hashCommand = Command(
         }
         command.subresourceIntegrity = arguments.flag("sri")
         command.operands = arguments.operands + arguments.passthrough
-        command.fetchOptions = try fetchOptions(from: arguments)
+        command.fetchOptions = try fetchOptions(from: arguments, context: context)
         return command.run(console: console)
     })
 
@@ -63,7 +59,7 @@ let verifyCommand = Command(
             helpOption,
         ],
         discussion: "With no file, every pin file is validated and every problem is reported. Output follows sha256sum -c: 'name: OK' or 'name: FAILED' on stdout, a summary on stderr."),
-    perform: { arguments, console throws(ScriptPinError) in
+    perform: { arguments, console, context throws(ScriptPinError) in
         var command = VerifyCommand()
         command.manifest = arguments.value("manifest")
         command.pinName = arguments.value("pin")
@@ -72,7 +68,7 @@ let verifyCommand = Command(
         if command.sumsFile != nil && command.pinName != nil {
             throw .usage("--sums and --pin cannot be combined; --sums checks against the vendor's file, not the pins")
         }
-        return command.run(console: console, environment: environmentDictionary())
+        return command.run(console: console, context: context)
     })
 
 
@@ -102,7 +98,7 @@ let runCommand = Command(
             125 refused (mismatch, not pinned, invalid pin, usage); 126 interpreter not executable; \
             127 interpreter not found.
             """),
-    perform: { arguments, console throws(ScriptPinError) in
+    perform: { arguments, console, context throws(ScriptPinError) in
         guard let target = arguments.operands.first else {
             throw .usage("run needs a pin name, an https URL or a script path")
         }
@@ -126,8 +122,8 @@ let runCommand = Command(
             allowed: arguments.all("allow-env"))
         command.offline = arguments.flag("offline")
         command.printInsteadOfRunning = arguments.flag("print")
-        command.fetchOptions = try fetchOptions(from: arguments)
-        return command.run(console: console, environment: environmentDictionary())
+        command.fetchOptions = try fetchOptions(from: arguments, context: context)
+        return command.run(console: console, context: context)
     })
 
 let addCommand = Command(
@@ -143,7 +139,7 @@ let addCommand = Command(
             .flag("yes", short: "y", "Pin without asking; needed when there is no terminal."),
         ] + fetchOptionSpecs + [helpOption],
         discussion: "Refuses to replace an existing pin; that is `scriptpin update`. A URL that cannot be fetched exits 3 and writes nothing."),
-    perform: { arguments, console throws(ScriptPinError) in
+    perform: { arguments, console, context throws(ScriptPinError) in
         guard arguments.operands.count == 2 else {
             throw .usage("add needs a name and a URL: scriptpin add NAME URL")
         }
@@ -157,9 +153,9 @@ let addCommand = Command(
         }
         command.assumeYes = arguments.flag("yes")
         command.manifest = arguments.value("manifest")
-        command.fetchOptions = try fetchOptions(from: arguments)
+        command.fetchOptions = try fetchOptions(from: arguments, context: context)
         command.maxSize = command.fetchOptions.maximumSize
-        return try command.run(console: console, environment: environmentDictionary())
+        return try command.run(console: console, context: context)
     })
 
 let updateCommand = Command(
@@ -174,15 +170,15 @@ let updateCommand = Command(
             .flag("yes", short: "y", "Approve without asking; needed when there is no terminal."),
         ] + fetchOptionSpecs + [helpOption],
         discussion: "A changed body is shown as a unified diff against the approved copy in the store, followed by a risk summary of the added lines. On approval the pin's sha256 lines are replaced and its approved date set."),
-    perform: { arguments, console throws(ScriptPinError) in
+    perform: { arguments, console, context throws(ScriptPinError) in
         var command = UpdateCommand()
         command.names = arguments.operands
         command.all = arguments.flag("all")
         if command.all && !command.names.isEmpty { throw .usage("give pin names or --all, not both") }
         command.assumeYes = arguments.flag("yes")
         command.manifest = arguments.value("manifest")
-        command.fetchOptions = try fetchOptions(from: arguments)
-        return try command.run(console: console, environment: environmentDictionary())
+        command.fetchOptions = try fetchOptions(from: arguments, context: context)
+        return try command.run(console: console, context: context)
     })
 
 let checkCommand = Command(
@@ -197,7 +193,7 @@ let checkCommand = Command(
             .value("jobs", "n", "Transfers at once (default: \(CheckCommand.defaultJobs))."),
         ] + fetchOptionSpecs + [helpOption],
         discussion: "Each pin ends as ok, changed or unreachable. Exit 0 all ok, 1 any changed, 3 only unreachable ones, 2 invalid manifest."),
-    perform: { arguments, console throws(ScriptPinError) in
+    perform: { arguments, console, context throws(ScriptPinError) in
         var command = CheckCommand()
         command.names = arguments.operands
         if let format = arguments.value("format") {
@@ -208,8 +204,8 @@ let checkCommand = Command(
         }
         command.jobs = try arguments.integer("jobs", in: 1...64) ?? CheckCommand.defaultJobs
         command.manifest = arguments.value("manifest")
-        command.fetchOptions = try fetchOptions(from: arguments)
-        return try command.run(console: console, environment: environmentDictionary())
+        command.fetchOptions = try fetchOptions(from: arguments, context: context)
+        return try command.run(console: console, context: context)
     })
 
 let lintCommand = Command(
@@ -226,7 +222,7 @@ let lintCommand = Command(
             helpOption,
         ],
         discussion: "Reads shell scripts, Dockerfiles, GitHub Actions workflows and composite actions, GitLab CI files and Makefiles. Suppress a reviewed line with '# scriptpin: ignore <reason>' on it or the line above. Exit 0 clean, 1 findings, 2 error."),
-    perform: { arguments, console throws(ScriptPinError) in
+    perform: { arguments, console, context throws(ScriptPinError) in
         var command = LintCommand()
         command.paths = arguments.operands + arguments.passthrough
         command.staged = arguments.flag("staged")
@@ -239,7 +235,7 @@ let lintCommand = Command(
             }
             command.format = chosen
         }
-        return try command.run(console: console)
+        return try command.run(console: console, context: context)
     })
 
 let hookCommand = Command(
@@ -253,11 +249,11 @@ let hookCommand = Command(
             helpOption,
         ],
         discussion: nil),
-    perform: { arguments, console throws(ScriptPinError) in
+    perform: { arguments, console, context throws(ScriptPinError) in
         guard arguments.operands == ["install"] else { throw .usage("the only hook command is `scriptpin hook install`") }
         var installer = HookInstaller(executable: currentExecutablePath())
         installer.force = arguments.flag("force")
-        return try installer.run(console: console)
+        return try installer.run(console: console, context: context)
     })
 
 let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, addCommand, updateCommand, checkCommand, lintCommand, hookCommand]

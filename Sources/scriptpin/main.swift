@@ -3,7 +3,7 @@ import ScriptPinKit
 
 /// The process entry point: find the subcommand, parse its arguments, call
 /// the library, and turn the outcome into an exit code.
-func main(_ arguments: [String], console: Console) -> Int32 {
+func main(_ arguments: [String], console: Console, context: ProcessContext) -> Int32 {
     guard let first = arguments.first else {
         console.note(topLevelHelp)
         return 2
@@ -46,7 +46,7 @@ func main(_ arguments: [String], console: Console) -> Int32 {
         return 0
     }
     do {
-        return try command.perform(parsed, console)
+        return try command.perform(parsed, console, context)
     } catch .usage(let message) {
         return usageError(message, usage: command.spec.usage, console: console, exitCode: command.usageExitCode)
     } catch {
@@ -118,10 +118,11 @@ func decodedArguments() -> Result<[String], ScriptPinError> {
     return .success(arguments)
 }
 
-let console = Console()
+let context = ProcessContext.current()
+let console = Console(terminal: context.terminal)
 switch decodedArguments() {
 case .success(let arguments):
-    exit(main(arguments, console: console))
+    exit(main(arguments, console: console, context: context))
 case .failure(let error):
     exit(usageError(error.description, usage: topLevelUsage, console: console, exitCode: CommandLine.arguments.dropFirst().first == "run" ? RunCommand.ExitCode.refused : 2))
 }

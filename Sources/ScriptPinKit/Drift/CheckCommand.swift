@@ -35,10 +35,10 @@ public struct CheckCommand: Sendable {
 
     public init() {}
 
-    public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
-        let loaded = try Manifest.discover(explicit: manifest, environment: variables)
+    public func run(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
+        let loaded = try Manifest.discover(explicit: manifest, context: context)
         let entries = try loaded.entries(named: names)
-        let store = ContentStore(environment: variables)
+        let store = ContentStore(context: context)
         let results = check(entries, manifest: loaded, store: store, console: console)
         for problem in results.compactMap(\.review).flatMap(\.storeProblems) { console.warning(problem.description) }
         let report = DriftReport(results: results)

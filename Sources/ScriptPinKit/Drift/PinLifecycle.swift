@@ -14,7 +14,7 @@ public struct AddCommand: Sendable {
 
     public init() {}
 
-    public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
+    public func run(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
         guard PinRules.isValidName(name) else {
             throw .usage("the pin name (the first argument) is not valid; use lowercase letters, digits, '.', '_' and '-', at most \(PinRules.maximumNameLength) characters")
         }
@@ -25,7 +25,7 @@ public struct AddCommand: Sendable {
         if ScriptURL(url)?.hasCredentials == true {
             throw .usage("the URL contains a user or password; pins are committed, so keep credentials out of them")
         }
-        let existing = try Manifest.discover(explicit: manifest, environment: variables)
+        let existing = try Manifest.discover(explicit: manifest, context: context)
         let directory = existing.directory
         let path = existing.path(forPinNamed: name)
         if existing.entry(named: name) != nil { throw .pinExists(name: name, path: path) }
@@ -33,7 +33,7 @@ public struct AddCommand: Sendable {
             throw .usage("\(ScriptURL.redact(url)) is already pinned as '\(other.pin.name)'; use `scriptpin update \(other.pin.name)`")
         }
 
-        let image = try ScriptImage.make()
+        let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
         let pinForLimit = Pin(name: name, url: url, sha256: [], maxSize: maxSize)
         let body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(for: pinForLimit), into: image)
         try image.seal(expecting: body.digest)
@@ -67,7 +67,7 @@ public struct AddCommand: Sendable {
         guard fileKind(path) == .missing else { throw .pinExists(name: name, path: path) }
         try writeAtomically(path, text: document.renderVerified(as: pin, path: path))
         _ = consume lock
-        keep(image, as: body.digest, in: ContentStore(environment: variables), console: console)
+        keep(image, as: body.digest, in: ContentStore(context: context), console: console)
         console.note("scriptpin: wrote \(path); review and commit it")
         return 0
     }
@@ -83,15 +83,15 @@ public struct UpdateCommand: Sendable {
 
     public init() {}
 
-    public func run(console: Console, environment variables: [String: String]) throws(ScriptPinError) -> Int32 {
-        let loaded = try Manifest.discover(explicit: manifest, environment: variables)
+    public func run(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
+        let loaded = try Manifest.discover(explicit: manifest, context: context)
         if names.isEmpty && !all { throw .usage("name the pins to update, or pass --all") }
         let entries = try loaded.entries(named: all ? [] : names)
-        let store = ContentStore(environment: variables)
+        let store = ContentStore(context: context)
         var worst: ScriptPinError.Category?
         for entry in entries {
             do {
-                try update(entry, path: loaded.path(forPinNamed: entry.pin.name), location: loaded.location, store: store, console: console)
+                try update(entry, path: loaded.path(forPinNamed: entry.pin.name), location: loaded.location, store: store, context: context, console: console)
             } catch {
                 console.error(error.description)
                 worst = max(worst ?? error.category, error.category)
@@ -101,10 +101,10 @@ public struct UpdateCommand: Sendable {
     }
 
     private func update(
-        _ entry: ParsedPin, path: String, location: ManifestLocation, store: ContentStore, console: Console
+        _ entry: ParsedPin, path: String, location: ManifestLocation, store: ContentStore, context: ProcessContext, console: Console
     ) throws(ScriptPinError) {
         let pin = entry.pin
-        let image = try ScriptImage.make()
+        let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
         let limit = fetchOptions.sizeLimit(for: pin)
         let body = try Fetcher(options: fetchOptions).fetch(pin.url, sizeLimit: limit, into: image)
         try image.seal(expecting: body.digest)

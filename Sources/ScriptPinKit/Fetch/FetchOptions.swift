@@ -21,21 +21,27 @@ public struct FetchOptions: Sendable {
     /// restarting server or a rate limit to recover, small next to a CI step.
     public static let firstRetryDelayMilliseconds = 500
 
-    /// CA bundle to trust instead of the system's.
+    /// CA bundle to trust instead of the system's (`--ca-file`).
     public var caFile: String?
+    /// The bundle `SSL_CERT_FILE` names, used when `caFile` is not set.
+    public var environmentCAFile: String?
     /// Overrides the pin's `max-size` and the default.
     public var maximumSize: Int64?
     public var timeoutSeconds: Int = defaultTimeoutSeconds
 
-    public init(caFile: String? = nil, maximumSize: Int64? = nil, timeoutSeconds: Int = defaultTimeoutSeconds) {
+    public init(
+        caFile: String? = nil, environmentCAFile: String? = nil, maximumSize: Int64? = nil,
+        timeoutSeconds: Int = defaultTimeoutSeconds
+    ) {
         self.caFile = caFile
+        self.environmentCAFile = environmentCAFile
         self.maximumSize = maximumSize
         self.timeoutSeconds = timeoutSeconds
     }
 
     /// `--ca-file`, else `SSL_CERT_FILE`, else nil for the system's bundle.
     public var effectiveCAFile: String? {
-        caFile ?? environmentValue("SSL_CERT_FILE").flatMap { $0.isEmpty ? nil : $0 }
+        caFile ?? environmentCAFile
     }
 
     /// The cap for a pin: `--max-size`, else the pin's `max-size`, else the default.

@@ -4,10 +4,12 @@ struct GitOutput {
     let output: [UInt8]
 }
 
-/// Runs `git ARGUMENTS` with this process's environment, stdout captured.
-func git(_ arguments: [String]) throws(ScriptPinError) -> GitOutput {
+/// Runs `git ARGUMENTS` with the context's environment (git's own
+/// variables, such as `GIT_DIR` in a hook, must reach it), stdout captured.
+func git(_ arguments: [String], context: ProcessContext) throws(ScriptPinError) -> GitOutput {
     do {
-        let result = try spawnAndWait(SpawnRequest(arguments: ["git"] + arguments, capturesOutput: true))
+        let request = SpawnRequest(arguments: ["git"] + arguments, environment: context.environment, capturesOutput: true)
+        let result = try spawnAndWait(request)
         return GitOutput(succeeded: result.termination == .exited(0), output: result.output)
     } catch {
         switch error {

@@ -12,9 +12,9 @@ public struct HookInstaller: Sendable {
         self.executable = executable
     }
 
-    public func run(console: Console) throws(ScriptPinError) -> Int32 {
+    public func run(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
         // `--git-path hooks` honours core.hooksPath.
-        let hooks = try git(["rev-parse", "--git-path", "hooks"])
+        let hooks = try git(["rev-parse", "--git-path", "hooks"], context: context)
         guard hooks.succeeded else { throw .usage("hook install must run inside a git repository") }
         var directory = String(decoding: hooks.output, as: UTF8.self)
         while directory.hasSuffix("\n") { directory.removeLast() }

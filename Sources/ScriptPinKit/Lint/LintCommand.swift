@@ -24,11 +24,11 @@ public struct LintCommand: Sendable {
 
     public init() {}
 
-    public func run(console: Console) throws(ScriptPinError) -> Int32 {
+    public func run(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
         let includeDocs = self.includeDocs
         let results: [(LintedFile?, String?)]
         if staged {
-            results = concurrentMap(try stagedFiles()) { Self.lint($0, includeDocs: includeDocs) }
+            results = concurrentMap(try stagedFiles(context: context)) { Self.lint($0, includeDocs: includeDocs) }
         } else {
             // Each top-level entry is walked and linted by one worker, so that the
             // walk itself runs in parallel too; results keep the walk's order.
@@ -190,8 +190,8 @@ public struct LintCommand: Sendable {
     /// renamed or retyped file, each read by its object id: a name is only a
     /// label here, so `1:x.sh`, `0:y.sh` or bytes that are not UTF-8 cannot
     /// make git show another file, or none.
-    private func stagedFiles() throws(ScriptPinError) -> [Source] {
-        let listing = try git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"])
+    private func stagedFiles(context: ProcessContext) throws(ScriptPinError) -> [Source] {
+        let listing = try git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"], context: context)
         guard listing.succeeded else {
             throw .usage("--staged needs a git repository; `git diff --cached` failed here")
         }
@@ -199,7 +199,7 @@ public struct LintCommand: Sendable {
         for entry in StagedEntry.parse(listing.output) where entry.isRegularFile {
             let name = VisibleText.escape(bytes: entry.path)
             if Self.isExcluded(name, excludes: excludes) { continue }
-            let blob = try git(["cat-file", "blob", entry.objectID])
+            let blob = try git(["cat-file", "blob", entry.objectID], context: context)
             guard blob.succeeded else {
                 throw .usage("git could not read the staged content of \(name) (object \(entry.objectID)); check the repository with `git fsck`")
             }

@@ -39,14 +39,14 @@ public struct Manifest: Sendable {
     /// others, as git's `safe.directory` check does after CVE-2022-24765:
     /// otherwise `cd /tmp/x && scriptpin run NAME` would run whatever pin
     /// another user planted in `/tmp/known-hashes/`.
-    public static func locate(explicit: String?, environment: [String: String]) throws(ScriptPinError) -> ManifestLocation {
-        if let chosen = explicit ?? environment[environmentVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
+    public static func locate(explicit: String?, context: ProcessContext) throws(ScriptPinError) -> ManifestLocation {
+        if let chosen = explicit ?? context.nonEmptyValue(environmentVariable) {
             guard fileKind(chosen) == .directory else {
                 throw .usage("manifest directory \(chosen) does not exist; create it with `mkdir -p \(chosen)` or correct the path")
             }
             return ManifestLocation(directory: chosen, isDiscovered: false)
         }
-        let start = currentDirectory()
+        let start = context.workingDirectory
         var absolute = start
         var relative = ""
         while true {
@@ -85,8 +85,8 @@ public struct Manifest: Sendable {
     }
 
     /// The located manifest, loaded; every pin must be valid.
-    public static func discover(explicit: String?, environment: [String: String]) throws(ScriptPinError) -> Manifest {
-        try load(locate(explicit: explicit, environment: environment))
+    public static func discover(explicit: String?, context: ProcessContext) throws(ScriptPinError) -> Manifest {
+        try load(locate(explicit: explicit, context: context))
     }
 
     /// Reads every pin file and reports every problem, not only the first.

@@ -8,10 +8,10 @@ public struct VerifyCommand: Sendable {
 
     public init() {}
 
-    public func run(console: Console, environment: [String: String]) -> Int32 {
+    public func run(console: Console, context: ProcessContext) -> Int32 {
         do {
-            if let sumsFile { return try verifySums(sumsFile, console: console) }
-            let location = try Manifest.locate(explicit: manifest, environment: environment)
+            if let sumsFile { return try verifySums(sumsFile, workingDirectory: context.workingDirectory, console: console) }
+            let location = try Manifest.locate(explicit: manifest, context: context)
             if files.isEmpty { return validateManifest(location, console: console) }
             return try verifyFiles(against: Manifest.load(location), console: console)
         } catch {
@@ -70,7 +70,7 @@ public struct VerifyCommand: Sendable {
 
     /// Like `sha256sum -c --ignore-missing`: listed files that are absent are
     /// skipped, but at least one must be present.
-    private func verifySums(_ sumsPath: String, console: Console) throws(ScriptPinError) -> Int32 {
+    private func verifySums(_ sumsPath: String, workingDirectory: String, console: Console) throws(ScriptPinError) -> Int32 {
         let bytes: [UInt8]?
         do { bytes = try readFile(sumsPath, limit: SumsFile.maximumFileSize) } catch { throw .readFailed(path: sumsPath, error) }
         guard let bytes else {
@@ -93,7 +93,7 @@ public struct VerifyCommand: Sendable {
         }
         let present = selected.filter { fileKind($0.name) != .missing }
         guard !present.isEmpty || tally.failures > 0 else {
-            console.error("none of the files listed in \(sumsPath) is present in \(currentDirectory()); nothing was verified. Run verify where the files are")
+            console.error("none of the files listed in \(sumsPath) is present in \(workingDirectory); nothing was verified. Run verify where the files are")
             return Int32(ScriptPinError.Category.verificationFailed.rawValue)
         }
         let results = concurrentMap(present) { entry in

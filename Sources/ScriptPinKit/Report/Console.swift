@@ -26,15 +26,13 @@ public final class Console: Sendable {
     private let outputDescriptor: Int32
     private let errorDescriptor: Int32
 
-    public init(outputDescriptor: Int32 = 1, errorDescriptor: Int32 = 2) {
-        let colourAllowed = environmentValue("NO_COLOR").map(\.isEmpty) ?? true
-        let errorIsTerminal = isTerminal(errorDescriptor)
+    public init(terminal: TerminalFacts, outputDescriptor: Int32 = 1, errorDescriptor: Int32 = 2) {
         self.outputDescriptor = outputDescriptor
         self.errorDescriptor = errorDescriptor
-        self.colouredOutput = colourAllowed && isTerminal(outputDescriptor)
-        self.colouredErrors = colourAllowed && errorIsTerminal
-        self.interactiveErrors = errorIsTerminal
-        self.interactiveInput = isTerminal(STDIN_FILENO)
+        self.colouredOutput = terminal.colourAllowed && terminal.outputIsTerminal
+        self.colouredErrors = terminal.colourAllowed && terminal.errorIsTerminal
+        self.interactiveErrors = terminal.errorIsTerminal
+        self.interactiveInput = terminal.inputIsTerminal
     }
 
     /// `text` wrapped in an ANSI style when `stream` is coloured.

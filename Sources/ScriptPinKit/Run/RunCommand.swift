@@ -25,9 +25,9 @@ public struct RunCommand: Sendable {
 
     /// Runs the script and returns the process exit code: the script's own,
     /// or one of `ExitCode` when scriptpin did not run it.
-    public func run(console: Console, environment variables: [String: String]) -> Int32 {
+    public func run(console: Console, context: ProcessContext) -> Int32 {
         do {
-            return try execute(console: console, variables: variables)
+            return try execute(console: console, context: context)
         } catch {
             console.error(error.description)
             return Self.exitCode(for: error)
@@ -59,13 +59,13 @@ public struct RunCommand: Sendable {
         let label: String
     }
 
-    private func execute(console: Console, variables: [String: String]) throws(ScriptPinError) -> Int32 {
+    private func execute(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
         // First, before any byte is fetched: the script runs as our user and
         // could otherwise read every withheld value from /proc/<our pid>/environ or /mem.
         do { try makeNonDumpable() } catch { throw .processProtectionFailed(error) }
-        let resolved = try resolve(variables: variables)
-        let store = ContentStore(environment: variables)
-        let image = try ScriptImage.make()
+        let resolved = try resolve(context: context)
+        let store = ContentStore(context: context)
+        let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
         let digest = try obtain(resolved, into: image, store: store, console: console)
         try image.seal(expecting: digest)
         keep(image, as: digest, in: store, console: console)
@@ -79,7 +79,7 @@ public struct RunCommand: Sendable {
         let program = try interpreterCommand(for: pin, image: image)
         var policy = environment
         policy.allowed += pin?.environment ?? []
-        let (passed, withheld) = policy.apply(to: processEnvironment())
+        let (passed, withheld) = policy.apply(to: context.environment)
         reportWithheld(withheld, policy: policy, console: console)
         scrubEnvironmentValues(named: Set(withheld))
         // With --clean-env nearly everything is withheld; only the secrets are worth a warning.
@@ -89,7 +89,7 @@ public struct RunCommand: Sendable {
         return termination.exitCode
     }
 
-    private func resolve(variables: [String: String]) throws(ScriptPinError) -> Resolved {
+    private func resolve(context: ProcessContext) throws(ScriptPinError) -> Resolved {
         guard !target.isEmpty else { throw .usage("run needs a pin name, an https URL or a script path") }
         let adHoc = try adHocDigests.enumerated().map { (index, text) throws(ScriptPinError) -> Digest in
             guard let digest = Digest(parsing: text, expected: .sha256) else {
@@ -108,7 +108,7 @@ public struct RunCommand: Sendable {
         if remote {
             let manifest: Manifest?
             do {
-                manifest = try Manifest.discover(explicit: self.manifest, environment: variables)
+                manifest = try Manifest.discover(explicit: self.manifest, context: context)
             } catch .manifestNotFound {
                 manifest = nil
             }
@@ -118,7 +118,7 @@ public struct RunCommand: Sendable {
             }
             return Resolved(source: .remote(target), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
         }
-        let manifest = try Manifest.discover(explicit: self.manifest, environment: variables)
+        let manifest = try Manifest.discover(explicit: self.manifest, context: context)
         if let entry = manifest.entry(named: target) {
             return Resolved(source: .remote(entry.pin.url), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
         }

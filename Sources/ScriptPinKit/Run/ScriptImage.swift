@@ -30,27 +30,22 @@ public final class ScriptImage: BodySink {
         self.descriptor = descriptor
     }
 
-    /// A sealed-memfd image, else an unnamed file, else a private named file.
-    public static func make() throws(ScriptPinError) -> ScriptImage {
-        guard let memory = try? FileDescriptor.memoryFile(name: "scriptpin") else { return try makeFile() }
+    /// A sealed-memfd image, else an unnamed file, else a private named
+    /// file, the files in `temporaryDirectory` (the context's `$TMPDIR`).
+    public static func make(temporaryDirectory: String = "/tmp") throws(ScriptPinError) -> ScriptImage {
+        guard let memory = try? FileDescriptor.memoryFile(name: "scriptpin") else { return try makeFile(in: temporaryDirectory) }
         return ScriptImage(backing: .memory, descriptor: try moved(memory, shownAs: "memfd"))
     }
 
     /// The file fallbacks: an unnamed file where the file system supports it, else a named one.
-    static func makeFile() throws(ScriptPinError) -> ScriptImage {
-        let base = temporaryBase
-        guard let unnamed = try? FileDescriptor.unnamedFile(in: base, mode: 0o600) else { return try makePrivateFile() }
+    static func makeFile(in base: String) throws(ScriptPinError) -> ScriptImage {
+        guard let unnamed = try? FileDescriptor.unnamedFile(in: base, mode: 0o600) else { return try makePrivateFile(in: base) }
         return ScriptImage(backing: .unnamedFile, descriptor: try moved(unnamed, shownAs: base))
     }
 
-    private static var temporaryBase: String {
-        environmentValue("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-    }
-
     /// The last fallback: a 0600 file in a fresh 0700 directory under
-    /// `$TMPDIR` (else /tmp), removed by deinit or by a fatal signal.
-    public static func makePrivateFile() throws(ScriptPinError) -> ScriptImage {
-        let base = temporaryBase
+    /// `base`, removed by deinit or by a fatal signal.
+    public static func makePrivateFile(in base: String = "/tmp") throws(ScriptPinError) -> ScriptImage {
         let directory: String
         do { directory = try makeTemporaryDirectory(template: joinPath(base, "scriptpin.XXXXXX")) } catch {
             throw .writeFailed(path: base, error)

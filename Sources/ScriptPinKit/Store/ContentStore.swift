@@ -12,13 +12,13 @@ public struct ContentStore: Sendable {
     }
 
     /// `$SCRIPTPIN_CACHE`, else `$XDG_CACHE_HOME/scriptpin`, else `~/.cache/scriptpin`.
-    public init(environment: [String: String]) {
-        if let explicit = environment[Self.environmentVariable], !explicit.isEmpty {
+    public init(context: ProcessContext) {
+        if let explicit = context.nonEmptyValue(Self.environmentVariable) {
             root = explicit
-        } else if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty {
+        } else if let cache = context.nonEmptyValue("XDG_CACHE_HOME") {
             root = joinPath(cache, "scriptpin")
         } else {
-            root = joinPath(joinPath(environment["HOME"] ?? "/", ".cache"), "scriptpin")
+            root = joinPath(joinPath(context.value("HOME") ?? "/", ".cache"), "scriptpin")
         }
     }
 

@@ -77,12 +77,6 @@ public func joinPath(_ directory: String, _ name: String) -> String {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
 
-public func currentDirectory() -> String {
-    guard let pointer = getcwd(nil, 0) else { return "." }
-    defer { free(pointer) }
-    return String(cString: pointer)
-}
-
 /// Renames atomically within one file system, as `rename(2)` does.
 public func renameFile(_ source: String, to destination: String) throws(Errno) {
     try retryingInterrupts { rename(source, destination) }
@@ -104,29 +98,6 @@ public func makeTemporaryDirectory(template: String) throws(Errno) -> String {
     return String(decoding: bytes.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// Environment variables of this process, in the order `environ` holds them.
-public func processEnvironment() -> [(name: String, value: String)] {
-    var result: [(String, String)] = []
-    var cursor = environ
-    while let entry = cursor.pointee {
-        let text = String(cString: entry)
-        if let equals = text.firstIndex(of: "=") {
-            result.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
-        }
-        cursor += 1
-    }
-    return result
-}
-
-public func environmentValue(_ name: String) -> String? {
-    guard let value = getenv(name) else { return nil }
-    return String(cString: value)
-}
-
-/// Whether a descriptor is a terminal, which decides colour, prompts and progress lines.
-public func isTerminal(_ descriptor: Int32) -> Bool {
-    isatty(descriptor) == 1
-}
 
 /// Who owns a file and who may write it, for the manifest's ownership checks.
 public struct FileStatus: Sendable {

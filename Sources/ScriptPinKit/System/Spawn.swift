@@ -33,8 +33,8 @@ enum SpawnFailure: Error {
 struct SpawnRequest {
     /// The program (searched in PATH) and its arguments.
     var arguments: [String]
-    /// The child's whole environment; nil passes this process's on.
-    var environment: [(name: String, value: String)]?
+    /// The child's whole environment.
+    var environment: [(name: String, value: String)]
     /// A descriptor of ours the child gets as `childDescriptor`.
     var passedDescriptor: (descriptor: Int32, childDescriptor: Int32)?
     /// Collects the child's stdout instead of letting it inherit ours.
@@ -94,10 +94,10 @@ func spawnAndWait(_ request: SpawnRequest) throws(SpawnFailure) -> SpawnResult {
     }
 
     let argv = request.arguments.map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?]? = request.environment.map { $0.map { strdup("\($0.name)=\($0.value)") } + [nil] }
+    let envp = request.environment.map { strdup("\($0.name)=\($0.value)") } + [nil]
     defer {
         for pointer in argv { free(pointer) }
-        for pointer in envp ?? [] { free(pointer) }
+        for pointer in envp { free(pointer) }
     }
 
     if request.forwardsSignals {
@@ -105,8 +105,7 @@ func spawnAndWait(_ request: SpawnRequest) throws(SpawnFailure) -> SpawnResult {
     }
     defer { if request.forwardsSignals { scriptpin_forward_signals_end() } }
     var child: pid_t = 0
-    let status = envp.map { envp in posix_spawnp(&child, request.arguments[0], &actions, &attributes, argv, envp) }
-        ?? posix_spawnp(&child, request.arguments[0], &actions, &attributes, argv, environ)
+    let status = posix_spawnp(&child, request.arguments[0], &actions, &attributes, argv, envp)
     guard status == 0 else {
         switch Errno(status) {
         case .noSuchFile: throw .notFound

@@ -1,0 +1,54 @@
+/// Everything scriptpin reads from the process it runs in, gathered once by
+/// the executable and passed down: nothing in the library reads `environ`,
+/// calls `getenv` or asks whether a descriptor is a terminal, so every
+/// behaviour can be driven, and tested, with a value.
+public struct ProcessContext: Sendable {
+    /// The environment in the order the process received it.
+    public let environment: [(name: String, value: String)]
+    /// The absolute working directory.
+    public let workingDirectory: String
+    public let terminal: TerminalFacts
+
+    public init(environment: [(name: String, value: String)], workingDirectory: String, terminal: TerminalFacts = TerminalFacts()) {
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.terminal = terminal
+    }
+
+    /// The last value of `name`, as `getenv` would give it; nil when unset.
+    public func value(_ name: String) -> String? {
+        environment.last { $0.name == name }?.value
+    }
+
+    /// The value of `name` when it is set and not empty.
+    public func nonEmptyValue(_ name: String) -> String? {
+        value(name).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Where temporary files go: `$TMPDIR`, else /tmp.
+    public var temporaryDirectory: String {
+        nonEmptyValue("TMPDIR") ?? "/tmp"
+    }
+
+    /// The CA bundle named by `SSL_CERT_FILE`, which the fetcher honours after `--ca-file`.
+    public var caFileFromEnvironment: String? {
+        nonEmptyValue("SSL_CERT_FILE")
+    }
+}
+
+/// Which standard streams are terminals, and whether colour is wanted:
+/// colour, progress lines and prompts depend on them.
+public struct TerminalFacts: Sendable {
+    public let inputIsTerminal: Bool
+    public let outputIsTerminal: Bool
+    public let errorIsTerminal: Bool
+    /// False when `NO_COLOR` is set to anything but the empty string.
+    public let colourAllowed: Bool
+
+    public init(inputIsTerminal: Bool = false, outputIsTerminal: Bool = false, errorIsTerminal: Bool = false, colourAllowed: Bool = false) {
+        self.inputIsTerminal = inputIsTerminal
+        self.outputIsTerminal = outputIsTerminal
+        self.errorIsTerminal = errorIsTerminal
+        self.colourAllowed = colourAllowed
+    }
+}

@@ -1,0 +1,29 @@
+import Glibc
+import ScriptPinKit
+
+extension ProcessContext {
+    /// This process's environment, working directory and terminals, read
+    /// once here so that the library below never reads them itself.
+    static func current() -> ProcessContext {
+        var environment: [(name: String, value: String)] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                environment.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+            }
+            cursor += 1
+        }
+        var workingDirectory = "."
+        if let pointer = getcwd(nil, 0) {
+            workingDirectory = String(cString: pointer)
+            free(pointer)
+        }
+        // https://no-color.org: set to anything but empty, no colour.
+        let noColour = environment.last { $0.name == "NO_COLOR" }.map { !$0.value.isEmpty } ?? false
+        let terminal = TerminalFacts(
+            inputIsTerminal: isatty(STDIN_FILENO) == 1, outputIsTerminal: isatty(STDOUT_FILENO) == 1,
+            errorIsTerminal: isatty(STDERR_FILENO) == 1, colourAllowed: !noColour)
+        return ProcessContext(environment: environment, workingDirectory: workingDirectory, terminal: terminal)
+    }
+}
