@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages scriptpin needs to build and test, only those
 # that are missing: libcrypto and libcurl headers, pkg-config, and the tools
-# the tests drive (openssl, python3, git, sha256sum, diff, patch).
+# the tests drive (openssl, python3, git, sha256sum, diff, patch; cc for a
+# preload shim; readelf, objcopy, tar and gzip for the release checks;
+# setpriv to test as an unprivileged user).
 set -euo pipefail
 
-packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl python3 git coreutils diffutils patch ca-certificates)
+packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl python3 git coreutils diffutils patch ca-certificates
+          gcc libc6-dev binutils util-linux tar gzip)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

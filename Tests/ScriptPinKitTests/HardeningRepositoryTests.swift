@@ -1,16 +1,6 @@
 import Foundation
 import Testing
 
-private func git(_ arguments: [String], in directory: String) -> ProcessResult {
-    var environment = ProcessRunner.baseEnvironment(home: directory)
-    environment["GIT_AUTHOR_NAME"] = "Test"
-    environment["GIT_AUTHOR_EMAIL"] = "test@example.com"
-    environment["GIT_COMMITTER_NAME"] = "Test"
-    environment["GIT_COMMITTER_EMAIL"] = "test@example.com"
-    environment["PATH"] = ((ProcessRunner.scriptpinPath as NSString).deletingLastPathComponent) + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-    return ProcessRunner.run("git", arguments, in: directory, environment: environment)
-}
-
 private let validPin = "url https://example.com/tool.sh\nsha256 \(String(repeating: "ab", count: 32))\n"
 
 @Suite("Hardening: a manifest someone else planted is refused; --staged lints exactly what is committed")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ScriptPinKit
 
 /// The repository this test suite belongs to.
 private let repositoryRoot = URL(fileURLWithPath: #filePath)
@@ -121,22 +122,23 @@ struct ReleaseTests {
         #expect(directory.read("parsed") == "-r \(directory.url("apparmor.d/scriptpin"))\n")
     }
 
-    @Test("action.yml and the GitLab template are valid YAML, run the setup script, and pin what they use by commit")
+    @Test("action.yml and the GitLab template read as YAML, run the setup script, and pin what they use by commit")
     func ciFiles() throws {
-        let check = """
-            import sys, yaml
-            action = yaml.safe_load(open(sys.argv[1]))
-            steps = action["runs"]["steps"]
-            assert action["runs"]["using"] == "composite"
-            assert any("setup-scriptpin.sh\\" install" in step.get("run", "") for step in steps)
-            uses = [step["uses"] for step in steps if "uses" in step]
-            assert all(len(u.split("@")[1]) == 40 for u in uses), uses
-            gitlab = yaml.safe_load(open(sys.argv[2]))
-            assert "setup-scriptpin.sh\\" install" in " ".join(gitlab[".scriptpin"]["before_script"])
-            print("ok")
-            """
-        let result = ProcessRunner.run("python3", ["-c", check, "\(repositoryRoot)/action.yml", "\(repositoryRoot)/ci/scriptpin.gitlab-ci.yml"], in: "/")
-        #expect(result.stdout == "ok\n", "\(result.stderr)")
+        let actionBytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/action.yml")))
+        let action = try YAMLReader.read(actionBytes).get()
+        #expect(action["runs"]?["using"]?.scalar?.string == "composite")
+        let steps = action["runs"]?["steps"]?.items ?? []
+        #expect(steps.contains { $0["run"]?.scalar?.string == "\"$GITHUB_ACTION_PATH/scripts/setup-scriptpin.sh\" install" })
+        let uses = steps.compactMap { $0["uses"]?.scalar?.string }
+        #expect(!uses.isEmpty && uses.allSatisfy { $0.split(separator: "@").last?.count == 40 }, "pinned by commit: \(uses)")
+        #expect(action["inputs"]?["confine"]?["default"]?.scalar?.string == "false")
+
+        let gitlabBytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/ci/scriptpin.gitlab-ci.yml")))
+        let gitlab = try YAMLReader.read(gitlabBytes).get()
+        let setup = gitlab[".scriptpin"]?["before_script"]?.items.compactMap { $0.scalar?.string } ?? []
+        #expect(setup.contains("\"$CI_PROJECT_DIR/.scriptpin-src/scripts/setup-scriptpin.sh\" install"))
+        #expect(setup.contains { $0.contains("rev-parse HEAD") && $0.contains("$SCRIPTPIN_COMMIT") }, "the fetched source is checked against the pinned commit")
+
         let lint = ProcessRunner.scriptpin(["lint", "action.yml", "ci", "scripts"], in: repositoryRoot)
         #expect(lint.status == 0, "\(lint.stdout)")
     }

@@ -78,6 +78,18 @@ enum ProcessRunner {
     }
 }
 
+/// Runs git in `directory` as a test author, with the built scriptpin first
+/// in PATH so that hooks find it.
+func git(_ arguments: [String], in directory: String) -> ProcessResult {
+    var environment = ProcessRunner.baseEnvironment(home: directory)
+    environment["GIT_AUTHOR_NAME"] = "Test"
+    environment["GIT_AUTHOR_EMAIL"] = "test@example.com"
+    environment["GIT_COMMITTER_NAME"] = "Test"
+    environment["GIT_COMMITTER_EMAIL"] = "test@example.com"
+    environment["PATH"] = ((ProcessRunner.scriptpinPath as NSString).deletingLastPathComponent) + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    return ProcessRunner.run("git", arguments, in: directory, environment: environment)
+}
+
 final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data: Data?
