@@ -43,7 +43,7 @@ let hashCommand = Command(
         command.subresourceIntegrity = arguments.flag("sri")
         command.operands = arguments.operands + arguments.passthrough
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
-        return command.run(console: console)
+        return ExitCode.of(command.run(reporter: console))
     })
 
 let verifyCommand = Command(
@@ -68,9 +68,8 @@ let verifyCommand = Command(
         if command.sumsFile != nil && command.pinName != nil {
             throw .usage("--sums and --pin cannot be combined; --sums checks against the vendor's file, not the pins")
         }
-        return command.run(console: console, context: context)
+        return ExitCode.of(command.run(reporter: console, context: context))
     })
-
 
 let runCommand = Command(
     spec: CommandSpec(
@@ -123,7 +122,13 @@ let runCommand = Command(
         command.offline = arguments.flag("offline")
         command.printInsteadOfRunning = arguments.flag("print")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
-        return command.run(console: console, context: context)
+        // Everything after parsing is reported as run's own failure: 124–127, no usage line.
+        do throws(ScriptPinError) {
+            return ExitCode.Run.of(try command.run(reporter: console, context: context))
+        } catch {
+            console.error(error.description)
+            return ExitCode.Run.of(error)
+        }
     })
 
 let addCommand = Command(
@@ -151,11 +156,13 @@ let addCommand = Command(
         for name in command.environment where !PinRules.isValidEnvironmentPattern(name) {
             throw .usage("an --env value is not a variable name or PREFIX* pattern")
         }
-        command.assumeYes = arguments.flag("yes")
         command.manifest = arguments.value("manifest")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
         command.maxSize = command.fetchOptions.maximumSize
-        return try command.run(console: console, context: context)
+        let prepared = try command.prepare(reporter: console, context: context)
+        guard arguments.flag("yes") || console.confirm(prepared.question) else { throw .notConfirmed("pin '\(prepared.pin.name)'") }
+        try AddCommand.commit(prepared, reporter: console)
+        return ExitCode.success
     })
 
 let updateCommand = Command(
@@ -175,10 +182,24 @@ let updateCommand = Command(
         command.names = arguments.operands
         command.all = arguments.flag("all")
         if command.all && !command.names.isEmpty { throw .usage("give pin names or --all, not both") }
-        command.assumeYes = arguments.flag("yes")
         command.manifest = arguments.value("manifest")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
-        return try command.run(console: console, context: context)
+        let (manifest, entries) = try command.pins(context: context)
+        // Each pin is reviewed and approved on its own; one failure does not stop the others.
+        var worst: ScriptPinError.Category?
+        for entry in entries {
+            do throws(ScriptPinError) {
+                guard let prepared = try command.review(entry, in: manifest, reporter: console, context: context) else { continue }
+                guard arguments.flag("yes") || console.confirm(prepared.question) else {
+                    throw .notConfirmed("the new digest of '\(prepared.pin.name)'")
+                }
+                try UpdateCommand.approve(prepared, reporter: console)
+            } catch {
+                console.error(error.description)
+                worst = max(worst ?? error.category, error.category)
+            }
+        }
+        return ExitCode.of(worst)
     })
 
 let checkCommand = Command(
@@ -205,7 +226,7 @@ let checkCommand = Command(
         command.jobs = try arguments.integer("jobs", in: 1...64) ?? CheckCommand.defaultJobs
         command.manifest = arguments.value("manifest")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
-        return try command.run(console: console, context: context)
+        return ExitCode.of(try command.run(reporter: console, context: context))
     })
 
 let lintCommand = Command(
@@ -235,7 +256,7 @@ let lintCommand = Command(
             }
             command.format = chosen
         }
-        return try command.run(console: console, context: context)
+        return ExitCode.of(try command.run(reporter: console, context: context))
     })
 
 let hookCommand = Command(
@@ -253,7 +274,8 @@ let hookCommand = Command(
         guard arguments.operands == ["install"] else { throw .usage("the only hook command is `scriptpin hook install`") }
         var installer = HookInstaller(executable: currentExecutablePath())
         installer.force = arguments.flag("force")
-        return try installer.run(console: console, context: context)
+        try installer.run(reporter: console, context: context)
+        return ExitCode.success
     })
 
 let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, addCommand, updateCommand, checkCommand, lintCommand, hookCommand]

@@ -63,10 +63,10 @@ func usageError(_ message: String, usage: String, console: Console, exitCode: In
 
 extension Command {
     /// `run` keeps 0–123 for the script, so its own usage errors are 125.
-    var usageExitCode: Int32 { spec.name == "run" ? 125 : 2 }
+    var usageExitCode: Int32 { spec.name == "run" ? ExitCode.Run.refused : ExitCode.usage }
 
     func exitCode(for error: ScriptPinError) -> Int32 {
-        spec.name == "run" ? RunCommand.exitCode(for: error) : Int32(error.category.rawValue)
+        spec.name == "run" ? ExitCode.Run.of(error) : ExitCode.of(error.category)
     }
 }
 
@@ -124,5 +124,5 @@ switch decodedArguments() {
 case .success(let arguments):
     exit(main(arguments, console: console, context: context))
 case .failure(let error):
-    exit(usageError(error.description, usage: topLevelUsage, console: console, exitCode: CommandLine.arguments.dropFirst().first == "run" ? RunCommand.ExitCode.refused : 2))
+    exit(usageError(error.description, usage: topLevelUsage, console: console, exitCode: CommandLine.arguments.dropFirst().first == "run" ? ExitCode.Run.refused : ExitCode.usage))
 }

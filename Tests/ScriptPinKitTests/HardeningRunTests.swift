@@ -234,6 +234,7 @@ struct HardeningRunTests {
             process.arguments = ["--default-signal=TERM", ProcessRunner.scriptpinPath, "run", "trap", "--offline"]
             process.environment = work.environment(["MARKS": marks.path, "ROUND": "\(round)"])
             process.currentDirectoryURL = URL(fileURLWithPath: work.path)
+            process.standardError = FileHandle.nullDevice
             try process.run()
             // Spread over the span from start-up to well after the spawn.
             usleep(UInt32(round * 1_500))

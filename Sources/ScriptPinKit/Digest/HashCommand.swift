@@ -9,7 +9,7 @@ public struct HashCommand: Sendable {
     public init() {}
 
     /// Prints one line per operand in argument order; returns the exit code.
-    public func run(console: Console) -> Int32 {
+    public func run(reporter: any Reporter) -> Outcome {
         let inputs = operands.isEmpty ? ["-"] : operands
         let results = digests(of: inputs)
         var worst: ScriptPinError.Category?
@@ -17,13 +17,13 @@ public struct HashCommand: Sendable {
             switch result {
             case .success(let digest):
                 let value = subresourceIntegrity ? digest.sri : digest.hex
-                console.line(Self.checksumLine(value, name: isRemote(input) ? ScriptURL.redact(input) : input))
+                reporter.line(Self.checksumLine(value, name: isRemote(input) ? ScriptURL.redact(input) : input))
             case .failure(let error):
-                console.error(error.description)
+                reporter.error(error.description)
                 worst = max(worst ?? error.category, error.category)
             }
         }
-        return worst.map { Int32($0.rawValue) } ?? 0
+        return worst
     }
 
     /// Hashes files in parallel, one worker per core, since a hash is bound

@@ -35,22 +35,22 @@ public struct CheckCommand: Sendable {
 
     public init() {}
 
-    public func run(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
+    public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Outcome {
         let loaded = try Manifest.discover(explicit: manifest, context: context)
         let entries = try loaded.entries(named: names)
         let store = ContentStore(context: context)
-        let results = check(entries, manifest: loaded, store: store, console: console)
-        for problem in results.compactMap(\.review).flatMap(\.storeProblems) { console.warning(problem.description) }
+        let results = check(entries, manifest: loaded, store: store, reporter: reporter)
+        for problem in results.compactMap(\.review).flatMap(\.storeProblems) { reporter.warning(problem.description) }
         let report = DriftReport(results: results)
-        console.write(report.render(format, console: console), to: .output)
-        if report.changed > 0 { return Int32(ScriptPinError.Category.verificationFailed.rawValue) }
-        if report.unreachable > 0 { return Int32(ScriptPinError.Category.unavailable.rawValue) }
-        return 0
+        reporter.result(report.render(format, reporter: reporter))
+        if report.changed > 0 { return .verificationFailed }
+        if report.unreachable > 0 { return .unavailable }
+        return nil
     }
 
     /// At most `jobs` transfers at once; each body streams through the
     /// hasher and is kept (up to its cap) only when a diff can be shown.
-    private func check(_ entries: [ParsedPin], manifest: Manifest, store: ContentStore, console: Console) -> [DriftResult] {
+    private func check(_ entries: [ParsedPin], manifest: Manifest, store: ContentStore, reporter: any Reporter) -> [DriftResult] {
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let results = Mutex([DriftResult?](repeating: nil, count: entries.count))
@@ -64,10 +64,10 @@ public struct CheckCommand: Sendable {
                 let result = Self.checkOne(entry, path: manifest.path(forPinNamed: entry.pin.name), fetcher: fetcher, options: options, store: store)
                 results.withLock { $0[index] = result }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                console.progress("checking pins: \(finished)/\(entries.count)")
+                reporter.progress("checking pins: \(finished)/\(entries.count)")
             }
         }
-        console.clearProgress()
+        reporter.progress(nil)
         return results.withLock { $0.map { $0! } }
     }
 

@@ -37,11 +37,11 @@ public struct Review: Sendable {
     }
 
     /// The risk summary as printed under a diff.
-    public func renderRisks(console: Console) -> String {
+    public func renderRisks(reporter: any Reporter) -> String {
         guard !risks.isEmpty else { return "risk summary: no risky shapes in the added lines\n" }
         var text = "risk summary (\(risks.count) line\(risks.count == 1 ? "" : "s") to read first):\n"
         for risk in risks {
-            text += "  line \(risk.line): \(console.styled(risk.reason, .yellow, on: .output)): \(VisibleText.escape(risk.text.trimmingBlanksString()))\n"
+            text += "  line \(risk.line): \(reporter.styled(risk.reason, .yellow)): \(VisibleText.escape(risk.text.trimmingBlanksString()))\n"
         }
         return text
     }

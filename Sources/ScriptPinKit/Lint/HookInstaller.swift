@@ -12,7 +12,7 @@ public struct HookInstaller: Sendable {
         self.executable = executable
     }
 
-    public func run(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
+    public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) {
         // `--git-path hooks` honours core.hooksPath.
         let hooks = try git(["rev-parse", "--git-path", "hooks"], context: context)
         guard hooks.succeeded else { throw .usage("hook install must run inside a git repository") }
@@ -27,8 +27,7 @@ public struct HookInstaller: Sendable {
             }
         }
         try writeAtomically(path, text: script, mode: 0o755)
-        console.note("scriptpin: installed \(path)")
-        return 0
+        reporter.note("scriptpin: installed \(path)")
     }
 
     var script: String {

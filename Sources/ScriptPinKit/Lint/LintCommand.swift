@@ -24,7 +24,7 @@ public struct LintCommand: Sendable {
 
     public init() {}
 
-    public func run(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
+    public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Outcome {
         let includeDocs = self.includeDocs
         let results: [(LintedFile?, String?)]
         if staged {
@@ -46,14 +46,14 @@ public struct LintCommand: Sendable {
         }
         var files: [LintedFile] = []
         for (file, note) in results {
-            if let note { console.note(note) }
+            if let note { reporter.note(note) }
             if let file { files.append(file) }
         }
         let report = LintReport(files: files)
-        console.write(report.render(format, console: console), to: .output)
-        if report.findings > 0 { return Int32(ScriptPinError.Category.verificationFailed.rawValue) }
-        if report.problems > 0 { return Int32(ScriptPinError.Category.invalidInput.rawValue) }
-        return 0
+        reporter.result(report.render(format, reporter: reporter))
+        if report.findings > 0 { return .verificationFailed }
+        if report.problems > 0 { return .invalidInput }
+        return nil
     }
 
     /// A starting point of the walk: a file named on the command line, or an entry of a named directory.

@@ -8,38 +8,38 @@ public struct VerifyCommand: Sendable {
 
     public init() {}
 
-    public func run(console: Console, context: ProcessContext) -> Int32 {
+    public func run(reporter: any Reporter, context: ProcessContext) -> Outcome {
         do {
-            if let sumsFile { return try verifySums(sumsFile, workingDirectory: context.workingDirectory, console: console) }
+            if let sumsFile { return try verifySums(sumsFile, workingDirectory: context.workingDirectory, reporter: reporter) }
             let location = try Manifest.locate(explicit: manifest, context: context)
-            if files.isEmpty { return validateManifest(location, console: console) }
-            return try verifyFiles(against: Manifest.load(location), console: console)
+            if files.isEmpty { return validateManifest(location, reporter: reporter) }
+            return try verifyFiles(against: Manifest.load(location), reporter: reporter)
         } catch {
-            console.error(error.description)
-            return Int32(error.category.rawValue)
+            reporter.error(error.description)
+            return error.category
         }
     }
 
     /// Validates every pin file and reports every problem.
-    private func validateManifest(_ location: ManifestLocation, console: Console) -> Int32 {
+    private func validateManifest(_ location: ManifestLocation, reporter: any Reporter) -> Outcome {
         let directory = location.directory
         let (entries, problems) = Manifest.validate(location)
         for entry in entries {
-            console.line("\(joinPath(directory, entry.pin.name + PinRules.fileExtension)): \(console.styled("OK", .green, on: .output))")
+            reporter.line("\(joinPath(directory, entry.pin.name + PinRules.fileExtension)): \(reporter.styled("OK", .green))")
         }
         for problem in problems {
-            console.note(problem.description)
+            reporter.note(problem.description)
         }
         let invalidFiles = Set(problems.map(\.path)).count
         if invalidFiles > 0 {
-            console.note("scriptpin: \(invalidFiles) of \(invalidFiles + entries.count) pin files in \(directory) are invalid; fix the lines above")
-            return Int32(ScriptPinError.Category.invalidInput.rawValue)
+            reporter.note("scriptpin: \(invalidFiles) of \(invalidFiles + entries.count) pin files in \(directory) are invalid; fix the lines above")
+            return .invalidInput
         }
-        console.note("scriptpin: \(entries.count) pins in \(directory) are valid")
-        return 0
+        reporter.note("scriptpin: \(entries.count) pins in \(directory) are valid")
+        return nil
     }
 
-    private func verifyFiles(against manifest: Manifest, console: Console) throws(ScriptPinError) -> Int32 {
+    private func verifyFiles(against manifest: Manifest, reporter: any Reporter) throws(ScriptPinError) -> Outcome {
         let candidates: [Pin]
         if let pinName {
             guard let entry = manifest.entry(named: pinName) else {
@@ -57,20 +57,20 @@ public struct VerifyCommand: Sendable {
             switch result {
             case .success(let digest):
                 if let pin = candidates.first(where: { $0.accepts(digest) }) {
-                    tally.passed(path, detail: "pin \(pin.name)", console: console)
+                    tally.passed(path, detail: "pin \(pin.name)", reporter: reporter)
                 } else {
-                    tally.failed(path, console: console)
+                    tally.failed(path, reporter: reporter)
                 }
             case .failure(let error):
-                tally.error(error, console: console)
+                tally.error(error, reporter: reporter)
             }
         }
-        return tally.finish(expectation: pinName.map { "pin \($0)" } ?? "any pin", console: console)
+        return tally.finish(expectation: pinName.map { "pin \($0)" } ?? "any pin", reporter: reporter)
     }
 
     /// Like `sha256sum -c --ignore-missing`: listed files that are absent are
     /// skipped, but at least one must be present.
-    private func verifySums(_ sumsPath: String, workingDirectory: String, console: Console) throws(ScriptPinError) -> Int32 {
+    private func verifySums(_ sumsPath: String, workingDirectory: String, reporter: any Reporter) throws(ScriptPinError) -> Outcome {
         let bytes: [UInt8]?
         do { bytes = try readFile(sumsPath, limit: SumsFile.maximumFileSize) } catch { throw .readFailed(path: sumsPath, error) }
         guard let bytes else {
@@ -78,7 +78,7 @@ public struct VerifyCommand: Sendable {
         }
         let sums = SumsFile(bytes: bytes)
         for line in sums.malformedLines {
-            console.warning("\(sumsPath):\(line): not a checksum line (expected '<hex>  NAME' or '<hex> *NAME'); skipped")
+            reporter.warning("\(sumsPath):\(line): not a checksum line (expected '<hex>  NAME' or '<hex> *NAME'); skipped")
         }
         guard !sums.entries.isEmpty else {
             throw .usage("\(sumsPath) has no checksum lines; it should hold lines like '<hex>  NAME' as sha256sum prints them")
@@ -87,14 +87,14 @@ public struct VerifyCommand: Sendable {
         var selected = sums.entries
         if !files.isEmpty {
             for file in files where !sums.entries.contains(where: { $0.name == file }) {
-                tally.failed(file, console: console, reason: "not listed in \(sumsPath)")
+                tally.failed(file, reporter: reporter, reason: "not listed in \(sumsPath)")
             }
             selected = selected.filter { files.contains($0.name) }
         }
         let present = selected.filter { fileKind($0.name) != .missing }
         guard !present.isEmpty || tally.failures > 0 else {
-            console.error("none of the files listed in \(sumsPath) is present in \(workingDirectory); nothing was verified. Run verify where the files are")
-            return Int32(ScriptPinError.Category.verificationFailed.rawValue)
+            reporter.error("none of the files listed in \(sumsPath) is present in \(workingDirectory); nothing was verified. Run verify where the files are")
+            return .verificationFailed
         }
         let results = concurrentMap(present) { entry in
             Result { () throws(ScriptPinError) in try digest(ofFile: entry.name, algorithm: entry.digest.algorithm) }
@@ -102,14 +102,14 @@ public struct VerifyCommand: Sendable {
         for (entry, result) in zip(present, results) {
             switch result {
             case .success(let digest) where digest == entry.digest:
-                tally.passed(entry.name, detail: nil, console: console)
+                tally.passed(entry.name, detail: nil, reporter: reporter)
             case .success:
-                tally.failed(entry.name, console: console)
+                tally.failed(entry.name, reporter: reporter)
             case .failure(let error):
-                tally.error(error, console: console)
+                tally.error(error, reporter: reporter)
             }
         }
-        return tally.finish(expectation: sumsPath, console: console)
+        return tally.finish(expectation: sumsPath, reporter: reporter)
     }
 }
 
@@ -120,31 +120,31 @@ struct Tally {
     private(set) var failures = 0
     private var worstError: ScriptPinError.Category?
 
-    mutating func passed(_ name: String, detail: String?, console: Console) {
+    mutating func passed(_ name: String, detail: String?, reporter: any Reporter) {
         passes += 1
         let suffix = detail.map { " (\($0))" } ?? ""
-        console.line("\(name): \(console.styled("OK", .green, on: .output))\(suffix)")
+        reporter.line("\(name): \(reporter.styled("OK", .green))\(suffix)")
     }
 
-    mutating func failed(_ name: String, console: Console, reason: String? = nil) {
+    mutating func failed(_ name: String, reporter: any Reporter, reason: String? = nil) {
         failures += 1
         let suffix = reason.map { " (\($0))" } ?? ""
-        console.line("\(name): \(console.styled("FAILED", .red, on: .output))\(suffix)")
+        reporter.line("\(name): \(reporter.styled("FAILED", .red))\(suffix)")
     }
 
-    mutating func error(_ error: ScriptPinError, console: Console) {
-        console.error(error.description)
+    mutating func error(_ error: ScriptPinError, reporter: any Reporter) {
+        reporter.error(error.description)
         worstError = max(worstError ?? error.category, error.category)
     }
 
-    func finish(expectation: String, console: Console) -> Int32 {
+    func finish(expectation: String, reporter: any Reporter) -> Outcome {
         if failures > 0 {
             let total = passes + failures
-            console.note("scriptpin: WARNING: \(failures) of \(total) files did NOT match \(expectation)")
-            return Int32(ScriptPinError.Category.verificationFailed.rawValue)
+            reporter.note("scriptpin: WARNING: \(failures) of \(total) files did NOT match \(expectation)")
+            return .verificationFailed
         }
-        if let worstError { return Int32(worstError.rawValue) }
-        console.note("scriptpin: \(passes) file\(passes == 1 ? "" : "s") verified")
-        return 0
+        if let worstError { return worstError }
+        reporter.note("scriptpin: \(passes) file\(passes == 1 ? "" : "s") verified")
+        return nil
     }
 }

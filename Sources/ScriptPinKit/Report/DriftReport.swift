@@ -11,9 +11,9 @@ public struct DriftReport: Sendable {
         self.results = results
     }
 
-    public func render(_ format: CheckCommand.Format, console: Console) -> String {
+    public func render(_ format: CheckCommand.Format, reporter: any Reporter) -> String {
         switch format {
-        case .text: text(console: console)
+        case .text: text(reporter: reporter)
         case .json: encodeReport(JSONReport(self))
         case .sarif: encodeReport(SARIFLog(self))
         case .github: github()
@@ -32,22 +32,22 @@ public struct DriftReport: Sendable {
         }
     }
 
-    private func text(console: Console) -> String {
+    private func text(reporter: any Reporter) -> String {
         var output = ""
         for result in results {
             switch result.status {
             case .ok:
-                output += "\(console.styled("ok", .green, on: .output))          \(result.name)\n"
+                output += "\(reporter.styled("ok", .green))          \(result.name)\n"
             case .changed:
-                output += "\(console.styled("changed", .red, on: .output))     \(result.name): \(VisibleText.escape(message(for: result)))\n"
+                output += "\(reporter.styled("changed", .red))     \(result.name): \(VisibleText.escape(message(for: result)))\n"
                 if let review = result.review, let diff = review.diff {
-                    output += colouredDiff(diff, console: console)
-                    output += review.renderRisks(console: console)
+                    output += colouredDiff(diff, reporter: reporter)
+                    output += review.renderRisks(reporter: reporter)
                 } else {
                     output += "  (no approved copy in the store, so no diff)\n"
                 }
             case .unreachable:
-                output += "\(console.styled("unreachable", .yellow, on: .output)) \(result.name): \(VisibleText.escape(result.error?.description ?? ""))\n"
+                output += "\(reporter.styled("unreachable", .yellow)) \(result.name): \(VisibleText.escape(result.error?.description ?? ""))\n"
             }
         }
         output += "\(ok) ok, \(changed) changed, \(unreachable) unreachable\n"

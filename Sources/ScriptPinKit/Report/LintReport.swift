@@ -14,20 +14,20 @@ public struct LintReport: Sendable {
         files.flatMap { file in file.diagnostics.map { (file.path, $0) } }
     }
 
-    public func render(_ format: LintCommand.Format, console: Console) -> String {
+    public func render(_ format: LintCommand.Format, reporter: any Reporter) -> String {
         switch format {
-        case .text: text(console: console)
+        case .text: text(reporter: reporter)
         case .json: encodeReport(JSONLintReport(self))
         case .sarif: encodeReport(SARIFLintLog(self))
         case .github: github()
         }
     }
 
-    private func text(console: Console) -> String {
+    private func text(reporter: any Reporter) -> String {
         var output = ""
         for (path, diagnostic) in all {
             let shownPath = VisibleText.escape(path)
-            output += "\(shownPath):\(diagnostic.line):\(diagnostic.column): \(console.styled("error:", .red, on: .output)) \(VisibleText.escape(diagnostic.message)) [\(diagnostic.rule.rawValue)]\n"
+            output += "\(shownPath):\(diagnostic.line):\(diagnostic.column): \(reporter.styled("error:", .red)) \(VisibleText.escape(diagnostic.message)) [\(diagnostic.rule.rawValue)]\n"
             if let fix = diagnostic.fix { output += "  fix: \(VisibleText.escape(fix))\n" }
         }
         output += "\(findings) finding\(findings == 1 ? "" : "s") in \(files.count) file\(files.count == 1 ? "" : "s")"

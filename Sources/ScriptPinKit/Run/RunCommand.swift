@@ -1,14 +1,6 @@
 /// `scriptpin run`, the replacement for `curl | bash`: fetch once, verify,
 /// then execute exactly the verified bytes with secrets withheld.
 public struct RunCommand: Sendable {
-    /// Exit codes of `run`'s own failures; 0–123 and 128+N belong to the script.
-    public enum ExitCode {
-        public static let fetchFailed: Int32 = 124
-        public static let refused: Int32 = 125
-        public static let notExecutable: Int32 = 126
-        public static let notFound: Int32 = 127
-    }
-
     /// A pin name, an https URL, or a path to a local script.
     public var target = ""
     public var arguments: [String] = []
@@ -23,24 +15,10 @@ public struct RunCommand: Sendable {
 
     public init() {}
 
-    /// Runs the script and returns the process exit code: the script's own,
-    /// or one of `ExitCode` when scriptpin did not run it.
-    public func run(console: Console, context: ProcessContext) -> Int32 {
-        do {
-            return try execute(console: console, context: context)
-        } catch {
-            console.error(error.description)
-            return Self.exitCode(for: error)
-        }
-    }
-
-    public static func exitCode(for error: ScriptPinError) -> Int32 {
-        switch error {
-        case .fetch, .storeEntryMissing: ExitCode.fetchFailed
-        case .interpreterNotFound: ExitCode.notFound
-        case .interpreterNotExecutable, .spawnFailed: ExitCode.notExecutable
-        default: ExitCode.refused
-        }
+    /// What `run` did with the verified bytes.
+    public enum Outcome: Sendable, Equatable {
+        case ran(Termination)
+        case printed
     }
 
     /// What the target resolved to: where the body comes from and what it must match.
@@ -59,34 +37,34 @@ public struct RunCommand: Sendable {
         let label: String
     }
 
-    private func execute(console: Console, context: ProcessContext) throws(ScriptPinError) -> Int32 {
+    /// Fetches, verifies, and runs (or prints) exactly the verified bytes.
+    public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Outcome {
         // First, before any byte is fetched: the script runs as our user and
         // could otherwise read every withheld value from /proc/<our pid>/environ or /mem.
         do { try makeNonDumpable() } catch { throw .processProtectionFailed(error) }
         let resolved = try resolve(context: context)
         let store = ContentStore(context: context)
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
-        let digest = try obtain(resolved, into: image, store: store, console: console)
+        let digest = try obtain(resolved, into: image, store: store, reporter: reporter)
         try image.seal(expecting: digest)
-        keep(image, as: digest, in: store, console: console)
+        keep(image, as: digest, in: store, reporter: reporter)
         if printInsteadOfRunning {
             try image.forEachChunk { (chunk) throws(ScriptPinError) in
-                console.write(bytes: chunk, to: .output)
+                reporter.result(bytes: chunk)
             }
-            return 0
+            return .printed
         }
         let pin = resolved.pin ?? resolved.candidates.first { $0.accepts(digest) }
         let program = try interpreterCommand(for: pin, image: image)
         var policy = environment
         policy.allowed += pin?.environment ?? []
         let (passed, withheld) = policy.apply(to: context.environment)
-        reportWithheld(withheld, policy: policy, console: console)
+        reportWithheld(withheld, policy: policy, reporter: reporter)
         scrubEnvironmentValues(named: Set(withheld))
         // With --clean-env nearly everything is withheld; only the secrets are worth a warning.
         let secrets = policy.mode == .clean ? withheld.filter(EnvironmentPolicy.looksSecret) : withheld
-        warnIfParentHolds(Set(secrets), console: console)
-        let termination = try spawnAndWait(program + [image.executionPath] + arguments, environment: passed, image: image)
-        return termination.exitCode
+        warnIfParentHolds(Set(secrets), reporter: reporter)
+        return .ran(try spawnAndWait(program + [image.executionPath] + arguments, environment: passed, image: image))
     }
 
     private func resolve(context: ProcessContext) throws(ScriptPinError) -> Resolved {
@@ -134,7 +112,7 @@ public struct RunCommand: Sendable {
     /// Fills `image` from the network, a local file or the store, and returns
     /// the digest it was verified against.
     private func obtain(
-        _ resolved: Resolved, into image: ScriptImage, store: ContentStore, console: Console
+        _ resolved: Resolved, into image: ScriptImage, store: ContentStore, reporter: any Reporter
     ) throws(ScriptPinError) -> Digest {
         switch resolved.source {
         case .local(let path):
@@ -158,10 +136,10 @@ public struct RunCommand: Sendable {
                     throw .fetch(failure)
                 } catch {
                     // A modified or unreadable stored copy is reported, never used.
-                    console.warning(error.description)
+                    reporter.warning(error.description)
                     throw .fetch(failure)
                 }
-                console.warning("\(failure.description)\nscriptpin: running the stored copy of \(resolved.label) (\(digest.hex)) instead")
+                reporter.warning("\(failure.description)\nscriptpin: running the stored copy of \(resolved.label) (\(digest.hex)) instead")
                 return digest
             }
             guard !resolved.digests.isEmpty else {
@@ -200,25 +178,25 @@ public struct RunCommand: Sendable {
     /// The parent (usually the CI step's shell) is not protected by our
     /// non-dumpable flag: the script can read its `/proc/<pid>/environ`.
     /// Only `exec scriptpin run` removes that copy, by replacing the shell.
-    private func warnIfParentHolds(_ withheld: Set<String>, console: Console) {
+    private func warnIfParentHolds(_ withheld: Set<String>, reporter: any Reporter) {
         guard !withheld.isEmpty else { return }
         let parent = parentProcessID()
         guard let held = environmentNames(ofProcess: parent)?.intersection(withheld), !held.isEmpty else { return }
         let names = held.sorted().joined(separator: ", ")
-        console.warning("the parent process (pid \(parent)) still holds \(names) in its environment, where the script can read \(held.count == 1 ? "it" : "them") (/proc/\(parent)/environ); start scriptpin with `exec scriptpin run …` so that the shell holding them is replaced")
+        reporter.warning("the parent process (pid \(parent)) still holds \(names) in its environment, where the script can read \(held.count == 1 ? "it" : "them") (/proc/\(parent)/environ); start scriptpin with `exec scriptpin run …` so that the shell holding them is replaced")
     }
 
-    private func reportWithheld(_ withheld: [String], policy: EnvironmentPolicy, console: Console) {
+    private func reportWithheld(_ withheld: [String], policy: EnvironmentPolicy, reporter: any Reporter) {
         guard !withheld.isEmpty else { return }
         switch policy.mode {
         case .keepAll:
             return
         case .withholdSecrets:
-            console.note("scriptpin: withheld \(withheld.count) secret-looking variable\(withheld.count == 1 ? "" : "s") from the script: \(withheld.joined(separator: ", ")). Let one through with --allow-env NAME or the pin's env line")
+            reporter.note("scriptpin: withheld \(withheld.count) secret-looking variable\(withheld.count == 1 ? "" : "s") from the script: \(withheld.joined(separator: ", ")). Let one through with --allow-env NAME or the pin's env line")
         case .clean:
             let secrets = withheld.filter(EnvironmentPolicy.looksSecret)
             let named = secrets.isEmpty ? "" : ", among them \(secrets.joined(separator: ", "))"
-            console.note("scriptpin: clean environment: withheld \(withheld.count) variable\(withheld.count == 1 ? "" : "s")\(named)")
+            reporter.note("scriptpin: clean environment: withheld \(withheld.count) variable\(withheld.count == 1 ? "" : "s")\(named)")
         }
     }
 }

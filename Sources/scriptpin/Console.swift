@@ -1,32 +1,26 @@
-internal import Glibc
-internal import Synchronization
+import Glibc
+import ScriptPinKit
+import Synchronization
 
-/// Where results and diagnostics go: results on stdout, diagnostics on
-/// stderr, colour only when that stream is a terminal and `NO_COLOR` is unset.
-public final class Console: Sendable {
-    public enum Stream: Sendable {
+/// The terminal side of a `Reporter`: results on stdout, diagnostics on
+/// stderr, colour only when that stream is a terminal and `NO_COLOR` is
+/// unset, progress lines and prompts only on a terminal.
+final class Console: Reporter {
+    enum Stream: Sendable {
         case output
         case error
     }
 
-    public enum Style: String, Sendable {
-        case bold = "1"
-        case red = "31"
-        case green = "32"
-        case yellow = "33"
-        case cyan = "36"
-    }
-
-    public let colouredOutput: Bool
-    public let colouredErrors: Bool
+    let colouredOutput: Bool
+    let colouredErrors: Bool
     /// Whether stderr is a terminal: progress lines and prompts need one.
-    public let interactiveErrors: Bool
-    public let interactiveInput: Bool
+    let interactiveErrors: Bool
+    let interactiveInput: Bool
     private let lock = Mutex(())
     private let outputDescriptor: Int32
     private let errorDescriptor: Int32
 
-    public init(terminal: TerminalFacts, outputDescriptor: Int32 = 1, errorDescriptor: Int32 = 2) {
+    init(terminal: TerminalFacts, outputDescriptor: Int32 = 1, errorDescriptor: Int32 = 2) {
         self.outputDescriptor = outputDescriptor
         self.errorDescriptor = errorDescriptor
         self.colouredOutput = terminal.colourAllowed && terminal.outputIsTerminal
@@ -36,50 +30,52 @@ public final class Console: Sendable {
     }
 
     /// `text` wrapped in an ANSI style when `stream` is coloured.
-    public func styled(_ text: String, _ style: Style, on stream: Stream) -> String {
+    func styled(_ text: String, _ style: TextStyle, on stream: Stream) -> String {
         let coloured = stream == .output ? colouredOutput : colouredErrors
         return coloured ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
     }
 
-    /// Writes `text` followed by a newline to stdout.
-    public func line(_ text: String) {
-        write(text + "\n", to: .output)
+    func result(_ text: String) {
+        write(text, to: .output)
+    }
+
+    func result(bytes: UnsafeRawBufferPointer) {
+        write(bytes: bytes, to: .output)
+    }
+
+    func styled(_ text: String, _ style: TextStyle) -> String {
+        styled(text, style, on: .output)
     }
 
     /// Writes a diagnostic line to stderr.
-    public func note(_ text: String) {
+    func note(_ text: String) {
         write(text + "\n", to: .error)
     }
 
     /// `Error: message` on stderr, the prefix in red on a terminal.
     /// The message may quote a server's text or a script's `#!` line, so its
     /// hiding controls are escaped.
-    public func error(_ message: String) {
+    func error(_ message: String) {
         note(styled("Error:", .red, on: .error) + " " + VisibleText.escape(message))
     }
 
-    public func warning(_ message: String) {
+    func warning(_ message: String) {
         note(styled("Warning:", .yellow, on: .error) + " " + VisibleText.escape(message))
     }
 
-    /// Replaces the current terminal line on stderr; does nothing in a pipe.
-    public func progress(_ text: String) {
+    /// Replaces the current terminal line on stderr (nil clears it); does nothing in a pipe.
+    func progress(_ text: String?) {
         guard interactiveErrors else { return }
-        write("\r\u{1B}[2K" + text, to: .error)
+        write("\r\u{1B}[2K" + (text ?? ""), to: .error)
     }
 
-    public func clearProgress() {
-        guard interactiveErrors else { return }
-        write("\r\u{1B}[2K", to: .error)
-    }
-
-    public func write(_ text: String, to stream: Stream) {
+    func write(_ text: String, to stream: Stream) {
         let bytes = Array(text.utf8)
         bytes.withUnsafeBytes { write(bytes: $0, to: stream) }
     }
 
     /// Writes raw bytes unchanged, for output that must be byte-exact (`run --print`).
-    public func write(bytes: UnsafeRawBufferPointer, to stream: Stream) {
+    func write(bytes: UnsafeRawBufferPointer, to stream: Stream) {
         let descriptor = stream == .output ? outputDescriptor : errorDescriptor
         lock.withLock { _ in
             var offset = 0
@@ -94,7 +90,7 @@ public final class Console: Sendable {
     }
 
     /// Asks a yes/no question on the terminal; false without a terminal or on anything but yes.
-    public func confirm(_ question: String) -> Bool {
+    func confirm(_ question: String) -> Bool {
         guard interactiveInput else { return false }
         write(question + " [y/N] ", to: .error)
         guard let answer = readLine(strippingNewline: true) else { return false }
