@@ -21,6 +21,13 @@ func fetchOptions(from arguments: ParsedArguments, context: ProcessContext) thro
     return options
 }
 
+/// `--format`, when given.
+func reportFormat(from arguments: ParsedArguments) throws(ScriptPinError) -> ReportFormat? {
+    guard let format = arguments.value("format") else { return nil }
+    guard let chosen = ReportFormat(rawValue: format) else { throw .usage("--format must be text, json, sarif or github") }
+    return chosen
+}
+
 let hashCommand = Command(
     spec: CommandSpec(
         name: "hash",
@@ -217,12 +224,7 @@ let checkCommand = Command(
     perform: { arguments, console, context throws(ScriptPinError) in
         var command = CheckCommand()
         command.names = arguments.operands
-        if let format = arguments.value("format") {
-            guard let chosen = CheckCommand.Format(rawValue: format) else {
-                throw .usage("--format must be text, json, sarif or github")
-            }
-            command.format = chosen
-        }
+        command.format = try reportFormat(from: arguments) ?? command.format
         command.jobs = try arguments.integer("jobs", in: 1...64) ?? CheckCommand.defaultJobs
         command.manifest = arguments.value("manifest")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
@@ -250,12 +252,7 @@ let lintCommand = Command(
         if command.staged && !command.paths.isEmpty { throw .usage("--staged lints the git index; give no paths with it") }
         command.excludes = arguments.all("exclude")
         command.includeDocs = arguments.flag("include-docs")
-        if let format = arguments.value("format") {
-            guard let chosen = LintCommand.Format(rawValue: format) else {
-                throw .usage("--format must be text, json, sarif or github")
-            }
-            command.format = chosen
-        }
+        command.format = try reportFormat(from: arguments) ?? command.format
         return ExitCode.of(try command.run(reporter: console, context: context))
     })
 

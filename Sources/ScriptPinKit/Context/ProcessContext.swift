@@ -25,6 +25,11 @@ public struct ProcessContext: Sendable {
         value(name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// `path` as the process would open it: relative paths are relative to the working directory.
+    public func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : joinPath(workingDirectory, path)
+    }
+
     /// Where temporary files go: `$TMPDIR`, else /tmp.
     public var temporaryDirectory: String {
         nonEmptyValue("TMPDIR") ?? "/tmp"

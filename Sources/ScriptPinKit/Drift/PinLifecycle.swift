@@ -18,7 +18,9 @@ public struct AddCommand: Sendable {
     /// A fetched, sealed body and the pin that would be written for it.
     public struct Prepared {
         public let pin: Pin
+        /// The pin file as messages name it.
         public let path: String
+        let filePath: String
         let text: String
         let location: ManifestLocation
         let image: ScriptImage
@@ -75,16 +77,17 @@ public struct AddCommand: Sendable {
             environment: environment, maxSize: maxSize, approved: todayUTC())
         let document = PinDocument(pin: pin, comments: ["\(name): added by scriptpin add on \(todayUTC())"])
         return Prepared(
-            pin: pin, path: path, text: try document.renderVerified(as: pin, path: path), location: existing.location,
+            pin: pin, path: path, filePath: existing.filePath(forPinNamed: name),
+            text: try document.renderVerified(as: pin, path: path), location: existing.location,
             image: image, store: ContentStore(context: context))
     }
 
     /// Writes the prepared pin, unless another one took its name meanwhile, and keeps the body in the store.
     public static func commit(_ prepared: Prepared, reporter: any Reporter) throws(ScriptPinError) {
-        let lock = try ManifestLock(directory: prepared.location.directory)
+        let lock = try ManifestLock(directory: prepared.location.path)
         // Another add may have landed while this one fetched.
-        guard fileKind(prepared.path) == .missing else { throw .pinExists(name: prepared.pin.name, path: prepared.path) }
-        try writeAtomically(prepared.path, text: prepared.text)
+        guard fileKind(prepared.filePath) == .missing else { throw .pinExists(name: prepared.pin.name, path: prepared.path) }
+        try writeAtomically(prepared.filePath, text: prepared.text)
         _ = consume lock
         keep(prepared.image, as: prepared.pin.sha256[0], in: prepared.store, reporter: reporter)
         reporter.note("scriptpin: wrote \(prepared.path); review and commit it")
@@ -114,6 +117,7 @@ public struct UpdateCommand: Sendable {
         public let pin: Pin
         let newDigest: Digest
         let path: String
+        let filePath: String
         let location: ManifestLocation
         let image: ScriptImage
         let store: ContentStore
@@ -144,14 +148,15 @@ public struct UpdateCommand: Sendable {
         }
         reporter.result(review.renderRisks(reporter: reporter))
         return Prepared(
-            pin: pin, newDigest: body.digest, path: manifest.path(forPinNamed: pin.name), location: manifest.location,
+            pin: pin, newDigest: body.digest, path: manifest.path(forPinNamed: pin.name),
+            filePath: manifest.filePath(forPinNamed: pin.name), location: manifest.location,
             image: image, store: store)
     }
 
     /// Replaces the pin's digests by the new one and sets its approval date.
     public static func approve(_ prepared: Prepared, reporter: any Reporter) throws(ScriptPinError) {
         let directory = prepared.location.directory
-        let lock = try ManifestLock(directory: directory)
+        let lock = try ManifestLock(directory: prepared.location.path)
         // Re-read under the lock, so that a concurrent edit is not overwritten with stale lines.
         let current = try Manifest.load(prepared.location)
         guard let latest = current.entry(named: prepared.pin.name) else {
@@ -163,7 +168,7 @@ public struct UpdateCommand: Sendable {
         approved.approved = todayUTC()
         document.replaceDigests(with: approved.sha256)
         document.set(.approved, to: todayUTC())
-        try writeAtomically(prepared.path, text: document.renderVerified(as: approved, path: prepared.path))
+        try writeAtomically(prepared.filePath, text: document.renderVerified(as: approved, path: prepared.path))
         _ = consume lock
         keep(prepared.image, as: prepared.newDigest, in: prepared.store, reporter: reporter)
         reporter.note("scriptpin: updated \(prepared.path); review and commit it")

@@ -32,6 +32,11 @@ public struct Manifest: Sendable {
         joinPath(directory, name + PinRules.fileExtension)
     }
 
+    /// Where the pin file for `name` is, for reading and writing it.
+    public func filePath(forPinNamed name: String) -> String {
+        joinPath(location.path, name + PinRules.fileExtension)
+    }
+
     /// `--manifest DIR`, else `SCRIPTPIN_MANIFEST`, else the nearest
     /// `known-hashes/` in the current directory or one of its parents, up to
     /// the repository root. A directory the user named is used as given; a
@@ -41,10 +46,10 @@ public struct Manifest: Sendable {
     /// another user planted in `/tmp/known-hashes/`.
     public static func locate(explicit: String?, context: ProcessContext) throws(ScriptPinError) -> ManifestLocation {
         if let chosen = explicit ?? context.nonEmptyValue(environmentVariable) {
-            guard fileKind(chosen) == .directory else {
+            guard fileKind(context.resolve(chosen)) == .directory else {
                 throw .usage("manifest directory \(chosen) does not exist; create it with `mkdir -p \(chosen)` or correct the path")
             }
-            return ManifestLocation(directory: chosen, isDiscovered: false)
+            return ManifestLocation(directory: chosen, path: context.resolve(chosen), isDiscovered: false)
         }
         let start = context.workingDirectory
         var absolute = start
@@ -56,7 +61,7 @@ public struct Manifest: Sendable {
                 if let problem = ownershipProblem(candidate) {
                     throw .untrustedManifest(path: candidate, problem: problem)
                 }
-                return ManifestLocation(directory: shown, isDiscovered: true)
+                return ManifestLocation(directory: shown, path: candidate, isDiscovered: true)
             }
             // The repository root ends the search: a manifest above it belongs to someone else's tree.
             if fileKind(joinPath(absolute, ".git")) != .missing {
@@ -92,9 +97,10 @@ public struct Manifest: Sendable {
     /// Reads every pin file and reports every problem, not only the first.
     public static func validate(_ location: ManifestLocation) -> (entries: [ParsedPin], problems: [PinProblem]) {
         let directory = location.directory
+        let resolved = location.path
         let names: [String]
         do {
-            names = try directoryEntries(directory)
+            names = try directoryEntries(resolved)
         } catch {
             return ([], [PinProblem(path: directory, line: nil, message: "cannot list the manifest directory: \(error)")])
         }
@@ -103,22 +109,23 @@ public struct Manifest: Sendable {
         var firstByURL: [String: ParsedPin] = [:]
         for fileName in names where !fileName.hasPrefix(".") {
             let path = joinPath(directory, fileName)
+            let file = joinPath(resolved, fileName)
             guard fileName.hasSuffix(PinRules.fileExtension) else {
                 problems.append(PinProblem(path: path, line: nil, message: "not a pin file; every file in the manifest is NAME.pin, so rename or move it"))
                 continue
             }
-            guard fileKind(path) == .regular else {
+            guard fileKind(file) == .regular else {
                 problems.append(PinProblem(path: path, line: nil, message: "not a regular file; a pin is a text file"))
                 continue
             }
-            if location.isDiscovered, let problem = ownershipProblem(path) {
+            if location.isDiscovered, let problem = ownershipProblem(file) {
                 problems.append(PinProblem(path: path, line: nil, message: "not used: \(problem); anyone who can write it can change what runs. Fix its owner or mode, or name the manifest with --manifest DIR"))
                 continue
             }
             let name = String(fileName.dropLast(PinRules.fileExtension.count))
             let bytes: [UInt8]?
             do {
-                bytes = try readFile(path, limit: PinRules.maximumFileSize)
+                bytes = try readFile(file, limit: PinRules.maximumFileSize)
             } catch {
                 problems.append(PinProblem(path: path, line: nil, message: "cannot read it: \(error)"))
                 continue
@@ -155,11 +162,16 @@ public struct Manifest: Sendable {
 /// Where a manifest is, and whether it was found by searching (and so must
 /// pass the ownership checks) or named by the user.
 public struct ManifestLocation: Sendable {
+    /// As messages show it: relative to the working directory when discovered from it.
     public let directory: String
+    /// As the file system is asked for it: absolute when the directory was
+    /// discovered or named relative to the working directory.
+    public let path: String
     public let isDiscovered: Bool
 
-    public init(directory: String, isDiscovered: Bool) {
+    public init(directory: String, path: String, isDiscovered: Bool) {
         self.directory = directory
+        self.path = path
         self.isDiscovered = isDiscovered
     }
 }

@@ -119,43 +119,7 @@ struct JSONReport: Encodable {
     }
 }
 
-/// A SARIF 2.1.0 log: one result per changed or unreachable pin, located at
-/// the pin file's first `sha256` line so that code scanning shows it there.
-struct SARIFLog: Encodable {
-    struct Text: Encodable { let text: String }
-    struct Rule: Encodable {
-        let id: String
-        let name: String
-        let shortDescription: Text
-        let fullDescription: Text
-        let help: Text
-        let defaultConfiguration: Configuration
-    }
-    struct Configuration: Encodable { let level: String }
-    struct Driver: Encodable {
-        let name = "scriptpin"
-        let version = ScriptPinVersion.current
-        let rules: [Rule]
-    }
-    struct Tool: Encodable { let driver: Driver }
-    struct ArtifactLocation: Encodable { let uri: String }
-    struct Region: Encodable { let startLine: Int }
-    struct PhysicalLocation: Encodable {
-        let artifactLocation: ArtifactLocation
-        let region: Region
-    }
-    struct Location: Encodable { let physicalLocation: PhysicalLocation }
-    struct Result: Encodable {
-        let ruleId: String
-        let level: String
-        let message: Text
-        let locations: [Location]
-    }
-    struct Run: Encodable {
-        let tool: Tool
-        let results: [Result]
-    }
-
+extension SARIFLog {
     static let driftRule = Rule(
         id: "pin-drift", name: "PinnedScriptChanged",
         shortDescription: Text(text: "A pinned script changed upstream"),
@@ -169,24 +133,16 @@ struct SARIFLog: Encodable {
         help: Text(text: "Check that the URL still exists; a moved script needs a new pin after review."),
         defaultConfiguration: Configuration(level: "warning"))
 
-    let schema = "https://json.schemastore.org/sarif-2.1.0.json"
-    let version = "2.1.0"
-    let runs: [Run]
-
-    enum CodingKeys: String, CodingKey {
-        case schema = "$schema"
-        case version, runs
-    }
-
+    /// One result per changed or unreachable pin, located at the pin file's
+    /// first `sha256` line so that code scanning shows it there.
     init(_ report: DriftReport) {
         let results = report.results.filter { $0.status != .ok }.map { result in
             let rule = result.status == .changed ? Self.driftRule : Self.unreachableRule
             return Result(
                 ruleId: rule.id, level: rule.defaultConfiguration.level, message: Text(text: report.message(for: result)),
-                locations: [Location(physicalLocation: PhysicalLocation(
-                    artifactLocation: ArtifactLocation(uri: result.path), region: Region(startLine: result.digestLine)))])
+                locations: [Location(path: result.path, line: result.digestLine, column: nil)])
         }
-        runs = [Run(tool: Tool(driver: Driver(rules: [Self.driftRule, Self.unreachableRule])), results: results)]
+        self.init(rules: [Self.driftRule, Self.unreachableRule], results: results)
     }
 }
 

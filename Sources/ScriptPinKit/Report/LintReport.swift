@@ -10,7 +10,7 @@ public struct LintReport: Sendable {
         self.files = files
     }
 
-    private var all: [(path: String, diagnostic: LintDiagnostic)] {
+    var all: [(path: String, diagnostic: LintDiagnostic)] {
         files.flatMap { file in file.diagnostics.map { (file.path, $0) } }
     }
 
@@ -18,7 +18,7 @@ public struct LintReport: Sendable {
         switch format {
         case .text: text(reporter: reporter)
         case .json: encodeReport(JSONLintReport(self))
-        case .sarif: encodeReport(SARIFLintLog(self))
+        case .sarif: encodeReport(SARIFLog(self))
         case .github: github()
         }
     }
@@ -85,75 +85,30 @@ public struct LintReport: Sendable {
     }
 
     /// SARIF 2.1.0 with both rules described and each result located at its column.
-    struct SARIFLintLog: Encodable {
-        typealias Text = SARIFLog.Text
+}
 
-        struct Rule: Encodable {
-            let id: String
-            let name: String
-            let shortDescription: Text
-            let fullDescription: Text
-            let help: Text
-            let defaultConfiguration: SARIFLog.Configuration
-        }
-        struct Driver: Encodable {
-            let name = "scriptpin"
-            let version = ScriptPinVersion.current
-            let rules: [Rule]
-        }
-        struct Tool: Encodable { let driver: Driver }
-        struct Region: Encodable {
-            let startLine: Int
-            let startColumn: Int
-        }
-        struct PhysicalLocation: Encodable {
-            let artifactLocation: SARIFLog.ArtifactLocation
-            let region: Region
-        }
-        struct Location: Encodable { let physicalLocation: PhysicalLocation }
-        struct Result: Encodable {
-            let ruleId: String
-            let level: String
-            let message: Text
-            let locations: [Location]
-        }
-        struct Run: Encodable {
-            let tool: Tool
-            let results: [Result]
-        }
+extension SARIFLog {
+    static let downloadExecRule = Rule(
+        id: "download-exec", name: "UnpinnedDownloadExecuted",
+        shortDescription: Text(text: "Something downloaded is executed without a pin"),
+        fullDescription: Text(text: "A downloader's output reaches an interpreter (through a pipe, a substitution, or a file it wrote) without a fail-closed digest or signature check, as in the Codecov bash uploader incident."),
+        help: Text(text: "Pin the script with `scriptpin add NAME URL` and run it with `scriptpin run NAME -- ARGS`, or verify the downloaded file with `sha256sum -c` joined by `&&` before running it. Suppress a reviewed line with `# scriptpin: ignore <reason>`."),
+        defaultConfiguration: Configuration(level: "error"))
+    static let parseErrorRule = Rule(
+        id: "parse-error", name: "UnparsableScript",
+        shortDescription: Text(text: "scriptpin could not parse this code"),
+        fullDescription: Text(text: "The shell code or YAML could not be parsed, so it was not checked for unpinned downloads."),
+        help: Text(text: "Fix the syntax error at the reported position, or exclude the file with --exclude."),
+        defaultConfiguration: Configuration(level: "error"))
 
-        static let rules = [
-            Rule(id: "download-exec", name: "UnpinnedDownloadExecuted",
-                 shortDescription: Text(text: "Something downloaded is executed without a pin"),
-                 fullDescription: Text(text: "A downloader's output reaches an interpreter (through a pipe, a substitution, or a file it wrote) without a fail-closed digest or signature check, as in the Codecov bash uploader incident."),
-                 help: Text(text: "Pin the script with `scriptpin add NAME URL` and run it with `scriptpin run NAME -- ARGS`, or verify the downloaded file with `sha256sum -c` joined by `&&` before running it. Suppress a reviewed line with `# scriptpin: ignore <reason>`."),
-                 defaultConfiguration: SARIFLog.Configuration(level: "error")),
-            Rule(id: "parse-error", name: "UnparsableScript",
-                 shortDescription: Text(text: "scriptpin could not parse this code"),
-                 fullDescription: Text(text: "The shell code or YAML could not be parsed, so it was not checked for unpinned downloads."),
-                 help: Text(text: "Fix the syntax error at the reported position, or exclude the file with --exclude."),
-                 defaultConfiguration: SARIFLog.Configuration(level: "error")),
-        ]
-
-        let schema = "https://json.schemastore.org/sarif-2.1.0.json"
-        let version = "2.1.0"
-        let runs: [Run]
-
-        enum CodingKeys: String, CodingKey {
-            case schema = "$schema"
-            case version, runs
+    /// One result per finding or parse problem, at its line and column.
+    init(_ report: LintReport) {
+        let results = report.all.map { path, diagnostic in
+            Result(
+                ruleId: diagnostic.rule.rawValue, level: "error",
+                message: Text(text: diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? "")),
+                locations: [Location(path: path, line: diagnostic.line, column: diagnostic.column)])
         }
-
-        init(_ report: LintReport) {
-            let results = report.all.map { path, diagnostic in
-                Result(
-                    ruleId: diagnostic.rule.rawValue, level: "error",
-                    message: Text(text: diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? "")),
-                    locations: [Location(physicalLocation: PhysicalLocation(
-                        artifactLocation: SARIFLog.ArtifactLocation(uri: path),
-                        region: Region(startLine: diagnostic.line, startColumn: diagnostic.column)))])
-            }
-            runs = [Run(tool: Tool(driver: Driver(rules: Self.rules)), results: results)]
-        }
+        self.init(rules: [Self.downloadExecRule, Self.parseErrorRule], results: results)
     }
 }

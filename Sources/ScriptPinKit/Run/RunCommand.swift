@@ -78,10 +78,10 @@ public struct RunCommand: Sendable {
         let remote = isRemote(target)
         if remote, let problem = ScriptURL.problem(with: target) { throw .usage(problem) }
         if !adHoc.isEmpty {
-            if !remote && fileKind(target) != .regular {
+            if !remote && fileKind(context.resolve(target)) != .regular {
                 throw .usage("with --sha256, the target must be an https URL or a script file, and it is neither")
             }
-            return Resolved(source: remote ? .remote(target) : .local(target), digests: adHoc, pin: nil, label: remote ? ScriptURL.redact(target) : target)
+            return Resolved(source: remote ? .remote(target) : .local(context.resolve(target)), digests: adHoc, pin: nil, label: remote ? ScriptURL.redact(target) : target)
         }
         if remote {
             let manifest: Manifest?
@@ -100,8 +100,8 @@ public struct RunCommand: Sendable {
         if let entry = manifest.entry(named: target) {
             return Resolved(source: .remote(entry.pin.url), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
         }
-        if fileKind(target) == .regular {
-            return Resolved(source: .local(target), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target)
+        if fileKind(context.resolve(target)) == .regular {
+            return Resolved(source: .local(context.resolve(target)), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target)
         }
         guard PinRules.isValidName(target) else {
             throw .usage("the target is not a pin name, an https URL or a script file; `scriptpin verify` lists the pins")
@@ -119,7 +119,7 @@ public struct RunCommand: Sendable {
             try image.restart()
             let actual = try digest(ofFile: path, algorithm: .sha256, forwardingTo: image)
             guard resolved.digests.contains(actual) else {
-                throw .mismatch(what: path, expected: resolved.digests, actual: actual)
+                throw .mismatch(what: resolved.label, expected: resolved.digests, actual: actual)
             }
             return actual
         case .remote(let url):
