@@ -336,7 +336,7 @@ struct LintCornerCaseTests {
 
 @Suite("lint: the parser under random and mutated input")
 struct LintPropertyTests {
-    @Test("Random bytes and mutations of real scripts never crash the parser or the analysis")
+    @Test("Random bytes and mutations of real scripts: parsing ends, every position is on a real line, findings are sorted and unique")
     func fuzz() {
         var generator = SeededGenerator(seed: 77)
         let corpus = (LintCases.positive + LintCases.negative).map(\.snippet)
@@ -359,8 +359,20 @@ struct LintPropertyTests {
                     }
                 }
             }
+            let lineLengths = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(\.count)
             for kind in [LintFileKind.shell, .dockerfile, .githubWorkflow, .gitlabCI, .makefile, .markdown] {
-                _ = LintEngine.lint(bytes, kind: kind)
+                let diagnostics = LintEngine.lint(bytes, kind: kind)
+                for diagnostic in diagnostics {
+                    #expect((1...lineLengths.count).contains(diagnostic.line), "round \(round), \(kind): line \(diagnostic.line) of \(lineLengths.count)")
+                    if (1...lineLengths.count).contains(diagnostic.line) {
+                        #expect((1...(lineLengths[diagnostic.line - 1] + 1)).contains(diagnostic.column),
+                                "round \(round), \(kind): column \(diagnostic.column) on a line of \(lineLengths[diagnostic.line - 1]) bytes")
+                    }
+                }
+                let positions = diagnostics.map { [$0.line, $0.column] }
+                #expect(positions == positions.sorted { $0.lexicographicallyPrecedes($1) }, "round \(round), \(kind): sorted")
+                let keys = diagnostics.map { "\($0.line):\($0.column):\($0.rule):\($0.message)" }
+                #expect(Set(keys).count == keys.count, "round \(round), \(kind): unique")
             }
         }
     }

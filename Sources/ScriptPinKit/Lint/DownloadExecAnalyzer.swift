@@ -81,7 +81,7 @@ public struct DownloadExecAnalyzer {
         for item in list.items {
             chain = VerificationChain()
             for (position, pipeline) in item.pipelines.enumerated() {
-                if position > 0 && item.operators[position - 1] == "||" { chain = VerificationChain() }
+                if position > 0 && item.operators[position - 1] == .or { chain = VerificationChain() }
                 walk(pipeline, chain: &chain)
             }
         }
@@ -214,11 +214,11 @@ public struct DownloadExecAnalyzer {
             return
         }
         for redirection in redirections {
-            if redirection.operation == "<", let path = redirection.target?.literal,
+            if redirection.operation == .input, let path = redirection.target?.literal,
                let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: chain) {
                 report(offset: invocation.offset, "\(download.described) is saved as \(path) and fed to \(name) unverified", download: download)
             }
-            if redirection.operation == "<<<", let target = redirection.target {
+            if redirection.operation == .hereString, let target = redirection.target {
                 for download in downloads(in: target) {
                     report(offset: download.offset, "\(download.described) is fed to \(name) as a here-string", download: download)
                 }
@@ -306,7 +306,7 @@ public struct DownloadExecAnalyzer {
     }
 
     private func redirectedStdout(_ redirections: [Redirection]) -> String? {
-        for redirection in redirections where [">", ">>", ">|", "&>", "&>>"].contains(redirection.operation)
+        for redirection in redirections where redirection.operation.writesFile
             && (redirection.descriptor == nil || redirection.descriptor == 1) {
             return redirection.target?.literal ?? redirection.target?.text
         }

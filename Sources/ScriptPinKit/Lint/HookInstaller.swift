@@ -35,7 +35,7 @@ public struct HookInstaller: Sendable {
         #!/bin/sh
         \(Self.marker)
         # Blocks the commit when a pin is invalid or a staged file runs a download without a pin.
-        scriptpin=$(command -v scriptpin || echo '\(executable.replacingAll("'", "'\\''"))')
+        scriptpin=$(command -v scriptpin || echo \(ShellQuoting.quote(executable)))
         top=$(git rev-parse --show-toplevel) || exit 1
         if [ -d "$top/known-hashes" ]; then
             "$scriptpin" verify --manifest "$top/known-hashes" >/dev/null || exit 1

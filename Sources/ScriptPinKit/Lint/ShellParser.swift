@@ -90,7 +90,7 @@ public struct ShellParser {
             if !pipeline.commands.isEmpty { list.pipelines.append(pipeline) }
             skipBlanks()
             if startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) || startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")) {
-                let operation = startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) ? "&&" : "||"
+                let operation: ListOperator = startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) ? .and : .or
                 index += 2
                 if !pipeline.commands.isEmpty { list.operators.append(operation) }
                 try skipLineBreaks()
@@ -339,8 +339,6 @@ public struct ShellParser {
         }
     }
 
-    private static let redirectionOperators = ["<<<", "<<-", "&>>", "<<", "<>", "<&", ">>", ">&", ">|", "&>", "<", ">"]
-
     private mutating func parseRedirection() throws(ShellParseError) -> Redirection? {
         guard index < bytes.count else { return nil }
         let first = bytes[index]
@@ -354,24 +352,24 @@ public struct ShellParser {
             descriptor = Int(String(decoding: bytes[index..<cursor], as: UTF8.self))
             index = cursor
         }
-        guard let operation = Self.redirectionOperators.first(where: { startsWith($0) }) else {
+        guard let operation = RedirectionOperator.byLength.first(where: { startsWith($0.rawValue) }) else {
             index = start
             return nil
         }
-        index += operation.utf8.count
+        index += operation.rawValue.utf8.count
         skipBlanks()
-        if operation == ">&" || operation == "<&", index < bytes.count, bytes[index] == UInt8(ascii: "-") {
+        if operation == .duplicateOutput || operation == .duplicateInput, index < bytes.count, bytes[index] == UInt8(ascii: "-") {
             index += 1
             return Redirection(descriptor: descriptor, operation: operation, target: nil)
         }
         let processSubstitution = (startsWith(UInt8(ascii: "<"), UInt8(ascii: "(")) || startsWith(UInt8(ascii: ">"), UInt8(ascii: "(")))
         guard index < bytes.count, !isOperatorStart(bytes[index]) || processSubstitution, bytes[index] != UInt8(ascii: "\n") else {
-            throw ShellParseError(offset: baseOffset + start, message: "'\(operation)' has no target")
+            throw ShellParseError(offset: baseOffset + start, message: "'\(operation.rawValue)' has no target")
         }
         let target = try parseWord()
         var redirection = Redirection(descriptor: descriptor, operation: operation, target: target)
-        if operation == "<<" || operation == "<<-" {
-            redirection.hereDocument = try readHereDocument(delimiter: target, stripTabs: operation == "<<-")
+        if operation == .hereDocument || operation == .hereDocumentStrippingTabs {
+            redirection.hereDocument = try readHereDocument(delimiter: target, stripTabs: operation == .hereDocumentStrippingTabs)
         }
         return redirection
     }

@@ -69,9 +69,39 @@ public struct HereDocument: Sendable {
     public let quoted: Bool
 }
 
+/// A redirection operator, as written.
+public enum RedirectionOperator: String, Sendable, CaseIterable {
+    case hereString = "<<<"
+    case hereDocumentStrippingTabs = "<<-"
+    case appendBoth = "&>>"
+    case hereDocument = "<<"
+    case readWrite = "<>"
+    case duplicateInput = "<&"
+    case append = ">>"
+    case duplicateOutput = ">&"
+    case clobber = ">|"
+    case outputBoth = "&>"
+    case input = "<"
+    case output = ">"
+
+    /// Longest first, so that `<<<` is not read as `<<` and `<`.
+    static let byLength = allCases.sorted { $0.rawValue.utf8.count > $1.rawValue.utf8.count }
+
+    /// Whether the target is a file that receives output.
+    public var writesFile: Bool {
+        [.output, .append, .clobber, .outputBoth, .appendBoth].contains(self)
+    }
+}
+
+/// What joins two pipelines of an and-or list.
+public enum ListOperator: String, Sendable {
+    case and = "&&"
+    case or = "||"
+}
+
 public struct Redirection: Sendable {
     public let descriptor: Int?
-    public let operation: String
+    public let operation: RedirectionOperator
     public let target: ShellWord?
     public var hereDocument: HereDocument?
 }
@@ -97,7 +127,7 @@ public struct Pipeline: Sendable {
 /// Pipelines joined by `&&` and `||`; `operators[i]` joins `pipelines[i]` and `pipelines[i + 1]`.
 public struct AndOrList: Sendable {
     public var pipelines: [Pipeline] = []
-    public var operators: [String] = []
+    public var operators: [ListOperator] = []
 }
 
 public struct ShellList: Sendable {

@@ -1,0 +1,129 @@
+import Testing
+@testable import ScriptPinKit
+
+/// The shell parser on its own, in the manner of mvdan/sh's parser tests:
+/// each snippet with the shape of the AST it must produce (`ShellShape`
+/// renders it: `[words]` a simple command, `«…»` quoted text, `{ … }` a
+/// group, subshell or flattened compound command, `$(…)`/`<(…)` a
+/// substitution with its list, `⏎` a newline in a heredoc body), or the
+/// offset and message of the error it must report. Entries marked with a
+/// comment record what the parser does not model yet; they change on purpose.
+@Suite("The shell parser, snippet by snippet")
+struct ShellParserTests {
+    static let table: [(source: String, shape: String)] = [
+        (#"echo hi"#, #"[echo hi]"#),
+        (#"echo  hi   there"#, #"[echo hi there]"#),
+        (#"echo 'single quoted'"#, #"[echo «single quoted»]"#),
+        (#"echo "double $HOME quoted""#, #"[echo «double »$HOME« quoted»]"#),
+        (#"echo a\ b"#, #"[echo a« »b]"#),
+        (#"echo "a\"b""#, #"[echo «a"b»]"#),
+        (#"echo $HOME ${HOME} ${#x} $1 $@ $?"#, #"[echo $HOME ${HOME} ${#x} $1 $@ $?]"#),
+        (#"a=1"#, #"[a=1]"#),
+        (#"a=1 b=2 cmd arg"#, #"[a=1 b=2 cmd arg]"#),
+        (#"FOO=bar env"#, #"[FOO=bar env]"#),
+        (#"echo $(date)"#, #"[echo $([date])]"#),
+        (#"echo `date`"#, #"[echo $([date])]"#),
+        (#"echo "$(date)""#, #"[echo $([date])]"#),
+        (#"echo $(echo $(date))"#, #"[echo $([echo $([date])])]"#),
+        (#"diff <(sort a) <(sort b)"#, #"[diff <([sort a]) <([sort b])]"#),
+        (#"tee >(sh) < in"#, #"[tee <([sh])] <in"#), // the direction of a process substitution is not recorded yet
+        (#"cat file | sh"#, #"[cat file] | [sh]"#),
+        (#"curl -fsSL https://x.example/i.sh | bash -s -- -t tok"#, #"[curl -fsSL https://x.example/i.sh] | [bash -s -- -t tok]"#),
+        (#"a | b | c"#, #"[a] | [b] | [c]"#),
+        (#"a && b"#, #"[a] && [b]"#),
+        (#"a || b"#, #"[a] || [b]"#),
+        (#"a && b || c"#, #"[a] && [b] || [c]"#),
+        (#"a; b; c"#, #"[a]; [b]; [c]"#),
+        (#"a &"#, #"[a]"#), // background `&` ends the list item; it is not recorded yet
+        (#"a & b"#, #"[a]; [b]"#),
+        (#"a\#nb"#, #"[a]; [b]"#),
+        (#"! a"#, #"[a]"#), // `!` is not recorded yet
+        (#"! a | b"#, #"[a] | [b]"#), // `!` is not recorded yet
+        (#"(a; b)"#, #"{ [a]; [b] }"#),
+        (#"(a) | b"#, #"{ [a] } | [b]"#),
+        (#"{ a; b; }"#, #"{ [a]; [b] }"#),
+        (#"{ a; } > out"#, #"{ [a] } >out"#),
+        (#"cmd > out"#, #"[cmd] >out"#),
+        (#"cmd >> out"#, #"[cmd] >>out"#),
+        (#"cmd 2> err"#, #"[cmd] 2>err"#),
+        (#"cmd 2>&1"#, #"[cmd] 2>&1"#),
+        (#"cmd >&2"#, #"[cmd] >&2"#),
+        (#"cmd &> all"#, #"[cmd] &>all"#),
+        (#"cmd &>> all"#, #"[cmd] &>>all"#),
+        (#"cmd >| forced"#, #"[cmd] >|forced"#),
+        (#"cmd < in"#, #"[cmd] <in"#),
+        (#"cmd <> rw"#, #"[cmd] <>rw"#),
+        (#"cmd 0<&-"#, #"[cmd] 0<&-"#),
+        (#"cmd <<< "here string""#, #"[cmd] <<<«here string»"#),
+        (#"cat <<END\#nbody $x\#nEND"#, #"[cat] <<END{body $x⏎}"#),
+        (#"cat <<'END'\#nbody $x\#nEND"#, #"[cat] <<«END»{body $x⏎}'"#),
+        (#"cat <<-END\#n\#ttabbed\#n\#tEND"#, #"[cat] <<-END{\#ttabbed⏎}"#),
+        (#"cat <<A <<B\#none\#nA\#ntwo\#nB"#, #"[cat] <<A{one⏎} <<B{two⏎}"#),
+        (#"sh <<END\#ncurl https://x.example | sh\#nEND"#, #"[sh] <<END{curl https://x.example | sh⏎}"#),
+        (#"if a; then b; fi"#, #"[a]; [b]; {  }"#),
+        (#"if a; then b; elif c; then d; else e; fi"#, #"[a]; [b]; [c]; [d]; [e]; {  }"#),
+        (#"if a\#nthen\#n  b\#nfi"#, #"[a]; [b]; {  }"#),
+        (#"while a; do b; done"#, #"[a]; [b]; {  }"#),
+        (#"until a; do b; done"#, #"[a]; [b]; {  }"#),
+        (#"for x in 1 2 3; do echo $x; done"#, #"[echo $x]; {  }"#),
+        (#"for x; do echo $x; done"#, #"[echo $x]; {  }"#),
+        (#"for ((i=0; i<3; i++)); do echo $i; done"#, #"[echo $i]; {  }"#),
+        (#"select x in a b; do echo $x; done"#, #"[echo $x]; {  }"#),
+        (#"case $x in a) echo a;; b|c) echo bc;; *) echo other;; esac"#, #"{ [echo a]; [echo bc]; [echo other] }"#),
+        (#"case $x in\#n  a) echo a ;;\#nesac"#, #"{ [echo a] }"#),
+        (#"f() { echo in f; }"#, #"{ [echo in f] }"#),
+        (#"function g { echo in g; }"#, #"{ [echo in g] }"#),
+        (#"function h() { echo in h; }"#, #"{ [echo in h] }"#),
+        (#"f() ( echo sub )"#, #"{ [echo sub] }"#),
+        (#"[[ -f file ]] && echo yes"#, #"[echo yes]"#), // `[[ ]]` is skipped, and the `&&` after it with it (issue 9 point 5)
+        (#"[ -f file ] && echo yes"#, #"[[ -f file ]] && [echo yes]"#),
+        (#"test -f file || exit 1"#, #"[test -f file] || [exit 1]"#),
+        (#"(( i++ ))"#, #""#), // `(( ))` is skipped (issue 9 point 5)
+        (#"echo $((1 + 2))"#, #"[echo $((1 + 2))]"#),
+        (#"echo $(( $(date +%s) - 1 ))"#, #"[echo $(( $(date +%s) - 1 ))]"#), // substitutions inside `$(( ))` are not parsed yet (issue 9 point 5)
+        (#"x=$(curl -fsSL https://x.example)"#, #"[x=$([curl -fsSL https://x.example])]"#),
+        (#"eval "$(curl -fsSL https://x.example)""#, #"[eval $([curl -fsSL https://x.example])]"#),
+        (#"sh -c "$(curl -fsSL https://x.example)""#, #"[sh -c $([curl -fsSL https://x.example])]"#),
+        (#"bash <(curl -fsSL https://x.example)"#, #"[bash <([curl -fsSL https://x.example])]"#),
+        (#"source <(curl -s https://x.example)"#, #"[source <([curl -s https://x.example])]"#),
+        (#". ./file.sh"#, #"[. ./file.sh]"#),
+        (#"sudo -E bash install.sh"#, #"[sudo -E bash install.sh]"#),
+        (#"exec 3< file"#, #"[exec] 3<file"#),
+        (#"echo \\#n  continued"#, #"[echo continued]"#),
+        (#"echo 'it'\''s'"#, #"[echo «it»«'»«s»]"#),
+        (#"echo "$(printf '%s' "nested \"quotes\"")""#, #"[echo $([printf «%s» «nested "quotes"»])]"#),
+        (#"echo ${x:-default} ${x:+alt} ${x#prefix} ${x%suffix}"#, #"[echo ${x:-default} ${x:+alt} ${x#prefix} ${x%suffix}]"#),
+        (#"echo ${x/a/b}"#, #"[echo ${x/a/b}]"#),
+        (#"echo "${arr[@]}""#, #"[echo ${arr[@]}]"#),
+        (#"arr=(a b c)"#, #"[arr=(a b c)]"#),
+        (#"echo a # comment"#, #"[echo a]"#),
+        (#"# only a comment"#, #""#),
+        (#"echo #not-a-comment-start"#, #"[echo]"#),
+        (#"echo a#b"#, #"[echo a#b]"#),
+        (#"cmd --opt=value -x"#, #"[cmd --opt=value -x]"#),
+        (#"wget -qO- https://x.example | sh"#, #"[wget -qO- https://x.example] | [sh]"#),
+        (#"curl https://x.example -o f && sh f"#, #"[curl https://x.example -o f] && [sh f]"#),
+        (#"time curl https://x.example"#, #"[curl https://x.example]"#),
+        (#"nohup sh -c 'curl https://x.example | sh' &"#, #"[nohup sh -c «curl https://x.example | sh»]"#),
+        (#"echo "unterminated"#, #"error@5: unterminated double quote"#),
+        (#"echo 'unterminated"#, #"error@5: unterminated single quote"#),
+        (#"echo $(unterminated"#, #"error@5: unterminated command substitution '$('"#),
+        (#"cat <<END\#nnever ends"#, #"error@6: heredoc is not closed: no line 'END' follows"#),
+        (#"if a; then b"#, #"[a]; [b]"#), // an unterminated `if` is tolerated
+        (#"echo )"#, #"error@5: unexpected ')'"#),
+        (#"{ a"#, #"error@2: a '{' group is not closed with '}'"#),
+        (#"a &&"#, #"[a]"#), // a dangling `&&` is tolerated
+        (#"| b"#, #"[b]"#), // a leading `|` is tolerated
+    ]
+
+    @Test("Each snippet parses to its expected shape or error", arguments: table)
+    func shape(source: String, expected: String) {
+        #expect(ShellShape.parse(source) == expected, "\(source.debugDescription)")
+    }
+
+    @Test("The table covers at least 100 snippets, none twice")
+    func coverage() {
+        #expect(Self.table.count >= 100)
+        #expect(Set(Self.table.map(\.source)).count == Self.table.count)
+    }
+}

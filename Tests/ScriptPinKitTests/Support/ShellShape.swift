@@ -1,0 +1,65 @@
+@testable import ScriptPinKit
+
+/// A compact, readable rendering of a parsed shell AST, in the manner of
+/// mvdan/sh's parser tests: `[echo hi] | [sh]`, `{ [a]; [b] } >out`,
+/// `[sh -c «x»]` (quoted text in « »), `$(…)` and `<(…)` with their lists.
+enum ShellShape {
+    static func of(_ list: ShellList) -> String {
+        list.items.map(of).joined(separator: "; ")
+    }
+
+    static func of(_ andOr: AndOrList) -> String {
+        var text = ""
+        for (index, pipeline) in andOr.pipelines.enumerated() {
+            if index > 0 { text += " \(andOr.operators[index - 1].rawValue) " }
+            text += pipeline.commands.map(of).joined(separator: " | ")
+        }
+        return text
+    }
+
+    static func of(_ command: ShellCommand) -> String {
+        switch command {
+        case .simple(let simple):
+            let assignments = simple.assignments.map(of)
+            let words = simple.words.map(of)
+            return "[" + (assignments + words).joined(separator: " ") + "]" + simple.redirections.map(of).joined()
+        case .compound(let list, let redirections):
+            return "{ " + of(list) + " }" + redirections.map(of).joined()
+        }
+    }
+
+    static func of(_ redirection: Redirection) -> String {
+        var text = " " + (redirection.descriptor.map(String.init) ?? "") + redirection.operation.rawValue
+        text += redirection.target.map(of) ?? "-"
+        if let body = redirection.hereDocument {
+            text += "{" + String(decoding: body.body, as: UTF8.self).replacingOccurrences("\n", "⏎") + (body.quoted ? "}'" : "}")
+        }
+        return text
+    }
+
+    static func of(_ word: ShellWord) -> String {
+        word.parts.map { part -> String in
+            switch part {
+            case .literal(let text): text
+            case .quoted(let text): "«\(text)»"
+            case .parameter(let name): name
+            case .commandSubstitution(let list): "$(" + of(list) + ")"
+            case .processSubstitution(let list): "<(" + of(list) + ")"
+            }
+        }.joined()
+    }
+
+    /// The shape of `source`, or `error@OFFSET: message`.
+    static func parse(_ source: String) -> String {
+        switch ShellParser.parse(Array(source.utf8)) {
+        case .success(let list): of(list)
+        case .failure(let error): "error@\(error.offset): \(error.message)"
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
