@@ -27,3 +27,11 @@ extension ProcessContext {
         return ProcessContext(environment: environment, workingDirectory: workingDirectory, terminal: terminal)
     }
 }
+
+/// The path of the running executable, from /proc/self/exe, for the hook to call.
+func currentExecutablePath() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else { return "scriptpin" }
+    return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

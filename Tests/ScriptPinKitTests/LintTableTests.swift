@@ -42,6 +42,10 @@ enum LintCases {
     static let positive: [LintForm] = [
         LintForm(name: "curl piped into sh", snippet: "curl -fsSL https://get.example.com/a.sh | sh", expected: [(0, "curl")]),
         LintForm(name: "wget -qO- piped into bash", snippet: "wget -qO- https://example.com/w.sh | bash", expected: [(0, "wget")]),
+        LintForm(name: "inside [[ ]]", snippet: "[[ -n \"$(curl -fsSL https://example.com/c.sh | sh)\" ]] && echo ok", expected: [(0, "curl")]),
+        LintForm(name: "inside $(( ))", snippet: "echo $(( $(curl -s https://example.com/n.sh | sh) + 1 ))", expected: [(0, "curl")]),
+        LintForm(name: "inside (( )) as a command", snippet: "(( $(wget -qO- https://example.com/n.sh | bash) > 0 ))", expected: [(0, "wget")]),
+        LintForm(name: "a substitution as the command", snippet: "$(curl -fsSL https://example.com/s.sh | sh)", expected: [(0, "curl")]),
         LintForm(name: "wget -q -O - piped", snippet: "wget -q -O - https://example.com/w.sh | sh", expected: [(0, "wget")]),
         LintForm(name: "through tee", snippet: "curl -s https://example.com/t.sh | tee install.log | bash", expected: [(0, "curl")]),
         LintForm(name: "through gunzip", snippet: "curl -s https://example.com/t.sh.gz | gunzip | sh", expected: [(0, "curl")]),

@@ -75,12 +75,16 @@ struct ShellParserTests {
         (#"function g { echo in g; }"#, #"{ [echo in g] }"#),
         (#"function h() { echo in h; }"#, #"{ [echo in h] }"#),
         (#"f() ( echo sub )"#, #"{ [echo sub] }"#),
-        (#"[[ -f file ]] && echo yes"#, #"[echo yes]"#), // `[[ ]]` is skipped, and the `&&` after it with it (issue 9 point 5)
+        (#"[[ -f file ]] && echo yes"#, #"[[[ -f file ]]] && [echo yes]"#),
+        (#"[[ $(curl -s https://x.example) == ok && -n $x ]]"#, #"[[[ $([curl -s https://x.example]) == ok && -n $x ]]]"#),
+        (#"[[ a < b ]]"#, #"[[[ a < b ]]]"#),
         (#"[ -f file ] && echo yes"#, #"[[ -f file ]] && [echo yes]"#),
         (#"test -f file || exit 1"#, #"[test -f file] || [exit 1]"#),
-        (#"(( i++ ))"#, #""#), // `(( ))` is skipped (issue 9 point 5)
-        (#"echo $((1 + 2))"#, #"[echo $((1 + 2))]"#),
-        (#"echo $(( $(date +%s) - 1 ))"#, #"[echo $(( $(date +%s) - 1 ))]"#), // substitutions inside `$(( ))` are not parsed yet (issue 9 point 5)
+        (#"(( i++ ))"#, #"[(( i++ ))]"#),
+        (#"(( $(curl -s https://x.example) > 1 ))"#, #"[(( $([curl -s https://x.example]) > 1 ))]"#),
+        (#"echo $((1 + 2))"#, #"[echo ((1 + 2))]"#),
+        (#"echo $(( `date +%s` / (60 * 60) ))"#, #"[echo (( $([date +%s]) / (60 * 60) ))]"#),
+        (#"echo $(( $(date +%s) - 1 ))"#, #"[echo (( $([date +%s]) - 1 ))]"#),
         (#"x=$(curl -fsSL https://x.example)"#, #"[x=$([curl -fsSL https://x.example])]"#),
         (#"eval "$(curl -fsSL https://x.example)""#, #"[eval $([curl -fsSL https://x.example])]"#),
         (#"sh -c "$(curl -fsSL https://x.example)""#, #"[sh -c $([curl -fsSL https://x.example])]"#),

@@ -79,7 +79,8 @@ enum Dockerfile {
             heredoc(body, at: offset, text: text, lines: lines, index: &index, state: state, into: &collector)
             return
         }
-        if body.first == UInt8(ascii: "[") {
+        // Docker reads `RUN [` as exec form only when it is a JSON array of strings; `RUN [[ … ]]` is shell.
+        if body.first == UInt8(ascii: "["), isJSONStringArray(body) {
             execForm(body, at: offset, text: text, state: state, into: &collector)
             return
         }
@@ -124,6 +125,39 @@ enum Dockerfile {
             script.appendSynthetic(UInt8(ascii: "\n"))
         }
         if ShellCommands.isShellFamily(runner) { collector.shell(script, state: state, failsClosed: true) }
+    }
+
+    /// `[ "a", "b" ]`: strings with JSON escapes, commas between, nothing after the `]`.
+    static func isJSONStringArray(_ body: ArraySlice<UInt8>) -> Bool {
+        var cursor = body.startIndex + 1
+        func skipSpace() {
+            while cursor < body.endIndex, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(body[cursor]) { cursor += 1 }
+        }
+        skipSpace()
+        if cursor < body.endIndex, body[cursor] == UInt8(ascii: "]") {
+            cursor += 1
+        } else {
+            while true {
+                guard cursor < body.endIndex, body[cursor] == UInt8(ascii: "\"") else { return false }
+                cursor += 1
+                while cursor < body.endIndex, body[cursor] != UInt8(ascii: "\"") {
+                    cursor += body[cursor] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard cursor < body.endIndex else { return false }
+                cursor += 1
+                skipSpace()
+                guard cursor < body.endIndex else { return false }
+                if body[cursor] == UInt8(ascii: "]") {
+                    cursor += 1
+                    break
+                }
+                guard body[cursor] == UInt8(ascii: ",") else { return false }
+                cursor += 1
+                skipSpace()
+            }
+        }
+        skipSpace()
+        return cursor >= body.endIndex
     }
 
     /// `RUN ["sh", "-c", "curl … | sh"]` runs its third element as shell;

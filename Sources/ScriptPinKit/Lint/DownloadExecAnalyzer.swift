@@ -107,6 +107,8 @@ public struct DownloadExecAnalyzer {
         for redirection in simple.redirections {
             if let target = redirection.target, target.literal == nil { walkSubstitutions(in: target) }
         }
+        // A command word built by substitution (`$(…)`, `((…))`) runs that code first, whatever it names.
+        if let first = simple.words.first, first.literal == nil { walkSubstitutions(in: first) }
         guard let invocation = Invocation(simple.words) else { return nil }
         let name = invocation.name
         let role = invocation.role

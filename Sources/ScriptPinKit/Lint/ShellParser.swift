@@ -153,8 +153,7 @@ public struct ShellParser {
             }
             if byte == UInt8(ascii: "(") {
                 if startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
-                    try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
-                    return nil
+                    return .simple(try parseArithmeticCommand())
                 }
                 let open = index
                 index += 1
@@ -198,8 +197,7 @@ public struct ShellParser {
                 try skipLineBreaks()
                 continue
             case "[[":
-                try skipDoubleBracket()
-                return nil
+                return .simple(try parseDoubleBracket())
             default:
                 return try parseSimpleCommand()
             }
@@ -273,17 +271,78 @@ public struct ShellParser {
         if index == before { throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'") }
     }
 
-    private mutating func skipDoubleBracket() throws(ShellParseError) {
+    /// `[[ … ]]` as a command whose words are its operands and operators, so
+    /// that substitutions inside it are seen.
+    private mutating func parseDoubleBracket() throws(ShellParseError) -> SimpleCommand {
         let start = index
-        while index < bytes.count {
-            if startsWith(UInt8(ascii: "]"), UInt8(ascii: "]")) {
-                index += 2
-                return
+        var command = SimpleCommand(offset: baseOffset + start)
+        command.words.append(ShellWord(parts: [.literal("[[")], offset: baseOffset + start))
+        index += 2
+        while true {
+            skipBlanks()
+            guard index < bytes.count, bytes[index] != UInt8(ascii: "\n") else {
+                throw ShellParseError(offset: baseOffset + start, message: "'[[' is not closed with ']]'")
             }
-            if bytes[index] == UInt8(ascii: "\n") { break }
+            let wordStart = index
+            if startsWith(UInt8(ascii: "]"), UInt8(ascii: "]")) && (index + 2 == bytes.count || isWordEnd(bytes[index + 2])) {
+                index += 2
+                command.words.append(ShellWord(parts: [.literal("]]")], offset: baseOffset + wordStart))
+                break
+            }
+            if isOperatorStart(bytes[index]) || bytes[index] == UInt8(ascii: "!") {
+                while index < bytes.count, isOperatorStart(bytes[index]) || bytes[index] == UInt8(ascii: "!") || bytes[index] == UInt8(ascii: "=") { index += 1 }
+                command.words.append(ShellWord(parts: [.literal(String(decoding: bytes[wordStart..<index], as: UTF8.self))], offset: baseOffset + wordStart))
+                continue
+            }
+            let word = try parseWord()
+            guard index > wordStart else { throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))' in '[['") }
+            command.words.append(word)
+        }
+        command.redirections = try parseTrailingRedirections()
+        return command
+    }
+
+    /// `(( … ))` as a command of one arithmetic word.
+    private mutating func parseArithmeticCommand() throws(ShellParseError) -> SimpleCommand {
+        let start = index
+        index += 2
+        let parts = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
+        var command = SimpleCommand(offset: baseOffset + start)
+        let source = String(decoding: bytes[start..<index], as: UTF8.self)
+        command.words = [ShellWord(parts: [.arithmetic(source: source, parts: parts)], offset: baseOffset + start)]
+        command.redirections = try parseTrailingRedirections()
+        return command
+    }
+
+    /// An arithmetic expression up to its closing `))`, consumed; the command
+    /// substitutions inside it are parsed, the rest kept as text.
+    private mutating func readArithmetic(openedAt start: Int) throws(ShellParseError) -> [WordPart] {
+        var parts: [WordPart] = []
+        var literal: [UInt8] = []
+        var depth = 0
+        func flush() {
+            if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))) }
+            literal.removeAll()
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ")") && depth == 0 {
+                guard startsWith(UInt8(ascii: ")"), UInt8(ascii: ")")) else { break }
+                index += 2
+                flush()
+                return parts
+            }
+            if byte == UInt8(ascii: "$") && peek(1) == UInt8(ascii: "(") || byte == UInt8(ascii: "`") {
+                flush()
+                parts.append(byte == UInt8(ascii: "`") ? try readBackticks() : try readDollar(inQuotes: false))
+                continue
+            }
+            if byte == UInt8(ascii: "(") { depth += 1 }
+            if byte == UInt8(ascii: ")") { depth -= 1 }
+            literal.append(byte)
             index += 1
         }
-        throw ShellParseError(offset: baseOffset + start, message: "'[[' is not closed with ']]'")
+        throw ShellParseError(offset: baseOffset + start, message: "arithmetic '((' is not closed with '))'")
     }
 
     private mutating func parseSimpleCommand() throws(ShellParseError) -> ShellCommand? {
@@ -550,9 +609,9 @@ public struct ShellParser {
             return .parameter("$")
         }
         if startsWith("$((") {
-            index += 1
-            try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
-            return .parameter(String(decoding: bytes[start..<index], as: UTF8.self))
+            index += 3
+            let parts = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
+            return .arithmetic(source: String(decoding: bytes[start..<index], as: UTF8.self), parts: parts)
         }
         if next == UInt8(ascii: "(") {
             index += 2

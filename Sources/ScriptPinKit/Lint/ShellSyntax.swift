@@ -9,6 +9,9 @@ public indirect enum WordPart: Sendable {
     case parameter(String)
     case commandSubstitution(ShellList)
     case processSubstitution(ShellList)
+    /// `$((…))`, or the expression of a `((…))` command: its text as written,
+    /// and the substitutions inside it, which run when it is evaluated.
+    case arithmetic(source: String, parts: [WordPart])
 }
 
 public struct ShellWord: Sendable {
@@ -30,6 +33,12 @@ public struct ShellWord: Sendable {
             switch part {
             case .literal(let value), .quoted(let value): text += value
             case .parameter(let name): text += name
+            case .arithmetic(let source, let parts):
+                guard !parts.contains(where: \.isSubstitution) else {
+                    literal = nil
+                    return
+                }
+                text += source
             case .commandSubstitution, .processSubstitution:
                 literal = nil
                 return
@@ -44,6 +53,7 @@ public struct ShellWord: Sendable {
             switch part {
             case .literal(let value), .quoted(let value): value
             case .parameter(let name): name
+            case .arithmetic(let source, _): source
             case .commandSubstitution: "$(…)"
             case .processSubstitution: "<(…)"
             }
@@ -52,11 +62,27 @@ public struct ShellWord: Sendable {
 
     /// Lists run by command or process substitutions inside the word.
     public var substitutions: [(ShellList, isProcess: Bool)] {
-        parts.compactMap { part in
+        WordPart.substitutions(in: parts)
+    }
+}
+
+extension WordPart {
+    var isSubstitution: Bool {
+        switch self {
+        case .commandSubstitution, .processSubstitution: true
+        case .arithmetic(_, let parts): parts.contains(where: \.isSubstitution)
+        default: false
+        }
+    }
+
+    /// The substitutions in `parts`, those inside arithmetic included.
+    static func substitutions(in parts: [WordPart]) -> [(ShellList, isProcess: Bool)] {
+        parts.flatMap { part -> [(ShellList, isProcess: Bool)] in
             switch part {
-            case .commandSubstitution(let list): (list, false)
-            case .processSubstitution(let list): (list, true)
-            default: nil
+            case .commandSubstitution(let list): [(list, false)]
+            case .processSubstitution(let list): [(list, true)]
+            case .arithmetic(_, let inner): substitutions(in: inner)
+            default: []
             }
         }
     }

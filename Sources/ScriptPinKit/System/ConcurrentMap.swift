@@ -4,7 +4,7 @@ internal import Synchronization
 /// Applies `transform` to every element on the cores available, returning the
 /// results in input order. For blocking work such as hashing files, where one
 /// worker per core keeps every core busy.
-public func concurrentMap<Element: Sendable, Output: Sendable>(
+func concurrentMap<Element: Sendable, Output: Sendable>(
     _ elements: [Element], _ transform: @Sendable (Element) -> Output
 ) -> [Output] {
     let results = Mutex([Output?](repeating: nil, count: elements.count))

@@ -8,7 +8,7 @@ public enum FileKind: Sendable {
     case other
 }
 
-public func fileKind(_ path: String) -> FileKind {
+func fileKind(_ path: String) -> FileKind {
     var status = stat()
     guard stat(path, &status) == 0 else { return .missing }
     switch status.st_mode & S_IFMT {
@@ -38,7 +38,7 @@ func globMatches(_ pattern: String, _ text: String) -> Bool {
 
 /// The names in a directory, without "." and "..", sorted bytewise so that
 /// every listing (and every report built from one) is reproducible.
-public func directoryEntries(_ path: String) throws(Errno) -> [String] {
+func directoryEntries(_ path: String) throws(Errno) -> [String] {
     guard let stream = opendir(path) else { throw Errno.current }
     defer { closedir(stream) }
     var names: [String] = []
@@ -57,7 +57,7 @@ public func directoryEntries(_ path: String) throws(Errno) -> [String] {
 }
 
 /// Creates `path` and its parents with `mode`, like `mkdir -p`; an existing directory is fine.
-public func createDirectories(_ path: String, mode: UInt32) throws(Errno) {
+func createDirectories(_ path: String, mode: UInt32) throws(Errno) {
     if fileKind(path) == .directory { return }
     let parent = parentDirectory(of: path)
     if parent != path && !parent.isEmpty { try createDirectories(parent, mode: mode) }
@@ -65,7 +65,7 @@ public func createDirectories(_ path: String, mode: UInt32) throws(Errno) {
 }
 
 /// The directory part of a path ("." for a bare name).
-public func parentDirectory(of path: String) -> String {
+func parentDirectory(of path: String) -> String {
     var trimmed = Substring(path)
     while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
     guard let slash = trimmed.lastIndex(of: "/") else { return "." }
@@ -73,26 +73,26 @@ public func parentDirectory(of path: String) -> String {
     return String(trimmed[..<slash])
 }
 
-public func joinPath(_ directory: String, _ name: String) -> String {
+func joinPath(_ directory: String, _ name: String) -> String {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
 
 /// Renames atomically within one file system, as `rename(2)` does.
-public func renameFile(_ source: String, to destination: String) throws(Errno) {
+func renameFile(_ source: String, to destination: String) throws(Errno) {
     try retryingInterrupts { rename(source, destination) }
 }
 
 /// Removes a file; a file that is already gone is not an error.
-public func removeFile(_ path: String) {
+func removeFile(_ path: String) {
     _ = unlink(path)
 }
 
-public func removeDirectory(_ path: String) {
+func removeDirectory(_ path: String) {
     _ = rmdir(path)
 }
 
 /// Makes a fresh private directory from a `mkdtemp` template ending in XXXXXX.
-public func makeTemporaryDirectory(template: String) throws(Errno) -> String {
+func makeTemporaryDirectory(template: String) throws(Errno) -> String {
     var bytes = Array(template.utf8CString)
     guard mkdtemp(&bytes) != nil else { throw Errno.current }
     return String(decoding: bytes.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -116,13 +116,13 @@ public struct FileStatus: Sendable {
 }
 
 /// The owner and mode of `path`, following symbolic links; nil when it does not exist.
-public func fileStatus(_ path: String) -> FileStatus? {
+func fileStatus(_ path: String) -> FileStatus? {
     var status = stat()
     guard stat(path, &status) == 0 else { return nil }
     return FileStatus(owner: status.st_uid, mode: status.st_mode)
 }
 
-public func effectiveUserID() -> UInt32 {
+func effectiveUserID() -> UInt32 {
     geteuid()
 }
 
@@ -135,10 +135,3 @@ func pause(milliseconds: Int) {
     }
 }
 
-/// The path of the running executable, from /proc/self/exe.
-public func currentExecutablePath() -> String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    guard length > 0 else { return "scriptpin" }
-    return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}

@@ -124,7 +124,7 @@ public struct FileDescriptor: ~Copyable {
 }
 
 /// Reads a whole file, refusing one larger than `limit` bytes without reading it all.
-public func readFile(_ path: String, limit: Int) throws(Errno) -> [UInt8]? {
+func readFile(_ path: String, limit: Int) throws(Errno) -> [UInt8]? {
     let descriptor = try FileDescriptor.openForReading(path)
     // The size is a hint: the file may change while it is read, so the loop decides.
     let expected = Int(min(max(try descriptor.size(), 0), Int64(limit)))
@@ -147,7 +147,7 @@ public func readFile(_ path: String, limit: Int) throws(Errno) -> [UInt8]? {
 }
 
 /// The first `count` bytes of a file (fewer when it is shorter).
-public func readPrefix(_ path: String, count: Int) throws(Errno) -> [UInt8]? {
+func readPrefix(_ path: String, count: Int) throws(Errno) -> [UInt8]? {
     let descriptor = try FileDescriptor.openForReading(path)
     var bytes = [UInt8](repeating: 0, count: count)
     let read = try bytes.withUnsafeMutableBytes { buffer in Result { () throws(Errno) in try descriptor.read(into: buffer) } }.get()

@@ -3,7 +3,7 @@ internal import Glibc
 /// Runs `body(worker)` on `count` POSIX threads and waits for all of them.
 /// For blocking work such as libcurl transfers, where the concurrency must
 /// be the number asked for, not the number of cores.
-public func runWorkers(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+func runWorkers(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     final class Job: @unchecked Sendable {
         let body: @Sendable (Int) -> Void
         let index: Int
@@ -32,7 +32,7 @@ public func runWorkers(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) 
 }
 
 /// Today's date in UTC as YYYY-MM-DD, for a pin's `approved` line.
-public func todayUTC() -> String {
+func todayUTC() -> String {
     var now = time(nil)
     var parts = tm()
     gmtime_r(&now, &parts)

@@ -2,7 +2,8 @@
 
 /// A compact, readable rendering of a parsed shell AST, in the manner of
 /// mvdan/sh's parser tests: `[echo hi] | [sh]`, `{ [a]; [b] } >out`,
-/// `[sh -c «x»]` (quoted text in « »), `$(…)` and `<(…)` with their lists.
+/// `[sh -c «x»]` (quoted text in « »), `$(…)` and `<(…)` with their lists,
+/// `((…))` an arithmetic expression with any substitutions in it.
 enum ShellShape {
     static func of(_ list: ShellList) -> String {
         list.items.map(of).joined(separator: "; ")
@@ -45,6 +46,7 @@ enum ShellShape {
             case .parameter(let name): name
             case .commandSubstitution(let list): "$(" + of(list) + ")"
             case .processSubstitution(let list): "<(" + of(list) + ")"
+            case .arithmetic(_, let parts): "((" + of(ShellWord(parts: parts, offset: 0)) + "))"
             }
         }.joined()
     }
