@@ -125,6 +125,51 @@ struct ShellParserTests {
         #expect(ShellShape.parse(source) == expected, "\(source.debugDescription)")
     }
 
+    @Test("Every node carries its range: inside its parent, after its left sibling; a plain word's range is its text", arguments: table)
+    func ranges(source: String, expected: String) {
+        guard case .success(let list) = ShellParser.parse(Array(source.utf8)) else { return }
+        let bytes = Array(source.utf8)
+        var problems: [String] = []
+        func check(_ start: Int, _ end: Int, within outer: (Int, Int), after previous: inout Int, _ what: String) {
+            if !(start <= end && outer.0 <= start && end <= outer.1 && start >= previous) {
+                problems.append("\(what) \(start)..<\(end) outside \(outer) or before \(previous)")
+            }
+            previous = end
+        }
+        func walk(_ list: ShellList, within outer: (Int, Int)) {
+            var previousItem = outer.0
+            for item in list.items {
+                check(item.start, item.end, within: (list.start, list.end), after: &previousItem, "and-or list")
+                var previousPipeline = item.start
+                for pipeline in item.pipelines {
+                    check(pipeline.start, pipeline.end, within: (item.start, item.end), after: &previousPipeline, "pipeline")
+                    var previousCommand = pipeline.start
+                    for command in pipeline.commands {
+                        check(command.start, command.end, within: (pipeline.start, pipeline.end), after: &previousCommand, "command")
+                        switch command {
+                        case .simple(let simple):
+                            var previousWord = simple.offset
+                            for word in simple.assignments + simple.words {
+                                check(word.offset, word.end, within: (simple.offset, simple.end), after: &previousWord, "word")
+                                if word.offset == word.end { problems.append("empty word at \(word.offset)") }
+                                if word.parts.count == 1, case .literal(let text) = word.parts[0], !text.contains("\\"), word.offset < word.end,
+                                   word.end <= bytes.count, String(decoding: bytes[word.offset..<word.end], as: UTF8.self) != text {
+                                    problems.append("word \(text) has range text \(String(decoding: bytes[word.offset..<word.end], as: UTF8.self))")
+                                }
+                            }
+                        case .compound(let inner, _):
+                            walk(inner, within: (command.start, command.end))
+                        }
+                    }
+                }
+            }
+        }
+        var start = 0
+        check(list.start, list.end, within: (0, bytes.count), after: &start, "list")
+        walk(list, within: (0, bytes.count))
+        #expect(problems.isEmpty, "\(source.debugDescription): \(problems)")
+    }
+
     @Test("The table covers at least 100 snippets, none twice")
     func coverage() {
         #expect(Self.table.count >= 100)

@@ -77,27 +77,36 @@ public struct DownloadExecAnalyzer {
     /// Walks a list and returns the verifications of its last `&&` chain.
     @discardableResult
     private mutating func walk(_ list: ShellList) -> VerificationChain {
-        var chain = VerificationChain()
-        for item in list.items {
-            chain = VerificationChain()
-            for (position, pipeline) in item.pipelines.enumerated() {
-                if position > 0 && item.operators[position - 1] == .or { chain = VerificationChain() }
-                walk(pipeline, chain: &chain)
-            }
-        }
-        return chain
+        var pass = FlowPass(analyzer: self)
+        list.walk(&pass)
+        self = pass.analyzer
+        return pass.chain
     }
 
-    private mutating func walk(_ pipeline: Pipeline, chain: inout VerificationChain) {
+    /// The analysis as a visitor: the `&&` chain of verifications so far,
+    /// and what the previous command of the pipeline sends on.
+    private struct FlowPass: ShellVisitor {
+        var analyzer: DownloadExecAnalyzer
+        var chain = VerificationChain()
         var piped: Download?
-        for command in pipeline.commands {
-            switch command {
-            case .compound(let list, _):
-                walk(list)
-                piped = nil
-            case .simple(let simple):
-                piped = walk(simple, piped: piped, chain: &chain)
-            }
+
+        mutating func beginAndOr() {
+            chain = VerificationChain()
+        }
+
+        mutating func beginPipeline(joinedBy operator: ListOperator?) {
+            // After `||` the right side runs exactly when the left failed: nothing it checked holds.
+            if `operator` == .or { chain = VerificationChain() }
+            piped = nil
+        }
+
+        mutating func visit(_ command: SimpleCommand) {
+            piped = analyzer.walk(command, piped: piped, chain: &chain)
+        }
+
+        mutating func visitGroup(_ list: ShellList) {
+            analyzer.walk(list)
+            piped = nil
         }
     }
 
@@ -281,38 +290,40 @@ public struct DownloadExecAnalyzer {
 
     /// Downloads whose stdout is the output of `list` (not redirected, not consumed by a checksum or archive tool).
     private func outputDownloads(of list: ShellList) -> [Download] {
-        var found: [Download] = []
-        for item in list.items {
-            for pipeline in item.pipelines {
-                var flowing: Download?
-                for command in pipeline.commands {
-                    switch command {
-                    case .compound(let inner, _):
-                        found += outputDownloads(of: inner)
-                        flowing = nil
-                    case .simple(let simple):
-                        guard let invocation = Invocation(simple.words) else { continue }
-                        if invocation.role.contains(.downloader),
-                           let download = ShellCommands.download(name: invocation.name, arguments: invocation.arguments, offset: invocation.offset),
-                           case .standardOutput = download.output, redirectedStdout(simple.redirections) == nil {
-                            flowing = download.download
-                        } else if !invocation.role.isDisjoint(with: [.blocksPipedData, .interpreter]) {
-                            flowing = nil
-                        }
-                    }
-                }
-                if let flowing { found.append(flowing) }
-            }
-        }
-        return found
+        var pass = OutputPass()
+        list.walk(&pass)
+        return pass.found
     }
 
-    private func redirectedStdout(_ redirections: [Redirection]) -> String? {
-        for redirection in redirections where redirection.operation.writesFile
-            && (redirection.descriptor == nil || redirection.descriptor == 1) {
-            return redirection.target?.literal ?? redirection.target?.text
+    /// Finds the downloads that reach the end of a pipeline, and so the list's output.
+    private struct OutputPass: ShellVisitor {
+        var found: [Download] = []
+        var flowing: Download?
+
+        mutating func beginPipeline(joinedBy operator: ListOperator?) {
+            flowing = nil
         }
-        return nil
+
+        mutating func visit(_ command: SimpleCommand) {
+            guard let invocation = Invocation(command.words) else { return }
+            if invocation.role.contains(.downloader),
+               let download = ShellCommands.download(name: invocation.name, arguments: invocation.arguments, offset: invocation.offset),
+               case .standardOutput = download.output, redirectedStdout(command.redirections) == nil {
+                flowing = download.download
+            } else if !invocation.role.isDisjoint(with: [.blocksPipedData, .interpreter]) {
+                flowing = nil
+            }
+        }
+
+        mutating func visitGroup(_ list: ShellList) {
+            list.walk(&self)
+            flowing = nil
+        }
+
+        mutating func endPipeline() {
+            if let flowing { found.append(flowing) }
+            flowing = nil
+        }
     }
 
     private mutating func report(offset: Int, _ message: String, download: Download, arguments: [String] = []) {
@@ -417,4 +428,13 @@ struct InterpreterCall {
             scriptArguments = rest.dropFirst().map { $0.literal ?? $0.text }
         }
     }
+}
+
+/// Where a command's stdout goes when it is redirected to a file.
+private func redirectedStdout(_ redirections: [Redirection]) -> String? {
+    for redirection in redirections where redirection.operation.writesFile
+        && (redirection.descriptor == nil || redirection.descriptor == 1) {
+        return redirection.target?.literal ?? redirection.target?.text
+    }
+    return nil
 }

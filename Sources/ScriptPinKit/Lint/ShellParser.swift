@@ -58,6 +58,8 @@ public struct ShellParser {
             }
             if index < bytes.count, bytes[index] == UInt8(ascii: ";"), !startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")), !startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 1 }
         }
+        list.start = list.items.first?.start ?? baseOffset + index
+        list.end = list.items.last?.end ?? list.start
         return list
     }
 
@@ -100,6 +102,8 @@ public struct ShellParser {
         }
         // An operator after an empty pipeline (a flattened `fi`) joins nothing.
         while list.operators.count >= list.pipelines.count && !list.operators.isEmpty { list.operators.removeLast() }
+        list.start = list.pipelines.first?.start ?? baseOffset + index
+        list.end = list.pipelines.last?.end ?? list.start
         return list
     }
 
@@ -115,6 +119,8 @@ public struct ShellParser {
             }
             break
         }
+        pipeline.start = pipeline.commands.first?.start ?? baseOffset + index
+        pipeline.end = pipeline.commands.map(\.end).max() ?? pipeline.start
         return pipeline
     }
 
@@ -168,8 +174,12 @@ public struct ShellParser {
                 continue
             }
             if Self.endKeywords.contains(word) {
+                // The keyword stands for its empty group, so that redirections after `done` or `fi` have a place.
+                var keyword = ShellList()
+                keyword.start = baseOffset + index
                 index += word.utf8.count
-                return .compound(ShellList(), redirections: try parseTrailingRedirections())
+                keyword.end = baseOffset + index
+                return .compound(keyword, redirections: try parseTrailingRedirections())
             }
             switch word {
             case "{":
@@ -245,6 +255,9 @@ public struct ShellParser {
             combined.items += body.items
             if startsWith(";;&") { index += 3 } else if startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 2 }
         }
+        // The arms' commands, in order, stand for the whole `case … esac`.
+        combined.start = combined.items.first?.start ?? baseOffset + start
+        combined.end = combined.items.last?.end ?? baseOffset + index
         return .compound(combined, redirections: try parseTrailingRedirections())
     }
 
@@ -276,7 +289,7 @@ public struct ShellParser {
     private mutating func parseDoubleBracket() throws(ShellParseError) -> SimpleCommand {
         let start = index
         var command = SimpleCommand(offset: baseOffset + start)
-        command.words.append(ShellWord(parts: [.literal("[[")], offset: baseOffset + start))
+        command.words.append(ShellWord(parts: [.literal("[[")], offset: baseOffset + start, end: baseOffset + start + 2))
         index += 2
         while true {
             skipBlanks()
@@ -286,12 +299,12 @@ public struct ShellParser {
             let wordStart = index
             if startsWith(UInt8(ascii: "]"), UInt8(ascii: "]")) && (index + 2 == bytes.count || isWordEnd(bytes[index + 2])) {
                 index += 2
-                command.words.append(ShellWord(parts: [.literal("]]")], offset: baseOffset + wordStart))
+                command.words.append(ShellWord(parts: [.literal("]]")], offset: baseOffset + wordStart, end: baseOffset + index))
                 break
             }
             if isOperatorStart(bytes[index]) || bytes[index] == UInt8(ascii: "!") {
                 while index < bytes.count, isOperatorStart(bytes[index]) || bytes[index] == UInt8(ascii: "!") || bytes[index] == UInt8(ascii: "=") { index += 1 }
-                command.words.append(ShellWord(parts: [.literal(String(decoding: bytes[wordStart..<index], as: UTF8.self))], offset: baseOffset + wordStart))
+                command.words.append(ShellWord(parts: [.literal(String(decoding: bytes[wordStart..<index], as: UTF8.self))], offset: baseOffset + wordStart, end: baseOffset + index))
                 continue
             }
             let word = try parseWord()
@@ -299,6 +312,7 @@ public struct ShellParser {
             command.words.append(word)
         }
         command.redirections = try parseTrailingRedirections()
+        command.end = command.redirections.last?.end ?? command.words.last!.end
         return command
     }
 
@@ -309,8 +323,9 @@ public struct ShellParser {
         let parts = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
         var command = SimpleCommand(offset: baseOffset + start)
         let source = String(decoding: bytes[start..<index], as: UTF8.self)
-        command.words = [ShellWord(parts: [.arithmetic(source: source, parts: parts)], offset: baseOffset + start)]
+        command.words = [ShellWord(parts: [.arithmetic(source: source, parts: parts)], offset: baseOffset + start, end: baseOffset + index)]
         command.redirections = try parseTrailingRedirections()
+        command.end = command.redirections.last?.end ?? command.words[0].end
         return command
     }
 
@@ -386,6 +401,7 @@ public struct ShellParser {
             }
         }
         if command.words.isEmpty && command.assignments.isEmpty && command.redirections.isEmpty { return nil }
+        command.end = [command.assignments.last?.end, command.words.last?.end, command.redirections.last?.end].compactMap { $0 }.max()!
         return .simple(command)
     }
 
@@ -419,7 +435,10 @@ public struct ShellParser {
         skipBlanks()
         if operation == .duplicateOutput || operation == .duplicateInput, index < bytes.count, bytes[index] == UInt8(ascii: "-") {
             index += 1
-            return Redirection(descriptor: descriptor, operation: operation, target: nil)
+            var closing = Redirection(descriptor: descriptor, operation: operation, target: nil)
+            closing.start = baseOffset + start
+            closing.end = baseOffset + index
+            return closing
         }
         let processSubstitution = (startsWith(UInt8(ascii: "<"), UInt8(ascii: "(")) || startsWith(UInt8(ascii: ">"), UInt8(ascii: "(")))
         guard index < bytes.count, !isOperatorStart(bytes[index]) || processSubstitution, bytes[index] != UInt8(ascii: "\n") else {
@@ -427,6 +446,8 @@ public struct ShellParser {
         }
         let target = try parseWord()
         var redirection = Redirection(descriptor: descriptor, operation: operation, target: target)
+        redirection.start = baseOffset + start
+        redirection.end = target.end
         if operation == .hereDocument || operation == .hereDocumentStrippingTabs {
             redirection.hereDocument = try readHereDocument(delimiter: target, stripTabs: operation == .hereDocumentStrippingTabs)
         }
@@ -526,7 +547,7 @@ public struct ShellParser {
             runStart = index
         }
         flush(self)
-        return ShellWord(parts: parts, offset: baseOffset + start)
+        return ShellWord(parts: parts, offset: baseOffset + start, end: baseOffset + index)
     }
 
     private mutating func readSingleQuoted() throws(ShellParseError) -> String {

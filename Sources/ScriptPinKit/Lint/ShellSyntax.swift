@@ -16,14 +16,18 @@ public indirect enum WordPart: Sendable {
 
 public struct ShellWord: Sendable {
     public let parts: [WordPart]
+    /// Where the word starts in the parsed text.
     public let offset: Int
+    /// Where it ends (exclusive): `offset..<end` is exactly its source text.
+    public var end: Int
     /// The word's text when it holds no substitution; parameters are kept as
     /// written (`$TMP/x`). Computed once: the analysis asks for it often.
     public let literal: String?
 
-    public init(parts: [WordPart], offset: Int) {
+    public init(parts: [WordPart], offset: Int, end: Int? = nil) {
         self.parts = parts
         self.offset = offset
+        self.end = end ?? offset
         if parts.count == 1, case .literal(let text) = parts[0] {
             literal = text
             return
@@ -126,6 +130,9 @@ public enum ListOperator: String, Sendable {
 }
 
 public struct Redirection: Sendable {
+    /// `start..<end` covers the descriptor, the operator and the target (not a heredoc's body).
+    public var start = 0
+    public var end = 0
     public let descriptor: Int?
     public let operation: RedirectionOperator
     public let target: ShellWord?
@@ -136,7 +143,9 @@ public struct SimpleCommand: Sendable {
     public var assignments: [ShellWord] = []
     public var words: [ShellWord] = []
     public var redirections: [Redirection] = []
+    /// `offset..<end` covers the command from its first word to its last redirection.
     public var offset: Int
+    public var end = 0
 }
 
 public indirect enum ShellCommand: Sendable {
@@ -144,20 +153,43 @@ public indirect enum ShellCommand: Sendable {
     /// `( … )`, `{ …; }`, a function body, or a compound command's parts,
     /// flattened into one list in source order.
     case compound(ShellList, redirections: [Redirection])
+
+    /// Where the command starts: a group's first command (its brackets and keywords are not kept).
+    public var start: Int {
+        switch self {
+        case .simple(let command): command.offset
+        case .compound(let list, _): list.start
+        }
+    }
+
+    /// Where the command ends: after its last word, redirection, or grouped command.
+    public var end: Int {
+        switch self {
+        case .simple(let command): command.end
+        case .compound(let list, let redirections): max(list.end, redirections.last?.end ?? 0)
+        }
+    }
 }
 
 public struct Pipeline: Sendable {
     public var commands: [ShellCommand] = []
+    /// `start..<end` covers the pipeline's commands and the `|` between them.
+    public var start = 0
+    public var end = 0
 }
 
 /// Pipelines joined by `&&` and `||`; `operators[i]` joins `pipelines[i]` and `pipelines[i + 1]`.
 public struct AndOrList: Sendable {
     public var pipelines: [Pipeline] = []
     public var operators: [ListOperator] = []
+    public var start = 0
+    public var end = 0
 }
 
 public struct ShellList: Sendable {
     public var items: [AndOrList] = []
+    public var start = 0
+    public var end = 0
 }
 
 /// Why a text could not be parsed, and where.
