@@ -74,40 +74,31 @@ public struct DownloadExecAnalyzer {
         return analyzer.findings
     }
 
-    /// Walks a list and returns the verifications of its last `&&` chain.
+    /// Walks a list and returns the verifications of its last `&&` chain:
+    /// the checks so far in the chain, and what the previous command of the
+    /// pipeline sends on.
     @discardableResult
     private mutating func walk(_ list: ShellList) -> VerificationChain {
-        var pass = FlowPass(analyzer: self)
-        list.walk(&pass)
-        self = pass.analyzer
-        return pass.chain
-    }
-
-    /// The analysis as a visitor: the `&&` chain of verifications so far,
-    /// and what the previous command of the pipeline sends on.
-    private struct FlowPass: ShellVisitor {
-        var analyzer: DownloadExecAnalyzer
         var chain = VerificationChain()
         var piped: Download?
-
-        mutating func beginAndOr() {
-            chain = VerificationChain()
+        list.walk { event in
+            switch event {
+            case .andOr:
+                chain = VerificationChain()
+            case .pipeline(let joinedBy):
+                // After `||` the right side runs exactly when the left failed: nothing it checked holds.
+                if joinedBy == .or { chain = VerificationChain() }
+                piped = nil
+            case .simple(let command):
+                piped = walk(command, piped: piped, chain: &chain)
+            case .group(let inner):
+                walk(inner)
+                piped = nil
+            case .endOfPipeline:
+                break
+            }
         }
-
-        mutating func beginPipeline(joinedBy operator: ListOperator?) {
-            // After `||` the right side runs exactly when the left failed: nothing it checked holds.
-            if `operator` == .or { chain = VerificationChain() }
-            piped = nil
-        }
-
-        mutating func visit(_ command: SimpleCommand) {
-            piped = analyzer.walk(command, piped: piped, chain: &chain)
-        }
-
-        mutating func visitGroup(_ list: ShellList) {
-            analyzer.walk(list)
-            piped = nil
-        }
+        return chain
     }
 
     /// Analyses one simple command; returns what flows out of its stdout when that is a download.
@@ -288,42 +279,35 @@ public struct DownloadExecAnalyzer {
         word.substitutions.filter { !$0.isProcess }.flatMap { outputDownloads(of: $0.0) }
     }
 
-    /// Downloads whose stdout is the output of `list` (not redirected, not consumed by a checksum or archive tool).
+    /// Downloads whose stdout is the output of `list` (not redirected, not
+    /// consumed by a checksum or archive tool): those that reach the end of a pipeline.
     private func outputDownloads(of list: ShellList) -> [Download] {
-        var pass = OutputPass()
-        list.walk(&pass)
-        return pass.found
-    }
-
-    /// Finds the downloads that reach the end of a pipeline, and so the list's output.
-    private struct OutputPass: ShellVisitor {
         var found: [Download] = []
         var flowing: Download?
-
-        mutating func beginPipeline(joinedBy operator: ListOperator?) {
-            flowing = nil
-        }
-
-        mutating func visit(_ command: SimpleCommand) {
-            guard let invocation = Invocation(command.words) else { return }
-            if invocation.role.contains(.downloader),
-               let download = ShellCommands.download(name: invocation.name, arguments: invocation.arguments, offset: invocation.offset),
-               case .standardOutput = download.output, redirectedStdout(command.redirections) == nil {
-                flowing = download.download
-            } else if !invocation.role.isDisjoint(with: [.blocksPipedData, .interpreter]) {
+        list.walk { event in
+            switch event {
+            case .andOr:
+                break
+            case .pipeline:
+                flowing = nil
+            case .simple(let command):
+                guard let invocation = Invocation(command.words) else { return }
+                if invocation.role.contains(.downloader),
+                   let download = ShellCommands.download(name: invocation.name, arguments: invocation.arguments, offset: invocation.offset),
+                   case .standardOutput = download.output, redirectedStdout(command.redirections) == nil {
+                    flowing = download.download
+                } else if !invocation.role.isDisjoint(with: [.blocksPipedData, .interpreter]) {
+                    flowing = nil
+                }
+            case .group(let inner):
+                found += outputDownloads(of: inner)
+                flowing = nil
+            case .endOfPipeline:
+                if let download = flowing { found.append(download) }
                 flowing = nil
             }
         }
-
-        mutating func visitGroup(_ list: ShellList) {
-            list.walk(&self)
-            flowing = nil
-        }
-
-        mutating func endPipeline() {
-            if let flowing { found.append(flowing) }
-            flowing = nil
-        }
+        return found
     }
 
     private mutating func report(offset: Int, _ message: String, download: Download, arguments: [String] = []) {

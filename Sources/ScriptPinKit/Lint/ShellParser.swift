@@ -120,7 +120,7 @@ public struct ShellParser {
             break
         }
         pipeline.start = pipeline.commands.first?.start ?? baseOffset + index
-        pipeline.end = pipeline.commands.map(\.end).max() ?? pipeline.start
+        pipeline.end = pipeline.commands.last?.end ?? pipeline.start
         return pipeline
     }
 
@@ -401,7 +401,7 @@ public struct ShellParser {
             }
         }
         if command.words.isEmpty && command.assignments.isEmpty && command.redirections.isEmpty { return nil }
-        command.end = [command.assignments.last?.end, command.words.last?.end, command.redirections.last?.end].compactMap { $0 }.max()!
+        command.end = max(command.assignments.last?.end ?? 0, command.words.last?.end ?? 0, command.redirections.last?.end ?? 0)
         return .simple(command)
     }
 

@@ -1,36 +1,33 @@
-/// What a walk over a shell list is told, in source order: every and-or
-/// list, every pipeline with the operator that joined it to the previous
-/// one, every simple command in pipe order, and every group (a subshell, a
-/// brace group, a flattened compound command or function body) in place.
-protocol ShellVisitor {
-    mutating func beginAndOr()
-    mutating func beginPipeline(joinedBy operator: ListOperator?)
-    mutating func visit(_ command: SimpleCommand)
-    /// A group in a pipeline; the visitor decides whether and how to walk into it.
-    mutating func visitGroup(_ list: ShellList)
-    mutating func endPipeline()
-}
-
-extension ShellVisitor {
-    mutating func beginAndOr() {}
-    mutating func beginPipeline(joinedBy operator: ListOperator?) {}
-    mutating func endPipeline() {}
+/// What a walk over a shell list meets, in source order.
+enum ShellWalkEvent {
+    /// An and-or list begins.
+    case andOr
+    /// A pipeline begins; the operator joined it to the previous one.
+    case pipeline(joinedBy: ListOperator?)
+    /// A simple command, in pipe order.
+    case simple(SimpleCommand)
+    /// A group in a pipeline (a subshell, brace group, flattened compound
+    /// command or function body); the visitor decides whether to walk into it.
+    case group(ShellList)
+    /// The pipeline that began last ends.
+    case endOfPipeline
 }
 
 extension ShellList {
-    /// The one traversal every analysis pass uses.
-    func walk<Visitor: ShellVisitor>(_ visitor: inout Visitor) {
+    /// The one traversal every analysis pass uses. The visitor is not
+    /// escaping, so a pass keeps its state in local variables and `self`.
+    func walk(_ visit: (ShellWalkEvent) -> Void) {
         for item in items {
-            visitor.beginAndOr()
+            visit(.andOr)
             for (position, pipeline) in item.pipelines.enumerated() {
-                visitor.beginPipeline(joinedBy: position > 0 ? item.operators[position - 1] : nil)
+                visit(.pipeline(joinedBy: position > 0 ? item.operators[position - 1] : nil))
                 for command in pipeline.commands {
                     switch command {
-                    case .simple(let simple): visitor.visit(simple)
-                    case .compound(let list, _): visitor.visitGroup(list)
+                    case .simple(let simple): visit(.simple(simple))
+                    case .compound(let list, _): visit(.group(list))
                     }
                 }
-                visitor.endPipeline()
+                visit(.endOfPipeline)
             }
         }
     }
