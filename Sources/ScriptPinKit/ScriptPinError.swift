@@ -24,6 +24,10 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case interpreterNotExecutable(String, Errno)
     case spawnFailed(String, Errno)
     case processProtectionFailed(Errno)
+    /// The script's `#!` line holds bytes that cannot be passed on as a program and argument.
+    case unusableShebang
+    /// A pre-commit hook exists that scriptpin did not write.
+    case foreignHook(path: String)
     case notConfirmed(String)
     /// A pin that would not read back as written; nothing was written.
     case refusedPinWrite(path: String, reason: String)
@@ -53,7 +57,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     public var category: Category {
         switch self {
         case .usage, .readFailed, .invalidManifest, .manifestNotFound, .untrustedManifest, .unknownPin, .pinExists, .notConfirmed,
-             .refusedPinWrite:
+             .refusedPinWrite, .unusableShebang, .foreignHook:
             .invalidInput
         case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge:
             .verificationFailed
@@ -80,11 +84,11 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .invalidManifest(let problems):
             return problems.map(\.description).joined(separator: "\n")
         case .manifestNotFound(let start, nil):
-            return "no known-hashes/ directory in \(start) or any parent; create one, or name it with --manifest DIR or SCRIPTPIN_MANIFEST"
+            return "no known-hashes/ directory in \(start) or any parent; create one"
         case .manifestNotFound(let start, let root?):
-            return "no known-hashes/ directory in \(start) or any parent up to the repository root \(root); create one there, or name it with --manifest DIR or SCRIPTPIN_MANIFEST"
+            return "no known-hashes/ directory in \(start) or any parent up to the repository root \(root); create one there"
         case .untrustedManifest(let path, let problem):
-            return "refusing the manifest \(path): \(problem), so someone else could plant or change a pin in it. Fix its owner or mode, or, if you trust it, name it explicitly with --manifest DIR or SCRIPTPIN_MANIFEST"
+            return "refusing the manifest \(path): \(problem), so someone else could plant or change a pin in it. Fix its owner or mode"
         case .unknownPin(let name, let manifest) where !PinRules.isValidName(name):
             // Not a pin name, so perhaps something pasted in the wrong place: never repeated.
             return "no pin has the name given (it is not even a valid pin name) in \(manifest); `scriptpin verify` lists the pins"
@@ -107,9 +111,9 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             let wanted = digests.map(\.hex).joined(separator: " or ")
             return "no stored copy of '\(name)' (\(wanted)) in \(store); run it once online to store it"
         case .interpreterNotFound(let program):
-            return "interpreter '\(program)' was not found in PATH; install it or choose another with --interpreter"
+            return "interpreter '\(program)' was not found in PATH; install it"
         case .interpreterNotExecutable(let program, let errno):
-            return "interpreter '\(program)' cannot be executed: \(errno); check its permissions or choose another with --interpreter"
+            return "interpreter '\(program)' cannot be executed: \(errno); check its permissions"
         case .processProtectionFailed(let errno):
             return "could not make scriptpin non-dumpable (prctl: \(errno)), so the script could read the withheld variables from scriptpin's own memory; nothing was fetched or run"
         case .spawnFailed(let program, let errno):
@@ -117,7 +121,25 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .refusedPinWrite(let path, let reason):
             return "refusing to write \(path): \(reason); nothing was written. Every value in a pin is one line of printable text"
         case .notConfirmed(let what):
-            return "\(what) was not confirmed; nothing was changed. Pass --yes when there is no terminal to answer"
+            return "\(what) was not confirmed; nothing was changed"
+        case .unusableShebang:
+            return "the script's #! line holds control characters or bytes that are not UTF-8, so it was not used"
+        case .foreignHook(let path):
+            return "\(path) exists and was not written by scriptpin; merge it by hand, or replace it"
+        }
+    }
+
+    /// The setting that would resolve this failure, for the caller to word.
+    public var remedy: Remedy? {
+        switch self {
+        case .manifestNotFound: .nameManifest
+        case .untrustedManifest: .nameTrustedManifest
+        case .interpreterNotFound, .interpreterNotExecutable: .chooseInterpreter
+        case .unusableShebang: .chooseInterpreterForShebang
+        case .notConfirmed: .confirmWithoutTerminal
+        case .foreignHook: .replaceHook
+        case .fetch(let failure): failure.remedy
+        default: nil
         }
     }
 }

@@ -121,7 +121,12 @@ let runCommand = Command(
         command.target = target
         command.arguments = arguments.passthrough
         command.manifest = arguments.value("manifest")
-        command.adHocDigests = arguments.all("sha256")
+        command.adHocDigests = try arguments.all("sha256").enumerated().map { (index, text) throws(ScriptPinError) -> Digest in
+            guard let digest = Digest(parsing: text, expected: .sha256) else {
+                throw .usage("--sha256 value \(index + 1) is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them")
+            }
+            return digest
+        }
         command.interpreter = arguments.value("interpreter")
         command.environment = EnvironmentPolicy(
             mode: arguments.flag("clean-env") ? .clean : arguments.flag("keep-env") ? .keepAll : .withholdSecrets,
@@ -133,7 +138,7 @@ let runCommand = Command(
         do throws(ScriptPinError) {
             return ExitCode.Run.of(try command.run(reporter: console, context: context))
         } catch {
-            console.error(error.description)
+            console.error(console.explain(error))
             return ExitCode.Run.of(error)
         }
     })
@@ -189,6 +194,7 @@ let updateCommand = Command(
         command.names = arguments.operands
         command.all = arguments.flag("all")
         if command.all && !command.names.isEmpty { throw .usage("give pin names or --all, not both") }
+        if command.names.isEmpty && !command.all { throw .usage("name the pins to update, or pass --all") }
         command.manifest = arguments.value("manifest")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
         let (manifest, entries) = try command.pins(context: context)
@@ -202,7 +208,7 @@ let updateCommand = Command(
                 }
                 try UpdateCommand.approve(prepared, reporter: console)
             } catch {
-                console.error(error.description)
+                console.error(console.explain(error))
                 worst = max(worst ?? error.category, error.category)
             }
         }

@@ -47,6 +47,24 @@ final class Console: Reporter {
         styled(text, style, on: .output)
     }
 
+    /// The remedies in the words of this command line.
+    func hint(_ remedy: Remedy) -> String {
+        switch remedy {
+        case .nameManifest: ", or name it with --manifest DIR or SCRIPTPIN_MANIFEST"
+        case .nameTrustedManifest: ", or, if you trust it, name it explicitly with --manifest DIR or SCRIPTPIN_MANIFEST"
+        case .chooseInterpreter: " or choose another with --interpreter"
+        case .chooseInterpreterForShebang: "; choose the interpreter with --interpreter or the pin's interpreter line"
+        case .recordInterpreter: ", or give one with --interpreter"
+        case .confirmWithoutTerminal: ". Pass --yes when there is no terminal to answer"
+        case .trustPrivateCA: ". If the server uses a private CA, pass it with --ca-file"
+        case .checkCAFile: "; check --ca-file or SSL_CERT_FILE"
+        case .raiseTimeout: ", or raise --timeout"
+        case .raiseSizeLimit: " with --max-size or the pin's max-size if the script really grew"
+        case .allowVariable: " with --allow-env NAME or the pin's env line"
+        case .replaceHook: " with --force"
+        }
+    }
+
     /// Writes a diagnostic line to stderr.
     func note(_ text: String) {
         write(text + "\n", to: .error)

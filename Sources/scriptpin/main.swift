@@ -50,7 +50,7 @@ func main(_ arguments: [String], console: Console, context: ProcessContext) -> I
     } catch .usage(let message) {
         return usageError(message, usage: command.spec.usage, console: console, exitCode: command.usageExitCode)
     } catch {
-        console.error(error.description)
+        console.error(console.explain(error))
         return command.exitCode(for: error)
     }
 }

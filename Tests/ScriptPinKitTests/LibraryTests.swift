@@ -18,6 +18,7 @@ final class RecordingReporter: Reporter {
     func error(_ message: String) { recorded.withLock { $0.append("error: " + message) } }
     func progress(_ text: String?) {}
     func styled(_ text: String, _ style: TextStyle) -> String { "<\(style)>\(text)</\(style)>" }
+    func hint(_ remedy: Remedy) -> String { " [\(remedy)]" }
 }
 
 @Suite("The library driven directly: requests in, outcomes and reports out")
@@ -70,11 +71,21 @@ struct LibraryTests {
         let reporter = RecordingReporter()
         #expect(try run.run(reporter: reporter, context: context) == .printed)
         #expect(reporter.resultBytes == Array(script.utf8))
-        #expect(throws: ScriptPinError.self) {
-            var unknown = run
-            unknown.target = "nope"
-            _ = try unknown.run(reporter: reporter, context: context)
+        var unknown = run
+        unknown.target = "nope"
+        #expect(throws: ScriptPinError.self) { _ = try unknown.run(reporter: reporter, context: context) }
+        var offline = run
+        offline.offline = true
+        try Data("tampered\n".utf8).write(to: URL(fileURLWithPath: "\(work.cache)/sha256/\(sha256Hex(script))"))
+        do {
+            _ = try offline.run(reporter: reporter, context: context)
+            Issue.record("a modified store entry was used")
+        } catch {
+            #expect(reporter.explain(error).hasPrefix("stored copy \(work.cache)/sha256/\(sha256Hex(script)) was modified"))
         }
+        let missing = ScriptPinError.manifestNotFound(searchedFrom: "/x", repositoryRoot: nil)
+        #expect(reporter.explain(missing) == "no known-hashes/ directory in /x or any parent; create one [nameManifest]",
+                "the library names the remedy; the caller words it")
     }
 
     @Test("verify finds the manifest from the context's working directory and returns the outcome")

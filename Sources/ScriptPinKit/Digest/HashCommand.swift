@@ -19,7 +19,7 @@ public struct HashCommand: Sendable {
                 let value = subresourceIntegrity ? digest.sri : digest.hex
                 reporter.line(Self.checksumLine(value, name: isRemote(input) ? ScriptURL.redact(input) : input))
             case .failure(let error):
-                reporter.error(error.description)
+                reporter.error(reporter.explain(error))
                 worst = max(worst ?? error.category, error.category)
             }
         }

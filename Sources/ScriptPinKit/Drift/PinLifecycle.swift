@@ -61,7 +61,7 @@ public struct AddCommand: Sendable {
         reporter.line("sha256       \(body.digest.hex)")
         reporter.line("interpreter  \(VisibleText.escape(chosenInterpreter ?? (shebang == nil ? "sh (no #! line)" : "none recorded")))")
         if interpreter == nil, shebang != nil, chosenInterpreter == nil {
-            reporter.note("scriptpin: the #! line is not a plain program path with at most one argument, so the pin records no interpreter; `run` reads the #! line itself, or give one with --interpreter")
+            reporter.note("scriptpin: the #! line is not a plain program path with at most one argument, so the pin records no interpreter; `run` reads the #! line itself\(reporter.hint(.recordInterpreter))")
         }
         reporter.line("first lines:")
         for line in UnifiedDiff.lines(String(decoding: bytes, as: UTF8.self)).prefix(Self.previewLines) {
@@ -108,7 +108,6 @@ public struct UpdateCommand: Sendable {
     /// The pins to update, from the manifest.
     public func pins(context: ProcessContext) throws(ScriptPinError) -> (manifest: Manifest, entries: [ParsedPin]) {
         let loaded = try Manifest.discover(explicit: manifest, context: context)
-        if names.isEmpty && !all { throw .usage("name the pins to update, or pass --all") }
         return (loaded, try loaded.entries(named: all ? [] : names))
     }
 
@@ -183,7 +182,7 @@ func keep(_ image: ScriptImage, as digest: Digest, in store: ContentStore, repor
             reporter.note("scriptpin: replaced the modified stored copy \(store.path(for: digest)) with the verified body")
         }
     } catch {
-        reporter.warning("could not keep a copy in the store: \(error.description)")
+        reporter.warning("could not keep a copy in the store: \(reporter.explain(error))")
     }
 }
 

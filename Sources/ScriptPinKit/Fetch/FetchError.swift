@@ -61,13 +61,13 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
         case .connect(let detail):
             return "cannot connect to \(url) (\(detail)); the host may be down, try again later"
         case .tls(let detail):
-            return "TLS verification failed for \(url): \(detail); nothing was trusted. If the server uses a private CA, pass it with --ca-file"
+            return "TLS verification failed for \(url): \(detail); nothing was trusted"
         case .httpStatus(let status):
             return "\(url) answered HTTP \(status); only 200 is accepted, so an error page is never run. Check the URL"
         case .timeout(let seconds):
-            return "\(url) did not finish within \(seconds) s or stalled; try again, or raise --timeout"
+            return "\(url) did not finish within \(seconds) s or stalled; try again"
         case .tooLarge(let limit):
-            return "\(url) sent more than \(limit) bytes, the size limit; raise it with --max-size or the pin's max-size if the script really grew"
+            return "\(url) sent more than \(limit) bytes, the size limit; raise it"
         case .insecureRedirect(let detail):
             return "\(url) redirected to a non-https location (\(detail)); refused, because the body could be changed in transit"
         case .malformedResponse(let detail):
@@ -77,11 +77,22 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
         case .connectionLost(let detail):
             return "the connection to \(url) broke before the body was complete (\(detail)); try again later"
         case .caFileMissing(let path):
-            return "CA bundle \(path) cannot be read; check --ca-file or SSL_CERT_FILE"
+            return "CA bundle \(path) cannot be read"
         case .sinkFailed(let detail):
             return "cannot keep the body of \(url): \(detail)"
         case .other(let detail):
             return "fetching \(url) failed: \(detail)"
+        }
+    }
+
+    /// The setting that would help, for the caller to word.
+    public var remedy: Remedy? {
+        switch reason {
+        case .tls: .trustPrivateCA
+        case .caFileMissing: .checkCAFile
+        case .timeout: .raiseTimeout
+        case .tooLarge: .raiseSizeLimit
+        default: nil
         }
     }
 }

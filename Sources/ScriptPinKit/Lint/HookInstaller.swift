@@ -23,7 +23,7 @@ public struct HookInstaller: Sendable {
         if fileKind(path) != .missing {
             let existing = (try? readFile(path, limit: 1 << 20)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
             guard force || existing.contains(Self.marker) else {
-                throw .usage("\(path) exists and was not written by scriptpin; merge it by hand, or replace it with --force")
+                throw .foreignHook(path: path)
             }
         }
         try writeAtomically(path, text: script, mode: 0o755)

@@ -193,7 +193,7 @@ public struct LintCommand: Sendable {
     private func stagedFiles(context: ProcessContext) throws(ScriptPinError) -> [Source] {
         let listing = try git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"], context: context)
         guard listing.succeeded else {
-            throw .usage("--staged needs a git repository; `git diff --cached` failed here")
+            throw .usage("staged files can only be listed inside a git repository; `git diff --cached` failed here")
         }
         var sources: [Source] = []
         for entry in StagedEntry.parse(listing.output) where entry.isRegularFile {

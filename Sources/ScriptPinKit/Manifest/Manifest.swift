@@ -119,7 +119,7 @@ public struct Manifest: Sendable {
                 continue
             }
             if location.isDiscovered, let problem = ownershipProblem(file) {
-                problems.append(PinProblem(path: path, line: nil, message: "not used: \(problem); anyone who can write it can change what runs. Fix its owner or mode, or name the manifest with --manifest DIR"))
+                problems.append(PinProblem(path: path, line: nil, message: "not used: \(problem); anyone who can write it can change what runs. Fix its owner or mode, or name a manifest you trust explicitly"))
                 continue
             }
             let name = String(fileName.dropLast(PinRules.fileExtension.count))

@@ -15,7 +15,7 @@ public struct VerifyCommand: Sendable {
             if files.isEmpty { return validateManifest(location, reporter: reporter) }
             return try verifyFiles(against: Manifest.load(location), reporter: reporter)
         } catch {
-            reporter.error(error.description)
+            reporter.error(reporter.explain(error))
             return error.category
         }
     }
@@ -133,7 +133,7 @@ struct Tally {
     }
 
     mutating func error(_ error: ScriptPinError, reporter: any Reporter) {
-        reporter.error(error.description)
+        reporter.error(reporter.explain(error))
         worstError = max(worstError ?? error.category, error.category)
     }
 

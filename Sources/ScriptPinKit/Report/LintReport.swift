@@ -98,7 +98,7 @@ extension SARIFLog {
         id: "parse-error", name: "UnparsableScript",
         shortDescription: Text(text: "scriptpin could not parse this code"),
         fullDescription: Text(text: "The shell code or YAML could not be parsed, so it was not checked for unpinned downloads."),
-        help: Text(text: "Fix the syntax error at the reported position, or exclude the file with --exclude."),
+        help: Text(text: "Fix the syntax error at the reported position, or exclude the file from the lint."),
         defaultConfiguration: Configuration(level: "error"))
 
     /// One result per finding or parse problem, at its line and column.

@@ -16,6 +16,9 @@ public protocol Reporter: AnyObject, Sendable {
     func progress(_ text: String?)
     /// `text` in `style` when results are shown in colour, else unchanged.
     func styled(_ text: String, _ style: TextStyle) -> String
+    /// How the caller words `remedy`, appended to the sentence it completes
+    /// (", or name it with --manifest DIR"); empty when there is nothing to say.
+    func hint(_ remedy: Remedy) -> String
 }
 
 extension Reporter {

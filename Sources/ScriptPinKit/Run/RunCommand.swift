@@ -6,7 +6,7 @@ public struct RunCommand: Sendable {
     public var arguments: [String] = []
     public var manifest: String?
     /// Ad hoc pins: the body must match one of these; no manifest is needed.
-    public var adHocDigests: [String] = []
+    public var adHocDigests: [Digest] = []
     public var interpreter: String?
     public var environment = EnvironmentPolicy()
     public var offline = false
@@ -69,17 +69,12 @@ public struct RunCommand: Sendable {
 
     private func resolve(context: ProcessContext) throws(ScriptPinError) -> Resolved {
         guard !target.isEmpty else { throw .usage("run needs a pin name, an https URL or a script path") }
-        let adHoc = try adHocDigests.enumerated().map { (index, text) throws(ScriptPinError) -> Digest in
-            guard let digest = Digest(parsing: text, expected: .sha256) else {
-                throw .usage("--sha256 value \(index + 1) is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them")
-            }
-            return digest
-        }
+        let adHoc = adHocDigests
         let remote = isRemote(target)
         if remote, let problem = ScriptURL.problem(with: target) { throw .usage(problem) }
         if !adHoc.isEmpty {
             if !remote && fileKind(context.resolve(target)) != .regular {
-                throw .usage("with --sha256, the target must be an https URL or a script file, and it is neither")
+                throw .usage("with an ad hoc digest, the target must be an https URL or a script file, and it is neither")
             }
             return Resolved(source: remote ? .remote(target) : .local(context.resolve(target)), digests: adHoc, pin: nil, label: remote ? ScriptURL.redact(target) : target)
         }
@@ -136,10 +131,10 @@ public struct RunCommand: Sendable {
                     throw .fetch(failure)
                 } catch {
                     // A modified or unreadable stored copy is reported, never used.
-                    reporter.warning(error.description)
+                    reporter.warning(reporter.explain(error))
                     throw .fetch(failure)
                 }
-                reporter.warning("\(failure.description)\nscriptpin: running the stored copy of \(resolved.label) (\(digest.hex)) instead")
+                reporter.warning("\(reporter.explain(.fetch(failure)))\nscriptpin: running the stored copy of \(resolved.label) (\(digest.hex)) instead")
                 return digest
             }
             guard !resolved.digests.isEmpty else {
@@ -165,12 +160,12 @@ public struct RunCommand: Sendable {
     private func interpreterCommand(for pin: Pin?, image: ScriptImage) throws(ScriptPinError) -> [String] {
         if let chosen = interpreter ?? pin?.interpreter {
             let words = chosen.split(separator: " ").map(String.init)
-            guard !words.isEmpty else { throw .usage("--interpreter needs a program name") }
+            guard !words.isEmpty else { throw .usage("the interpreter is empty; give a program name") }
             return words
         }
         guard let shebang = image.shebang() else { return ["sh"] }
         guard shebang.isPrintable else {
-            throw .usage("the script's #! line holds control characters or bytes that are not UTF-8, so it was not used; choose the interpreter with --interpreter or the pin's interpreter line")
+            throw .unusableShebang
         }
         return shebang.command
     }
@@ -192,7 +187,7 @@ public struct RunCommand: Sendable {
         case .keepAll:
             return
         case .withholdSecrets:
-            reporter.note("scriptpin: withheld \(withheld.count) secret-looking variable\(withheld.count == 1 ? "" : "s") from the script: \(withheld.joined(separator: ", ")). Let one through with --allow-env NAME or the pin's env line")
+            reporter.note("scriptpin: withheld \(withheld.count) secret-looking variable\(withheld.count == 1 ? "" : "s") from the script: \(withheld.joined(separator: ", ")). Let one through\(reporter.hint(.allowVariable))")
         case .clean:
             let secrets = withheld.filter(EnvironmentPolicy.looksSecret)
             let named = secrets.isEmpty ? "" : ", among them \(secrets.joined(separator: ", "))"
