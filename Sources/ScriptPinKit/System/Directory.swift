@@ -9,20 +9,18 @@ public enum FileKind: Sendable {
 }
 
 func fileKind(_ path: String) -> FileKind {
-    var status = stat()
-    guard stat(path, &status) == 0 else { return .missing }
-    switch status.st_mode & S_IFMT {
-    case S_IFREG: return .regular
-    case S_IFDIR: return .directory
-    default: return .other
-    }
+    kind(of: path, followingLinks: true)
 }
 
 /// Like `fileKind`, but a symbolic link is `.other` unless it names a
 /// regular file, so that a link to a parent directory cannot make a walk loop.
 func fileKindWithoutFollowing(_ path: String) -> FileKind {
+    kind(of: path, followingLinks: false)
+}
+
+private func kind(of path: String, followingLinks: Bool) -> FileKind {
     var status = stat()
-    guard lstat(path, &status) == 0 else { return .missing }
+    guard (followingLinks ? stat(path, &status) : lstat(path, &status)) == 0 else { return .missing }
     switch status.st_mode & S_IFMT {
     case S_IFREG: return .regular
     case S_IFDIR: return .directory
