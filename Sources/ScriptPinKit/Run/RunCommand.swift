@@ -69,14 +69,13 @@ public struct RunCommand: Sendable {
 
     private func resolve(context: ProcessContext) throws(ScriptPinError) -> Resolved {
         guard !target.isEmpty else { throw .usage("run needs a pin name, an https URL or a script path") }
-        let adHoc = adHocDigests
         let remote = isRemote(target)
         if remote, let problem = ScriptURL.problem(with: target) { throw .usage(problem) }
-        if !adHoc.isEmpty {
+        if !adHocDigests.isEmpty {
             if !remote && fileKind(context.resolve(target)) != .regular {
                 throw .usage("with an ad hoc digest, the target must be an https URL or a script file, and it is neither")
             }
-            return Resolved(source: remote ? .remote(target) : .local(context.resolve(target)), digests: adHoc, pin: nil, label: remote ? ScriptURL.redact(target) : target)
+            return Resolved(source: remote ? .remote(target) : .local(context.resolve(target)), digests: adHocDigests, pin: nil, label: remote ? ScriptURL.redact(target) : target)
         }
         if remote {
             let manifest: Manifest?
