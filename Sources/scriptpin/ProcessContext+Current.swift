@@ -5,13 +5,11 @@ extension ProcessContext {
     /// This process's environment, working directory and terminals, read
     /// once here so that the library below never reads them itself.
     static func current() -> ProcessContext {
-        var environment: [(name: String, value: String)] = []
+        var environment: [EnvironmentVariable] = []
         var cursor = environ
         while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                environment.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
-            }
+            let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
+            if let variable = EnvironmentVariable(entry: Array(bytes)) { environment.append(variable) }
             cursor += 1
         }
         var workingDirectory = "."

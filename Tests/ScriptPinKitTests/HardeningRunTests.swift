@@ -201,6 +201,18 @@ struct HardeningRunTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "nothing unverified is left behind")
     }
 
+    @Test("A variable whose value is not UTF-8 reaches the script byte for byte")
+    func environmentBytes() {
+        let script = "#!/bin/sh\nprintf '%s' \"$RAW\" | od -An -tx1\n"
+        server.serve("raw.sh", script)
+        work.pin("raw", url: server.url("files/raw.sh"), content: script)
+        let result = ProcessRunner.run(
+            "/bin/sh", ["-c", "RAW=$(printf 'a\\377b') exec \"$0\" run raw", ProcessRunner.scriptpinPath],
+            in: work.path, environment: work.environment())
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "61 ff 62")
+    }
+
     @Test("A status line that is not HTTP is reported as such")
     func malformedStatus() {
         let url = server.url("malformed-status")

@@ -4,15 +4,20 @@
 /// behaviour can be driven, and tested, with a value.
 public struct ProcessContext: Sendable {
     /// The environment in the order the process received it.
-    public let environment: [(name: String, value: String)]
+    public let environment: [EnvironmentVariable]
     /// The absolute working directory.
     public let workingDirectory: String
     public let terminal: TerminalFacts
 
-    public init(environment: [(name: String, value: String)], workingDirectory: String, terminal: TerminalFacts = TerminalFacts()) {
+    public init(environment: [EnvironmentVariable], workingDirectory: String, terminal: TerminalFacts = TerminalFacts()) {
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.terminal = terminal
+    }
+
+    /// A context from text pairs, for callers that build one by hand.
+    public init(environment pairs: [(name: String, value: String)], workingDirectory: String, terminal: TerminalFacts = TerminalFacts()) {
+        self.init(environment: pairs.map(EnvironmentVariable.init), workingDirectory: workingDirectory, terminal: terminal)
     }
 
     /// The last value of `name`, as `getenv` would give it; nil when unset.
@@ -38,6 +43,29 @@ public struct ProcessContext: Sendable {
     /// The CA bundle named by `SSL_CERT_FILE`, which the fetcher honours after `--ca-file`.
     public var caFileFromEnvironment: String? {
         nonEmptyValue("SSL_CERT_FILE")
+    }
+}
+
+/// One `NAME=value` entry of the environment. Its bytes are kept as the
+/// process received them, so that a value that is not UTF-8 reaches the
+/// script unchanged; `value` is its text for lookups and messages.
+public struct EnvironmentVariable: Sendable {
+    public let name: String
+    public let value: String
+    public let entry: [UInt8]
+
+    /// An entry as it stands in `environ`; nil without an `=`.
+    public init?(entry: [UInt8]) {
+        guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        self.name = String(decoding: entry[..<equals], as: UTF8.self)
+        self.value = String(decoding: entry[(equals + 1)...], as: UTF8.self)
+        self.entry = entry
+    }
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+        self.entry = Array("\(name)=\(value)".utf8)
     }
 }
 

@@ -8,7 +8,7 @@ struct GitOutput {
 /// variables, such as `GIT_DIR` in a hook, must reach it), stdout captured.
 func git(_ arguments: [String], context: ProcessContext) throws(ScriptPinError) -> GitOutput {
     do {
-        let request = SpawnRequest(arguments: ["git"] + arguments, environment: context.environment, capturesOutput: true)
+        let request = SpawnRequest(arguments: ["git"] + arguments, environment: context.environment.map(\.entry), capturesOutput: true)
         let result = try spawnAndWait(request)
         return GitOutput(succeeded: result.termination == .exited(0), output: result.output)
     } catch {

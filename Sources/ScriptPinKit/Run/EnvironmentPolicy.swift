@@ -49,19 +49,27 @@ public struct EnvironmentPolicy: Sendable {
     }
 
     /// The variables to pass and the names withheld, in the order given.
-    public func apply(to environment: [(name: String, value: String)]) -> (passed: [(name: String, value: String)], withheld: [String]) {
-        var passed: [(String, String)] = []
+    public func apply(to environment: [EnvironmentVariable]) -> (passed: [EnvironmentVariable], withheld: [String]) {
+        var passed: [EnvironmentVariable] = []
         var withheld: [String] = []
         for variable in environment {
-            let allowedExplicitly = Self.matches(variable.name, allowed)
-            let keep: Bool
-            switch mode {
-            case .keepAll: keep = true
-            case .withholdSecrets: keep = allowedExplicitly || !Self.looksSecret(variable.name)
-            case .clean: keep = allowedExplicitly || Self.matches(variable.name, Self.cleanBase)
-            }
-            if keep { passed.append(variable) } else { withheld.append(variable.name) }
+            if keeps(variable.name) { passed.append(variable) } else { withheld.append(variable.name) }
         }
         return (passed, withheld)
+    }
+
+    /// The same for text pairs.
+    public func apply(to environment: [(name: String, value: String)]) -> (passed: [(name: String, value: String)], withheld: [String]) {
+        let (passed, withheld) = apply(to: environment.map(EnvironmentVariable.init))
+        return (passed.map { ($0.name, $0.value) }, withheld)
+    }
+
+    private func keeps(_ name: String) -> Bool {
+        let allowedExplicitly = Self.matches(name, allowed)
+        switch mode {
+        case .keepAll: return true
+        case .withholdSecrets: return allowedExplicitly || !Self.looksSecret(name)
+        case .clean: return allowedExplicitly || Self.matches(name, Self.cleanBase)
+        }
     }
 }

@@ -3,9 +3,9 @@
 /// are forwarded, and failures to start keep `run`'s exit codes (127 not
 /// found, 126 not executable).
 public func spawnAndWait(
-    _ arguments: [String], environment: [(name: String, value: String)], image: ScriptImage?
+    _ arguments: [String], environment: [EnvironmentVariable], image: ScriptImage?
 ) throws(ScriptPinError) -> Termination {
-    var request = SpawnRequest(arguments: arguments, environment: environment, forwardsSignals: true)
+    var request = SpawnRequest(arguments: arguments, environment: environment.map(\.entry), forwardsSignals: true)
     if let image, let descriptor = image.descriptorForChild {
         request.passedDescriptor = (descriptor, ScriptImage.childDescriptor)
     }
@@ -18,4 +18,11 @@ public func spawnAndWait(
         case .failed(let errno): throw .spawnFailed(arguments[0], errno)
         }
     }
+}
+
+/// The same, with the environment given as text pairs.
+public func spawnAndWait(
+    _ arguments: [String], environment: [(name: String, value: String)], image: ScriptImage?
+) throws(ScriptPinError) -> Termination {
+    try spawnAndWait(arguments, environment: environment.map(EnvironmentVariable.init), image: image)
 }

@@ -33,8 +33,8 @@ enum SpawnFailure: Error {
 struct SpawnRequest {
     /// The program (searched in PATH) and its arguments.
     var arguments: [String]
-    /// The child's whole environment.
-    var environment: [(name: String, value: String)]
+    /// The child's whole environment, entries as bytes (`NAME=value`).
+    var environment: [[UInt8]]
     /// A descriptor of ours the child gets as `childDescriptor`.
     var passedDescriptor: (descriptor: Int32, childDescriptor: Int32)?
     /// Collects the child's stdout instead of letting it inherit ours.
@@ -94,10 +94,16 @@ func spawnAndWait(_ request: SpawnRequest) throws(SpawnFailure) -> SpawnResult {
     }
 
     let argv = request.arguments.map { strdup($0) } + [nil]
-    let envp = request.environment.map { strdup("\($0.name)=\($0.value)") } + [nil]
+    // Each entry copied with the terminating NUL the C array needs.
+    let envp: [UnsafeMutablePointer<CChar>?] = request.environment.map { entry -> UnsafeMutablePointer<CChar>? in
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: entry.count + 1)
+        for (offset, byte) in entry.enumerated() { copy[offset] = CChar(bitPattern: byte) }
+        copy[entry.count] = 0
+        return copy
+    } + [nil]
     defer {
         for pointer in argv { free(pointer) }
-        for pointer in envp { free(pointer) }
+        for pointer in envp { pointer?.deallocate() }
     }
 
     if request.forwardsSignals {
