@@ -45,10 +45,6 @@ enum ShellCommands {
         "gpg", "install", "dpkg", "rpm", "apt-key", "true", "echo", "printf",
     ]
 
-    static func isInterpreter(_ name: String) -> Bool {
-        role(of: name).contains(.interpreter)
-    }
-
     static func isShellFamily(_ name: String) -> Bool {
         role(of: name).contains(.shell)
     }
