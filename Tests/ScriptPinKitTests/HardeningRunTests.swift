@@ -249,8 +249,8 @@ struct HardeningRunTests {
             process.currentDirectoryURL = URL(fileURLWithPath: work.path)
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Spread over the span from start-up to well after the spawn.
-            usleep(UInt32(round * 1_500))
+            // Spread over the span from start-up to well after the spawn, even on a loaded machine.
+            usleep(UInt32(round * 5_000))
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
             let started = marks.exists("started.\(round)")
