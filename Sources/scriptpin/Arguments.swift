@@ -13,8 +13,8 @@ struct OptionSpec: Sendable {
         OptionSpec(name: name, shortName: short, valueName: nil, repeatable: false, help: help)
     }
 
-    static func value(_ name: String, _ valueName: String, repeatable: Bool = false, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, shortName: nil, valueName: valueName, repeatable: repeatable, help: help)
+    static func value(_ name: String, short: Character? = nil, _ valueName: String, repeatable: Bool = false, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, shortName: short, valueName: valueName, repeatable: repeatable, help: help)
     }
 }
 

@@ -21,6 +21,16 @@ func fetchOptions(from arguments: ParsedArguments, context: ProcessContext) thro
     return options
 }
 
+/// The `--sha256` values, each a SHA-256 digest.
+func adHocDigests(from arguments: ParsedArguments) throws(ScriptPinError) -> [Digest] {
+    try arguments.all("sha256").enumerated().map { (index, text) throws(ScriptPinError) -> Digest in
+        guard let digest = Digest(parsing: text, expected: .sha256) else {
+            throw .usage("--sha256 value \(index + 1) is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them")
+        }
+        return digest
+    }
+}
+
 /// `--format`, when given.
 func reportFormat(from arguments: ParsedArguments) throws(ScriptPinError) -> ReportFormat? {
     guard let format = arguments.value("format") else { return nil }
@@ -121,12 +131,7 @@ let runCommand = Command(
         command.target = target
         command.arguments = arguments.passthrough
         command.manifest = arguments.value("manifest")
-        command.adHocDigests = try arguments.all("sha256").enumerated().map { (index, text) throws(ScriptPinError) -> Digest in
-            guard let digest = Digest(parsing: text, expected: .sha256) else {
-                throw .usage("--sha256 value \(index + 1) is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them")
-            }
-            return digest
-        }
+        command.adHocDigests = try adHocDigests(from: arguments)
         command.interpreter = arguments.value("interpreter")
         command.environment = EnvironmentPolicy(
             mode: arguments.flag("clean-env") ? .clean : arguments.flag("keep-env") ? .keepAll : .withholdSecrets,
@@ -137,6 +142,45 @@ let runCommand = Command(
         // Everything after parsing is reported as run's own failure: 124–127, no usage line.
         do throws(ScriptPinError) {
             return ExitCode.Run.of(try command.run(reporter: console, context: context))
+        } catch {
+            console.error(console.explain(error))
+            return ExitCode.Run.of(error)
+        }
+    })
+
+let fetchCommand = Command(
+    spec: CommandSpec(
+        name: "fetch",
+        overview: "Download a pinned file, verify it, and only then write it to a file or stdout.",
+        usage: "scriptpin fetch <name|url> [-o <file>] [--sha256 <hex>]... [--mode <octal>] [options]",
+        arguments: [("<name|url>", "A pin name, or an https URL pinned in the manifest or with --sha256.")],
+        options: [
+            manifestOption,
+            .value("output", short: "o", "file", "Write the verified bytes here, atomically (default, or -: stdout)."),
+            .value("mode", "octal", "The written file's mode (default: 0644)."),
+            .value("sha256", "hex", repeatable: true, "Pin ad hoc: the body must have this digest (repeatable; no manifest needed)."),
+            .flag("offline", "Use the stored copy whose digest the pin names; do not fetch."),
+        ] + fetchOptionSpecs + [helpOption],
+        discussion: "Any artifact, not only scripts. Nothing is written unless the body matches: `scriptpin fetch tool-tgz | tar xz` never feeds tar an unverified byte. Exit codes: 0 written; 124 not fetched and no stored copy; 125 refused (mismatch, not pinned, invalid pin, usage)."),
+    perform: { arguments, console, context throws(ScriptPinError) in
+        guard let target = arguments.operands.first else { throw .usage("fetch needs a pin name or an https URL") }
+        guard arguments.operands.count == 1 else {
+            throw .usage("fetch takes one target, but argument \(arguments.operandPositions[1]) is a second one")
+        }
+        var command = FetchCommand()
+        command.target = target
+        if let output = arguments.value("output"), output != "-" { command.outputPath = output }
+        if let mode = arguments.value("mode") {
+            guard let value = UInt32(mode, radix: 8), value <= 0o7777 else { throw .usage("--mode needs an octal mode such as 0644 or 755") }
+            command.mode = value
+        }
+        command.manifest = arguments.value("manifest")
+        command.adHocDigests = try adHocDigests(from: arguments)
+        command.offline = arguments.flag("offline")
+        command.fetchOptions = try fetchOptions(from: arguments, context: context)
+        do throws(ScriptPinError) {
+            try command.run(reporter: console, context: context)
+            return ExitCode.success
         } catch {
             console.error(console.explain(error))
             return ExitCode.Run.of(error)
@@ -281,4 +325,4 @@ let hookCommand = Command(
         return ExitCode.success
     })
 
-let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, addCommand, updateCommand, checkCommand, lintCommand, hookCommand]
+let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, fetchCommand, addCommand, updateCommand, checkCommand, lintCommand, hookCommand]

@@ -62,11 +62,13 @@ func usageError(_ message: String, usage: String, console: Console, exitCode: In
 }
 
 extension Command {
-    /// `run` keeps 0–123 for the script, so its own usage errors are 125.
-    var usageExitCode: Int32 { spec.name == "run" ? ExitCode.Run.refused : ExitCode.usage }
+    /// `run` keeps 0–123 for the script, so its own usage errors are 125; `fetch` uses the same codes.
+    var usesRunExitCodes: Bool { spec.name == "run" || spec.name == "fetch" }
+
+    var usageExitCode: Int32 { usesRunExitCodes ? ExitCode.Run.refused : ExitCode.usage }
 
     func exitCode(for error: ScriptPinError) -> Int32 {
-        spec.name == "run" ? ExitCode.Run.of(error) : ExitCode.of(error.category)
+        usesRunExitCodes ? ExitCode.Run.of(error) : ExitCode.of(error.category)
     }
 }
 
@@ -124,5 +126,5 @@ switch decodedArguments() {
 case .success(let arguments):
     exit(main(arguments, console: console, context: context))
 case .failure(let error):
-    exit(usageError(error.description, usage: topLevelUsage, console: console, exitCode: CommandLine.arguments.dropFirst().first == "run" ? ExitCode.Run.refused : ExitCode.usage))
+    exit(usageError(error.description, usage: topLevelUsage, console: console, exitCode: ["run", "fetch"].contains(CommandLine.arguments.dropFirst().first) ? ExitCode.Run.refused : ExitCode.usage))
 }

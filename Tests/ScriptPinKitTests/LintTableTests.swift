@@ -112,6 +112,8 @@ enum LintCases {
 
     static let negative: [LintForm] = [
         LintForm(name: "pipe into sha256sum", snippet: "curl -s https://example.com/i.sh | sha256sum", expected: []),
+        LintForm(name: "scriptpin fetch to a file, then run", snippet: "scriptpin fetch get-helm -o get_helm.sh && bash get_helm.sh", expected: []),
+        LintForm(name: "scriptpin fetch into tar", snippet: "scriptpin fetch tool-tgz | tar xz", expected: []),
         LintForm(name: "pipe into shasum", snippet: "curl -s https://example.com/i.sh | shasum -a 256", expected: []),
         LintForm(name: "pipe into tar", snippet: "curl -sL https://example.com/t.tgz | tar xz", expected: []),
         LintForm(name: "pipe into jq", snippet: "curl -s https://api.example.com/v | jq .tag_name", expected: []),

@@ -21,40 +21,22 @@ public struct RunCommand: Sendable {
         case printed
     }
 
-    /// What the target resolved to: where the body comes from and what it must match.
-    private struct Resolved {
-        enum Source {
-            case remote(String)
-            case local(String)
-        }
-
-        let source: Source
-        let digests: [Digest]
-        /// The pin named or found by URL; for a local file, nil until its digest picks one of `candidates`.
-        let pin: Pin?
-        var candidates: [Pin] = []
-        /// How messages name the script.
-        let label: String
-    }
-
     /// Fetches, verifies, and runs (or prints) exactly the verified bytes.
     public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Outcome {
         // First, before any byte is fetched: the script runs as our user and
         // could otherwise read every withheld value from /proc/<our pid>/environ or /mem.
         do { try makeNonDumpable() } catch { throw .processProtectionFailed(error) }
-        let resolved = try resolve(context: context)
-        let store = ContentStore(context: context)
-        let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
-        let digest = try obtain(resolved, into: image, store: store, reporter: reporter)
-        try image.seal(expecting: digest)
-        keep(image, as: digest, in: store, reporter: reporter)
+        let resolved = try PinnedBody.resolve(
+            target: target, manifest: manifest, adHocDigests: adHocDigests, acceptsLocalFile: true, context: context)
+        let source = PinnedBody(offline: offline, fetchOptions: fetchOptions, use: "running")
+        let (image, digest) = try source.obtain(resolved, context: context, reporter: reporter)
         if printInsteadOfRunning {
             try image.forEachChunk { (chunk) throws(ScriptPinError) in
                 reporter.result(bytes: chunk)
             }
             return .printed
         }
-        let pin = resolved.pin ?? resolved.candidates.first { $0.accepts(digest) }
+        let pin = resolved.pin(for: digest)
         let program = try interpreterCommand(for: pin, image: image)
         var policy = environment
         policy.allowed += pin?.environment ?? []
@@ -65,94 +47,6 @@ public struct RunCommand: Sendable {
         let secrets = policy.mode == .clean ? withheld.filter(EnvironmentPolicy.looksSecret) : withheld
         warnIfParentHolds(Set(secrets), reporter: reporter)
         return .ran(try spawnAndWait(program + [image.executionPath] + arguments, environment: passed, image: image))
-    }
-
-    private func resolve(context: ProcessContext) throws(ScriptPinError) -> Resolved {
-        guard !target.isEmpty else { throw .usage("run needs a pin name, an https URL or a script path") }
-        let remote = isRemote(target)
-        if remote, let problem = ScriptURL.problem(with: target) { throw .usage(problem) }
-        if !adHocDigests.isEmpty {
-            if !remote && fileKind(context.resolve(target)) != .regular {
-                throw .usage("with an ad hoc digest, the target must be an https URL or a script file, and it is neither")
-            }
-            return Resolved(source: remote ? .remote(target) : .local(context.resolve(target)), digests: adHocDigests, pin: nil, label: remote ? ScriptURL.redact(target) : target)
-        }
-        if remote {
-            let manifest: Manifest?
-            do {
-                manifest = try Manifest.discover(explicit: self.manifest, context: context)
-            } catch .manifestNotFound {
-                manifest = nil
-            }
-            guard let entry = manifest?.entry(forURL: target) else {
-                // Not pinned: fetched only to show its digest, never run.
-                return Resolved(source: .remote(target), digests: [], pin: nil, label: ScriptURL.redact(target))
-            }
-            return Resolved(source: .remote(target), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
-        }
-        let manifest = try Manifest.discover(explicit: self.manifest, context: context)
-        if let entry = manifest.entry(named: target) {
-            return Resolved(source: .remote(entry.pin.url), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
-        }
-        if fileKind(context.resolve(target)) == .regular {
-            return Resolved(source: .local(context.resolve(target)), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target)
-        }
-        guard PinRules.isValidName(target) else {
-            throw .usage("the target is not a pin name, an https URL or a script file; `scriptpin verify` lists the pins")
-        }
-        throw .unknownPin(name: target, manifest: manifest.directory)
-    }
-
-    /// Fills `image` from the network, a local file or the store, and returns
-    /// the digest it was verified against.
-    private func obtain(
-        _ resolved: Resolved, into image: ScriptImage, store: ContentStore, reporter: any Reporter
-    ) throws(ScriptPinError) -> Digest {
-        switch resolved.source {
-        case .local(let path):
-            try image.restart()
-            let actual = try digest(ofFile: path, algorithm: .sha256, forwardingTo: image)
-            guard resolved.digests.contains(actual) else {
-                throw .mismatch(what: resolved.label, expected: resolved.digests, actual: actual)
-            }
-            return actual
-        case .remote(let url):
-            if offline { return try loadStored(resolved, into: image, store: store) }
-            let body: FetchedBody
-            do {
-                body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(for: resolved.pin), into: image)
-            } catch .fetch(let failure) {
-                guard !resolved.digests.isEmpty else { throw .fetch(failure) }
-                let digest: Digest
-                do {
-                    digest = try loadStored(resolved, into: image, store: store)
-                } catch .storeEntryMissing {
-                    throw .fetch(failure)
-                } catch {
-                    // A modified or unreadable stored copy is reported, never used.
-                    reporter.warning(reporter.explain(error))
-                    throw .fetch(failure)
-                }
-                reporter.warning("\(reporter.explain(.fetch(failure)))\nscriptpin: running the stored copy of \(resolved.label) (\(digest.hex)) instead")
-                return digest
-            }
-            guard !resolved.digests.isEmpty else {
-                let suggested = PinRules.suggestedName(forURL: url)
-                throw .notPinned(url: ScriptURL.redact(url), actual: body.digest, suggestedName: suggested)
-            }
-            guard resolved.digests.contains(body.digest) else {
-                throw .mismatch(what: "\(ScriptURL.redact(url)) (\(resolved.label))", expected: resolved.digests, actual: body.digest)
-            }
-            return body.digest
-        }
-    }
-
-    private func loadStored(_ resolved: Resolved, into image: ScriptImage, store: ContentStore) throws(ScriptPinError) -> Digest {
-        let limit = fetchOptions.sizeLimit(for: resolved.pin)
-        for digest in resolved.digests where try store.load(digest, into: image, limit: limit) != nil {
-            return digest
-        }
-        throw .storeEntryMissing(name: resolved.label, digests: resolved.digests, store: store.root)
     }
 
     /// `--interpreter`, else the pin's, else the `#!` line, else `sh`.

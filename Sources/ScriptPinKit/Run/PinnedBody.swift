@@ -1,0 +1,133 @@
+/// What `run` and `fetch` share: finding what a target is pinned to, and
+/// getting bytes that match it, from the network, a local file or the store,
+/// into a sealed image, before anything uses them.
+struct PinnedBody {
+    /// Where the body comes from and what it must match.
+    struct Resolved {
+        enum Source {
+            case remote(String)
+            case local(String)
+        }
+
+        let source: Source
+        let digests: [Digest]
+        /// The pin named or found by URL; for a local file, nil until its digest picks one of `candidates`.
+        let pin: Pin?
+        var candidates: [Pin] = []
+        /// How messages name the body.
+        let label: String
+
+        /// The pin the verified digest belongs to.
+        func pin(for digest: Digest) -> Pin? {
+            pin ?? candidates.first { $0.accepts(digest) }
+        }
+    }
+
+    let offline: Bool
+    let fetchOptions: FetchOptions
+    /// What the fallback note says is done with a stored copy ("running").
+    let use: String
+
+    /// A pin name, an https URL (pinned in the manifest, or by `adHocDigests`),
+    /// or, where `acceptsLocalFile`, a local file that must match a pin.
+    static func resolve(
+        target: String, manifest explicitManifest: String?, adHocDigests: [Digest], acceptsLocalFile: Bool, context: ProcessContext
+    ) throws(ScriptPinError) -> Resolved {
+        let kinds = acceptsLocalFile ? "a pin name, an https URL or a script path" : "a pin name or an https URL"
+        guard !target.isEmpty else { throw .usage("the target is empty; give \(kinds)") }
+        let remote = isRemote(target)
+        if remote, let problem = ScriptURL.problem(with: target) { throw .usage(problem) }
+        let isLocalFile = acceptsLocalFile && !remote && fileKind(context.resolve(target)) == .regular
+        if !adHocDigests.isEmpty {
+            guard remote || isLocalFile else {
+                throw .usage("with an ad hoc digest, the target must be \(acceptsLocalFile ? "an https URL or a script file" : "an https URL"), and it is neither")
+            }
+            return Resolved(source: remote ? .remote(target) : .local(context.resolve(target)), digests: adHocDigests, pin: nil, label: remote ? ScriptURL.redact(target) : target)
+        }
+        if remote {
+            let manifest: Manifest?
+            do {
+                manifest = try Manifest.discover(explicit: explicitManifest, context: context)
+            } catch .manifestNotFound {
+                manifest = nil
+            }
+            guard let entry = manifest?.entry(forURL: target) else {
+                // Not pinned: fetched only to show its digest, never used.
+                return Resolved(source: .remote(target), digests: [], pin: nil, label: ScriptURL.redact(target))
+            }
+            return Resolved(source: .remote(target), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
+        }
+        let manifest = try Manifest.discover(explicit: explicitManifest, context: context)
+        if let entry = manifest.entry(named: target) {
+            return Resolved(source: .remote(entry.pin.url), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
+        }
+        if isLocalFile {
+            return Resolved(source: .local(context.resolve(target)), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target)
+        }
+        guard PinRules.isValidName(target) else {
+            throw .usage("the target is not \(acceptsLocalFile ? "a pin name, an https URL or a script file" : "a pin name or an https URL"); `scriptpin verify` lists the pins")
+        }
+        throw .unknownPin(name: target, manifest: manifest.directory)
+    }
+
+    /// A sealed image holding bytes that match the pin, and their digest;
+    /// the body is kept in the store (a modified entry healed) on the way.
+    func obtain(_ resolved: Resolved, context: ProcessContext, reporter: any Reporter) throws(ScriptPinError) -> (ScriptImage, Digest) {
+        let store = ContentStore(context: context)
+        let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
+        let digest = try fill(image, from: resolved, store: store, reporter: reporter)
+        try image.seal(expecting: digest)
+        keep(image, as: digest, in: store, reporter: reporter)
+        return (image, digest)
+    }
+
+    /// Fills `image` from the network, a local file or the store, and returns
+    /// the digest it was verified against.
+    private func fill(_ image: ScriptImage, from resolved: Resolved, store: ContentStore, reporter: any Reporter) throws(ScriptPinError) -> Digest {
+        switch resolved.source {
+        case .local(let path):
+            try image.restart()
+            let actual = try digest(ofFile: path, algorithm: .sha256, forwardingTo: image)
+            guard resolved.digests.contains(actual) else {
+                throw .mismatch(what: resolved.label, expected: resolved.digests, actual: actual)
+            }
+            return actual
+        case .remote(let url):
+            if offline { return try loadStored(resolved, into: image, store: store) }
+            let body: FetchedBody
+            do {
+                body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(for: resolved.pin), into: image)
+            } catch .fetch(let failure) {
+                guard !resolved.digests.isEmpty else { throw .fetch(failure) }
+                let digest: Digest
+                do {
+                    digest = try loadStored(resolved, into: image, store: store)
+                } catch .storeEntryMissing {
+                    throw .fetch(failure)
+                } catch {
+                    // A modified or unreadable stored copy is reported, never used.
+                    reporter.warning(reporter.explain(error))
+                    throw .fetch(failure)
+                }
+                reporter.warning("\(reporter.explain(.fetch(failure)))\nscriptpin: \(use) the stored copy of \(resolved.label) (\(digest.hex)) instead")
+                return digest
+            }
+            guard !resolved.digests.isEmpty else {
+                let suggested = PinRules.suggestedName(forURL: url)
+                throw .notPinned(url: ScriptURL.redact(url), actual: body.digest, suggestedName: suggested)
+            }
+            guard resolved.digests.contains(body.digest) else {
+                throw .mismatch(what: "\(ScriptURL.redact(url)) (\(resolved.label))", expected: resolved.digests, actual: body.digest)
+            }
+            return body.digest
+        }
+    }
+
+    private func loadStored(_ resolved: Resolved, into image: ScriptImage, store: ContentStore) throws(ScriptPinError) -> Digest {
+        let limit = fetchOptions.sizeLimit(for: resolved.pin)
+        for digest in resolved.digests where try store.load(digest, into: image, limit: limit) != nil {
+            return digest
+        }
+        throw .storeEntryMissing(name: resolved.label, digests: resolved.digests, store: store.root)
+    }
+}

