@@ -21,6 +21,17 @@ func fetchOptions(from arguments: ParsedArguments, context: ProcessContext) thro
     return options
 }
 
+/// `run` and `fetch` report everything after parsing as their own failure:
+/// one `Error:` line and 124–127, no usage line.
+func reportingRunFailures(_ console: Console, _ body: () throws(ScriptPinError) -> Int32) -> Int32 {
+    do {
+        return try body()
+    } catch {
+        console.error(console.explain(error))
+        return ExitCode.Run.of(error)
+    }
+}
+
 /// The `--sha256` values, each a SHA-256 digest.
 func adHocDigests(from arguments: ParsedArguments) throws(ScriptPinError) -> [Digest] {
     try arguments.all("sha256").enumerated().map { (index, text) throws(ScriptPinError) -> Digest in
@@ -139,12 +150,8 @@ let runCommand = Command(
         command.offline = arguments.flag("offline")
         command.printInsteadOfRunning = arguments.flag("print")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
-        // Everything after parsing is reported as run's own failure: 124–127, no usage line.
-        do throws(ScriptPinError) {
-            return ExitCode.Run.of(try command.run(reporter: console, context: context))
-        } catch {
-            console.error(console.explain(error))
-            return ExitCode.Run.of(error)
+        return reportingRunFailures(console) { () throws(ScriptPinError) in
+            ExitCode.Run.of(try command.run(reporter: console, context: context))
         }
     })
 
@@ -178,12 +185,9 @@ let fetchCommand = Command(
         command.adHocDigests = try adHocDigests(from: arguments)
         command.offline = arguments.flag("offline")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
-        do throws(ScriptPinError) {
+        return reportingRunFailures(console) { () throws(ScriptPinError) in
             try command.run(reporter: console, context: context)
             return ExitCode.success
-        } catch {
-            console.error(console.explain(error))
-            return ExitCode.Run.of(error)
         }
     })
 
