@@ -34,7 +34,7 @@ struct LibraryTests {
     /// A context for the workspace, as the executable would build it, without touching this process.
     private var context: ProcessContext {
         ProcessContext(
-            environment: [("HOME", work.path), ("SCRIPTPIN_CACHE", work.cache), ("SSL_CERT_FILE", server.caFile)],
+            environment: [("HOME", work.path), ("SCRIPTPIN_CACHE", work.cache), ("SSL_CERT_FILE", server.caFile)].map(EnvironmentVariable.init),
             workingDirectory: work.path)
     }
 

@@ -389,7 +389,7 @@ struct RunBuildingBlockTests {
         let wrong = Digest(algorithm: .sha256, bytes: [UInt8](repeating: 0, count: 32))
         #expect(throws: ScriptPinError.self) { try image.seal(expecting: wrong) }
         try image.seal(expecting: digest)
-        let termination = try spawnAndWait(["sh", path], environment: [("PATH", "/usr/bin:/bin")], image: image)
+        let termination = try spawnAndWait(["sh", path], environment: [EnvironmentVariable(name: "PATH", value: "/usr/bin:/bin")], image: image)
         #expect(termination == .exited(5))
         _ = consume image
         #expect(!FileManager.default.fileExists(atPath: directory))
@@ -411,7 +411,7 @@ struct RunBuildingBlockTests {
 
     @Test("Allowed patterns let named secrets through; clean mode keeps only the base")
     func policyModes() {
-        let variables: [(name: String, value: String)] = [("PATH", "/bin"), ("GITHUB_TOKEN", "t"), ("LC_ALL", "C"), ("EXTRA", "e")]
+        let variables = [("PATH", "/bin"), ("GITHUB_TOKEN", "t"), ("LC_ALL", "C"), ("EXTRA", "e")].map(EnvironmentVariable.init)
         let allowed = EnvironmentPolicy(mode: .withholdSecrets, allowed: ["GITHUB_*"]).apply(to: variables)
         #expect(allowed.withheld.isEmpty)
         let clean = EnvironmentPolicy(mode: .clean).apply(to: variables)

@@ -15,11 +15,6 @@ public struct ProcessContext: Sendable {
         self.terminal = terminal
     }
 
-    /// A context from text pairs, for callers that build one by hand.
-    public init(environment pairs: [(name: String, value: String)], workingDirectory: String, terminal: TerminalFacts = TerminalFacts()) {
-        self.init(environment: pairs.map(EnvironmentVariable.init), workingDirectory: workingDirectory, terminal: terminal)
-    }
-
     /// The last value of `name`, as `getenv` would give it; nil when unset.
     public func value(_ name: String) -> String? {
         environment.last { $0.name == name }?.value

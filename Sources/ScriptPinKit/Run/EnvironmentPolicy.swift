@@ -58,12 +58,6 @@ public struct EnvironmentPolicy: Sendable {
         return (passed, withheld)
     }
 
-    /// The same for text pairs.
-    public func apply(to environment: [(name: String, value: String)]) -> (passed: [(name: String, value: String)], withheld: [String]) {
-        let (passed, withheld) = apply(to: environment.map(EnvironmentVariable.init))
-        return (passed.map { ($0.name, $0.value) }, withheld)
-    }
-
     private func keeps(_ name: String) -> Bool {
         let allowedExplicitly = Self.matches(name, allowed)
         switch mode {

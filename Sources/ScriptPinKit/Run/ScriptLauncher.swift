@@ -19,10 +19,3 @@ public func spawnAndWait(
         }
     }
 }
-
-/// The same, with the environment given as text pairs.
-public func spawnAndWait(
-    _ arguments: [String], environment: [(name: String, value: String)], image: ScriptImage?
-) throws(ScriptPinError) -> Termination {
-    try spawnAndWait(arguments, environment: environment.map(EnvironmentVariable.init), image: image)
-}
