@@ -89,7 +89,7 @@ public struct AddCommand: Sendable {
         guard fileKind(prepared.filePath) == .missing else { throw .pinExists(name: prepared.pin.name, path: prepared.path) }
         try writeAtomically(prepared.filePath, text: prepared.text)
         _ = consume lock
-        keep(prepared.image, as: prepared.pin.sha256[0], in: prepared.store, reporter: reporter)
+        prepared.store.keep(prepared.image, as: prepared.pin.sha256[0], reporter: reporter)
         reporter.note("scriptpin: wrote \(prepared.path); review and commit it")
     }
 }
@@ -134,7 +134,7 @@ public struct UpdateCommand: Sendable {
         try image.seal(expecting: body.digest)
         if pin.accepts(body.digest) {
             reporter.line("\(pin.name): unchanged (\(body.digest.hex))")
-            keep(image, as: body.digest, in: store, reporter: reporter)
+            store.keep(image, as: body.digest, reporter: reporter)
             return nil
         }
         let review = Review(approved: pin.sha256, store: store, new: try contents(of: image), newDigest: body.digest, sizeLimit: Int(limit))
@@ -169,20 +169,8 @@ public struct UpdateCommand: Sendable {
         document.set(.approved, to: todayUTC())
         try writeAtomically(prepared.filePath, text: document.renderVerified(as: approved, path: prepared.path))
         _ = consume lock
-        keep(prepared.image, as: prepared.newDigest, in: prepared.store, reporter: reporter)
+        prepared.store.keep(prepared.image, as: prepared.newDigest, reporter: reporter)
         reporter.note("scriptpin: updated \(prepared.path); review and commit it")
-    }
-}
-
-/// Keeps a verified body in the store, saying when that replaced a modified
-/// entry; a store that cannot be written costs the offline copy, nothing else.
-func keep(_ image: ScriptImage, as digest: Digest, in store: ContentStore, reporter: any Reporter) {
-    do {
-        if try store.save(image, as: digest) == .replacedModified {
-            reporter.note("scriptpin: replaced the modified stored copy \(store.path(for: digest)) with the verified body")
-        }
-    } catch {
-        reporter.warning("could not keep a copy in the store: \(reporter.explain(error))")
     }
 }
 

@@ -77,7 +77,7 @@ struct PinnedBody {
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
         let digest = try fill(image, from: resolved, store: store, reporter: reporter)
         try image.seal(expecting: digest)
-        keep(image, as: digest, in: store, reporter: reporter)
+        store.keep(image, as: digest, reporter: reporter)
         return (image, digest)
     }
 

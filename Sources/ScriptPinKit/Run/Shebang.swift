@@ -26,9 +26,7 @@ public struct Shebang: Sendable, Equatable {
         let rest = line[programEnd...].drop(while: Self.isBlank)
         program = String(decoding: line[start..<programEnd], as: UTF8.self)
         argument = rest.isEmpty ? nil : String(decoding: rest, as: UTF8.self)
-        isPrintable = String(validating: line, as: UTF8.self) != nil
-            && !line.contains { $0 < 0x20 && $0 != UInt8(ascii: "\t") || $0 == 0x7F }
-            && !VisibleText.containsHidingControls(String(decoding: line, as: UTF8.self))
+        isPrintable = String(validating: line, as: UTF8.self).map { !VisibleText.containsHidingControls($0) } ?? false
     }
 
     /// What `run` executes: the program, then the argument when there is one.

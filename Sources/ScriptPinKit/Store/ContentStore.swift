@@ -61,6 +61,18 @@ public struct ContentStore: Sendable {
         return outcome
     }
 
+    /// Keeps a verified body, saying when that replaced a modified entry; a
+    /// store that cannot be written costs the offline copy, nothing else.
+    func keep(_ image: ScriptImage, as digest: Digest, reporter: any Reporter) {
+        do {
+            if try save(image, as: digest) == .replacedModified {
+                reporter.note("scriptpin: replaced the modified stored copy \(path(for: digest)) with the verified body")
+            }
+        } catch {
+            reporter.warning("could not keep a copy in the store: \(reporter.explain(error))")
+        }
+    }
+
     /// Copies the stored body for `digest` into `sink` (or only through the
     /// hasher when nil), hashing as it goes; nil when there is no such entry.
     /// A modified entry, or one larger than `limit` (the pin's size limit,
