@@ -49,4 +49,64 @@ int scriptpin_forward_signals_begin(void);
 void scriptpin_forward_signals_to(pid_t child);
 void scriptpin_forward_signals_end(void);
 
+/* The sandbox `run` confines a script in (sandbox.c): new user, PID,
+   mount, IPC and UTS namespaces, and a network namespace with only
+   loopback when `isolates_network` is set. The script runs in a nested
+   user and mount namespace under a supervising PID 1. */
+enum scriptpin_sandbox_step {
+    scriptpin_sandbox_step_none = 0,
+    scriptpin_sandbox_step_clone,
+    scriptpin_sandbox_step_setgroups,
+    scriptpin_sandbox_step_uid_map,
+    scriptpin_sandbox_step_gid_map,
+    scriptpin_sandbox_step_private_mounts,
+    scriptpin_sandbox_step_staging,
+    scriptpin_sandbox_step_mask,
+    scriptpin_sandbox_step_proc,
+    scriptpin_sandbox_step_loopback,
+    scriptpin_sandbox_step_listener,
+    scriptpin_sandbox_step_nested,
+    scriptpin_sandbox_step_exec,
+    scriptpin_sandbox_step_wait,
+};
+
+struct scriptpin_sandbox {
+    /* /proc/PID/uid_map and gid_map contents, written for both namespaces. */
+    const char *uid_map;
+    const char *gid_map;
+    int deny_setgroups;
+    int isolates_network;
+    /* When > 0, a listener on 127.0.0.1:listener_port inside, passed back. */
+    int listener_port;
+    const char *const *mask_paths;
+    const int *mask_is_directory;
+    int mask_count;
+    /* Stops after the namespaces are set up: whether confinement works here. */
+    int probe_only;
+    /* An absolute path: nothing searches PATH in the sandbox. */
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    int image_descriptor;
+    int child_image_descriptor;
+};
+
+struct scriptpin_sandbox_result {
+    pid_t pid;
+    int control;
+    int listener;
+    int failed_step;
+    int failed_errno;
+    int failed_index;
+};
+
+/* Starts the sandbox and returns once it is set up: 0 with pid (PID 1's, to
+   wait for and signal), control (for scriptpin_sandbox_finish) and the
+   listener, or -1 with the failed step and its errno. */
+int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scriptpin_sandbox_result *result);
+
+/* After PID 1 has exited: the script's wait status, or the step that failed
+   (a failed execve: step exec). -1 when PID 1 reported nothing. */
+int scriptpin_sandbox_finish(int control, int *wait_status, int *failed_step, int *failed_errno);
+
 #endif

@@ -133,3 +133,23 @@ func pause(milliseconds: Int) {
     }
 }
 
+
+/// The home directory the password database gives the effective user, for when `$HOME` is unset.
+func homeDirectoryOfCurrentUser() -> String? {
+    var entry = passwd()
+    var result: UnsafeMutablePointer<passwd>?
+    var buffer = [CChar](repeating: 0, count: 16 * 1024)
+    guard getpwuid_r(geteuid(), &entry, &buffer, buffer.count, &result) == 0, result != nil, let directory = entry.pw_dir else { return nil }
+    return String(cString: directory)
+}
+
+/// Where `program` is found, as `execvp` would search `searchPath`
+/// (a program with a slash is taken as it is); nil when nowhere.
+func findExecutable(_ program: String, searchPath: String) -> String? {
+    if program.contains("/") { return program }
+    for directory in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+        let candidate = joinPath(directory.isEmpty ? "." : String(directory), program)
+        if fileKind(candidate) == .regular && access(candidate, X_OK) == 0 { return candidate }
+    }
+    return nil
+}

@@ -20,6 +20,8 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public static let notSupported = Errno(ENOSYS)
     public static let invalidArgument = Errno(EINVAL)
     public static let wouldBlock = Errno(EWOULDBLOCK)
+    public static let notPermitted = Errno(EPERM)
+    public static let noSpace = Errno(ENOSPC)
 
     /// The system's sentence for the code, as `strerror` gives it ("No such file or directory").
     public var description: String {

@@ -4,31 +4,45 @@ internal import Glibc
 /// For blocking work such as libcurl transfers, where the concurrency must
 /// be the number asked for, not the number of cores.
 func runWorkers(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    final class Job: @unchecked Sendable {
-        let body: @Sendable (Int) -> Void
-        let index: Int
-        init(body: @escaping @Sendable (Int) -> Void, index: Int) {
-            self.body = body
-            self.index = index
-        }
-    }
-    var threads: [pthread_t] = []
+    var threads: [JoinableThread] = []
     for index in 0..<count {
-        let job = Unmanaged.passRetained(Job(body: body, index: index))
-        var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { context in
-            let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
-            job.body(job.index)
-            return nil
-        }, job.toOpaque())
-        if status == 0 {
+        if let thread = JoinableThread(running: { body(index) }) {
             threads.append(thread)
         } else {
             // No thread to spare: do this share of the work here.
-            job.takeRetainedValue().body(index)
+            body(index)
         }
     }
-    for thread in threads { pthread_join(thread, nil) }
+    for thread in threads { thread.join() }
+}
+
+/// A POSIX thread running `body`, for blocking work that must not occupy
+/// one of Swift concurrency's few threads. Join it exactly once.
+struct JoinableThread: @unchecked Sendable {
+    private let thread: pthread_t
+
+    /// nil when the system has no thread to spare.
+    init?(running body: @escaping @Sendable () -> Void) {
+        final class Job {
+            let body: @Sendable () -> Void
+            init(body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        let job = Unmanaged.passRetained(Job(body: body))
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { context in
+            Unmanaged<Job>.fromOpaque(context!).takeRetainedValue().body()
+            return nil
+        }, job.toOpaque())
+        guard status == 0 else {
+            job.release()
+            return nil
+        }
+        self.thread = thread
+    }
+
+    func join() {
+        pthread_join(thread, nil)
+    }
 }
 
 /// Today's date in UTC as YYYY-MM-DD, for a pin's `approved` line.

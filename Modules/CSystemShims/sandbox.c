@@ -1,0 +1,512 @@
+/* The namespaces `run` confines a script in. Everything between the clone
+   and the script's execve runs in a copy of a multithreaded process, so it
+   uses system calls only: no malloc, no stdio, no glibc fork (whose
+   handlers may wait on a lock another thread held at the moment of the
+   copy). The parent's side of the protocol runs in scriptpin itself. */
+#define _GNU_SOURCE
+#include "CSystemShims.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+enum message_kind {
+    message_ready = 1,
+    message_go,
+    message_failed,
+    message_set_up,
+    message_exited,
+};
+
+/* One datagram on the control socket (SOCK_SEQPACKET keeps them apart). */
+struct control_message {
+    int kind;
+    int step;
+    int error_number;
+    int index;
+    int wait_status;
+};
+
+/* Where the staging file system holds the empty file that masks files; it
+   is mounted over /proc before the fresh proc is, and detached again. */
+static const char staging_directory[] = "/proc";
+static const char staging_empty_file[] = "/proc/empty";
+
+static const int relayed_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+enum { relayed_signal_count = sizeof(relayed_signals) / sizeof(relayed_signals[0]) };
+static volatile sig_atomic_t script_pid = 0;
+
+static pid_t clone_process(unsigned long flags) {
+    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static int send_message(int control, const struct control_message *message) {
+    ssize_t sent;
+    do {
+        sent = send(control, message, sizeof *message, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    return sent == (ssize_t)sizeof *message ? 0 : -1;
+}
+
+static int receive_message(int control, struct control_message *message, int *passed_descriptor) {
+    char space[CMSG_SPACE(sizeof(int))];
+    struct iovec vector = { .iov_base = message, .iov_len = sizeof *message };
+    struct msghdr header;
+    memset(&header, 0, sizeof header);
+    header.msg_iov = &vector;
+    header.msg_iovlen = 1;
+    if (passed_descriptor != NULL) {
+        header.msg_control = space;
+        header.msg_controllen = sizeof space;
+    }
+    ssize_t received;
+    do {
+        received = recvmsg(control, &header, MSG_CMSG_CLOEXEC);
+    } while (received < 0 && errno == EINTR);
+    if (received == 0) {
+        errno = ECONNRESET;
+        return -1;
+    }
+    if (received != (ssize_t)sizeof *message) {
+        if (received >= 0) {
+            errno = EPROTO;
+        }
+        return -1;
+    }
+    if (passed_descriptor != NULL) {
+        for (struct cmsghdr *item = CMSG_FIRSTHDR(&header); item != NULL; item = CMSG_NXTHDR(&header, item)) {
+            if (item->cmsg_level == SOL_SOCKET && item->cmsg_type == SCM_RIGHTS) {
+                memcpy(passed_descriptor, CMSG_DATA(item), sizeof(int));
+            }
+        }
+    }
+    return 0;
+}
+
+static int send_descriptor(int control, const struct control_message *message, int descriptor) {
+    char space[CMSG_SPACE(sizeof(int))];
+    memset(space, 0, sizeof space);
+    struct iovec vector = { .iov_base = (void *)message, .iov_len = sizeof *message };
+    struct msghdr header;
+    memset(&header, 0, sizeof header);
+    header.msg_iov = &vector;
+    header.msg_iovlen = 1;
+    header.msg_control = space;
+    header.msg_controllen = sizeof space;
+    struct cmsghdr *item = CMSG_FIRSTHDR(&header);
+    item->cmsg_level = SOL_SOCKET;
+    item->cmsg_type = SCM_RIGHTS;
+    item->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(item), &descriptor, sizeof(int));
+    ssize_t sent;
+    do {
+        sent = sendmsg(control, &header, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    return sent == (ssize_t)sizeof *message ? 0 : -1;
+}
+
+/* Reports the failed step to the parent and ends this process. */
+static void fail(int control, enum scriptpin_sandbox_step step, int index) {
+    struct control_message message = { .kind = message_failed, .step = step, .error_number = errno, .index = index };
+    send_message(control, &message);
+    _exit(127);
+}
+
+static int write_text(const char *path, const char *text) {
+    int descriptor = open(path, O_WRONLY | O_CLOEXEC);
+    if (descriptor < 0) {
+        return -1;
+    }
+    size_t length = strlen(text);
+    ssize_t written = write(descriptor, text, length);
+    int saved_errno = errno;
+    close(descriptor);
+    errno = saved_errno;
+    return written == (ssize_t)length ? 0 : -1;
+}
+
+/* Writes the identity maps of the user namespace `child` was created in. */
+static int write_identity_maps(pid_t child, const struct scriptpin_sandbox *sandbox, enum scriptpin_sandbox_step *step) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/setgroups", (int)child);
+    *step = scriptpin_sandbox_step_setgroups;
+    if (sandbox->deny_setgroups && write_text(path, "deny") != 0) {
+        return -1;
+    }
+    snprintf(path, sizeof path, "/proc/%d/uid_map", (int)child);
+    *step = scriptpin_sandbox_step_uid_map;
+    if (write_text(path, sandbox->uid_map) != 0) {
+        return -1;
+    }
+    snprintf(path, sizeof path, "/proc/%d/gid_map", (int)child);
+    *step = scriptpin_sandbox_step_gid_map;
+    return write_text(path, sandbox->gid_map);
+}
+
+/* The child half of the map handshake: its /proc files belong to root while
+   it is not dumpable, so an unprivileged parent could not open them. It is
+   dumpable only until the maps are written; no script is running yet. */
+static void await_identity_maps(int control, enum scriptpin_sandbox_step step) {
+    if (geteuid() != 0) {
+        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    }
+    struct control_message message = { .kind = message_ready };
+    if (send_message(control, &message) != 0) {
+        _exit(127);
+    }
+    if (receive_message(control, &message, NULL) != 0 || message.kind != message_go) {
+        _exit(127);
+    }
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        fail(control, step, 0);
+    }
+}
+
+/* The parent half: waits for the child's ready, writes its maps, says go. */
+static int grant_identity_maps(int control, pid_t child, const struct scriptpin_sandbox *sandbox, struct scriptpin_sandbox_result *result) {
+    struct control_message message;
+    if (receive_message(control, &message, NULL) != 0 || message.kind != message_ready) {
+        result->failed_step = scriptpin_sandbox_step_clone;
+        result->failed_errno = errno;
+        return -1;
+    }
+    enum scriptpin_sandbox_step step;
+    if (write_identity_maps(child, sandbox, &step) != 0) {
+        result->failed_step = step;
+        result->failed_errno = errno;
+        return -1;
+    }
+    message.kind = message_go;
+    if (send_message(control, &message) != 0) {
+        result->failed_step = scriptpin_sandbox_step_clone;
+        result->failed_errno = errno;
+        return -1;
+    }
+    return 0;
+}
+
+static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        fail(control, scriptpin_sandbox_step_private_mounts, 0);
+    }
+    if (sandbox->mask_count > 0) {
+        if (mount("tmpfs", staging_directory, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=0755") != 0) {
+            fail(control, scriptpin_sandbox_step_staging, 0);
+        }
+        int empty = open(staging_empty_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+        if (empty < 0) {
+            fail(control, scriptpin_sandbox_step_staging, 0);
+        }
+        close(empty);
+    }
+    for (int index = 0; index < sandbox->mask_count; index++) {
+        const char *path = sandbox->mask_paths[index];
+        unsigned long locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        if (sandbox->mask_is_directory[index]) {
+            if (mount("tmpfs", path, "tmpfs", MS_RDONLY | locked, "size=4k,mode=0555") != 0) {
+                fail(control, scriptpin_sandbox_step_mask, index);
+            }
+        } else {
+            if (mount(staging_empty_file, path, NULL, MS_BIND, NULL) != 0
+                || mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked, NULL) != 0) {
+                fail(control, scriptpin_sandbox_step_mask, index);
+            }
+        }
+    }
+    if (sandbox->mask_count > 0 && umount2(staging_directory, MNT_DETACH) != 0) {
+        fail(control, scriptpin_sandbox_step_staging, 0);
+    }
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+        fail(control, scriptpin_sandbox_step_proc, 0);
+    }
+}
+
+/* Brings up the network namespace's loopback and, when asked, opens the
+   listener the egress proxy outside serves, passed back over `control`. */
+static void set_up_network(int control, const struct scriptpin_sandbox *sandbox) {
+    int probe = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (probe < 0) {
+        fail(control, scriptpin_sandbox_step_loopback, 0);
+    }
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+    if (ioctl(probe, SIOCGIFFLAGS, &request) != 0) {
+        fail(control, scriptpin_sandbox_step_loopback, 0);
+    }
+    request.ifr_flags |= IFF_UP;
+    if (ioctl(probe, SIOCSIFFLAGS, &request) != 0) {
+        fail(control, scriptpin_sandbox_step_loopback, 0);
+    }
+    close(probe);
+}
+
+static int open_listener(int control, int port) {
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listener < 0) {
+        fail(control, scriptpin_sandbox_step_listener, 0);
+    }
+    int on = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_port = htons((uint16_t)port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, SOMAXCONN) != 0) {
+        fail(control, scriptpin_sandbox_step_listener, 0);
+    }
+    return listener;
+}
+
+static void relay_signal(int signal_number) {
+    int saved_errno = errno;
+    if (script_pid > 0) {
+        kill((pid_t)script_pid, signal_number);
+    }
+    errno = saved_errno;
+}
+
+/* Closes first...last, or first and everything above when last is -1. */
+static void close_descriptors(int first, int last) {
+    if (last >= 0 && last < first) {
+        return;
+    }
+    if (syscall(SYS_close_range, (unsigned int)first, last < 0 ? ~0U : (unsigned int)last, 0) == 0) {
+        return;
+    }
+    struct rlimit limit;
+    int highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY ? (int)limit.rlim_cur - 1 : 65535;
+    for (int descriptor = first; descriptor <= (last < 0 ? highest : last); descriptor++) {
+        close(descriptor);
+    }
+}
+
+/* The script's process: its own user and mount namespaces inside the
+   sandbox's, so that the masks and /proc are locked mounts that even a
+   script running as root there cannot unmount; then the interpreter. */
+static void exec_script(int control, const struct scriptpin_sandbox *sandbox) {
+    await_identity_maps(control, scriptpin_sandbox_step_nested);
+    for (int index = 0; index < relayed_signal_count; index++) {
+        signal(relayed_signals[index], SIG_DFL);
+    }
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t nothing;
+    sigemptyset(&nothing);
+    sigprocmask(SIG_SETMASK, &nothing, NULL);
+    if (sandbox->image_descriptor >= 0) {
+        if (dup2(sandbox->image_descriptor, sandbox->child_image_descriptor) < 0) {
+            fail(control, scriptpin_sandbox_step_exec, 0);
+        }
+    }
+    /* Everything else closes; the control socket stays, close-on-exec, to
+       report a failed execve. It sits above the image's number, and so
+       above `lowest`, by construction. */
+    int lowest = sandbox->image_descriptor >= 0 ? sandbox->child_image_descriptor + 1 : STDERR_FILENO + 1;
+    close_descriptors(lowest, control - 1);
+    close_descriptors(control + 1, -1);
+    execve(sandbox->path, sandbox->argv, sandbox->envp);
+    fail(control, scriptpin_sandbox_step_exec, 0);
+}
+
+/* PID 1 of the sandbox: relays signals to the script, reaps every orphan,
+   and reports the script's wait status before leaving (which ends every
+   process still in the namespace). */
+static void supervise(int control, const struct scriptpin_sandbox *sandbox) {
+    int script_control[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, script_control) != 0) {
+        fail(control, scriptpin_sandbox_step_nested, 0);
+    }
+    /* Keeps the script's control end above the descriptors it is given. */
+    int above = sandbox->child_image_descriptor + 1;
+    int script_end = fcntl(script_control[1], F_DUPFD_CLOEXEC, above);
+    if (script_end < 0) {
+        fail(control, scriptpin_sandbox_step_nested, 0);
+    }
+    close(script_control[1]);
+
+    struct sigaction relay;
+    memset(&relay, 0, sizeof relay);
+    relay.sa_handler = relay_signal;
+    sigemptyset(&relay.sa_mask);
+    relay.sa_flags = SA_RESTART;
+    for (int index = 0; index < relayed_signal_count; index++) {
+        sigaction(relayed_signals[index], &relay, NULL);
+    }
+
+    pid_t child = clone_process(CLONE_NEWUSER | CLONE_NEWNS);
+    if (child < 0) {
+        fail(control, scriptpin_sandbox_step_nested, 0);
+    }
+    if (child == 0) {
+        close(script_control[0]);
+        exec_script(script_end, sandbox);
+    }
+    close(script_end);
+    script_pid = child;
+    struct scriptpin_sandbox_result nested;
+    if (grant_identity_maps(script_control[0], child, sandbox, &nested) != 0) {
+        kill(child, SIGKILL);
+        errno = nested.failed_errno;
+        fail(control, scriptpin_sandbox_step_nested, 0);
+    }
+    sigset_t nothing;
+    sigemptyset(&nothing);
+    sigprocmask(SIG_SETMASK, &nothing, NULL);
+
+    struct control_message report = { .kind = message_exited };
+    for (;;) {
+        int status = 0;
+        pid_t ended = waitpid(-1, &status, 0);
+        if (ended < 0 && errno == EINTR) {
+            continue;
+        }
+        if (ended < 0) {
+            report.kind = message_failed;
+            report.step = scriptpin_sandbox_step_wait;
+            report.error_number = errno;
+            break;
+        }
+        if (ended == child) {
+            report.wait_status = status;
+            break;
+        }
+    }
+    /* A failed execve was reported by the script's process itself. */
+    struct control_message script_report;
+    if (recv(script_control[0], &script_report, sizeof script_report, MSG_DONTWAIT) == (ssize_t)sizeof script_report
+        && script_report.kind == message_failed) {
+        report = script_report;
+    }
+    send_message(control, &report);
+    _exit(0);
+}
+
+static void run_sandbox(int control, const struct scriptpin_sandbox *sandbox) {
+    /* Ends with scriptpin: killing PID 1 ends everything in the namespace. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    await_identity_maps(control, scriptpin_sandbox_step_clone);
+    mount_masks(control, sandbox);
+    int listener = -1;
+    if (sandbox->isolates_network) {
+        set_up_network(control, sandbox);
+        if (sandbox->listener_port > 0) {
+            listener = open_listener(control, sandbox->listener_port);
+        }
+    }
+    struct control_message message = { .kind = message_set_up };
+    int sent = listener >= 0 ? send_descriptor(control, &message, listener) : send_message(control, &message);
+    if (sent != 0) {
+        _exit(127);
+    }
+    if (listener >= 0) {
+        close(listener);
+    }
+    if (sandbox->probe_only) {
+        _exit(0);
+    }
+    supervise(control, sandbox);
+}
+
+int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scriptpin_sandbox_result *result) {
+    result->pid = -1;
+    result->control = -1;
+    result->listener = -1;
+    result->failed_step = scriptpin_sandbox_step_none;
+    result->failed_errno = 0;
+    result->failed_index = 0;
+    int ends[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) {
+        result->failed_step = scriptpin_sandbox_step_clone;
+        result->failed_errno = errno;
+        return -1;
+    }
+    /* The child's end sits above the image descriptor it hands the script. */
+    int child_end = fcntl(ends[1], F_DUPFD_CLOEXEC, sandbox->child_image_descriptor + 1);
+    close(ends[1]);
+    if (child_end < 0) {
+        result->failed_step = scriptpin_sandbox_step_clone;
+        result->failed_errno = errno;
+        close(ends[0]);
+        return -1;
+    }
+    unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+    if (sandbox->isolates_network) {
+        flags |= CLONE_NEWNET;
+    }
+    pid_t child = clone_process(flags);
+    if (child < 0) {
+        result->failed_step = scriptpin_sandbox_step_clone;
+        result->failed_errno = errno;
+        close(ends[0]);
+        close(child_end);
+        return -1;
+    }
+    if (child == 0) {
+        close(ends[0]);
+        run_sandbox(child_end, sandbox);
+        _exit(127);
+    }
+    close(child_end);
+    result->pid = child;
+    if (grant_identity_maps(ends[0], child, sandbox, result) == 0) {
+        struct control_message message;
+        int listener = -1;
+        if (receive_message(ends[0], &message, &listener) != 0) {
+            result->failed_step = scriptpin_sandbox_step_clone;
+            result->failed_errno = errno;
+        } else if (message.kind == message_failed) {
+            result->failed_step = message.step;
+            result->failed_errno = message.error_number;
+            result->failed_index = message.index;
+        } else if (message.kind == message_set_up) {
+            result->control = ends[0];
+            result->listener = listener;
+            return 0;
+        } else {
+            result->failed_step = scriptpin_sandbox_step_clone;
+            result->failed_errno = EPROTO;
+        }
+        if (listener >= 0) {
+            close(listener);
+        }
+    }
+    kill(child, SIGKILL);
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    result->pid = -1;
+    close(ends[0]);
+    return -1;
+}
+
+int scriptpin_sandbox_finish(int control, int *wait_status, int *failed_step, int *failed_errno) {
+    struct control_message message;
+    *failed_step = scriptpin_sandbox_step_none;
+    *failed_errno = 0;
+    if (receive_message(control, &message, NULL) != 0) {
+        return -1;
+    }
+    if (message.kind == message_failed) {
+        *failed_step = message.step;
+        *failed_errno = message.error_number;
+        return 0;
+    }
+    *wait_status = message.wait_status;
+    return 0;
+}

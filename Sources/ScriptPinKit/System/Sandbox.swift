@@ -1,0 +1,196 @@
+internal import CSystemShims
+internal import Glibc
+
+/// The namespaces a confined script runs in, as scriptpin asks the kernel
+/// for them (sandbox.c does the asking).
+struct SandboxSpec {
+    /// A path to mask: an empty read-only directory or an empty read-only file takes its place.
+    struct Mask {
+        let path: String
+        let isDirectory: Bool
+    }
+
+    var masks: [Mask] = []
+    /// A network namespace with only loopback, instead of the host's network.
+    var isolatesNetwork = false
+    /// With `isolatesNetwork`: the loopback port inside on which scriptpin's proxy listens.
+    var listenerPort: Int?
+}
+
+/// The step at which the kernel refused a sandbox, and why.
+struct SandboxRefusal: Error, Sendable {
+    enum Step: Sendable, Equatable {
+        case createNamespaces
+        case mapIdentity
+        case mount(String)
+        case network
+        case nestedNamespaces
+        case other
+    }
+
+    let step: Step
+    let errno: Errno
+}
+
+/// Why a sandboxed script did not run or was not followed to its end.
+enum SandboxFailure: Error {
+    case refused(SandboxRefusal)
+    case spawn(SpawnFailure)
+}
+
+/// A sandbox that is set up and running its script.
+final class RunningSandbox {
+    private let pid: pid_t
+    private let control: FileDescriptor
+    /// The proxy's listening socket inside the sandbox's network, when one was asked for.
+    private(set) var listener: Socket?
+
+    private init(pid: pid_t, control: consuming FileDescriptor, listener: Socket?) {
+        self.pid = pid
+        self.control = control
+        self.listener = listener
+    }
+
+    /// Whether the kernel lets this process create the sandbox `spec`
+    /// describes: it is set up once, without a script, and taken down.
+    static func probe(_ spec: SandboxSpec) throws(SandboxRefusal) {
+        let started = try start(spec, executable: "/bin/true", arguments: ["true"], environment: [], passedDescriptor: nil, probing: true)
+        var status: Int32 = 0
+        _ = try? retryingInterrupts { waitpid(started.pid, &status, 0) }
+    }
+
+    /// Sets up the sandbox and starts `executable` (an absolute path) with
+    /// `arguments` (its name first) in it; signals sent to scriptpin are
+    /// forwarded from here on until `wait` returns.
+    static func launch(
+        _ spec: SandboxSpec, executable: String, arguments: [String], environment: [[UInt8]],
+        passedDescriptor: (descriptor: Int32, childDescriptor: Int32)?
+    ) throws(SandboxFailure) -> RunningSandbox {
+        guard scriptpin_forward_signals_begin() == 0 else { throw .spawn(.failed(Errno.current)) }
+        do {
+            let sandbox = try start(
+                spec, executable: executable, arguments: arguments, environment: environment, passedDescriptor: passedDescriptor, probing: false)
+            scriptpin_forward_signals_to(sandbox.pid)
+            return sandbox
+        } catch {
+            scriptpin_forward_signals_end()
+            throw .refused(error)
+        }
+    }
+
+    /// Waits for the sandbox's PID 1, which ends with the script, and
+    /// returns how the script ended.
+    func wait() throws(SpawnFailure) -> Termination {
+        defer { scriptpin_forward_signals_end() }
+        var status: Int32 = 0
+        do { try retryingInterrupts { waitpid(pid, &status, 0) } } catch { throw .failed(error) }
+        var scriptStatus: Int32 = 0
+        var failedStep: Int32 = 0
+        var failedErrno: Int32 = 0
+        guard scriptpin_sandbox_finish(control.rawValue, &scriptStatus, &failedStep, &failedErrno) == 0 else {
+            // PID 1 said nothing: it was killed, and the script with it.
+            return Termination(waitStatus: status)
+        }
+        if failedStep == 0 { return Termination(waitStatus: scriptStatus) }
+        let failure = Errno(failedErrno)
+        guard failedStep == Int32(scriptpin_sandbox_step_exec.rawValue) else { throw .failed(failure) }
+        switch failure {
+        case .noSuchFile: throw .notFound
+        case .permissionDenied, Errno(ENOEXEC), .isDirectory: throw .notExecutable(failure)
+        default: throw .failed(failure)
+        }
+    }
+
+    private static func start(
+        _ spec: SandboxSpec, executable: String, arguments: [String], environment: [[UInt8]],
+        passedDescriptor: (descriptor: Int32, childDescriptor: Int32)?, probing: Bool
+    ) throws(SandboxRefusal) -> RunningSandbox {
+        let identity = IdentityMaps.current
+        let strings = CStringArena()
+        let maskPaths = spec.masks.map { strings.copy($0.path) }
+        let maskKinds = spec.masks.map { Int32($0.isDirectory ? 1 : 0) }
+        let argv = arguments.map { Optional(strings.copy($0)) } + [nil]
+        let envp = environment.map { Optional(strings.copy(bytes: $0)) } + [nil]
+        var result = scriptpin_sandbox_result()
+        let status = maskPaths.map { Optional(UnsafePointer($0)) }.withUnsafeBufferPointer { paths in
+            maskKinds.withUnsafeBufferPointer { kinds in
+                argv.withUnsafeBufferPointer { argvBuffer in
+                    envp.withUnsafeBufferPointer { envpBuffer in
+                        var sandbox = scriptpin_sandbox(
+                            uid_map: strings.copy(identity.userMap), gid_map: strings.copy(identity.groupMap),
+                            deny_setgroups: identity.deniesSetgroups ? 1 : 0,
+                            isolates_network: spec.isolatesNetwork ? 1 : 0,
+                            listener_port: Int32(spec.listenerPort ?? 0),
+                            mask_paths: paths.baseAddress, mask_is_directory: kinds.baseAddress, mask_count: Int32(paths.count),
+                            probe_only: probing ? 1 : 0,
+                            path: strings.copy(executable),
+                            argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress,
+                            image_descriptor: passedDescriptor?.descriptor ?? -1,
+                            child_image_descriptor: passedDescriptor?.childDescriptor ?? ScriptImage.childDescriptor)
+                        return scriptpin_sandbox_start(&sandbox, &result)
+                    }
+                }
+            }
+        }
+        guard status == 0 else {
+            throw SandboxRefusal(step: Self.step(result.failed_step, maskIndex: Int(result.failed_index), masks: spec.masks), errno: Errno(result.failed_errno))
+        }
+        return RunningSandbox(
+            pid: result.pid, control: FileDescriptor(owning: result.control),
+            listener: result.listener >= 0 ? Socket(owning: result.listener) : nil)
+    }
+
+    private static func step(_ raw: Int32, maskIndex: Int, masks: [SandboxSpec.Mask]) -> SandboxRefusal.Step {
+        switch UInt32(bitPattern: raw) {
+        case scriptpin_sandbox_step_clone.rawValue: .createNamespaces
+        case scriptpin_sandbox_step_setgroups.rawValue, scriptpin_sandbox_step_uid_map.rawValue, scriptpin_sandbox_step_gid_map.rawValue: .mapIdentity
+        case scriptpin_sandbox_step_private_mounts.rawValue: .mount("/")
+        case scriptpin_sandbox_step_staging.rawValue: .mount("a private file system for the masks")
+        case scriptpin_sandbox_step_mask.rawValue: .mount(masks.indices.contains(maskIndex) ? masks[maskIndex].path : "a masked path")
+        case scriptpin_sandbox_step_proc.rawValue: .mount("/proc")
+        case scriptpin_sandbox_step_loopback.rawValue, scriptpin_sandbox_step_listener.rawValue: .network
+        case scriptpin_sandbox_step_nested.rawValue: .nestedNamespaces
+        default: .other
+        }
+    }
+}
+
+/// How the sandbox's user namespaces map users: scriptpin's own user and
+/// group to themselves, only them, and no `setgroups`; when scriptpin runs
+/// as root, every id to itself, so that a script installing packages can
+/// still switch to their service users.
+private struct IdentityMaps {
+    let userMap: String
+    let groupMap: String
+    let deniesSetgroups: Bool
+
+    static var current: IdentityMaps {
+        let user = geteuid()
+        let group = getegid()
+        if user == 0 {
+            return IdentityMaps(userMap: "0 0 4294967295", groupMap: "0 0 4294967295", deniesSetgroups: false)
+        }
+        return IdentityMaps(userMap: "\(user) \(user) 1", groupMap: "\(group) \(group) 1", deniesSetgroups: true)
+    }
+}
+
+/// C strings that live as long as the arena, for the one call that needs them.
+private final class CStringArena {
+    private var allocations: [UnsafeMutablePointer<CChar>] = []
+
+    func copy(_ text: String) -> UnsafeMutablePointer<CChar> {
+        copy(bytes: Array(text.utf8))
+    }
+
+    func copy(bytes: [UInt8]) -> UnsafeMutablePointer<CChar> {
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+        for (offset, byte) in bytes.enumerated() { pointer[offset] = CChar(bitPattern: byte) }
+        pointer[bytes.count] = 0
+        allocations.append(pointer)
+        return pointer
+    }
+
+    deinit {
+        for pointer in allocations { pointer.deallocate() }
+    }
+}
