@@ -41,6 +41,18 @@ struct PinFormatTests {
         #expect(parsed.document.render() == text)
     }
 
+    @Test("Confinement lines: egress (repeatable, port 443 by default), hide, expose and confine")
+    func confinementLines() throws {
+        let text = "url https://e.com/a\nsha256 \(Self.digest)\nconfine required\negress uploader.codecov.io\negress *.storage.example.com:8443\nhide ~/.config/tool\nexpose ~/.netrc\n"
+        let parsed = try parse(text).get()
+        #expect(parsed.pin.egress.map(\.description) == ["uploader.codecov.io", "*.storage.example.com:8443"])
+        #expect(parsed.pin.hide == ["~/.config/tool"])
+        #expect(parsed.pin.expose == ["~/.netrc"])
+        #expect(parsed.pin.confine == .required)
+        #expect(parsed.document.render() == text)
+        #expect(try parse("url https://e.com/a\nsha256 \(Self.digest)\negress none\n").get().pin.egress == [.none])
+    }
+
     @Test("CRLF endings, blank lines, comments and several digests are accepted")
     func lenientShapes() throws {
         let text = "# rotation\r\n\r\nurl https://example.com/i.sh\r\nsha256 \(Self.digest)\r\nsha256   \(Self.other.uppercased())  \r\n"
@@ -50,7 +62,7 @@ struct PinFormatTests {
     }
 
     @Test("Every error is reported with its exact line", arguments: [
-        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, interpreter, env, max-size, approved"),
+        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, interpreter, env, max-size, approved, confine, egress, hide, expose"),
         ("sha256 \(digest)\n", "known-hashes/tool.pin: error: no 'url' line; a pin needs the https URL it pins"),
         ("url https://e.com/a\n# c\nurl https://e.com/b\nsha256 \(digest)\n", "known-hashes/tool.pin:3: error: a second 'url' line; the first is on line 1, and a pin has exactly one"),
         ("url https://e.com/a\nsha256 abc123\n", "known-hashes/tool.pin:2: error: 'abc123' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them"),
@@ -66,6 +78,12 @@ struct PinFormatTests {
         ("url https://e.com/a\nsha256 \(digest)\n\u{0}\n", "known-hashes/tool.pin:3: error: the file contains a NUL byte; a pin is plain text"),
         ("url https://e.com/a b\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: the URL contains a space, a control character or a character that is not ASCII; percent-encode it"),
         ("url https:///a\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: 'https:///a' has no host"),
+        ("url https://e.com/a\nsha256 \(digest)\negress exa mple.com\n", "known-hashes/tool.pin:3: error: 'exa mple.com' is not an egress destination; write HOST, HOST:PORT, *.DOMAIN[:PORT] or none (port 443 when omitted)"),
+        ("url https://e.com/a\nsha256 \(digest)\negress e.com\negress E.com:443\n", "known-hashes/tool.pin:4: error: egress e.com is listed twice"),
+        ("url https://e.com/a\nsha256 \(digest)\negress none\negress e.com\n", "known-hashes/tool.pin: error: `egress none` and egress hosts contradict each other; keep one or the other"),
+        ("url https://e.com/a\nsha256 \(digest)\nconfine off\negress e.com\n", "known-hashes/tool.pin:3: error: `confine off` with egress lines: egress lines are enforced by confinement; remove one or the other"),
+        ("url https://e.com/a\nsha256 \(digest)\nconfine sometimes\n", "known-hashes/tool.pin:3: error: 'sometimes' is not a confinement mode; write required, auto or off"),
+        ("url https://e.com/a\nsha256 \(digest)\nhide .aws\n", "known-hashes/tool.pin:3: error: '.aws' is not an absolute path; write /PATH, or ~/PATH for one under the home directory"),
     ])
     func errors(text: String, expected: String) {
         #expect(problems(text) == [expected])
@@ -116,7 +134,13 @@ struct PinFormatTests {
                 interpreter: Bool.random(using: &generator) ? ["sh", "bash", "python3 -u"].randomElement(using: &generator) : nil,
                 environment: Bool.random(using: &generator) ? ["CODECOV_TOKEN", "GITHUB_*", "A_B"].shuffled(using: &generator) : [],
                 maxSize: Bool.random(using: &generator) ? Int64.random(in: 1...PinRules.maximumDeclaredSize, using: &generator) : nil,
-                approved: Bool.random(using: &generator) ? "20\(Int.random(in: 10...40, using: &generator))-0\(Int.random(in: 1...9, using: &generator))-1\(Int.random(in: 0...9, using: &generator))" : nil)
+                approved: Bool.random(using: &generator) ? "20\(Int.random(in: 10...40, using: &generator))-0\(Int.random(in: 1...9, using: &generator))-1\(Int.random(in: 0...9, using: &generator))" : nil,
+                egress: Bool.random(using: &generator)
+                    ? Array(Set(["example.com", "*.cdn.example.net", "127.0.0.1:8443", "[::1]:80"].shuffled(using: &generator).prefix(2))).compactMap(EgressRule.init(parsing:))
+                    : [],
+                hide: Bool.random(using: &generator) ? ["~/.config/\(name)", "/etc/\(name)"] : [],
+                expose: Bool.random(using: &generator) ? ["~/.netrc"] : [],
+                confine: Bool.random(using: &generator) ? [.auto, .required].randomElement(using: &generator) : nil)
             let comments = Bool.random(using: &generator) ? ["generated \(iteration)", "second comment"] : []
             let text = PinDocument(pin: pin, comments: comments).render()
             let parsed = try PinDocument.parse(Array(text.utf8), name: name, path: "p").get()

@@ -10,10 +10,19 @@ public struct Pin: Sendable, Equatable {
     public var maxSize: Int64?
     /// The ISO date (YYYY-MM-DD) a person last approved the digests.
     public var approved: String?
+    /// The hosts the script may reach; empty leaves its network unrestricted.
+    public var egress: [EgressRule]
+    /// Paths masked from the script besides the credential stores (`~/` or absolute).
+    public var hide: [String]
+    /// Masked paths the script may see after all.
+    public var expose: [String]
+    /// How hard `run` insists on confinement; nil is `auto`.
+    public var confine: ConfinementMode?
 
     public init(
         name: String, url: String, sha256: [Digest], interpreter: String? = nil,
-        environment: [String] = [], maxSize: Int64? = nil, approved: String? = nil
+        environment: [String] = [], maxSize: Int64? = nil, approved: String? = nil,
+        egress: [EgressRule] = [], hide: [String] = [], expose: [String] = [], confine: ConfinementMode? = nil
     ) {
         self.name = name
         self.url = url
@@ -22,6 +31,10 @@ public struct Pin: Sendable, Equatable {
         self.environment = environment
         self.maxSize = maxSize
         self.approved = approved
+        self.egress = egress
+        self.hide = hide
+        self.expose = expose
+        self.confine = confine
     }
 
     /// Whether `digest` is one this pin accepts.

@@ -8,6 +8,18 @@ public struct PinDocument: Sendable, Equatable {
         case env
         case maxSize = "max-size"
         case approved
+        case confine
+        case egress
+        case hide
+        case expose
+
+        /// Keys a pin may repeat: each line adds a value.
+        var isRepeatable: Bool {
+            switch self {
+            case .sha256, .env, .egress, .hide, .expose: true
+            case .url, .interpreter, .maxSize, .approved, .confine: false
+            }
+        }
     }
 
     public enum Line: Sendable, Equatable {
@@ -31,6 +43,10 @@ public struct PinDocument: Sendable, Equatable {
         if !pin.environment.isEmpty { lines.append(.field(.env, pin.environment.joined(separator: " "))) }
         if let maxSize = pin.maxSize { lines.append(.field(.maxSize, String(maxSize))) }
         if let approved = pin.approved { lines.append(.field(.approved, approved)) }
+        if let confine = pin.confine { lines.append(.field(.confine, confine.rawValue)) }
+        lines += pin.egress.map { .field(.egress, $0.description) }
+        lines += pin.hide.map { .field(.hide, $0) }
+        lines += pin.expose.map { .field(.expose, $0) }
         self.lines = lines
     }
 
@@ -144,6 +160,10 @@ extension PinDocument {
         var environment: [String] = []
         var maxSize: Int64?
         var approved: String?
+        var confine: ConfinementMode?
+        var egress: [EgressRule] = []
+        var hide: [String] = []
+        var expose: [String] = []
         var seenSingle: [Key: Int] = [:]
 
         let rawLines = splitLines(text)
@@ -175,7 +195,7 @@ extension PinDocument {
                 report(number, "the '\(key.rawValue)' value is not one line of printable text: \(problem)")
                 continue
             }
-            if key != .sha256 && key != .env {
+            if !key.isRepeatable {
                 if let first = seenSingle[key] {
                     report(number, "a second '\(key.rawValue)' line; the first is on line \(first), and a pin has exactly one")
                     continue
@@ -231,11 +251,39 @@ extension PinDocument {
                     continue
                 }
                 approved = valueText
+            case .confine:
+                guard let mode = ConfinementMode(rawValue: valueText) else {
+                    report(number, "'\(valueText)' is not a confinement mode; write required, auto or off")
+                    continue
+                }
+                confine = mode
+            case .egress:
+                guard let rule = EgressRule(parsing: valueText) else {
+                    report(number, "'\(valueText)' is not an egress destination; \(EgressRule.formatHelp)")
+                    continue
+                }
+                if egress.contains(rule) {
+                    report(number, "egress \(rule) is listed twice")
+                    continue
+                }
+                egress.append(rule)
+            case .hide, .expose:
+                guard valueText.hasPrefix("/") || valueText.hasPrefix("~/") else {
+                    report(number, "'\(valueText)' is not an absolute path; write /PATH, or ~/PATH for one under the home directory")
+                    continue
+                }
+                if key == .hide { hide.append(valueText) } else { expose.append(valueText) }
             }
             lines.append(.field(key, valueText))
         }
         if url == nil && seenSingle[.url] == nil {
             report(nil, "no 'url' line; a pin needs the https URL it pins")
+        }
+        if egress.contains(.none) && egress.count > 1 {
+            report(nil, "`egress none` and egress hosts contradict each other; keep one or the other")
+        }
+        if !egress.isEmpty && confine == .off {
+            report(seenSingle[.confine], "`confine off` with egress lines: egress lines are enforced by confinement; remove one or the other")
         }
         if firstDigestLine == nil {
             report(nil, "no 'sha256' line; add the digest `scriptpin hash URL` prints")
@@ -243,7 +291,8 @@ extension PinDocument {
         guard problems.isEmpty, let url else { return .failure(PinFailure(problems: problems)) }
         let pin = Pin(
             name: name, url: url, sha256: digests, interpreter: interpreter,
-            environment: environment, maxSize: maxSize, approved: approved)
+            environment: environment, maxSize: maxSize, approved: approved,
+            egress: egress, hide: hide, expose: expose, confine: confine)
         return .success(ParsedPin(
             pin: pin, document: PinDocument(lines: lines), urlLine: urlLine, digestLine: firstDigestLine ?? urlLine))
     }
