@@ -29,6 +29,10 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     /// A pre-commit hook exists that scriptpin did not write.
     case foreignHook(path: String)
     case notConfirmed(String)
+    /// Confinement was required and the kernel would not provide it; nothing was fetched or run.
+    case confinementUnavailable(ConfinementDiagnosis)
+    /// The egress proxy could not be started for a script whose network it must carry.
+    case egressProxyFailed(Errno)
     /// A pin that would not read back as written; nothing was written.
     case refusedPinWrite(path: String, reason: String)
 
@@ -62,7 +66,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge:
             .verificationFailed
         case .writeFailed, .crypto, .fetch, .storeEntryMissing, .interpreterNotFound, .interpreterNotExecutable,
-             .spawnFailed, .processProtectionFailed:
+             .spawnFailed, .processProtectionFailed, .confinementUnavailable, .egressProxyFailed:
             .unavailable
         }
     }
@@ -116,6 +120,10 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "interpreter '\(program)' cannot be executed: \(errno); check its permissions"
         case .processProtectionFailed(let errno):
             return "could not make scriptpin non-dumpable (prctl: \(errno)), so the script could read the withheld variables from scriptpin's own memory; nothing was fetched or run"
+        case .confinementUnavailable(let diagnosis):
+            return "confinement is required (by --confine required, the pin's `confine required` or its egress lines), and this system cannot provide it, so nothing was fetched or run: \(diagnosis)"
+        case .egressProxyFailed(let errno):
+            return "could not start the egress proxy: \(errno); the script was not run"
         case .spawnFailed(let program, let errno):
             return "could not start '\(program)': \(errno)"
         case .refusedPinWrite(let path, let reason):

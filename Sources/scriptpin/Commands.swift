@@ -117,10 +117,19 @@ let runCommand = Command(
             .flag("keep-env", "Pass every variable, secrets included."),
             .flag("offline", "Run the stored copy whose digest the pin names; do not fetch."),
             .flag("print", "Write the verified bytes to stdout instead of running them."),
+            .value("confine", "auto|required|off", "Confine the script in namespaces: where possible (auto, the default), always, or never."),
+            .value("egress", "host[:port]", repeatable: true, "Let the script reach this host (port 443 by default; *.domain; none) (repeatable)."),
+            .flag("egress-audit", "Confine the network but let every host through; list the egress lines that allow them."),
+            .value("hide", "path", repeatable: true, "Mask this path from the script besides the credential stores (repeatable)."),
+            .value("expose", "path", repeatable: true, "Let the script see this masked path after all (repeatable)."),
         ] + fetchOptionSpecs + [helpOption],
         discussion: """
             By default the script gets the environment minus every variable whose name looks secret \
-            (TOKEN, SECRET, PASSWORD, CREDENTIAL, API_KEY, *_KEY, AWS_*, GOOGLE_*, ...). Exit codes: the \
+            (TOKEN, SECRET, PASSWORD, CREDENTIAL, API_KEY, *_KEY, AWS_*, GOOGLE_*, ...). Where the kernel \
+            allows it, the script runs in its own user, PID, mount, IPC and UTS namespaces: it sees only its \
+            own processes, and ~/.ssh, ~/.aws, ~/.docker/config.json, ~/.netrc and the other credential \
+            stores are empty. With egress lines in the pin (or --egress), it reaches only those hosts, \
+            through a proxy scriptpin runs. Exit codes: the \
             script's own status (128+N when killed by signal N); 124 not fetched and no stored copy; \
             125 refused (mismatch, not pinned, invalid pin, usage); 126 interpreter not executable; \
             127 interpreter not found.
@@ -150,10 +159,28 @@ let runCommand = Command(
         command.offline = arguments.flag("offline")
         command.printInsteadOfRunning = arguments.flag("print")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
+        command.confinement = try confinementOptions(from: arguments)
         return reportingRunFailures(console) { () throws(ScriptPinError) in
             ExitCode.Run.of(try command.run(reporter: console, context: context))
         }
     })
+
+/// `--confine`, `--egress`, `--egress-audit`, `--hide` and `--expose`, checked.
+private func confinementOptions(from arguments: ParsedArguments) throws(ScriptPinError) -> ConfinementOptions {
+    var options = ConfinementOptions()
+    if let mode = arguments.value("confine") {
+        guard let parsed = ConfinementMode(rawValue: mode) else { throw .usage("--confine takes auto, required or off") }
+        options.mode = parsed
+    }
+    for value in arguments.all("egress") {
+        guard let rule = EgressRule(parsing: value) else { throw .usage("an --egress value is not a destination; \(EgressRule.formatHelp)") }
+        options.egress.append(rule)
+    }
+    options.audit = arguments.flag("egress-audit")
+    options.hide = arguments.all("hide")
+    options.expose = arguments.all("expose")
+    return options
+}
 
 let fetchCommand = Command(
     spec: CommandSpec(

@@ -18,11 +18,12 @@ struct LifecycleTests {
 
     @Test("add shows the script, writes the pin and stores the body; it never replaces a pin")
     func add() throws {
-        let script = "#!/usr/bin/env bash\necho install\n"
+        let script = "#!/usr/bin/env bash\necho install\ncurl -fsSL https://releases.example.com/tool.tgz | tar xz\n"
         server.serve("install.sh", script)
         let url = server.url("files/install.sh")
         let result = work.scriptpin(["add", "tool", url, "--env", "TOOL_TOKEN", "--yes"])
         #expect(result.status == 0)
+        #expect(result.stdout.contains("egress guess (hosts named in the script, a starting point only; `scriptpin run --egress-audit` shows the ones it contacts):\n  egress releases.example.com\n"))
         #expect(result.stdout.contains("sha256       \(sha256Hex(script))\n"))
         #expect(result.stdout.contains("interpreter  bash\n"))
         #expect(result.stdout.contains("  | echo install\n"))

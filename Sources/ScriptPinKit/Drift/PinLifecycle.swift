@@ -72,6 +72,7 @@ public struct AddCommand: Sendable {
             reporter.line("lines to read before approving:")
             for risk in risks { reporter.line("  line \(risk.line): \(risk.reason): \(VisibleText.escape(risk.text.trimmingBlanksString()))") }
         }
+        EgressGuess.render(EgressGuess.destinations(in: String(decoding: bytes, as: UTF8.self)), reporter: reporter)
         let pin = Pin(
             name: name, url: url, sha256: [body.digest], interpreter: chosenInterpreter,
             environment: environment, maxSize: maxSize, approved: todayUTC())
@@ -137,7 +138,8 @@ public struct UpdateCommand: Sendable {
             store.keep(image, as: body.digest, reporter: reporter)
             return nil
         }
-        let review = Review(approved: pin.sha256, store: store, new: try contents(of: image), newDigest: body.digest, sizeLimit: Int(limit))
+        let newBody = try contents(of: image)
+        let review = Review(approved: pin.sha256, store: store, new: newBody, newDigest: body.digest, sizeLimit: Int(limit))
         for problem in review.storeProblems { reporter.warning(problem.description) }
         reporter.line("\(pin.name): changed: \(ScriptURL.redact(pin.url)) now serves \(body.digest.hex) (\(body.size) bytes)")
         if let diff = review.diff {
@@ -146,6 +148,13 @@ public struct UpdateCommand: Sendable {
             reporter.line("the approved copy is not in the store (\(store.root)), so there is no diff; summary of the new body:")
         }
         reporter.result(review.renderRisks(reporter: reporter))
+        let newHosts = EgressGuess.destinations(in: String(decoding: newBody, as: UTF8.self)).filter { guess in
+            !pin.egress.contains { rule in
+                if case .destination(let allowed) = rule { return allowed.allows(host: guess.host, port: guess.port) }
+                return false
+            }
+        }
+        EgressGuess.render(newHosts, reporter: reporter)
         return Prepared(
             pin: pin, newDigest: body.digest, path: manifest.path(forPinNamed: pin.name),
             filePath: manifest.filePath(forPinNamed: pin.name), location: manifest.location,

@@ -12,6 +12,7 @@ public struct RunCommand: Sendable {
     public var offline = false
     public var printInsteadOfRunning = false
     public var fetchOptions = FetchOptions()
+    public var confinement = ConfinementOptions()
 
     public init() {}
 
@@ -28,6 +29,7 @@ public struct RunCommand: Sendable {
         do { try makeNonDumpable() } catch { throw .processProtectionFailed(error) }
         let resolved = try PinnedBody.resolve(
             target: target, manifest: manifest, adHocDigests: adHocDigests, acceptsLocalFile: true, context: context)
+        if !printInsteadOfRunning { try ensureConfinementIfRequired(for: resolved, context: context) }
         let source = PinnedBody(offline: offline, fetchOptions: fetchOptions, use: "running")
         let (image, digest) = try source.obtain(resolved, context: context, reporter: reporter)
         if printInsteadOfRunning {
@@ -37,6 +39,7 @@ public struct RunCommand: Sendable {
             return .printed
         }
         let pin = resolved.pin(for: digest)
+        let plan = try ConfinementPlan(options: confinement, pin: pin, context: context)
         let program = try interpreterCommand(for: pin, image: image)
         var policy = environment
         policy.allowed += pin?.environment ?? []
@@ -44,9 +47,23 @@ public struct RunCommand: Sendable {
         reportWithheld(withheld, policy: policy, reporter: reporter)
         scrubEnvironmentValues(named: Set(withheld))
         // With --clean-env nearly everything is withheld; only the secrets are worth a warning.
-        let secrets = policy.mode == .clean ? withheld.filter(EnvironmentPolicy.looksSecret) : withheld
-        warnIfParentHolds(Set(secrets), reporter: reporter)
-        return .ran(try spawnAndWait(program + [image.executionPath] + arguments, environment: passed, image: image))
+        let secrets = Set(policy.mode == .clean ? withheld.filter(EnvironmentPolicy.looksSecret) : withheld)
+        return .ran(try launch(
+            program + [image.executionPath] + arguments, environment: passed, image: image, plan: plan, context: context, reporter: reporter,
+            beforeRunningUnconfined: { warnIfParentHolds(secrets, reporter: reporter) }))
+    }
+
+    /// Where confinement is required (by the options or any pin the body
+    /// may match), finds out before anything is fetched whether the kernel
+    /// provides it, and refuses if not.
+    private func ensureConfinementIfRequired(for resolved: PinnedBody.Resolved, context: ProcessContext) throws(ScriptPinError) {
+        let pins: [Pin?] = resolved.pin.map { [$0] } ?? (resolved.candidates.isEmpty ? [nil] : resolved.candidates.map { $0 })
+        for pin in pins {
+            let plan = try ConfinementPlan(options: confinement, pin: pin, context: context)
+            guard plan.mode == .required else { continue }
+            do { try RunningSandbox.probe(plan.sandboxSpec) } catch { throw .confinementUnavailable(ConfinementDiagnosis(error)) }
+            return
+        }
     }
 
     /// `--interpreter`, else the pin's, else the `#!` line, else `sh`.
@@ -64,7 +81,7 @@ public struct RunCommand: Sendable {
     }
 
     /// The parent (usually the CI step's shell) is not protected by our
-    /// non-dumpable flag: the script can read its `/proc/<pid>/environ`.
+    /// non-dumpable flag: an unconfined script can read its `/proc/<pid>/environ`.
     /// Only `exec scriptpin run` removes that copy, by replacing the shell.
     private func warnIfParentHolds(_ withheld: Set<String>, reporter: any Reporter) {
         guard !withheld.isEmpty else { return }

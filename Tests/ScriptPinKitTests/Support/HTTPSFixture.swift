@@ -72,6 +72,9 @@ final class Workspace: @unchecked Sendable {
         try! FileManager.default.createDirectory(atPath: directory.url("known-hashes"), withIntermediateDirectories: true)
     }
 
+    /// What every run whose pin has no egress lines says on stderr.
+    static let unrestrictedNetworkNotice = "scriptpin: the script's network is unrestricted; list the hosts it may reach as `egress HOST[:PORT]` lines in its pin (`scriptpin run --egress-audit` shows the ones it contacts)\n"
+
     var path: String { directory.path }
     var marker: String { directory.url("marker") }
     var cache: String { directory.url("cache") }

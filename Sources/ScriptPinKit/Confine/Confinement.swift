@@ -1,0 +1,143 @@
+/// How hard `run` insists on confining the script.
+public enum ConfinementMode: String, Sendable, CaseIterable {
+    /// Confined where the kernel allows it; otherwise one warning, and unconfined.
+    case auto
+    /// Confined, or not run at all (exit 125, before anything is fetched).
+    case required
+    /// Not confined.
+    case off
+}
+
+/// `run`'s confinement settings from the command line; the pin adds its own.
+public struct ConfinementOptions: Sendable {
+    /// `--confine`; nil leaves it to the pin, else `auto`.
+    public var mode: ConfinementMode?
+    /// `--egress`, added to the pin's lines.
+    public var egress: [EgressRule] = []
+    /// `--egress-audit`: confine the network but let every host through, and list them.
+    public var audit = false
+    /// `--hide` and `--expose`, as given (relative paths are relative to the working directory).
+    public var hide: [String] = []
+    public var expose: [String] = []
+
+    public init() {}
+}
+
+/// What one run gets: the options and the pin, combined and checked.
+struct ConfinementPlan {
+    enum Network: Equatable {
+        /// The host's network, as unconfined.
+        case host
+        /// Loopback only: `egress none`.
+        case none
+        /// Loopback and the proxy, which allows these (or, auditing, everything).
+        case proxied(allowed: [EgressDestination], audit: Bool)
+    }
+
+    /// Credential stores under `$HOME` that no installer needs to read.
+    static let credentialLocations = [
+        ".ssh", ".aws", ".azure", ".config/gcloud", ".docker/config.json", ".kube", ".netrc", ".git-credentials", ".npmrc",
+        ".pypirc", ".gnupg",
+    ]
+
+    let mode: ConfinementMode
+    let network: Network
+    /// Absolute paths to mask, defaults and `hide` lines, without the exposed ones.
+    let maskedPaths: [String]
+
+    /// Combines `options` with `pin` (nil for an ad hoc run).
+    init(options: ConfinementOptions, pin: Pin?, context: ProcessContext) throws(ScriptPinError) {
+        var rules: [EgressRule] = []
+        for rule in (pin?.egress ?? []) + options.egress where !rules.contains(rule) { rules.append(rule) }
+        let destinations = rules.compactMap { rule -> EgressDestination? in
+            if case .destination(let destination) = rule { return destination }
+            return nil
+        }
+        if rules.contains(.none) && !destinations.isEmpty {
+            throw .usage("`egress none` cannot be combined with egress hosts (\(destinations.map(\.description).joined(separator: ", "))); keep one or the other")
+        }
+        if options.audit {
+            network = .proxied(allowed: destinations, audit: true)
+        } else if rules == [.none] {
+            network = .none
+        } else if !destinations.isEmpty {
+            network = .proxied(allowed: destinations, audit: false)
+        } else {
+            network = .host
+        }
+        let requested = options.mode ?? pin?.confine ?? .auto
+        if network != .host {
+            guard requested != .off else {
+                throw .usage("egress lines are enforced by confinement, so they cannot run with --confine off or a pin's `confine off`; drop one or the other")
+            }
+            mode = .required
+        } else {
+            mode = requested
+        }
+
+        let home = context.nonEmptyValue("HOME") ?? homeDirectoryOfCurrentUser()
+        func absolute(_ path: String, relativeTo base: String) -> String {
+            if path == "~" || path.hasPrefix("~/") { return normalizedPath(joinPath(home ?? "/", String(path.dropFirst(2)))) }
+            return normalizedPath(path.hasPrefix("/") ? path : joinPath(base, path))
+        }
+        let defaults = home.map { home in Self.credentialLocations.map { joinPath(home, $0) } } ?? []
+        let hidden = defaults + (pin?.hide ?? []).map { absolute($0, relativeTo: "/") }
+            + options.hide.map { absolute($0, relativeTo: context.workingDirectory) }
+        let exposed = (pin?.expose ?? []).map { absolute($0, relativeTo: "/") }
+            + options.expose.map { absolute($0, relativeTo: context.workingDirectory) }
+        var masked: [String] = []
+        for path in hidden.map(normalizedPath) where !masked.contains(path) {
+            if !exposed.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { masked.append(path) }
+        }
+        maskedPaths = masked
+    }
+
+    /// The sandbox for this plan: masks for the paths that exist (a path
+    /// inside another masked directory is hidden with it), and the network.
+    var sandboxSpec: SandboxSpec {
+        var spec = SandboxSpec()
+        let existing = maskedPaths.compactMap { path -> SandboxSpec.Mask? in
+            switch fileKind(path) {
+            case .missing: nil
+            case .directory: SandboxSpec.Mask(path: path, isDirectory: true)
+            case .regular, .other: SandboxSpec.Mask(path: path, isDirectory: false)
+            }
+        }
+        spec.masks = existing.filter { mask in
+            !existing.contains { $0.isDirectory && $0.path != mask.path && mask.path.hasPrefix($0.path + "/") }
+        }
+        switch network {
+        case .host:
+            break
+        case .none:
+            spec.isolatesNetwork = true
+        case .proxied:
+            spec.isolatesNetwork = true
+            spec.listenerPort = EgressProxy.portInsideSandbox
+        }
+        return spec
+    }
+
+    /// The variables that point the script at the proxy, replacing any it had.
+    static let proxyVariables = ["https_proxy", "http_proxy", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"]
+    /// Removed: with the proxy as the only way out, nothing may bypass it.
+    static let bypassVariables = ["NO_PROXY", "no_proxy", "all_proxy"]
+
+    /// The script's environment with the proxy variables set (proxied network) or removed (no network).
+    func environment(_ passed: [EnvironmentVariable]) -> [EnvironmentVariable] {
+        guard network != .host else { return passed }
+        let replaced = Set(Self.proxyVariables + Self.bypassVariables)
+        var result = passed.filter { !replaced.contains($0.name) }
+        if case .proxied = network {
+            let address = "http://127.0.0.1:\(EgressProxy.portInsideSandbox)"
+            result += Self.proxyVariables.map { EnvironmentVariable(name: $0, value: address) }
+        }
+        return result
+    }
+}
+
+/// `path` with doubled slashes, `.` components and a trailing slash removed.
+func normalizedPath(_ path: String) -> String {
+    let components = path.split(separator: "/").filter { $0 != "." }
+    return "/" + components.joined(separator: "/")
+}

@@ -1,0 +1,178 @@
+internal import Synchronization
+
+/// The only way out of a confined script's network namespace. It serves a
+/// listener that sits on the namespace's loopback but belongs to scriptpin,
+/// outside: it reads one `CONNECT host:port` or absolute-form `http://`
+/// request per connection, checks the host against the egress list,
+/// resolves it with the host's DNS, connects, and then only relays bytes,
+/// counting them.
+final class EgressProxy: Sendable {
+    /// The loopback port inside the sandbox. The namespace is new, so
+    /// nothing else can hold it; the proxy variables name it.
+    static let portInsideSandbox = 3128
+    /// A request head is a few hundred bytes; more is not a client of ours.
+    static let maximumRequestHead = 16 * 1024
+    /// How long a connection may take to send its request before it is dropped,
+    /// so that an idle connection cannot hold a thread for the whole run.
+    static let requestHeadTimeoutMilliseconds: Int32 = 30_000
+    /// How long resolving and connecting to an allowed host may take, as curl's own default connect timeout.
+    static let connectTimeoutMilliseconds: Int32 = 30_000
+    /// The relay's buffer for each direction of one connection.
+    static let relayBufferSize = 64 * 1024
+
+    /// What the proxy lets through.
+    enum Policy: Sendable {
+        case allow([EgressDestination])
+        /// Everything, recorded: `--egress-audit`.
+        case audit
+    }
+
+    private let listener: Socket
+    private let policy: Policy
+    private let wake: WakeSignal
+    private let ledger = Mutex(EgressLedger())
+    private let threads = Mutex<[JoinableThread]>([])
+    private let acceptor = Mutex<JoinableThread?>(nil)
+
+    init(listener: Socket, policy: Policy) throws(Errno) {
+        self.listener = listener
+        self.policy = policy
+        wake = try WakeSignal()
+    }
+
+    /// Starts accepting on a thread of its own.
+    func start() {
+        let thread = JoinableThread { [self] in acceptConnections() }
+        acceptor.withLock { $0 = thread }
+        if thread == nil {
+            ledger.withLock { $0.proxyFailure = "no thread could be started for the egress proxy" }
+        }
+    }
+
+    /// Ends every connection still open (the script has ended) and returns what went through.
+    func stop() -> EgressLedger {
+        wake.fire()
+        acceptor.withLock { $0?.join() }
+        for thread in threads.withLock({ $0 }) { thread.join() }
+        return ledger.withLock { $0 }
+    }
+
+    private func acceptConnections() {
+        while true {
+            let connection: Socket?
+            do {
+                connection = try listener.accept(unless: wake)
+            } catch {
+                ledger.withLock { $0.proxyFailure = "the egress proxy stopped accepting connections: \(error)" }
+                return
+            }
+            guard let connection else { return }
+            if let thread = JoinableThread(running: { [self] in serve(connection) }) {
+                threads.withLock { $0.append(thread) }
+            } else {
+                try? connection.sendAll(Self.response(503, "scriptpin: no thread to serve this connection"))
+            }
+        }
+    }
+
+    private func serve(_ client: Socket) {
+        guard let (head, rest) = readHead(client, wake: wake) else { return }
+        let request: ProxyRequest
+        switch ProxyRequest.parse(head) {
+        case .success(let parsed):
+            request = parsed
+        case .failure(let problem):
+            ledger.withLock { $0.recordMalformed(problem.summary) }
+            try? client.sendAll(Self.response(400, "scriptpin: \(problem.summary)"))
+            return
+        }
+        guard isAllowed(request.destination) else {
+            ledger.withLock { $0.recordBlocked(request.destination) }
+            try? client.sendAll(Self.response(403, "scriptpin: \(request.destination.address) is not in the pin's egress list"))
+            return
+        }
+        let upstream: Socket
+        do {
+            upstream = try Socket.connect(host: request.destination.host, port: request.destination.port, timeoutMilliseconds: Self.connectTimeoutMilliseconds)
+        } catch {
+            ledger.withLock { $0.recordUnreachable(request.destination) }
+            try? client.sendAll(Self.response(502, "scriptpin: could not connect to \(request.destination.address)"))
+            return
+        }
+        var sent = 0
+        do {
+            switch request.kind {
+            case .tunnel:
+                try client.sendAll(Array("HTTP/1.1 200 Connection established\r\n\r\n".utf8))
+            case .forward(let originHead):
+                try upstream.sendAll(originHead)
+                sent += originHead.count
+            }
+            try upstream.sendAll(rest)
+            sent += rest.count
+        } catch {
+            ledger.withLock { $0.recordAllowed(request.destination, sent: sent, received: 0) }
+            return
+        }
+        let (relayedUp, relayedDown) = relay(client, upstream, wake: wake)
+        ledger.withLock { $0.recordAllowed(request.destination, sent: sent + relayedUp, received: relayedDown) }
+    }
+
+    private func isAllowed(_ destination: EgressDestination) -> Bool {
+        switch policy {
+        case .audit: true
+        case .allow(let list): list.contains { $0.allows(host: destination.host, port: destination.port) }
+        }
+    }
+
+    /// The request head up to its blank line, and whatever followed it in the same reads.
+    private func readHead(_ client: Socket, wake: WakeSignal) -> ([UInt8], [UInt8])? {
+        var bytes: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { buffer.deallocate() }
+        while bytes.count <= Self.maximumRequestHead {
+            guard let count = try? client.read(into: buffer, timeoutMilliseconds: Self.requestHeadTimeoutMilliseconds, unless: wake), count > 0 else {
+                return nil
+            }
+            bytes += buffer[0..<count]
+            if let end = ProxyRequest.endOfHead(in: bytes) {
+                return (Array(bytes[..<end]), Array(bytes[end...]))
+            }
+        }
+        try? client.sendAll(Self.response(431, "scriptpin: the request head is over \(Self.maximumRequestHead) bytes"))
+        return nil
+    }
+
+    /// Copies bytes both ways until both sides have finished or the script
+    /// has ended; returns the bytes sent upstream and received from it.
+    private func relay(_ client: Socket, _ upstream: Socket, wake: WakeSignal) -> (Int, Int) {
+        var sent = 0
+        var received = 0
+        var clientOpen = true
+        var upstreamOpen = true
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.relayBufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while clientOpen || upstreamOpen {
+            var watched = [wake.readableDescriptor]
+            if clientOpen { watched.append(client.descriptor) }
+            if upstreamOpen { watched.append(upstream.descriptor) }
+            guard let ready = try? poll(watched, timeoutMilliseconds: -1), !ready.contains(wake.readableDescriptor) else { break }
+            for (source, target, isUpward) in [(client, upstream, true), (upstream, client, false)] where ready.contains(source.descriptor) {
+                guard let count = try? source.receive(into: buffer), count > 0 else {
+                    target.shutdownWriting()
+                    if isUpward { clientOpen = false } else { upstreamOpen = false }
+                    continue
+                }
+                guard (try? target.sendAll(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))) != nil else { return (sent, received) }
+                if isUpward { sent += count } else { received += count }
+            }
+        }
+        return (sent, received)
+    }
+
+    private static func response(_ status: Int, _ text: String) -> [UInt8] {
+        let reason = [400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large", 502: "Bad Gateway", 503: "Service Unavailable"][status] ?? "Error"
+        let body = text + "\n"
+        return Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
+    }
+}
