@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `scriptpin run URL` against `curl -fsSL URL | sh` for a small script on
-# loopback (median of many runs; target: at most 15 ms overhead), and the
-# peak RSS of running a 16 MiB script (target: at most its size + 32 MiB).
+# loopback (median of many runs; target: at most 15 ms overhead), confined
+# (the default), unconfined and with an egress list (target: confinement
+# adds at most 25 ms), and the peak RSS of running a 16 MiB script (target:
+# at most its size + 32 MiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release >/dev/null
@@ -20,6 +22,8 @@ url=https://127.0.0.1:$port/files
 runs=${RUNS:-60}
 echo "small script on loopback, median of $runs runs:"
 python3 bench/measure.py "$runs" 'curl -fsSL URL | sh      ' -- sh -c "curl -fsSL --cacert '$ca' '$url/small.sh' | sh"
-python3 bench/measure.py "$runs" 'scriptpin run URL        ' -- "$scriptpin" run "$url/small.sh" --sha256 "$small"
+python3 bench/measure.py "$runs" 'scriptpin run --confine off' -- "$scriptpin" run "$url/small.sh" --sha256 "$small" --confine off
+python3 bench/measure.py "$runs" 'scriptpin run (confined) ' -- "$scriptpin" run "$url/small.sh" --sha256 "$small"
+python3 bench/measure.py "$runs" 'scriptpin run --egress   ' -- "$scriptpin" run "$url/small.sh" --sha256 "$small" --egress example.com
 echo "16 MiB script:"
 python3 bench/measure.py 5 'scriptpin run (16 MiB)   ' -- "$scriptpin" run "$url/big.sh" --sha256 "$big"

@@ -2,12 +2,13 @@
 # Installs the system packages scriptpin needs to build and test, only those
 # that are missing: libcrypto and libcurl headers, pkg-config, and the tools
 # the tests drive (openssl, python3, git, sha256sum, diff, patch; cc for a
-# preload shim; readelf, objcopy, tar and gzip for the release checks;
-# setpriv to test as an unprivileged user).
+# preload shim and a seccomp filter; readelf, objcopy, tar and gzip for the
+# release checks; setpriv and unshare to test as an unprivileged user and
+# without namespaces; curl, the client the confined test scripts use).
 set -euo pipefail
 
 packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl python3 git coreutils diffutils patch ca-certificates
-          gcc libc6-dev binutils util-linux tar gzip)
+          gcc libc6-dev binutils util-linux tar gzip curl)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
