@@ -298,6 +298,23 @@ static void close_descriptors(int first, int last) {
     }
 }
 
+/* Closes every descriptor above stderr but `first_kept` and `second_kept`
+   (-1 for none): PID 1 keeps no copy of what scriptpin had open. */
+static void close_descriptors_except(int first_kept, int second_kept) {
+    int low = first_kept < second_kept ? first_kept : second_kept;
+    int high = first_kept < second_kept ? second_kept : first_kept;
+    int next = STDERR_FILENO + 1;
+    if (low > STDERR_FILENO) {
+        close_descriptors(next, low - 1);
+        next = low + 1;
+    }
+    if (high > STDERR_FILENO) {
+        close_descriptors(next, high - 1);
+        next = high + 1;
+    }
+    close_descriptors(next, -1);
+}
+
 /* The script's process: its own user and mount namespaces inside the
    sandbox's, so that the masks and /proc are locked mounts that even a
    script running as root there cannot unmount; then the interpreter. */
@@ -329,6 +346,7 @@ static void exec_script(int control, const struct scriptpin_sandbox *sandbox) {
    and reports the script's wait status before leaving (which ends every
    process still in the namespace). */
 static void supervise(int control, const struct scriptpin_sandbox *sandbox) {
+    close_descriptors_except(control, sandbox->image_descriptor);
     int script_control[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, script_control) != 0) {
         fail(control, scriptpin_sandbox_step_nested, 0);

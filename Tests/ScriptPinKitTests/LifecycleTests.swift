@@ -69,6 +69,7 @@ struct LifecycleTests {
         #expect(result.stdout.contains("line 7: sends data out (curl upload): curl -sm 0.5"))
         #expect(result.stdout.contains("line 7: reads the whole environment"))
         #expect(result.stdout.contains("line 7: talks to a host given as an IP address"))
+        #expect(result.stdout.contains("egress guess (hosts named in the script, a starting point only; `scriptpin run --egress-audit` shows the ones it contacts):\n  egress 104.248.94.23\n"))
         let pin = try #require(work.directory.read("known-hashes/codecov.pin"))
         #expect(pin.contains("sha256 \(sha256Hex(tampered))\n"))
         #expect(!pin.contains(sha256Hex(original)))

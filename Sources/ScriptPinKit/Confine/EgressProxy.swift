@@ -19,6 +19,9 @@ final class EgressProxy: Sendable {
     static let connectTimeoutMilliseconds: Int32 = 30_000
     /// The relay's buffer for each direction of one connection.
     static let relayBufferSize = 64 * 1024
+    /// Connections served at once, one thread each; a script that opens
+    /// more gets 503 instead of exhausting scriptpin's threads.
+    static let maximumConcurrentConnections = 256
 
     /// What the proxy lets through.
     enum Policy: Sendable {
@@ -31,7 +34,7 @@ final class EgressProxy: Sendable {
     private let policy: Policy
     private let wake: WakeSignal
     private let ledger = Mutex(EgressLedger())
-    private let threads = Mutex<[JoinableThread]>([])
+    private let connections = Mutex(ConnectionThreads())
     private let acceptor = Mutex<JoinableThread?>(nil)
 
     init(listener: Socket, policy: Policy) throws(Errno) {
@@ -53,7 +56,7 @@ final class EgressProxy: Sendable {
     func stop() -> EgressLedger {
         wake.fire()
         acceptor.withLock { $0?.join() }
-        for thread in threads.withLock({ $0 }) { thread.join() }
+        for thread in connections.withLock({ $0.takeAll() }) { thread.join() }
         return ledger.withLock { $0 }
     }
 
@@ -67,9 +70,20 @@ final class EgressProxy: Sendable {
                 return
             }
             guard let connection else { return }
-            if let thread = JoinableThread(running: { [self] in serve(connection) }) {
-                threads.withLock { $0.append(thread) }
-            } else {
+            for finished in connections.withLock({ $0.takeFinished() }) { finished.join() }
+            let identifier = connections.withLock { (threads) -> Int? in
+                threads.running < Self.maximumConcurrentConnections ? threads.reserve() : nil
+            }
+            guard let identifier else {
+                try? connection.sendAll(Self.response(503, "scriptpin: over \(Self.maximumConcurrentConnections) connections at once"))
+                continue
+            }
+            let thread = JoinableThread { [self] in
+                serve(connection)
+                connections.withLock { $0.finish(identifier) }
+            }
+            connections.withLock { $0.started(identifier, thread) }
+            if thread == nil {
                 try? connection.sendAll(Self.response(503, "scriptpin: no thread to serve this connection"))
             }
         }
@@ -174,5 +188,56 @@ final class EgressProxy: Sendable {
         let reason = [400: "Bad Request", 403: "Forbidden", 431: "Request Header Fields Too Large", 502: "Bad Gateway", 503: "Service Unavailable"][status] ?? "Error"
         let body = text + "\n"
         return Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
+    }
+}
+
+/// The proxy's connection threads: finished ones are joined as new ones
+/// start, so that a script making many connections one after another does
+/// not leave one unjoined thread behind for each.
+private struct ConnectionThreads {
+    private var nextIdentifier = 0
+    private var threads: [Int: JoinableThread] = [:]
+    private var reserved: Set<Int> = []
+    private var finished: Set<Int> = []
+
+    /// Threads reserved or started and not finished.
+    var running: Int { reserved.count - finished.count }
+
+    mutating func reserve() -> Int {
+        nextIdentifier += 1
+        reserved.insert(nextIdentifier)
+        return nextIdentifier
+    }
+
+    /// Records the thread for `identifier` (nil: none could start, so it is finished).
+    mutating func started(_ identifier: Int, _ thread: JoinableThread?) {
+        guard let thread else {
+            finish(identifier)
+            return
+        }
+        threads[identifier] = thread
+    }
+
+    mutating func finish(_ identifier: Int) {
+        finished.insert(identifier)
+    }
+
+    /// The finished threads that have been recorded, to join; they are forgotten here.
+    mutating func takeFinished() -> [JoinableThread] {
+        let done = finished.filter { threads[$0] != nil }
+        defer {
+            for identifier in done {
+                threads[identifier] = nil
+                reserved.remove(identifier)
+                finished.remove(identifier)
+            }
+        }
+        return done.compactMap { threads[$0] }
+    }
+
+    /// Every recorded thread, to join when the proxy stops.
+    mutating func takeAll() -> [JoinableThread] {
+        defer { threads = [:] }
+        return Array(threads.values)
     }
 }
