@@ -135,6 +135,21 @@ extension PinDocument {
         func report(_ line: Int?, _ message: String) {
             problems.append(PinProblem(path: path, line: line, message: message))
         }
+        /// A repeatable key's value: reported when it does not parse or is already listed, else appended.
+        func addOnce<Value: Equatable>(
+            _ value: Value?, to list: inout [Value], line: Int, invalid: String, twice: (Value) -> String
+        ) -> Bool {
+            guard let value else {
+                report(line, invalid)
+                return false
+            }
+            guard !list.contains(value) else {
+                report(line, twice(value))
+                return false
+            }
+            list.append(value)
+            return true
+        }
         if !PinRules.isValidName(name) {
             report(nil, "'\(name)' is not a valid pin name; use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most \(PinRules.maximumNameLength) characters")
         }
@@ -216,15 +231,11 @@ extension PinDocument {
                 urlLine = number
             case .sha256:
                 firstDigestLine = firstDigestLine ?? number
-                guard let digest = Digest(parsing: valueText, expected: .sha256) else {
-                    report(number, "'\(valueText)' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them")
-                    continue
-                }
-                if digests.contains(digest) {
-                    report(number, "digest \(digest.hex) is listed twice")
-                    continue
-                }
-                digests.append(digest)
+                guard addOnce(
+                    Digest(parsing: valueText, expected: .sha256), to: &digests, line: number,
+                    invalid: "'\(valueText)' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them",
+                    twice: { "digest \($0.hex) is listed twice" })
+                else { continue }
             case .interpreter:
                 interpreter = valueText
             case .env:
@@ -258,15 +269,11 @@ extension PinDocument {
                 }
                 confine = mode
             case .egress:
-                guard let rule = EgressRule(parsing: valueText) else {
-                    report(number, "'\(valueText)' is not an egress destination; \(EgressRule.formatHelp)")
-                    continue
-                }
-                if egress.contains(rule) {
-                    report(number, "egress \(rule) is listed twice")
-                    continue
-                }
-                egress.append(rule)
+                guard addOnce(
+                    EgressRule(parsing: valueText), to: &egress, line: number,
+                    invalid: "'\(valueText)' is not an egress destination; \(EgressRule.formatHelp)",
+                    twice: { "egress \($0) is listed twice" })
+                else { continue }
             case .hide, .expose:
                 guard valueText.hasPrefix("/") || valueText.hasPrefix("~/") else {
                     report(number, "'\(valueText)' is not an absolute path; write /PATH, or ~/PATH for one under the home directory")
