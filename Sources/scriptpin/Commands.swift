@@ -316,16 +316,19 @@ let lintCommand = Command(
     spec: CommandSpec(
         name: "lint",
         overview: "Find every place where something downloaded is executed without a pin.",
-        usage: "scriptpin lint [<path>...] [--staged] [--exclude <glob>]... [--include-docs] [--format text|json|sarif|github]",
+        usage: "scriptpin lint [<path>...] [--staged] [--exclude <glob>]... [--include-docs] [--format text|json|sarif|github] [--fix [--diff] [--yes]]",
         arguments: [("<path>", "Files or directories to lint (default: the current directory).")],
         options: [
             .flag("staged", "Lint the staged contents (the git index) of staged files."),
             .value("exclude", "glob", repeatable: true, "Skip paths or file names matching this glob (repeatable)."),
             .flag("include-docs", "Also read shell code blocks in Markdown files."),
             .value("format", "format", "text, json, sarif or github (default: text)."),
-            helpOption,
-        ],
-        discussion: "Reads shell scripts, Dockerfiles, GitHub Actions workflows and composite actions, GitLab CI files and Makefiles. Suppress a reviewed line with '# scriptpin: ignore <reason>' on it or the line above. Exit 0 clean, 1 findings, 2 error."),
+            .flag("fix", "Pin every finding whose URL is written out and rewrite it to scriptpin run or scriptpin fetch."),
+            .flag("diff", "With --fix: show the new pins and the changes, write nothing."),
+            .flag("yes", short: "y", "With --fix: write without asking; needed when there is no terminal."),
+            manifestOption,
+        ] + fetchOptionSpecs + [helpOption],
+        discussion: "Reads shell scripts, Dockerfiles, GitHub Actions workflows and composite actions, GitLab CI files and Makefiles. Suppress a reviewed line with '# scriptpin: ignore <reason>' on it or the line above. Exit 0 clean, 1 findings, 2 error. With --fix: 0 when every finding was fixed, 1 when some need a manual change, 3 when a URL could not be fetched (the others are still fixed)."),
     perform: { arguments, console, context throws(ScriptPinError) in
         var command = LintCommand()
         command.paths = arguments.operands + arguments.passthrough
@@ -334,7 +337,18 @@ let lintCommand = Command(
         command.excludes = arguments.all("exclude")
         command.includeDocs = arguments.flag("include-docs")
         command.format = try reportFormat(from: arguments) ?? command.format
-        return ExitCode.of(try command.run(reporter: console, context: context))
+        let fixing = arguments.flag("fix") || arguments.flag("diff")
+        guard fixing || !arguments.flag("yes") else { throw .usage("--yes confirms --fix; give --fix with it") }
+        guard fixing else { return ExitCode.of(try command.run(reporter: console, context: context)) }
+        var fix = LintFixCommand()
+        fix.lint = command
+        fix.manifest = arguments.value("manifest")
+        fix.fetchOptions = try fetchOptions(from: arguments, context: context)
+        let prepared = try fix.prepare(reporter: console, context: context)
+        if arguments.flag("diff") || !prepared.hasChanges { return ExitCode.of(prepared.outcome) }
+        guard arguments.flag("yes") || console.confirm(prepared.question) else { throw .notConfirmed("the fixes") }
+        try LintFixCommand.commit(prepared, reporter: console)
+        return ExitCode.of(prepared.outcome)
     })
 
 let hookCommand = Command(

@@ -42,7 +42,11 @@ public struct AddCommand: Sendable {
         if ScriptURL(url)?.hasCredentials == true {
             throw .usage("the URL contains a user or password; pins are committed, so keep credentials out of them")
         }
-        let existing = try Manifest.discover(explicit: manifest, context: context)
+        return try prepare(in: try Manifest.discover(explicit: manifest, context: context), reporter: reporter, context: context)
+    }
+
+    /// `prepare` for the manifest `existing` (which `lint --fix` may be about to create).
+    func prepare(in existing: Manifest, reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Prepared {
         let path = existing.path(forPinNamed: name)
         if existing.entry(named: name) != nil { throw .pinExists(name: name, path: path) }
         if let other = existing.entry(forURL: url) {
@@ -86,10 +90,14 @@ public struct AddCommand: Sendable {
     /// Writes the prepared pin, unless another one took its name meanwhile, and keeps the body in the store.
     public static func commit(_ prepared: Prepared, reporter: any Reporter) throws(ScriptPinError) {
         let lock = try ManifestLock(directory: prepared.location.path)
+        try write(prepared, reporter: reporter, holding: lock)
+    }
+
+    /// `commit`'s work, for a caller that holds the manifest lock already.
+    static func write(_ prepared: Prepared, reporter: any Reporter, holding lock: borrowing ManifestLock) throws(ScriptPinError) {
         // Another add may have landed while this one fetched.
         guard fileKind(prepared.filePath) == .missing else { throw .pinExists(name: prepared.pin.name, path: prepared.path) }
         try writeAtomically(prepared.filePath, text: prepared.text)
-        _ = consume lock
         prepared.store.keep(prepared.image, as: prepared.pin.sha256[0], reporter: reporter)
         reporter.note("scriptpin: wrote \(prepared.path); review and commit it")
     }

@@ -7,6 +7,28 @@ public struct DownloadExecFinding: Sendable, Equatable {
     public let url: String?
     /// Arguments the script is run with, for the suggested `scriptpin run NAME -- ARGS`.
     public let arguments: [String]
+    /// How `lint --fix` can rewrite it, or why it cannot.
+    public var fix: FixPlan = .manual(FixPlan.unknownForm)
+}
+
+/// How `lint --fix` replaces the code of a finding, in byte offsets of the
+/// analysed text; the replacement keeps the source's own text for
+/// everything it does not change (a prefix such as `sudo -E`, the script's
+/// arguments), so that its quoting stays valid wherever the code stands.
+public enum FixPlan: Sendable, Equatable {
+    /// `range` becomes `PREFIX scriptpin run NAME [--interpreter I] [-- ARGUMENTS]`.
+    case run(range: Range<Int>, prefix: Range<Int>?, interpreter: Range<Int>, interpreterName: String, arguments: Range<Int>?)
+    /// The download command `range` (of analysis unit `unit`) becomes `PREFIX scriptpin fetch NAME -o PATH`.
+    case fetch(unit: Int, range: Range<Int>, prefix: Range<Int>?, path: String)
+    case manual(String)
+
+    static let unknownForm = "a form --fix does not rewrite; change it by hand to `scriptpin run NAME` or `scriptpin fetch NAME -o FILE`"
+    static let notLiteral = "the URL is not written out (it is built from variables or substitutions), so there is nothing to pin"
+    static let quoted = "the code is inside a quoted command string or a substitution"
+    static let filtered = "the download passes through other commands before the interpreter"
+    static let options = "the interpreter is given options besides reading its standard input"
+    static let currentShell = "eval and source run the code in this shell, while scriptpin run starts a new process"
+    static let notByDownloader = "the file was written by another command than the download"
 }
 
 /// What a downloader did with what it fetched.
@@ -14,6 +36,15 @@ struct Download {
     let tool: String
     let url: String?
     let offset: Int
+    /// The downloader's whole command and the words before its name (`sudo`), for `lint --fix`.
+    var command: Range<Int>?
+    var prefix: Range<Int>?
+    /// The analysis unit (a step, a recipe line) the command stands in.
+    var unit = 0
+    /// The file the downloader itself wrote, as written.
+    var savedPath: String?
+    /// The bytes went through another command (a filter) on their way.
+    var throughFilters = false
 
     var described: String {
         url.map { "\($0) (downloaded by \(tool))" } ?? "the output of \(tool)"
@@ -23,6 +54,9 @@ struct Download {
 /// What one execution context remembers between its commands: a shell
 /// script, a Dockerfile stage, or a CI job whose steps run in one workspace.
 public final class DownloadFlowState {
+    /// Which analysis unit of the file is being read, so that a download
+    /// remembered from an earlier unit can be located in it.
+    var unit = 0
     /// Files written by a download, by path as written in the source.
     var downloadedFiles: [String: Download] = [:]
     var verifiedFiles: Set<String> = []
@@ -133,23 +167,31 @@ public struct DownloadExecAnalyzer {
             }
             return nil
         }
-        if role.contains(.downloader), let download = ShellCommands.download(name: name, arguments: invocation.arguments, offset: invocation.offset) {
-            switch download.output {
+        if role.contains(.downloader), let call = ShellCommands.download(name: name, arguments: invocation.arguments, offset: invocation.offset) {
+            var download = call.download
+            download.command = simple.offset..<simple.end
+            download.prefix = simple.offset < invocation.nameWord.offset ? simple.offset..<invocation.nameWord.offset : nil
+            download.unit = state.unit
+            switch call.output {
             case .standardOutput:
                 if let stdoutFile {
-                    record(stdoutFile, download.download)
+                    download.savedPath = stdoutFile
+                    record(stdoutFile, download)
                     return nil
                 }
-                return download.download
+                return download
             case .file(let path):
-                record(path, download.download)
+                download.savedPath = path
+                record(path, download)
                 return nil
             }
         }
-        if name == "tee", let piped {
+        if name == "tee", var piped {
+            piped.savedPath = nil
             for word in invocation.arguments {
                 if let path = word.literal, !path.hasPrefix("-") { record(path, piped) }
             }
+            piped.throughFilters = true
             return piped
         }
         if name == "deno", let run = invocation.arguments.first?.literal, run == "run",
@@ -161,7 +203,7 @@ public struct DownloadExecAnalyzer {
         if name == "eval" {
             for word in invocation.arguments {
                 for download in downloads(in: word) {
-                    report(offset: download.offset, "\(download.described) is run by eval", download: download)
+                    report(offset: download.offset, "\(download.described) is run by eval", download: download, fix: .manual(FixPlan.currentShell))
                 }
                 walkSubstitutions(in: word)
             }
@@ -169,31 +211,41 @@ public struct DownloadExecAnalyzer {
         }
         if name == "source" || name == "." {
             if let script = invocation.arguments.first {
-                checkScriptOperand(script, runner: name, invocation: invocation, chain: chain, arguments: invocation.arguments.dropFirst().map { $0.literal ?? $0.text })
+                checkScriptOperand(
+                    script, runner: name, invocation: invocation, simple: simple, scriptIndex: 0, chain: chain,
+                    arguments: invocation.arguments.dropFirst().map { $0.literal ?? $0.text })
             }
             return nil
         }
         if role.contains(.interpreter) {
-            interpret(invocation, redirections: simple.redirections, piped: piped, chain: chain)
+            interpret(invocation, simple: simple, piped: piped, chain: chain)
             return nil
         }
         if role.contains(.blocksPipedData) { return nil }
         if let path = invocation.nameWord.literal, path.utf8.contains(UInt8(ascii: "/")), let download = state.downloadedFiles[normalized(path)],
            !state.isVerified(normalized(path), chain: chain) {
             report(offset: invocation.offset, "\(download.described) is saved as \(path) and executed without verification",
-                   download: download, arguments: invocation.arguments.compactMap(\.literal))
+                   download: download, arguments: invocation.arguments.compactMap(\.literal), fix: fetchPlan(download))
         }
         // Filters (cat, gunzip, sed, tr, base64 -d, …) pass what they read on.
-        return piped
+        guard var passed = piped else { return nil }
+        passed.throughFilters = true
+        return passed
     }
 
-    private mutating func interpret(_ invocation: Invocation, redirections: [Redirection], piped: Download?, chain: VerificationChain) {
+    private mutating func interpret(_ invocation: Invocation, simple: SimpleCommand, piped: Download?, chain: VerificationChain) {
         let name = invocation.name
+        let redirections = simple.redirections
         let shellFamily = invocation.role.contains(.shell)
         let call = InterpreterCall(invocation.arguments, shellFamily: shellFamily)
         if let code = call.code {
+            let codeIsOneDownload = code.text == "$(…)" && code.substitutions.count == 1 && code.substitutions[0].0.isSingleCommand
+                && code.offset == invocation.arguments.last?.offset
             for download in downloads(in: code) {
-                report(offset: download.offset, "\(download.described) is run by \(name) -c", download: download)
+                let fix = codeIsOneDownload && call.onlyCodeOption
+                    ? runPlan(invocation, simple: simple, download: download, replacingFrom: invocation.nameWord.offset, arguments: nil)
+                    : .manual(FixPlan.unknownForm)
+                report(offset: download.offset, "\(download.described) is run by \(name) -c", download: download, fix: fix)
             }
             if shellFamily, depth < Self.maximumNestedScripts, let text = code.literal {
                 let base = code.offset + (code.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0)
@@ -207,18 +259,30 @@ public struct DownloadExecAnalyzer {
             }
             return
         }
-        if let script = call.script {
-            checkScriptOperand(script, runner: name, invocation: invocation, chain: chain, arguments: call.scriptArguments)
+        if let script = call.script, let scriptIndex = call.scriptIndex {
+            checkScriptOperand(
+                script, runner: name, invocation: invocation, simple: simple, scriptIndex: scriptIndex, chain: chain,
+                arguments: call.scriptArguments, otherOptions: call.otherOptions)
             return
         }
         if let piped {
-            report(offset: piped.offset, "\(piped.described) is piped into \(name)", download: piped, arguments: call.scriptArguments)
+            let fix: FixPlan
+            if piped.throughFilters {
+                fix = .manual(FixPlan.filtered)
+            } else if call.otherOptions {
+                fix = .manual(FixPlan.options)
+            } else {
+                fix = runPlan(
+                    invocation, simple: simple, download: piped, replacingFrom: piped.command?.lowerBound,
+                    arguments: call.firstScriptArgument.map { invocation.arguments[$0...] })
+            }
+            report(offset: piped.offset, "\(piped.described) is piped into \(name)", download: piped, arguments: call.scriptArguments, fix: fix)
             return
         }
         for redirection in redirections {
             if redirection.operation == .input, let path = redirection.target?.literal,
                let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: chain) {
-                report(offset: invocation.offset, "\(download.described) is saved as \(path) and fed to \(name) unverified", download: download)
+                report(offset: invocation.offset, "\(download.described) is saved as \(path) and fed to \(name) unverified", download: download, fix: fetchPlan(download))
             }
             if redirection.operation == .hereString, let target = redirection.target {
                 for download in downloads(in: target) {
@@ -236,19 +300,65 @@ public struct DownloadExecAnalyzer {
 
     /// `bash FILE`, `. FILE`, `source <(curl …)`: the operand names what runs.
     private mutating func checkScriptOperand(
-        _ script: ShellWord, runner: String, invocation: Invocation, chain: VerificationChain, arguments: [String]
+        _ script: ShellWord, runner: String, invocation: Invocation, simple: SimpleCommand, scriptIndex: Int, chain: VerificationChain,
+        arguments: [String], otherOptions: Bool = false
     ) {
-        for (list, isProcess) in script.substitutions where isProcess {
-            for download in outputDownloads(of: list) {
+        let substitutions = script.substitutions
+        for (list, isProcess) in substitutions where isProcess {
+            let downloads = outputDownloads(of: list)
+            for download in downloads {
+                let fix: FixPlan
+                if runner == "source" || runner == "." {
+                    fix = .manual(FixPlan.currentShell)
+                } else if script.text != "<(…)" || substitutions.count != 1 || downloads.count != 1 || list.isSingleCommand == false {
+                    fix = .manual(FixPlan.unknownForm)
+                } else if otherOptions {
+                    fix = .manual(FixPlan.options)
+                } else {
+                    let rest = invocation.arguments[(scriptIndex + 1)...]
+                    fix = runPlan(invocation, simple: simple, download: download, replacingFrom: invocation.nameWord.offset, arguments: rest.isEmpty ? nil : rest)
+                }
                 report(offset: download.offset, "\(download.described) is run by \(runner) through a process substitution",
-                       download: download, arguments: arguments)
+                       download: download, arguments: arguments, fix: fix)
             }
         }
         if let path = script.literal, let download = state.downloadedFiles[normalized(path)],
            !state.isVerified(normalized(path), chain: chain) {
             report(offset: invocation.offset, "\(download.described) is saved as \(path) and run by \(runner) without verification",
-                   download: download, arguments: arguments)
+                   download: download, arguments: arguments, fix: fetchPlan(download))
         }
+    }
+
+    /// The `scriptpin run` rewrite of a command that runs `download` with
+    /// `invocation`'s interpreter: from `start` (the download's command for
+    /// a pipe) to the interpreter command's last word; what stands before
+    /// the interpreter's name (`sudo -E`, assignments) is kept in front.
+    /// A URL with no parameter in it (`https://$HOST/x` is kept as written, but names no one URL).
+    private func isWrittenOut(_ url: String) -> Bool {
+        !url.contains("$") && !url.contains("`")
+    }
+
+    private func runPlan(
+        _ invocation: Invocation, simple: SimpleCommand, download: Download, replacingFrom start: Int?, arguments: ArraySlice<ShellWord>?
+    ) -> FixPlan {
+        guard depth == 0 else { return .manual(FixPlan.quoted) }
+        guard download.url.map(isWrittenOut) == true else { return .manual(FixPlan.notLiteral) }
+        guard let start, let lastWord = simple.words.last else { return .manual(FixPlan.unknownForm) }
+        // A redirection among the replaced words would be lost.
+        guard simple.redirections.allSatisfy({ $0.start >= lastWord.end }) else { return .manual(FixPlan.unknownForm) }
+        let prefix = simple.offset < invocation.nameWord.offset ? simple.offset..<invocation.nameWord.offset : nil
+        let argumentRange = arguments.flatMap { words in words.first.map { $0.offset..<words.last!.end } }
+        return .run(
+            range: start..<lastWord.end, prefix: prefix, interpreter: invocation.nameWord.offset..<invocation.nameWord.end,
+            interpreterName: invocation.name, arguments: argumentRange)
+    }
+
+    /// The `scriptpin fetch` rewrite of the command that downloaded a file which is later run.
+    private func fetchPlan(_ download: Download) -> FixPlan {
+        guard download.url.map(isWrittenOut) == true else { return .manual(FixPlan.notLiteral) }
+        guard let path = download.savedPath, let command = download.command else { return .manual(FixPlan.notByDownloader) }
+        guard depth == 0 else { return .manual(FixPlan.quoted) }
+        return .fetch(unit: download.unit, range: command, prefix: download.prefix, path: path)
     }
 
     private mutating func markVerified(_ arguments: [ShellWord], chain: inout VerificationChain) {
@@ -310,13 +420,17 @@ public struct DownloadExecAnalyzer {
         return found
     }
 
-    private mutating func report(offset: Int, _ message: String, download: Download, arguments: [String] = []) {
-        report(offset: offset, message, url: download.url, arguments: arguments)
+    private mutating func report(offset: Int, _ message: String, download: Download, arguments: [String] = [], fix: FixPlan? = nil) {
+        let plan = fix ?? (download.url == nil ? .manual(FixPlan.notLiteral) : .manual(FixPlan.unknownForm))
+        report(offset: offset, message, url: download.url, arguments: arguments, fix: plan)
     }
 
-    private mutating func report(offset: Int, _ message: String, url: String?, arguments: [String]) {
+    private mutating func report(offset: Int, _ message: String, url: String?, arguments: [String], fix: FixPlan = .manual(FixPlan.unknownForm)) {
         guard !findings.contains(where: { $0.offset == offset }) else { return }
-        findings.append(DownloadExecFinding(offset: offset, message: message, url: url, arguments: arguments))
+        var finding = DownloadExecFinding(offset: offset, message: message, url: url, arguments: arguments)
+        // A URL that is not written out cannot be pinned, whatever the form.
+        finding.fix = url.map(isWrittenOut) == true ? fix : .manual(FixPlan.notLiteral)
+        findings.append(finding)
     }
 }
 
@@ -373,7 +487,15 @@ struct Invocation {
 struct InterpreterCall {
     var code: ShellWord?
     var script: ShellWord?
+    /// Where `script` stands among the arguments.
+    var scriptIndex: Int?
     var scriptArguments: [String] = []
+    /// Reading stdin: the index of the first argument passed to the script.
+    var firstScriptArgument: Int?
+    /// Options besides `-s`, `-` and `--` (and, for code, besides `-c`): `lint --fix` keeps such calls as they are.
+    var otherOptions = false
+    /// The code option is the only option.
+    var onlyCodeOption = false
 
     init(_ arguments: [ShellWord], shellFamily: Bool) {
         var index = 0
@@ -386,13 +508,16 @@ struct InterpreterCall {
             }
             if ["-c", "-e", "-r", "-Command", "-command", "--eval"].contains(text) || (shellFamily && text.hasPrefix("-") && !text.hasPrefix("--") && text.hasSuffix("c") && text.count > 2) {
                 code = index + 1 < arguments.count ? arguments[index + 1] : nil
+                onlyCodeOption = index == 0 && text == "-c"
                 return
             }
             if text == "-s" || (shellFamily && text.hasPrefix("-") && !text.hasPrefix("--") && text.contains("s") && text.count > 1) {
                 readsStandardInput = true
+                if text != "-s" { otherOptions = true }
             }
             if text == "-m" { return }
             if ["-o", "-O", "+o", "+O", "--rcfile", "--init-file", "-W", "-X"].contains(text) {
+                otherOptions = true
                 index += 2
                 continue
             }
@@ -402,13 +527,17 @@ struct InterpreterCall {
                 break
             }
             guard text.hasPrefix("-") || text.hasPrefix("+") else { break }
+            if text != "-s" { otherOptions = true }
             index += 1
         }
-        let rest = arguments[min(index, arguments.count)...]
+        let start = min(index, arguments.count)
+        let rest = arguments[start...]
         if readsStandardInput || rest.isEmpty {
             scriptArguments = rest.map { $0.literal ?? $0.text }
+            firstScriptArgument = rest.isEmpty ? nil : start
         } else {
             script = rest.first
+            scriptIndex = start
             scriptArguments = rest.dropFirst().map { $0.literal ?? $0.text }
         }
     }

@@ -2,6 +2,8 @@
 public struct LintedFile: Sendable {
     public let path: String
     public let diagnostics: [LintDiagnostic]
+    /// How the file was read; nil when it could not be read.
+    public var kind: LintFileKind?
 }
 
 /// `scriptpin lint`: find every place where something downloaded is
@@ -25,6 +27,15 @@ public struct LintCommand: Sendable {
     public init() {}
 
     public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Outcome {
+        let report = LintReport(files: try lintFiles(reporter: reporter, context: context))
+        reporter.result(report.render(format, reporter: reporter))
+        if report.findings > 0 { return .verificationFailed }
+        if report.problems > 0 { return .invalidInput }
+        return nil
+    }
+
+    /// Every file's diagnostics, in the walk's order; notes about skipped files go to `reporter`.
+    func lintFiles(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> [LintedFile] {
         let includeDocs = self.includeDocs
         let results: [(LintedFile?, String?)]
         if staged {
@@ -49,11 +60,7 @@ public struct LintCommand: Sendable {
             if let note { reporter.note(note) }
             if let file { files.append(file) }
         }
-        let report = LintReport(files: files)
-        reporter.result(report.render(format, reporter: reporter))
-        if report.findings > 0 { return .verificationFailed }
-        if report.problems > 0 { return .invalidInput }
-        return nil
+        return files
     }
 
     /// A starting point of the walk: a file named on the command line, or an entry of a named directory.
@@ -112,7 +119,7 @@ public struct LintCommand: Sendable {
             return (nil, source.explicit ? "scriptpin: \(source.path): skipped: binary file" : nil)
         }
         let diagnostics = suppress(LintEngine.lint(bytes, kind: kind), in: bytes)
-        return (LintedFile(path: source.path, diagnostics: diagnostics), nil)
+        return (LintedFile(path: source.path, diagnostics: diagnostics, kind: kind), nil)
     }
 
     /// Drops findings with `# scriptpin: ignore <reason>` on their line or the line above.

@@ -75,6 +75,34 @@ public struct LintDiagnostic: Sendable, Equatable {
     public let url: String?
     /// The pinned form, for findings.
     public let fix: String?
+    /// How `lint --fix` rewrites the finding, or why it cannot; nil for parse problems.
+    public var repair: LintRepair?
+}
+
+/// What `lint --fix` can do with one finding.
+public enum LintRepair: Sendable, Equatable {
+    case rewrite(LintRewrite)
+    /// Left alone, for this reason.
+    case manual(String)
+}
+
+/// A finding's rewrite, in byte offsets of the file. The kept parts are the
+/// file's own bytes, so they stay valid in whatever quoting surrounds them
+/// (a YAML scalar, a Makefile recipe's `$$`).
+public struct LintRewrite: Sendable, Equatable {
+    public enum Form: Sendable, Equatable {
+        /// `PREFIX scriptpin run NAME [--interpreter INTERPRETER] [-- ARGUMENTS]`
+        case run(prefix: String, interpreter: String, interpreterName: String, arguments: String?)
+        /// `PREFIX scriptpin fetch NAME -o PATH`
+        case fetch(prefix: String, path: String)
+    }
+
+    public let range: Range<Int>
+    public let form: Form
+    /// The line the replaced bytes start on.
+    public let line: Int
+    /// The URL to pin, exactly as written (the diagnostic's own is redacted).
+    public let url: String
 }
 
 /// Reads one file of a known kind and returns what it found.
@@ -84,9 +112,11 @@ public enum LintEngine {
         "curl", "wget", "fetch", "aria2c", "gsutil", "aws", "iwr", "irm", "Invoke-", "DownloadString", "deno", "ADD",
     ].map { Array($0.utf8) }
 
-    public static func lint(_ bytes: [UInt8], kind: LintFileKind) -> [LintDiagnostic] {
-        guard mentionsDownload(bytes) else { return [] }
-        var collector = Collector(bytes: bytes)
+    /// `parsesEverything` parses code that names no downloader too, as `lint
+    /// --fix` does to check that a rewritten file still parses.
+    public static func lint(_ bytes: [UInt8], kind: LintFileKind, parsesEverything: Bool = false) -> [LintDiagnostic] {
+        guard parsesEverything || mentionsDownload(bytes) else { return [] }
+        var collector = Collector(bytes: bytes, parsesEverything: parsesEverything)
         switch kind {
         case .shell:
             let errexit = Shebang(bytes)?.enablesErrexit ?? false
@@ -141,28 +171,87 @@ public enum LintEngine {
     struct Collector {
         let bytes: [UInt8]
         var diagnostics: [LintDiagnostic] = []
+        /// Every unit analysed so far, by number, so that a rewrite can be placed in the unit it belongs to.
+        private var units: [MappedText] = []
+        private lazy var lineStarts: [Int] = [0] + bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }.map { $0 + 1 }
+
+        let parsesEverything: Bool
+
+        init(bytes: [UInt8], parsesEverything: Bool = false) {
+            self.bytes = bytes
+            self.parsesEverything = parsesEverything
+        }
 
         /// `wholeFile` says the text is the file already scanned by `lint`.
         mutating func shell(_ text: MappedText, state: DownloadFlowState, failsClosed: Bool, wholeFile: Bool = false) {
             // A unit (a RUN, a step, a recipe line) that names no downloader cannot
             // download, and with nothing downloaded before it, it cannot run a download.
-            if !wholeFile && state.downloadedFiles.isEmpty && !LintEngine.mentionsDownload(text.bytes) { return }
+            if !parsesEverything && !wholeFile && state.downloadedFiles.isEmpty && !LintEngine.mentionsDownload(text.bytes) { return }
             switch ShellParser.parse(text.bytes) {
             case .failure(let error):
                 let position = text.position(of: error.offset)
                 problem(line: position.line, column: position.column, "cannot parse this shell code: \(error.message); it was not checked")
             case .success(let list):
+                state.unit = units.count
+                units.append(text)
                 for finding in DownloadExecAnalyzer.analyze(list, state: state, unitFailsClosed: failsClosed) {
                     let position = text.position(of: finding.offset)
-                    add(line: position.line, column: position.column, finding: finding)
+                    add(line: position.line, column: position.column, finding: finding, repair: repair(finding, in: text))
                 }
             }
+        }
+
+        /// The finding's plan placed in the file; manual when the file's bytes
+        /// there are not the analysed text (escapes in a quoted scalar).
+        private mutating func repair(_ finding: DownloadExecFinding, in text: MappedText) -> LintRepair {
+            let unsafe = LintRepair.manual("the code's quoting in this file is too involved to rewrite safely")
+            switch finding.fix {
+            case .manual(let reason):
+                return .manual(reason)
+            case .run(let range, let prefix, let interpreter, let name, let arguments):
+                guard let url = finding.url, let fileRange = place(range, in: text), let interpreterBytes = slice(interpreter, in: text),
+                      interpreterBytes == Array(text.bytes[interpreter]), String(decoding: bytes[fileRange], as: UTF8.self).contains(url)
+                else { return unsafe }
+                let prefixText = prefix.flatMap { slice($0, in: text) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let argumentText = arguments.flatMap { slice($0, in: text) }.map { String(decoding: $0, as: UTF8.self) }
+                return .rewrite(LintRewrite(
+                    range: fileRange,
+                    form: .run(prefix: prefixText, interpreter: String(decoding: interpreterBytes, as: UTF8.self), interpreterName: name, arguments: argumentText),
+                    line: text.position(of: range.lowerBound).line, url: url))
+            case .fetch(let unit, let range, let prefix, let path):
+                guard units.indices.contains(unit) else { return unsafe }
+                let home = units[unit]
+                guard let fileRange = place(range, in: home), let url = finding.url,
+                      String(decoding: bytes[fileRange], as: UTF8.self).contains(url),
+                      path.utf8.allSatisfy(ShellQuoting.isPlainWordByte)
+                else { return unsafe }
+                let prefixText = prefix.flatMap { slice($0, in: home) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                return .rewrite(LintRewrite(
+                    range: fileRange, form: .fetch(prefix: prefixText, path: path), line: home.position(of: range.lowerBound).line, url: url))
+            }
+        }
+
+        /// The file bytes a range of the analysed text stands on.
+        private mutating func slice(_ range: Range<Int>, in text: MappedText) -> [UInt8]? {
+            place(range, in: text).map { Array(bytes[$0]) }
+        }
+
+        /// A range of the analysed text as a range of the file.
+        private mutating func place(_ range: Range<Int>, in text: MappedText) -> Range<Int>? {
+            guard !range.isEmpty, range.upperBound <= text.bytes.count else { return nil }
+            let first = text.position(of: range.lowerBound)
+            let last = text.position(of: range.upperBound - 1)
+            guard first.line >= 1, last.line <= lineStarts.count else { return nil }
+            let start = lineStarts[first.line - 1] + first.column - 1
+            let end = lineStarts[last.line - 1] + last.column
+            guard start < end, end <= bytes.count else { return nil }
+            return start..<end
         }
 
         mutating func powershell(_ text: MappedText) {
             for finding in PowerShellScanner.scan(text.bytes) {
                 let position = text.position(of: finding.offset)
-                add(line: position.line, column: position.column, finding: finding)
+                add(line: position.line, column: position.column, finding: finding, repair: .manual("PowerShell: --fix rewrites shell code only"))
             }
         }
 
@@ -170,14 +259,14 @@ public enum LintEngine {
             diagnostics.append(LintDiagnostic(line: line, column: column, rule: .parseError, message: message, url: nil, fix: nil))
         }
 
-        private mutating func add(line: Int, column: Int, finding: DownloadExecFinding) {
+        private mutating func add(line: Int, column: Int, finding: DownloadExecFinding, repair: LintRepair) {
             let name = finding.url.map(PinRules.suggestedName(forURL:)) ?? "NAME"
             // A token in a committed URL's query is already a leak; lint does not repeat it into CI logs.
             let redacted = finding.url.map(ScriptURL.redact)
             let message = finding.url.map { finding.message.replacingAll($0, redacted!) } ?? finding.message
             let arguments = finding.arguments.isEmpty ? "" : " -- " + finding.arguments.joined(separator: " ")
             let fix = "scriptpin add \(name) \(redacted ?? "URL"), then scriptpin run \(name)\(arguments)"
-            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: message, url: redacted, fix: fix))
+            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: message, url: redacted, fix: fix, repair: repair))
         }
     }
 }

@@ -5,4 +5,12 @@ enum ShellQuoting {
     static func quote(_ text: String) -> String {
         "'" + text.replacingAll("'", "'\\''") + "'"
     }
+
+    /// A byte that needs no quoting in a shell word, in YAML or in a
+    /// Makefile: letters, digits and `._-/+,=@%:` (a path written with only
+    /// these can be written into any of them unchanged).
+    static func isPlainWordByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "._-/+,=@%:".utf8.contains(byte)
+    }
 }

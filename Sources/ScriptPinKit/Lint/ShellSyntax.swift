@@ -190,6 +190,14 @@ public struct ShellList: Sendable {
     public var items: [AndOrList] = []
     public var start = 0
     public var end = 0
+
+    /// One simple command: no pipe, no `&&`, no group.
+    var isSingleCommand: Bool {
+        guard items.count == 1, items[0].pipelines.count == 1, items[0].pipelines[0].commands.count == 1,
+              case .simple = items[0].pipelines[0].commands[0]
+        else { return false }
+        return true
+    }
 }
 
 /// Why a text could not be parsed, and where.

@@ -1,0 +1,301 @@
+/// `scriptpin lint --fix`: pins every finding whose URL is written out and
+/// rewrites its command in place to `scriptpin run NAME` or `scriptpin
+/// fetch NAME -o FILE`. In two steps, like `add`: `prepare` fetches and
+/// shows every new pin, the changes as a diff and what is left to do by
+/// hand; `commit` writes it all under the manifest lock.
+public struct LintFixCommand: Sendable {
+    /// Which files to fix: `paths`, `excludes` and `includeDocs` as `lint` takes them.
+    public var lint = LintCommand()
+    public var manifest: String?
+    public var fetchOptions = FetchOptions()
+
+    public init() {}
+
+    /// A finding left alone, and why.
+    public struct ManualChange: Sendable, Equatable {
+        public let path: String
+        public let line: Int
+        public let column: Int
+        public let reason: String
+    }
+
+    /// One file's new content, written by `commit` only if the file still holds `original`.
+    struct FileEdit {
+        let path: String
+        let original: [UInt8]
+        let updated: [UInt8]
+        let mode: UInt32
+    }
+
+    public struct Prepared {
+        let pins: [AddCommand.Prepared]
+        let edits: [FileEdit]
+        public let manual: [ManualChange]
+        /// Findings whose URL could not be fetched, among `manual`.
+        public let unfetchable: Int
+        let manifestPath: String
+        let createsManifest: Bool
+
+        public var hasChanges: Bool { !pins.isEmpty || !edits.isEmpty }
+
+        public var question: String {
+            "Write \(plural(pins.count, "new pin")) and rewrite \(plural(edits.count, "file"))?"
+        }
+
+        /// 1 while findings need a manual change, else 3 when a URL could not be fetched, else success.
+        public var outcome: Outcome {
+            if manual.count > unfetchable { return .verificationFailed }
+            if unfetchable > 0 { return .unavailable }
+            return nil
+        }
+    }
+
+    public func prepare(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Prepared {
+        guard !lint.staged else { throw .usage("--fix rewrites files in the working tree; drop --staged") }
+        let files = try lint.lintFiles(reporter: reporter, context: context)
+        let (existing, createsManifest) = try manifestForPins(context: context)
+
+        var planner = Planner(existing: existing, fetchOptions: fetchOptions)
+        var edits: [FileEdit] = []
+        var manual: [ManualChange] = []
+        for file in files {
+            guard let kind = file.kind else { continue }
+            var replacements: [(range: Range<Int>, text: String)] = []
+            var fileManual: [ManualChange] = []
+            for diagnostic in file.diagnostics where diagnostic.rule == .downloadExec {
+                func leave(_ reason: String) {
+                    fileManual.append(ManualChange(path: file.path, line: diagnostic.line, column: diagnostic.column, reason: reason))
+                }
+                if let reason = Self.kindReason(kind) {
+                    leave(reason)
+                    continue
+                }
+                switch diagnostic.repair {
+                case .manual(let reason)?:
+                    leave(reason)
+                case nil:
+                    leave(FixPlan.unknownForm)
+                case .rewrite(let rewrite)?:
+                    switch planner.pin(for: rewrite.url, reporter: reporter, context: context) {
+                    case .failure(let failure):
+                        leave(failure.reason)
+                    case .success(let target):
+                        let text = Self.replacement(rewrite.form, pin: target)
+                        if replacements.contains(where: { $0.range == rewrite.range }) { continue }
+                        if replacements.contains(where: { $0.range.overlaps(rewrite.range) }) {
+                            leave("it overlaps another rewrite in the same command")
+                            continue
+                        }
+                        replacements.append((rewrite.range, text))
+                    }
+                }
+            }
+            if !replacements.isEmpty {
+                switch Self.edit(file, kind: kind, replacements: replacements) {
+                case .success(let edit):
+                    edits.append(edit)
+                case .failure(let failure):
+                    for diagnostic in file.diagnostics where diagnostic.rule == .downloadExec
+                        && !fileManual.contains(where: { $0.line == diagnostic.line && $0.column == diagnostic.column }) {
+                        fileManual.append(ManualChange(path: file.path, line: diagnostic.line, column: diagnostic.column, reason: failure.reason))
+                    }
+                }
+            }
+            manual += fileManual.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        }
+
+        for edit in edits {
+            let old = String(decoding: edit.original, as: UTF8.self)
+            let new = String(decoding: edit.updated, as: UTF8.self)
+            if let diff = UnifiedDiff(old: old, new: new) {
+                reporter.result(colouredDiff(diff.render(oldLabel: "a/\(edit.path)", newLabel: "b/\(edit.path)"), reporter: reporter))
+            }
+        }
+        // A workflow installs scriptpin for its steps; a composite action relies on its caller's.
+        for edit in edits where edit.path.contains(".github/workflows/") {
+            let text = String(decoding: edit.updated, as: UTF8.self)
+            if !text.contains("scriptpin@") && !text.contains("setup-scriptpin") {
+                reporter.note("scriptpin: \(edit.path) does not install scriptpin yet: add the setup step (`- uses: OWNER/scriptpin@<full commit id>`, see the README's Install section) before the rewritten steps")
+            }
+        }
+        if !manual.isEmpty {
+            reporter.line("needs a manual change:")
+            for change in manual { reporter.line("  \(change.path):\(change.line):\(change.column): \(change.reason)") }
+        }
+        let prepared = Prepared(
+            pins: planner.newPins, edits: edits, manual: manual, unfetchable: planner.unfetchableFindings,
+            manifestPath: existing.location.path, createsManifest: createsManifest)
+        reporter.note("scriptpin: --fix: \(plural(planner.newPins.count, "new pin")), \(plural(planner.reusedPins.count, "pin")) reused, \(plural(edits.count, "file")) to rewrite, \(plural(manual.count, "finding")) left for a manual change")
+        return prepared
+    }
+
+    /// Creates the manifest if needed, then, holding its lock, writes the
+    /// new pins and every edited file (atomically, each still as it was read).
+    public static func commit(_ prepared: Prepared, reporter: any Reporter) throws(ScriptPinError) {
+        guard prepared.hasChanges else { return }
+        if prepared.createsManifest {
+            do { try createDirectories(prepared.manifestPath, mode: 0o755) } catch { throw .writeFailed(path: prepared.manifestPath, error) }
+        }
+        let lock = try ManifestLock(directory: prepared.manifestPath)
+        for pin in prepared.pins { try AddCommand.write(pin, reporter: reporter, holding: lock) }
+        for edit in prepared.edits {
+            guard let current = try? readFile(edit.path, limit: LintCommand.maximumFileSize), current == edit.original else {
+                reporter.warning("\(edit.path) changed while --fix ran; it was not rewritten. Run `scriptpin lint --fix` again")
+                continue
+            }
+            try writeAtomically(edit.path, mode: edit.mode) { (descriptor) throws(ScriptPinError) in
+                do throws(Errno) { try descriptor.writeAll(edit.updated) } catch { throw .writeFailed(path: edit.path, error) }
+            }
+            reporter.note("scriptpin: rewrote \(edit.path)")
+        }
+    }
+
+    /// Why findings in a file of `kind` are left alone, or nil when they can be rewritten.
+    private static func kindReason(_ kind: LintFileKind) -> String? {
+        switch kind {
+        case .dockerfile:
+            "a Dockerfile: the image would need scriptpin and the pin inside it; pin the URL with `scriptpin add`, then change the RUN by hand"
+        case .powershell:
+            "PowerShell: --fix rewrites shell code only"
+        case .markdown:
+            "documentation: --fix leaves examples in prose alone"
+        case .shell, .githubWorkflow, .gitlabCI, .makefile:
+            nil
+        }
+    }
+
+    /// The manifest pins go to; when the repository has none, a new `known-hashes/` at its root.
+    private func manifestForPins(context: ProcessContext) throws(ScriptPinError) -> (Manifest, creates: Bool) {
+        do {
+            return (try Manifest.discover(explicit: manifest, context: context), false)
+        } catch .manifestNotFound(_, let root?) where manifest == nil && context.nonEmptyValue(Manifest.environmentVariable) == nil {
+            let path = joinPath(root, Manifest.defaultDirectoryName)
+            let shown = path.hasPrefix(context.workingDirectory + "/") ? String(path.dropFirst(context.workingDirectory.count + 1)) : path
+            return (Manifest(location: ManifestLocation(directory: shown, path: path, isDiscovered: true), entries: []), true)
+        }
+    }
+
+    /// What a finding's bytes become.
+    private static func replacement(_ form: LintRewrite.Form, pin: Planner.Target) -> String {
+        switch form {
+        case .run(let prefix, let interpreter, let interpreterName, let arguments):
+            var text = prefix + "scriptpin run " + pin.name
+            if pin.interpreterName != interpreterName { text += " --interpreter " + interpreter }
+            if let arguments { text += " -- " + arguments }
+            return text
+        case .fetch(let prefix, let path):
+            return prefix + "scriptpin fetch \(pin.name) -o \(path)"
+        }
+    }
+
+    /// The file with `replacements` applied, provided it still parses as well as before.
+    private static func edit(_ file: LintedFile, kind: LintFileKind, replacements: [(range: Range<Int>, text: String)]) -> Result<FileEdit, ManualFailure> {
+        guard let original = try? readFile(file.path, limit: LintCommand.maximumFileSize), let status = fileStatus(file.path) else {
+            return .failure(ManualFailure("the file could not be read again to rewrite it"))
+        }
+        var updated = original
+        for replacement in replacements.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+            guard replacement.range.upperBound <= updated.count else { return .failure(ManualFailure("the file changed while it was linted")) }
+            updated.replaceSubrange(replacement.range, with: Array(replacement.text.utf8))
+        }
+        let problemsBefore = file.diagnostics.count { $0.rule == .parseError }
+        let problemsAfter = LintEngine.lint(updated, kind: kind, parsesEverything: true).count { $0.rule == .parseError }
+        guard problemsAfter <= problemsBefore else {
+            return .failure(ManualFailure("the rewritten file would not parse; change it by hand"))
+        }
+        return .success(FileEdit(path: file.path, original: original, updated: updated, mode: status.mode & 0o7777))
+    }
+
+    struct ManualReason: Error {
+        let text: String
+        init(_ text: String) { self.text = text }
+    }
+}
+
+extension Result where Failure == LintFixCommand.ManualReason {
+    fileprivate var failureText: String? {
+        if case .failure(let reason) = self { return reason.text }
+        return nil
+    }
+}
+
+/// Chooses the pin for each URL: the manifest's own, one made earlier in
+/// this run, or a new one prepared as `add` would (name from the URL, made
+/// unique), fetching each URL once.
+private struct Planner {
+    struct Target {
+        let name: String
+        /// The base name of the program `run` will use, when known without the script.
+        let interpreterName: String?
+    }
+
+    let existing: Manifest
+    let fetchOptions: FetchOptions
+    private(set) var newPins: [AddCommand.Prepared] = []
+    private(set) var reusedPins: Set<String> = []
+    private(set) var unfetchableFindings = 0
+    private var chosen: [String: Target] = [:]
+    private var failures: [String: String] = [:]
+
+    init(existing: Manifest, fetchOptions: FetchOptions) {
+        self.existing = existing
+        self.fetchOptions = fetchOptions
+    }
+
+    mutating func pin(for url: String, reporter: any Reporter, context: ProcessContext) -> Result<Target, ManualFailure> {
+        if let target = chosen[url] { return .success(target) }
+        if let failure = failures[url] {
+            unfetchableFindings += 1
+            return .failure(ManualFailure(failure))
+        }
+        if let entry = existing.entry(forURL: url) {
+            let target = Target(name: entry.pin.name, interpreterName: entry.pin.interpreter.map(Self.programName))
+            chosen[url] = target
+            reusedPins.insert(entry.pin.name)
+            return .success(target)
+        }
+        if let problem = ScriptURL.problem(with: url) { return .failure(ManualFailure(problem)) }
+        var add = AddCommand()
+        add.name = uniqueName(PinRules.suggestedName(forURL: url))
+        add.url = url
+        add.fetchOptions = fetchOptions
+        reporter.line("new pin \(add.name):")
+        do {
+            let prepared = try add.prepare(in: existing, reporter: reporter, context: context)
+            // Without an interpreter line, `run` reads the #! line, or uses sh when there is none.
+            let interpreter = prepared.pin.interpreter.map(Self.programName) ?? (prepared.image.shebang() == nil ? "sh" : nil)
+            let target = Target(name: add.name, interpreterName: interpreter)
+            newPins.append(prepared)
+            chosen[url] = target
+            return .success(target)
+        } catch {
+            let reason = "\(ScriptURL.redact(url)) could not be pinned: \(error.description)"
+            failures[url] = reason
+            if case .fetch = error { unfetchableFindings += 1 }
+            return .failure(ManualFailure(reason))
+        }
+    }
+
+    private func uniqueName(_ base: String) -> String {
+        let taken = Set(existing.entries.map(\.pin.name) + newPins.map(\.pin.name))
+        guard taken.contains(base) else { return base }
+        var number = 2
+        while taken.contains(String(base.prefix(PinRules.maximumNameLength - 4)) + "-\(number)") { number += 1 }
+        return String(base.prefix(PinRules.maximumNameLength - 4)) + "-\(number)"
+    }
+
+    /// `bash` for `/bin/bash -e`.
+    private static func programName(_ interpreter: String) -> String {
+        baseName(String(interpreter.split(separator: " ").first ?? ""))
+    }
+}
+
+/// Why a finding's URL has no pin to rewrite to.
+struct ManualFailure: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+private func plural(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}

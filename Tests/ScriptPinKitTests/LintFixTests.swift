@@ -1,0 +1,269 @@
+import Foundation
+import Testing
+
+/// `lint --fix` against the loopback HTTPS server, in real git repositories:
+/// every fixable form in every file kind, exact file contents afterwards,
+/// idempotence, the manual list, an unfetchable URL, `--diff`, and a fixed
+/// script run end to end.
+@Suite("lint --fix pins findings and rewrites them in place")
+struct LintFixTests {
+    let server: HTTPSFixture
+    let repository = TemporaryDirectory("scriptpin-fix")
+
+    init() throws {
+        server = try HTTPSFixture()
+        server.serve("install.sh", "#!/bin/sh\necho \"installer args: $*\"\n")
+        server.serve("get_helm.sh", "#!/bin/bash\necho \"helm installed\"\n")
+        #expect(git(["init", "-q", "."], in: repository.path).status == 0)
+    }
+
+    private var installURL: String { server.url("files/install.sh") }
+    private var helmURL: String { server.url("files/get_helm.sh") }
+
+    private func scriptpin(_ arguments: [String]) -> ProcessResult {
+        var environment = ProcessRunner.baseEnvironment(home: repository.path)
+        environment["SSL_CERT_FILE"] = server.caFile
+        environment["SCRIPTPIN_CACHE"] = repository.url(".cache")
+        return ProcessRunner.scriptpin(arguments, in: repository.path, environment: environment)
+    }
+
+    /// One file of each kind, with every form --fix rewrites.
+    private func writeFixableFiles() -> [String: (before: String, after: String)] {
+        let install = installURL
+        let helm = helmURL
+        let files: [String: (before: String, after: String)] = [
+            "setup.sh": (
+                """
+                #!/bin/sh
+                set -e
+                curl -fsSL \(install) | sudo -E bash -s -- -t "$TOKEN" --yes
+                curl -fsSLo get_helm.sh \(helm) && bash get_helm.sh
+                sh -c "$(curl -fsSL \(install))"
+                bash <(curl -fsSL \(install)) one two
+                DEBUG=1 curl -fsSL \(install) | \\
+                  sh -s -- --prefix /opt
+
+                """,
+                """
+                #!/bin/sh
+                set -e
+                sudo -E scriptpin run install.sh --interpreter bash -- -t "$TOKEN" --yes
+                scriptpin fetch get_helm.sh -o get_helm.sh && bash get_helm.sh
+                scriptpin run install.sh
+                scriptpin run install.sh --interpreter bash -- one two
+                scriptpin run install.sh -- --prefix /opt
+
+                """),
+            ".github/workflows/ci.yml": (
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: OWNER/scriptpin@0123456789abcdef0123456789abcdef01234567
+                      - run: curl -fsSL \(install) | bash
+                      - run: 'curl -fsSL \(install) | sh'
+                      - run: "curl -fsSL \(install) | sh -s -- \\"quoted arg\\""
+                      - run: |
+                          echo start
+                          curl -fsSL \(install) | bash -s -- --flag  # comment kept
+                      - run: >
+                          curl -fsSL \(install) | sh -s -- folded
+
+                """,
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: OWNER/scriptpin@0123456789abcdef0123456789abcdef01234567
+                      - run: scriptpin run install.sh --interpreter bash
+                      - run: 'scriptpin run install.sh'
+                      - run: "scriptpin run install.sh -- \\"quoted arg\\""
+                      - run: |
+                          echo start
+                          scriptpin run install.sh --interpreter bash -- --flag  # comment kept
+                      - run: >
+                          scriptpin run install.sh -- folded
+
+                """),
+            "actions/setup/action.yml": (
+                """
+                runs:
+                  using: composite
+                  steps:
+                    - shell: bash
+                      run: >-
+                        curl -fsSL \(install) | bash -s -- composite
+
+                """,
+                """
+                runs:
+                  using: composite
+                  steps:
+                    - shell: bash
+                      run: >-
+                        scriptpin run install.sh --interpreter bash -- composite
+
+                """),
+            ".gitlab-ci.yml": (
+                """
+                job:
+                  script:
+                    - curl -fsSL \(install) | bash -s -- gitlab
+                    - echo done
+
+                """,
+                """
+                job:
+                  script:
+                    - scriptpin run install.sh --interpreter bash -- gitlab
+                    - echo done
+
+                """),
+            "Makefile": (
+                """
+                install:
+                \tcurl -fsSL \(install) | \\
+                \t  sh -s -- --home "$$HOME"
+                \t-curl -fsSL \(install) | sh
+
+                """,
+                """
+                install:
+                \tscriptpin run install.sh -- --home "$$HOME"
+                \t-scriptpin run install.sh
+
+                """),
+        ]
+        for (path, contents) in files { repository.write(path, contents.before) }
+        return files
+    }
+
+    @Test("Every fixable form in every file kind is pinned once and rewritten byte for byte; a second run changes nothing")
+    func fixesEverything() throws {
+        let files = writeFixableFiles()
+        let fixed = scriptpin(["lint", "--fix", "--yes"])
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+        for (path, contents) in files {
+            #expect(repository.read(path) == contents.after, "\(path)")
+        }
+        // known-hashes/ made at the repository root, one pin per URL, as add writes them.
+        let today = ProcessRunner.run("date", ["-u", "+%Y-%m-%d"], in: "/").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(repository.read("known-hashes/install.sh.pin") == """
+            # install.sh: added by scriptpin add on \(today)
+            url \(installURL)
+            sha256 \(sha256Hex("#!/bin/sh\necho \"installer args: $*\"\n"))
+            interpreter sh
+            approved \(today)
+
+            """)
+        #expect(repository.exists("known-hashes/get_helm.sh.pin"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repository.url("known-hashes")).filter { !$0.hasPrefix(".") }.sorted()
+            == ["get_helm.sh.pin", "install.sh.pin"])
+        #expect(fixed.stdout.contains("new pin install.sh:\nurl          \(installURL)\n"))
+        #expect(fixed.stderr.contains("scriptpin: --fix: 2 new pins, 0 pins reused, 5 files to rewrite, 0 findings left for a manual change\n"))
+        #expect(!fixed.stderr.contains("does not install scriptpin"), "the workflow already has the setup step")
+
+        #expect(scriptpin(["verify"]).status == 0)
+        let relinted = scriptpin(["lint"])
+        #expect(relinted.status == 0, "\(relinted.stdout)")
+        let again = scriptpin(["lint", "--fix", "--yes"])
+        #expect(again.status == 0)
+        #expect(again.stdout == "")
+        #expect(again.stderr == "scriptpin: --fix: 0 new pins, 0 pins reused, 0 files to rewrite, 0 findings left for a manual change\n")
+        for (path, contents) in files {
+            #expect(repository.read(path) == contents.after, "\(path) unchanged by the second run")
+        }
+    }
+
+    @Test("--diff shows the new pins and the changes and writes nothing")
+    func diffWritesNothing() {
+        let files = writeFixableFiles()
+        let shown = scriptpin(["lint", "--diff"])
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("--- a/setup.sh\n+++ b/setup.sh\n"))
+        #expect(shown.stdout.contains("\n-curl -fsSLo get_helm.sh \(helmURL) && bash get_helm.sh\n"))
+        #expect(shown.stdout.contains("\n+scriptpin fetch get_helm.sh -o get_helm.sh && bash get_helm.sh\n"))
+        #expect(!repository.exists("known-hashes"))
+        for (path, contents) in files {
+            #expect(repository.read(path) == contents.before, "\(path)")
+        }
+    }
+
+    @Test("What cannot be fixed safely is listed with its reason and left as it was")
+    func manualList() {
+        let install = installURL
+        let script = """
+            #!/bin/sh
+            curl -fsSL "https://$HOST/install.sh" | sh
+            eval "$(curl -fsSL \(install))"
+            curl -fsSL \(install) | tr -d '\\r' | sh
+            curl -fsSL \(install) | bash -x
+
+            """
+        let dockerfile = "FROM debian\nRUN curl -fsSL \(install) | sh\n"
+        let workflow = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: curl -fsSL \(install) | bash\n"
+        repository.write("manual.sh", script)
+        repository.write("Dockerfile", dockerfile)
+        repository.write(".github/workflows/new.yml", workflow)
+        let result = scriptpin(["lint", "--fix", "--yes"])
+        #expect(result.status == 1)
+        #expect(result.stdout.hasSuffix("""
+            needs a manual change:
+              Dockerfile:2:5: a Dockerfile: the image would need scriptpin and the pin inside it; pin the URL with `scriptpin add`, then change the RUN by hand
+              manual.sh:2:1: the URL is not written out (it is built from variables or substitutions), so there is nothing to pin
+              manual.sh:3:9: eval and source run the code in this shell, while scriptpin run starts a new process
+              manual.sh:4:1: the download passes through other commands before the interpreter
+              manual.sh:5:1: the interpreter is given options besides reading its standard input
+
+            """), "\(result.stdout)")
+        #expect(repository.read("manual.sh") == script)
+        #expect(repository.read("Dockerfile") == dockerfile)
+        #expect(repository.read(".github/workflows/new.yml") == workflow.replacingOccurrences(of: "curl -fsSL \(install) | bash", with: "scriptpin run install.sh --interpreter bash"))
+        #expect(result.stderr.contains("scriptpin: .github/workflows/new.yml does not install scriptpin yet: add the setup step (`- uses: OWNER/scriptpin@<full commit id>`, see the README's Install section) before the rewritten steps\n"))
+        let relinted = scriptpin(["lint"])
+        #expect(relinted.stdout.hasSuffix("5 findings in 4 files\n"), "only the manual ones remain: \(relinted.stdout)")
+    }
+
+    @Test("A URL that cannot be fetched exits 3 and is listed; the other findings are still fixed")
+    func unfetchable() {
+        let missing = server.url("status/404")
+        repository.write("both.sh", "#!/bin/sh\ncurl -fsSL \(missing) | sh\ncurl -fsSL \(installURL) | sh -s -- ok\n")
+        let result = scriptpin(["lint", "--fix", "--yes"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(repository.read("both.sh") == "#!/bin/sh\ncurl -fsSL \(missing) | sh\nscriptpin run install.sh -- ok\n")
+        #expect(result.stdout.contains("needs a manual change:\n  both.sh:2:1: \(missing) could not be pinned: "))
+        #expect(repository.exists("known-hashes/install.sh.pin"))
+        #expect(!repository.exists("known-hashes/404.pin"))
+    }
+
+    @Test("A fixed script, run with scriptpin on PATH, runs the pinned scripts with the arguments they had before")
+    func fixedScriptRuns() throws {
+        let script = """
+            #!/bin/sh
+            set -e
+            curl -fsSL \(installURL) | sh -s -- --token "$TOKEN" "two words"
+            curl -fsSLo get_helm.sh \(helmURL) && bash get_helm.sh
+
+            """
+        repository.write("run.sh", script)
+        var environment = ProcessRunner.baseEnvironment(home: repository.path)
+        environment["SSL_CERT_FILE"] = server.caFile
+        environment["CURL_CA_BUNDLE"] = server.caFile
+        environment["SCRIPTPIN_CACHE"] = repository.url(".cache")
+        environment["TOKEN"] = "t-1"
+        environment["PATH"] = ((ProcessRunner.scriptpinPath as NSString).deletingLastPathComponent) + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let before = ProcessRunner.run("/bin/sh", ["run.sh"], in: repository.path, environment: environment)
+        #expect(before.stdout == "installer args: --token t-1 two words\nhelm installed\n", "\(before.stderr)")
+        #expect(ProcessRunner.scriptpin(["lint", "--fix", "--yes"], in: repository.path, environment: environment).status == 0)
+        #expect(repository.read("run.sh")!.contains("scriptpin run install.sh -- --token \"$TOKEN\" \"two words\"\n"))
+        // The token is secret-looking, so the pin must let it through for the script to see it, as before.
+        repository.write("known-hashes/install.sh.pin", repository.read("known-hashes/install.sh.pin")! + "env TOKEN\n")
+        let after = ProcessRunner.run("/bin/sh", ["run.sh"], in: repository.path, environment: environment)
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout == before.stdout)
+    }
+}
