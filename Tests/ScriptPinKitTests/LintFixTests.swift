@@ -14,8 +14,16 @@ struct LintFixTests {
         server = try HTTPSFixture()
         server.serve("install.sh", "#!/bin/sh\necho \"installer args: $*\"\n")
         server.serve("get_helm.sh", "#!/bin/bash\necho \"helm installed\"\n")
+        // A real tarball with an installer inside, made with tar itself.
+        let source = TemporaryDirectory("scriptpin-fix-tool")
+        source.write("tool/install.sh", "echo \"tool installed from the archive\"\n")
+        let packed = ProcessRunner.run("tar", ["-czf", "tool.tgz", "tool"], in: source.path)
+        #expect(packed.status == 0)
+        server.root.write("files/tool.tgz", try Data(contentsOf: URL(fileURLWithPath: source.url("tool.tgz"))))
         #expect(git(["init", "-q", "."], in: repository.path).status == 0)
     }
+
+    private var toolURL: String { server.url("files/tool.tgz") }
 
     private var installURL: String { server.url("files/install.sh") }
     private var helmURL: String { server.url("files/get_helm.sh") }
@@ -42,6 +50,7 @@ struct LintFixTests {
                 bash <(curl -fsSL \(install)) one two
                 DEBUG=1 curl -fsSL \(install) | \\
                   sh -s -- --prefix /opt
+                curl -fsSL \(toolURL) | tar xz && sh tool/install.sh
 
                 """,
                 """
@@ -52,6 +61,7 @@ struct LintFixTests {
                 scriptpin run install.sh
                 scriptpin run install.sh --interpreter bash -- one two
                 scriptpin run install.sh -- --prefix /opt
+                scriptpin fetch tool.tgz | tar xz && sh tool/install.sh
 
                 """),
             ".github/workflows/ci.yml": (
@@ -162,9 +172,9 @@ struct LintFixTests {
             """)
         #expect(repository.exists("known-hashes/get_helm.sh.pin"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: repository.url("known-hashes")).filter { !$0.hasPrefix(".") }.sorted()
-            == ["get_helm.sh.pin", "install.sh.pin"])
+            == ["get_helm.sh.pin", "install.sh.pin", "tool.tgz.pin"])
         #expect(fixed.stdout.contains("new pin install.sh:\nurl          \(installURL)\n"))
-        #expect(fixed.stderr.contains("scriptpin: --fix: 2 new pins, 0 pins reused, 5 files to rewrite, 0 findings left for a manual change\n"))
+        #expect(fixed.stderr.contains("scriptpin: --fix: 3 new pins, 0 pins reused, 5 files to rewrite, 0 findings left for a manual change\n"))
         #expect(!fixed.stderr.contains("does not install scriptpin"), "the workflow already has the setup step")
 
         #expect(scriptpin(["verify"]).status == 0)
@@ -247,6 +257,7 @@ struct LintFixTests {
             set -e
             curl -fsSL \(installURL) | sh -s -- --token "$TOKEN" "two words"
             curl -fsSLo get_helm.sh \(helmURL) && bash get_helm.sh
+            curl -fsSL \(toolURL) | tar xz && sh tool/install.sh
 
             """
         repository.write("run.sh", script)
@@ -257,7 +268,8 @@ struct LintFixTests {
         environment["TOKEN"] = "t-1"
         environment["PATH"] = ((ProcessRunner.scriptpinPath as NSString).deletingLastPathComponent) + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         let before = ProcessRunner.run("/bin/sh", ["run.sh"], in: repository.path, environment: environment)
-        #expect(before.stdout == "installer args: --token t-1 two words\nhelm installed\n", "\(before.stderr)")
+        #expect(before.stdout == "installer args: --token t-1 two words\nhelm installed\ntool installed from the archive\n", "\(before.stderr)")
+        try FileManager.default.removeItem(atPath: repository.url("tool"))
         #expect(ProcessRunner.scriptpin(["lint", "--fix", "--yes"], in: repository.path, environment: environment).status == 0)
         #expect(repository.read("run.sh")!.contains("scriptpin run install.sh -- --token \"$TOKEN\" \"two words\"\n"))
         // The token is secret-looking, so the pin must let it through for the script to see it, as before.

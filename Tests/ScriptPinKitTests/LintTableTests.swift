@@ -108,6 +108,10 @@ enum LintCases {
         LintForm(name: "assignment before the interpreter", snippet: "curl -s https://example.com/v.sh | VERSION=2 bash", expected: [(0, "curl")]),
         LintForm(name: "stderr redirect kept", snippet: "curl -s https://example.com/v.sh 2>/dev/null | sh", expected: [(0, "curl")]),
         LintForm(name: "URL in a variable", snippet: "curl -fsSL \"$INSTALLER_URL\" | sh", expected: [(0, "curl")]),
+        LintForm(name: "an archive piped into tar, then a file from it run", snippet: "curl -fsSL https://example.com/t.tgz | tar xz && ./t/install.sh", expected: [(0, "./t/install.sh")]),
+        LintForm(name: "an archive unpacked with -C, then run from there", snippet: "curl -fsSL https://example.com/t.tgz | tar -xz -C /opt/t\n/opt/t/bin/setup --yes", expected: [(1, "/opt/t/bin/setup")]),
+        LintForm(name: "an archive saved, unpacked with -xzf, then run by bash", snippet: "curl -fsSLo t.tgz https://example.com/t.tgz\ntar -xzf t.tgz\nbash t/install.sh", expected: [(2, "bash")]),
+        LintForm(name: "a zip saved, unzipped, then run", snippet: "wget https://example.com/t.zip && unzip t.zip -d t && sh t/install.sh", expected: [(0, "sh t")]),
     ]
 
     static let negative: [LintForm] = [
@@ -116,6 +120,9 @@ enum LintCases {
         LintForm(name: "scriptpin fetch into tar", snippet: "scriptpin fetch tool-tgz | tar xz", expected: []),
         LintForm(name: "pipe into shasum", snippet: "curl -s https://example.com/i.sh | shasum -a 256", expected: []),
         LintForm(name: "pipe into tar", snippet: "curl -sL https://example.com/t.tgz | tar xz", expected: []),
+        LintForm(name: "scriptpin fetch into tar, then a file from it run", snippet: "scriptpin fetch tool-tgz | tar xz && ./tool/install.sh", expected: []),
+        LintForm(name: "an archive verified before it is unpacked and run", snippet: "curl -o t.tgz https://example.com/t.tgz && sha256sum -c sums && tar xzf t.tgz && ./t/install.sh", expected: []),
+        LintForm(name: "an archive unpacked with -C, then a program elsewhere run", snippet: "curl -fsSL https://example.com/t.tgz | tar -xz -C /opt/t && /usr/bin/env true", expected: []),
         LintForm(name: "pipe into jq", snippet: "curl -s https://api.example.com/v | jq .tag_name", expected: []),
         LintForm(name: "pipe into shellcheck", snippet: "curl -s https://example.com/i.sh | shellcheck -", expected: []),
         LintForm(name: "the sh in /usr/share", snippet: "ls /usr/share | sh", expected: []),

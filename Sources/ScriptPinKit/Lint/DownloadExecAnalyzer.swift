@@ -18,8 +18,9 @@ public struct DownloadExecFinding: Sendable, Equatable {
 public enum FixPlan: Sendable, Equatable {
     /// `range` becomes `PREFIX scriptpin run NAME [--interpreter I] [-- ARGUMENTS]`.
     case run(range: Range<Int>, prefix: Range<Int>?, interpreter: Range<Int>, interpreterName: String, arguments: Range<Int>?)
-    /// The download command `range` (of analysis unit `unit`) becomes `PREFIX scriptpin fetch NAME -o PATH`.
-    case fetch(unit: Int, range: Range<Int>, prefix: Range<Int>?, path: String)
+    /// The download command `range` (of analysis unit `unit`) becomes `PREFIX scriptpin fetch NAME -o PATH`,
+    /// or, without a path, `PREFIX scriptpin fetch NAME` writing to the pipe it stood in.
+    case fetch(unit: Int, range: Range<Int>, prefix: Range<Int>?, path: String?)
     case manual(String)
 
     static let unknownForm = "a form --fix does not rewrite; change it by hand to `scriptpin run NAME` or `scriptpin fetch NAME -o FILE`"
@@ -61,6 +62,8 @@ public final class DownloadFlowState {
     var downloadedFiles: [String: Download] = [:]
     var verifiedFiles: Set<String> = []
     var verifiedEverything = false
+    /// The last unverified download an archive tool unpacked, and where.
+    var unpacked: Unpacked?
     /// `set -e` is on (or the runner stops at the first failing command), so
     /// a failed verification stops everything after it.
     var errexit: Bool
@@ -71,6 +74,28 @@ public final class DownloadFlowState {
 
     func isVerified(_ path: String, chain: VerificationChain) -> Bool {
         verifiedEverything || verifiedFiles.contains(path) || chain.everything || chain.files.contains(path)
+    }
+}
+
+/// An unverified downloaded archive that was unpacked: whatever runs from
+/// where it was unpacked may be its code (an archive unpacked into the
+/// working directory can replace any file there).
+struct Unpacked {
+    let download: Download
+    let tool: String
+    /// `-C DIR` / `-d DIR`, as written; nil for the working directory.
+    let directory: String?
+    /// The archive came through a pipe (so `scriptpin fetch NAME | tar …` replaces the download).
+    let throughPipe: Bool
+
+    /// Whether running `path` may run what was unpacked.
+    func mayContain(_ path: String) -> Bool {
+        if let directory {
+            let base = normalized(directory)
+            let target = normalized(path)
+            return target == base || target.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+        }
+        return !path.hasPrefix("/") && !path.hasPrefix("~") && !path.hasPrefix("$")
     }
 }
 
@@ -221,11 +246,31 @@ public struct DownloadExecAnalyzer {
             interpret(invocation, simple: simple, piped: piped, chain: chain)
             return nil
         }
+        if let extraction = ArchiveExtraction(name: name, arguments: invocation.arguments) {
+            if extraction.toStandardOutput {
+                // `tar -xzO`: the archive's files flow on, as from any filter.
+                guard var passed = piped else { return nil }
+                passed.throughFilters = true
+                return passed
+            }
+            if extraction.readsStandardInput, let piped {
+                state.unpacked = Unpacked(download: piped, tool: name, directory: extraction.directory, throughPipe: true)
+            } else if let archive = extraction.archive, let download = state.downloadedFiles[normalized(archive)],
+                      !state.isVerified(normalized(archive), chain: chain) {
+                state.unpacked = Unpacked(download: download, tool: name, directory: extraction.directory, throughPipe: false)
+            }
+            return nil
+        }
         if role.contains(.blocksPipedData) { return nil }
-        if let path = invocation.nameWord.literal, path.utf8.contains(UInt8(ascii: "/")), let download = state.downloadedFiles[normalized(path)],
-           !state.isVerified(normalized(path), chain: chain) {
-            report(offset: invocation.offset, "\(download.described) is saved as \(path) and executed without verification",
-                   download: download, arguments: invocation.arguments.compactMap(\.literal), fix: fetchPlan(download))
+        if let path = invocation.nameWord.literal, path.utf8.contains(UInt8(ascii: "/")) {
+            if let download = state.downloadedFiles[normalized(path)] {
+                if !state.isVerified(normalized(path), chain: chain) {
+                    report(offset: invocation.offset, "\(download.described) is saved as \(path) and executed without verification",
+                           download: download, arguments: invocation.arguments.compactMap(\.literal), fix: fetchPlan(download))
+                }
+            } else {
+                reportRunFromUnpacked(path, runner: nil, offset: invocation.offset)
+            }
         }
         // Filters (cat, gunzip, sed, tr, base64 -d, …) pass what they read on.
         guard var passed = piped else { return nil }
@@ -322,11 +367,31 @@ public struct DownloadExecAnalyzer {
                        download: download, arguments: arguments, fix: fix)
             }
         }
-        if let path = script.literal, let download = state.downloadedFiles[normalized(path)],
-           !state.isVerified(normalized(path), chain: chain) {
-            report(offset: invocation.offset, "\(download.described) is saved as \(path) and run by \(runner) without verification",
-                   download: download, arguments: arguments, fix: fetchPlan(download))
+        guard let path = script.literal else { return }
+        if let download = state.downloadedFiles[normalized(path)] {
+            if !state.isVerified(normalized(path), chain: chain) {
+                report(offset: invocation.offset, "\(download.described) is saved as \(path) and run by \(runner) without verification",
+                       download: download, arguments: arguments, fix: fetchPlan(download))
+            }
+        } else {
+            reportRunFromUnpacked(path, runner: runner, offset: invocation.offset)
         }
+    }
+
+    /// A command that runs `path` after an unverified download was unpacked where `path` may be.
+    private mutating func reportRunFromUnpacked(_ path: String, runner: String?, offset: Int) {
+        guard let unpacked = state.unpacked, unpacked.mayContain(path) else { return }
+        let download = unpacked.download
+        let how = runner.map { "run by \($0)" } ?? "executed"
+        let fix: FixPlan
+        if unpacked.throughPipe {
+            fix = download.url.map(isWrittenOut) == true && depth == 0 && download.command != nil
+                ? .fetch(unit: download.unit, range: download.command!, prefix: download.prefix, path: nil)
+                : .manual(download.url.map(isWrittenOut) == true ? FixPlan.quoted : FixPlan.notLiteral)
+        } else {
+            fix = fetchPlan(download)
+        }
+        report(offset: offset, "\(download.described) is unpacked by \(unpacked.tool) without verification, and \(path) is \(how) after it", download: download, fix: fix)
     }
 
     /// The `scriptpin run` rewrite of a command that runs `download` with
@@ -539,6 +604,79 @@ struct InterpreterCall {
             script = rest.first
             scriptIndex = start
             scriptArguments = rest.dropFirst().map { $0.literal ?? $0.text }
+        }
+    }
+}
+
+/// `tar x…` and `unzip`: what they unpack, from where, and into where.
+struct ArchiveExtraction {
+    /// The archive operand (`-f F`, `xzf F`, `unzip F`); nil when reading stdin.
+    var archive: String?
+    var directory: String?
+    /// `-O` / `--to-stdout` / `unzip -p`: the contents go to stdout instead of files.
+    var toStandardOutput = false
+
+    var readsStandardInput: Bool { archive == nil || archive == "-" }
+
+    init?(name: String, arguments: [ShellWord]) {
+        let texts = arguments.map { $0.literal ?? $0.text }
+        switch name {
+        case "tar", "bsdtar", "gtar":
+            var extracts = false
+            var index = 0
+            while index < texts.count {
+                let text = texts[index]
+                index += 1
+                if text == "--extract" || text == "--get" { extracts = true; continue }
+                if text == "--to-stdout" { toStandardOutput = true; continue }
+                if text.hasPrefix("--file=") { archive = String(text.dropFirst(7)); continue }
+                if text.hasPrefix("--directory=") { directory = String(text.dropFirst(12)); continue }
+                if text == "--file" || text == "--directory" {
+                    if index < texts.count { if text == "--file" { archive = texts[index] } else { directory = texts[index] } }
+                    index += 1
+                    continue
+                }
+                if text == "-C" {
+                    if index < texts.count { directory = texts[index] }
+                    index += 1
+                    continue
+                }
+                // A cluster of short options: `-xzf F`, or the old style without a dash as the first word (`xzf F`).
+                let isCluster = (text.hasPrefix("-") && !text.hasPrefix("--") && text.count > 1) || (index == 1 && !text.hasPrefix("-"))
+                guard isCluster else { continue }
+                let letters = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+                if letters.contains("x") { extracts = true }
+                if letters.contains("O") { toStandardOutput = true }
+                if letters.contains("f") {
+                    // The letters after f, if any, are its value; else the next word.
+                    let afterF = letters[letters.index(after: letters.firstIndex(of: "f")!)...]
+                    if !afterF.isEmpty && text.hasPrefix("-") {
+                        archive = String(afterF)
+                    } else if index < texts.count {
+                        archive = texts[index]
+                        index += 1
+                    }
+                }
+            }
+            guard extracts else { return nil }
+        case "unzip":
+            var index = 0
+            while index < texts.count {
+                let text = texts[index]
+                index += 1
+                if text == "-d" {
+                    if index < texts.count { directory = texts[index] }
+                    index += 1
+                } else if text == "-p" || text == "-c" {
+                    toStandardOutput = true
+                } else if !text.hasPrefix("-") && archive == nil {
+                    archive = text
+                }
+            }
+            // unzip cannot read an archive from a pipe.
+            guard archive != nil else { return nil }
+        default:
+            return nil
         }
     }
 }

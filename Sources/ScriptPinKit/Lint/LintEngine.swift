@@ -93,8 +93,8 @@ public struct LintRewrite: Sendable, Equatable {
     public enum Form: Sendable, Equatable {
         /// `PREFIX scriptpin run NAME [--interpreter INTERPRETER] [-- ARGUMENTS]`
         case run(prefix: String, interpreter: String, interpreterName: String, arguments: String?)
-        /// `PREFIX scriptpin fetch NAME -o PATH`
-        case fetch(prefix: String, path: String)
+        /// `PREFIX scriptpin fetch NAME -o PATH`, or `PREFIX scriptpin fetch NAME` in a pipe
+        case fetch(prefix: String, path: String?)
     }
 
     public let range: Range<Int>
@@ -223,7 +223,7 @@ public enum LintEngine {
                 let home = units[unit]
                 guard let fileRange = place(range, in: home), let url = finding.url,
                       String(decoding: bytes[fileRange], as: UTF8.self).contains(url),
-                      path.utf8.allSatisfy(ShellQuoting.isPlainWordByte)
+                      path?.utf8.allSatisfy(ShellQuoting.isPlainWordByte) ?? true
                 else { return unsafe }
                 let prefixText = prefix.flatMap { slice($0, in: home) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
                 return .rewrite(LintRewrite(
@@ -265,7 +265,13 @@ public enum LintEngine {
             let redacted = finding.url.map(ScriptURL.redact)
             let message = finding.url.map { finding.message.replacingAll($0, redacted!) } ?? finding.message
             let arguments = finding.arguments.isEmpty ? "" : " -- " + finding.arguments.joined(separator: " ")
-            let fix = "scriptpin add \(name) \(redacted ?? "URL"), then scriptpin run \(name)\(arguments)"
+            let pinnedForm: String
+            switch finding.fix {
+            case .fetch(_, _, _, let path?): pinnedForm = "scriptpin fetch \(name) -o \(path)"
+            case .fetch(_, _, _, nil): pinnedForm = "scriptpin fetch \(name) in place of the download, piped on as before"
+            default: pinnedForm = "scriptpin run \(name)\(arguments)"
+            }
+            let fix = "scriptpin add \(name) \(redacted ?? "URL"), then \(pinnedForm)"
             diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: message, url: redacted, fix: fix, repair: repair))
         }
     }

@@ -183,8 +183,10 @@ public struct LintFixCommand: Sendable {
             if pin.interpreterName != interpreterName { text += " --interpreter " + interpreter }
             if let arguments { text += " -- " + arguments }
             return text
-        case .fetch(let prefix, let path):
+        case .fetch(let prefix, let path?):
             return prefix + "scriptpin fetch \(pin.name) -o \(path)"
+        case .fetch(let prefix, nil):
+            return prefix + "scriptpin fetch \(pin.name)"
         }
     }
 
