@@ -51,6 +51,7 @@ struct LintFixTests {
                 DEBUG=1 curl -fsSL \(install) | \\
                   sh -s -- --prefix /opt
                 curl -fsSL \(toolURL) | tar xz && sh tool/install.sh
+                curl -fsSL \(install) | VERSION=2 sh
 
                 """,
                 """
@@ -62,6 +63,7 @@ struct LintFixTests {
                 scriptpin run install.sh --interpreter bash -- one two
                 scriptpin run install.sh -- --prefix /opt
                 scriptpin fetch tool.tgz | tar xz && sh tool/install.sh
+                VERSION=2 scriptpin run install.sh
 
                 """),
             ".github/workflows/ci.yml": (
