@@ -5,6 +5,7 @@
    copy). The parent's side of the protocol runs in scriptpin itself. */
 #define _GNU_SOURCE
 #include "CSystemShims.h"
+#include "signal_handlers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,8 +49,6 @@ struct control_message {
 static const char staging_directory[] = "/proc";
 static const char staging_empty_file[] = "/proc/empty";
 
-static const int relayed_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-enum { relayed_signal_count = sizeof(relayed_signals) / sizeof(relayed_signals[0]) };
 static volatile sig_atomic_t script_pid = 0;
 
 static pid_t clone_process(unsigned long flags) {
@@ -320,8 +319,8 @@ static void close_descriptors_except(int first_kept, int second_kept) {
    script running as root there cannot unmount; then the interpreter. */
 static void exec_script(int control, const struct scriptpin_sandbox *sandbox) {
     await_identity_maps(control, scriptpin_sandbox_step_nested);
-    for (int index = 0; index < relayed_signal_count; index++) {
-        signal(relayed_signals[index], SIG_DFL);
+    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+        signal(scriptpin_stopping_signals[index], SIG_DFL);
     }
     signal(SIGPIPE, SIG_DFL);
     sigset_t nothing;
@@ -359,13 +358,8 @@ static void supervise(int control, const struct scriptpin_sandbox *sandbox) {
     }
     close(script_control[1]);
 
-    struct sigaction relay;
-    memset(&relay, 0, sizeof relay);
-    relay.sa_handler = relay_signal;
-    sigemptyset(&relay.sa_mask);
-    relay.sa_flags = SA_RESTART;
-    for (int index = 0; index < relayed_signal_count; index++) {
-        sigaction(relayed_signals[index], &relay, NULL);
+    if (scriptpin_install_stopping_handlers(relay_signal, 0, SA_RESTART, NULL) != 0) {
+        fail(control, scriptpin_sandbox_step_nested, 0);
     }
 
     pid_t child = clone_process(CLONE_NEWUSER | CLONE_NEWNS);

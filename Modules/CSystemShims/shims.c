@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "CSystemShims.h"
+#include "signal_handlers.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -45,11 +46,9 @@ int scriptpin_open_unnamed_file(const char *directory, mode_t mode) {
     return open(directory, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, mode);
 }
 
-static const int removal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-enum { removal_signal_count = sizeof(removal_signals) / sizeof(removal_signals[0]) };
 static char removal_file[PATH_MAX];
 static char removal_directory[PATH_MAX];
-static struct sigaction removal_saved[removal_signal_count];
+static struct sigaction removal_saved[scriptpin_stopping_signal_count];
 static volatile sig_atomic_t removal_armed = 0;
 
 static void remove_then_reraise(int signal_number) {
@@ -57,8 +56,8 @@ static void remove_then_reraise(int signal_number) {
         unlink(removal_file);
         rmdir(removal_directory);
     }
-    for (int index = 0; index < removal_signal_count; index++) {
-        if (removal_signals[index] == signal_number) {
+    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+        if (scriptpin_stopping_signals[index] == signal_number) {
             sigaction(signal_number, &removal_saved[index], NULL);
         }
     }
@@ -73,27 +72,15 @@ int scriptpin_remove_on_signal(const char *file, const char *directory) {
     }
     strcpy(removal_file, file);
     strcpy(removal_directory, directory);
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = remove_then_reraise;
-    sigemptyset(&action.sa_mask);
-    for (int index = 0; index < removal_signal_count; index++) {
-        sigaddset(&action.sa_mask, removal_signals[index]);
-    }
     removal_armed = 1;
-    for (int index = 0; index < removal_signal_count; index++) {
-        if (sigaction(removal_signals[index], &action, &removal_saved[index]) != 0) {
-            int saved_errno = errno;
-            for (int undo = 0; undo < index; undo++) {
-                sigaction(removal_signals[undo], &removal_saved[undo], NULL);
-            }
-            removal_armed = 0;
-            errno = saved_errno;
-            return -1;
-        }
-        /* A signal the caller ignores (nohup) stays ignored. */
+    if (scriptpin_install_stopping_handlers(remove_then_reraise, 1, 0, removal_saved) != 0) {
+        removal_armed = 0;
+        return -1;
+    }
+    /* A signal the caller ignores (nohup) stays ignored. */
+    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
         if (removal_saved[index].sa_handler == SIG_IGN) {
-            sigaction(removal_signals[index], &removal_saved[index], NULL);
+            sigaction(scriptpin_stopping_signals[index], &removal_saved[index], NULL);
         }
     }
     return 0;
@@ -103,8 +90,8 @@ void scriptpin_remove_on_signal_cancel(void) {
     if (!removal_armed) {
         return;
     }
-    for (int index = 0; index < removal_signal_count; index++) {
-        sigaction(removal_signals[index], &removal_saved[index], NULL);
+    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+        sigaction(scriptpin_stopping_signals[index], &removal_saved[index], NULL);
     }
     removal_armed = 0;
 }
@@ -113,32 +100,29 @@ int scriptpin_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *action
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
 }
 
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-enum { forwarded_signal_count = sizeof(forwarded_signals) / sizeof(forwarded_signals[0]) };
-
 /* The handler may run on any thread, at any moment between begin and end.
    A signal that finds no child yet is recorded in pending_signals and then
    re-checked: either the handler sees the child's pid, or the thread that
    stores the pid sees the pending bit afterwards; none is lost. */
 static atomic_int forward_target = 0;
 static atomic_uint pending_signals = 0;
-static struct sigaction saved_actions[forwarded_signal_count];
+static struct sigaction saved_actions[scriptpin_stopping_signal_count];
 static sigset_t saved_mask;
 
 static sigset_t forwarded_set(void) {
     sigset_t set;
     sigemptyset(&set);
-    for (int index = 0; index < forwarded_signal_count; index++) {
-        sigaddset(&set, forwarded_signals[index]);
+    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+        sigaddset(&set, scriptpin_stopping_signals[index]);
     }
     return set;
 }
 
 static void deliver_pending(pid_t target) {
     unsigned int bits = atomic_exchange(&pending_signals, 0);
-    for (int index = 0; index < forwarded_signal_count; index++) {
-        if (bits & (1u << forwarded_signals[index])) {
-            kill(target, forwarded_signals[index]);
+    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+        if (bits & (1u << scriptpin_stopping_signals[index])) {
+            kill(target, scriptpin_stopping_signals[index]);
         }
     }
 }
@@ -165,21 +149,11 @@ int scriptpin_forward_signals_begin(void) {
        signal arriving while the child is being created waits for it. */
     sigset_t forwarded = forwarded_set();
     pthread_sigmask(SIG_BLOCK, &forwarded, &saved_mask);
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = forward_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    for (int index = 0; index < forwarded_signal_count; index++) {
-        if (sigaction(forwarded_signals[index], &action, &saved_actions[index]) != 0) {
-            int saved_errno = errno;
-            for (int undo = 0; undo < index; undo++) {
-                sigaction(forwarded_signals[undo], &saved_actions[undo], NULL);
-            }
-            pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
-            errno = saved_errno;
-            return -1;
-        }
+    if (scriptpin_install_stopping_handlers(forward_signal, 0, SA_RESTART, saved_actions) != 0) {
+        int saved_errno = errno;
+        pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+        errno = saved_errno;
+        return -1;
     }
     return 0;
 }
@@ -195,8 +169,8 @@ void scriptpin_forward_signals_to(pid_t child) {
 }
 
 void scriptpin_forward_signals_end(void) {
-    for (int index = 0; index < forwarded_signal_count; index++) {
-        sigaction(forwarded_signals[index], &saved_actions[index], NULL);
+    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+        sigaction(scriptpin_stopping_signals[index], &saved_actions[index], NULL);
     }
     atomic_store(&forward_target, 0);
     atomic_store(&pending_signals, 0);
