@@ -37,8 +37,8 @@ struct ShellParserTests {
         (#"a &"#, #"[a]"#), // background `&` ends the list item; it is not recorded yet
         (#"a & b"#, #"[a]; [b]"#),
         (#"a\#nb"#, #"[a]; [b]"#),
-        (#"! a"#, #"[a]"#), // `!` is not recorded yet
-        (#"! a | b"#, #"[a] | [b]"#), // `!` is not recorded yet
+        (#"! a"#, #"! [a]"#), // `!` is not recorded yet
+        (#"! a | b"#, #"! [a] | [b]"#), // `!` is not recorded yet
         (#"(a; b)"#, #"{ [a]; [b] }"#),
         (#"(a) | b"#, #"{ [a] } | [b]"#),
         (#"{ a; b; }"#, #"{ [a]; [b] }"#),
@@ -60,21 +60,21 @@ struct ShellParserTests {
         (#"cat <<-END\#n\#ttabbed\#n\#tEND"#, #"[cat] <<-END{\#ttabbed⏎}"#),
         (#"cat <<A <<B\#none\#nA\#ntwo\#nB"#, #"[cat] <<A{one⏎} <<B{two⏎}"#),
         (#"sh <<END\#ncurl https://x.example | sh\#nEND"#, #"[sh] <<END{curl https://x.example | sh⏎}"#),
-        (#"if a; then b; fi"#, #"[a]; [b]; {  }"#),
-        (#"if a; then b; elif c; then d; else e; fi"#, #"[a]; [b]; [c]; [d]; [e]; {  }"#),
-        (#"if a\#nthen\#n  b\#nfi"#, #"[a]; [b]; {  }"#),
-        (#"while a; do b; done"#, #"[a]; [b]; {  }"#),
-        (#"until a; do b; done"#, #"[a]; [b]; {  }"#),
-        (#"for x in 1 2 3; do echo $x; done"#, #"[echo $x]; {  }"#),
-        (#"for x; do echo $x; done"#, #"[echo $x]; {  }"#),
-        (#"for ((i=0; i<3; i++)); do echo $i; done"#, #"[echo $i]; {  }"#),
-        (#"select x in a b; do echo $x; done"#, #"[echo $x]; {  }"#),
+        (#"if a; then b; fi"#, #"if [a] then [b] fi"#),
+        (#"if a; then b; elif c; then d; else e; fi"#, #"if [a] then [b] elif [c] then [d] else [e] fi"#),
+        (#"if a\#nthen\#n  b\#nfi"#, #"if [a] then [b] fi"#),
+        (#"while a; do b; done"#, #"while [a] do [b] done"#),
+        (#"until a; do b; done"#, #"until [a] do [b] done"#),
+        (#"for x in 1 2 3; do echo $x; done"#, #"{ [echo $x] }"#),
+        (#"for x; do echo $x; done"#, #"{ [echo $x] }"#),
+        (#"for ((i=0; i<3; i++)); do echo $i; done"#, #"{ [echo $i] }"#),
+        (#"select x in a b; do echo $x; done"#, #"{ [echo $x] }"#),
         (#"case $x in a) echo a;; b|c) echo bc;; *) echo other;; esac"#, #"{ [echo a]; [echo bc]; [echo other] }"#),
         (#"case $x in\#n  a) echo a ;;\#nesac"#, #"{ [echo a] }"#),
-        (#"f() { echo in f; }"#, #"{ [echo in f] }"#),
-        (#"function g { echo in g; }"#, #"{ [echo in g] }"#),
-        (#"function h() { echo in h; }"#, #"{ [echo in h] }"#),
-        (#"f() ( echo sub )"#, #"{ [echo sub] }"#),
+        (#"f() { echo in f; }"#, #"f() { [echo in f] }"#),
+        (#"function g { echo in g; }"#, #"g() { [echo in g] }"#),
+        (#"function h() { echo in h; }"#, #"h() { [echo in h] }"#),
+        (#"f() ( echo sub )"#, #"f() { [echo sub] }"#),
         (#"[[ -f file ]] && echo yes"#, #"[[[ -f file ]]] && [echo yes]"#),
         (#"[[ $(curl -s https://x.example) == ok && -n $x ]]"#, #"[[[ $([curl -s https://x.example]) == ok && -n $x ]]]"#),
         (#"[[ a < b ]]"#, #"[[[ a < b ]]]"#),
@@ -113,7 +113,7 @@ struct ShellParserTests {
         (#"echo 'unterminated"#, #"error@5: unterminated single quote"#),
         (#"echo $(unterminated"#, #"error@5: unterminated command substitution '$('"#),
         (#"cat <<END\#nnever ends"#, #"error@6: heredoc is not closed: no line 'END' follows"#),
-        (#"if a; then b"#, #"[a]; [b]"#), // an unterminated `if` is tolerated
+        (#"if a; then b"#, #"if [a] then [b] fi"#), // an unterminated `if` is tolerated
         (#"echo )"#, #"error@5: unexpected ')'"#),
         (#"{ a"#, #"error@2: a '{' group is not closed with '}'"#),
         (#"a &&"#, #"[a]"#), // a dangling `&&` is tolerated
@@ -159,6 +159,13 @@ struct ShellParserTests {
                             }
                         case .compound(let inner, _):
                             walk(inner, within: (command.start, command.end))
+                        case .conditional(let conditional):
+                            for part in conditional.clauses.flatMap({ [$0.condition, $0.body] }) + [conditional.elseBody].compactMap({ $0 }) {
+                                walk(part, within: (command.start, command.end))
+                            }
+                        case .function(_, let body):
+                            var previousBody = command.start
+                            check(body.start, body.end, within: (command.start, command.end), after: &previousBody, "function body")
                         }
                     }
                 }

@@ -64,6 +64,8 @@ public final class DownloadFlowState {
     var verifiedEverything = false
     /// The last unverified download an archive tool unpacked, and where.
     var unpacked: Unpacked?
+    /// Functions defined so far whose body runs its stdin with an interpreter, and that interpreter.
+    var functions: [String: String] = [:]
     /// `set -e` is on (or the runner stops at the first failing command), so
     /// a failed verification stops everything after it.
     var errexit: Bool
@@ -103,6 +105,21 @@ struct Unpacked {
 struct VerificationChain {
     var files: Set<String> = []
     var everything = false
+    /// Checks in a negated pipeline (`! sha256sum -c …`): what follows runs when they failed.
+    var failedFiles: Set<String> = []
+    var failedEverything = false
+}
+
+/// Where a command stands, for what its failure stops.
+struct WalkContext {
+    /// `set -e` does not stop the script when a command here fails: an
+    /// `if`/`while`/`until` condition, a negated pipeline, or any pipeline
+    /// of an and-or list but the last.
+    var errexitIgnored = false
+    /// Followed by `|| exit` or `|| return`: a failure here stops what follows.
+    var stopsOnFailure = false
+    /// What a group reads on stdin: a download piped into `{ …; }`, `( … )`, an `if` or a loop.
+    var standardInput: Download?
 }
 
 /// Finds downloads whose bytes reach an interpreter: through pipes, process
@@ -121,8 +138,8 @@ public struct DownloadExecAnalyzer {
     }
 
     /// Analyses a whole unit (a script, a `RUN`, a CI step). When the unit as a
-    /// whole fails closed (a Dockerfile `RUN`, a Make recipe line, a CI step),
-    /// verifications that decide its exit status protect later units.
+    /// whole fails closed (a Dockerfile `RUN`, a Make recipe line without `-`,
+    /// a CI step), verifications that decide its exit status protect later units.
     public static func analyze(_ list: ShellList, state: DownloadFlowState, unitFailsClosed: Bool) -> [DownloadExecFinding] {
         var analyzer = DownloadExecAnalyzer(state: state)
         let lastChain = analyzer.walk(list)
@@ -133,35 +150,142 @@ public struct DownloadExecAnalyzer {
         return analyzer.findings
     }
 
-    /// Walks a list and returns the verifications of its last `&&` chain:
-    /// the checks so far in the chain, and what the previous command of the
-    /// pipeline sends on.
+    /// Walks a list and returns the verifications of its last `&&` chain.
+    /// `inherited` holds checks that passed for the list to run at all (an
+    /// `if` body after its condition).
     @discardableResult
-    private mutating func walk(_ list: ShellList) -> VerificationChain {
-        var chain = VerificationChain()
-        var piped: Download?
-        list.walk { event in
-            switch event {
-            case .andOr:
-                chain = VerificationChain()
-            case .pipeline(let joinedBy):
+    private mutating func walk(_ list: ShellList, context: WalkContext = WalkContext(), inherited: VerificationChain = VerificationChain()) -> VerificationChain {
+        var chain = inherited
+        for item in list.items {
+            chain = inherited
+            for (position, pipeline) in item.pipelines.enumerated() {
                 // After `||` the right side runs exactly when the left failed: nothing it checked holds.
-                if joinedBy == .or { chain = VerificationChain() }
-                piped = nil
-            case .simple(let command):
-                piped = walk(command, piped: piped, chain: &chain)
-            case .group(let inner):
-                walk(inner)
-                piped = nil
-            case .endOfPipeline:
-                break
+                if position > 0, item.operators[position - 1] == .or { chain = inherited }
+                var inner = context
+                inner.errexitIgnored = context.errexitIgnored || pipeline.negated || position < item.pipelines.count - 1
+                inner.stopsOnFailure = position < item.operators.count && item.operators[position] == .or
+                    && Self.exits(item.pipelines[position + 1])
+                var pipelineChain = pipeline.negated ? VerificationChain() : chain
+                var piped = context.standardInput
+                for (index, command) in pipeline.commands.enumerated() {
+                    if index > 0 { inner.standardInput = nil }
+                    piped = walk(command, piped: index == 0 ? context.standardInput : piped, chain: &pipelineChain, context: inner)
+                }
+                if pipeline.negated {
+                    chain.failedFiles.formUnion(pipelineChain.files)
+                    chain.failedEverything = chain.failedEverything || pipelineChain.everything
+                } else {
+                    chain = pipelineChain
+                }
             }
         }
         return chain
     }
 
+    /// One command of a pipeline: a simple command, or a group that reads what is piped in.
+    private mutating func walk(_ command: ShellCommand, piped: Download?, chain: inout VerificationChain, context: WalkContext) -> Download? {
+        switch command {
+        case .simple(let simple):
+            return walk(simple, piped: piped, chain: &chain, context: context)
+        case .compound(let list, let redirections):
+            var inner = context
+            inner.standardInput = input(of: redirections) ?? piped
+            walk(list, context: inner, inherited: chain)
+            return nil
+        case .conditional(let conditional):
+            walk(conditional, piped: input(of: conditional.redirections) ?? piped, chain: chain, context: context)
+            return nil
+        case .function(let name, let body):
+            state.functions[name] = interpreterReadingStandardInput(in: body)
+            // The body is read where it is defined: its findings do not depend on the call.
+            _ = walk(body, piped: nil, chain: &chain, context: WalkContext())
+            return nil
+        }
+    }
+
+    /// `if`, `while`, `until`: conditions do not stop the script under `set -e`; a
+    /// body runs after its condition passed, so a check there covers it; and
+    /// `if ! check; then exit; fi` stops what follows when the check fails.
+    private mutating func walk(_ conditional: ConditionalCommand, piped: Download?, chain: VerificationChain, context: WalkContext) {
+        var conditionContext = context
+        conditionContext.errexitIgnored = true
+        conditionContext.stopsOnFailure = false
+        conditionContext.standardInput = piped
+        var bodyContext = context
+        bodyContext.standardInput = piped
+        for clause in conditional.clauses {
+            let passed = walk(clause.condition, context: conditionContext, inherited: chain)
+            let bodyChain = conditional.kind == .untilLoop ? chain : passed
+            walk(clause.body, context: bodyContext, inherited: bodyChain)
+            if conditional.kind == .ifClause, Self.exits(clause.body) {
+                // Past this `if`, the negated checks in its condition passed.
+                state.verifiedFiles.formUnion(passed.failedFiles)
+                state.verifiedEverything = state.verifiedEverything || passed.failedEverything
+            }
+        }
+        if let elseBody = conditional.elseBody { walk(elseBody, context: bodyContext, inherited: chain) }
+    }
+
+    /// What a group's own redirections feed it: a download through `< <(curl …)` or a downloaded file.
+    private func input(of redirections: [Redirection]) -> Download? {
+        for redirection in redirections where redirection.operation == .input {
+            guard let target = redirection.target else { continue }
+            if let download = target.substitutions.filter(\.isProcess).flatMap({ outputDownloads(of: $0.0) }).first { return download }
+            if let path = target.literal, let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: VerificationChain()) {
+                return download
+            }
+        }
+        return nil
+    }
+
+    /// Whether a pipeline or list ends the script (or function) at once: `exit`, `return`, or a group doing so.
+    private static func exits(_ pipeline: Pipeline) -> Bool {
+        guard pipeline.commands.count == 1 else { return false }
+        switch pipeline.commands[0] {
+        case .simple(let simple):
+            return simple.words.first.flatMap(\.literal).map { ["exit", "return"].contains($0) } ?? false
+        case .compound(let list, _):
+            return exits(list)
+        default:
+            return false
+        }
+    }
+
+    private static func exits(_ list: ShellList) -> Bool {
+        list.items.contains { item in item.pipelines.count == 1 && exits(item.pipelines[0]) }
+    }
+
+    /// The interpreter that the first command of some pipeline in `list`
+    /// is, reading the list's stdin (no script, no code, no input
+    /// redirection): piping into such a group or function runs what is piped.
+    private func interpreterReadingStandardInput(in list: ShellList) -> String? {
+        for item in list.items {
+            for pipeline in item.pipelines {
+                if let first = pipeline.commands.first, let name = interpreterReadingStandardInput(in: first) { return name }
+            }
+        }
+        return nil
+    }
+
+    private func interpreterReadingStandardInput(in command: ShellCommand) -> String? {
+        switch command {
+        case .simple(let simple):
+            guard let invocation = Invocation(simple.words), invocation.role.contains(.interpreter),
+                  !simple.redirections.contains(where: { $0.operation == .input || $0.operation == .hereString || $0.hereDocument != nil })
+            else { return nil }
+            let call = InterpreterCall(invocation.arguments, shellFamily: invocation.role.contains(.shell), name: invocation.name)
+            return call.code == nil && call.script == nil ? invocation.name : nil
+        case .compound(let inner, _):
+            return interpreterReadingStandardInput(in: inner)
+        case .conditional(let conditional):
+            return interpreterReadingStandardInput(in: conditional.allParts)
+        case .function:
+            return nil
+        }
+    }
+
     /// Analyses one simple command; returns what flows out of its stdout when that is a download.
-    private mutating func walk(_ simple: SimpleCommand, piped: Download?, chain: inout VerificationChain) -> Download? {
+    private mutating func walk(_ simple: SimpleCommand, piped: Download?, chain: inout VerificationChain, context: WalkContext) -> Download? {
         for word in simple.assignments where word.literal == nil { walkSubstitutions(in: word) }
         for redirection in simple.redirections {
             if let target = redirection.target, target.literal == nil { walkSubstitutions(in: target) }
@@ -172,7 +296,7 @@ public struct DownloadExecAnalyzer {
         let name = invocation.name
         let role = invocation.role
         if role.contains(.verifier), ShellCommands.isVerification(name: name, arguments: invocation.arguments) {
-            markVerified(invocation.arguments, chain: &chain)
+            markVerified(invocation.arguments, chain: &chain, stops: context.stopsOnFailure || (state.errexit && !context.errexitIgnored))
             return nil
         }
         // `scriptpin run` is the pinned form.
@@ -184,12 +308,11 @@ public struct DownloadExecAnalyzer {
         let stdoutFile = redirectedStdout(simple.redirections)
 
         if name == "set" {
-            if invocation.arguments.contains(where: { word in
-                let text = word.literal ?? ""
-                return (text.hasPrefix("-") && text.contains("e") && !text.hasPrefix("--")) || text == "errexit"
-            }) {
-                state.errexit = true
+            for text in invocation.arguments.compactMap(\.literal) {
+                if (text.hasPrefix("-") && !text.hasPrefix("--") && text.contains("e")) || text == "errexit" { state.errexit = true }
+                if text.hasPrefix("+") && text.contains("e") { state.errexit = false }
             }
+            if invocation.arguments.compactMap(\.literal) == ["+o", "errexit"] { state.errexit = false }
             return nil
         }
         if role.contains(.downloader), let call = ShellCommands.download(name: name, arguments: invocation.arguments, offset: invocation.offset) {
@@ -215,6 +338,12 @@ public struct DownloadExecAnalyzer {
             piped.savedPath = nil
             for word in invocation.arguments {
                 if let path = word.literal, !path.hasPrefix("-") { record(path, piped) }
+                // `tee >(sh)`: the process substitution reads the same bytes.
+                for (list, isProcess) in word.substitutions where isProcess {
+                    if let interpreter = interpreterReadingStandardInput(in: list) {
+                        report(offset: piped.offset, "\(piped.described) is piped through tee into \(interpreter)", download: piped, fix: .manual(FixPlan.filtered))
+                    }
+                }
             }
             piped.throughFilters = true
             return piped
@@ -246,17 +375,22 @@ public struct DownloadExecAnalyzer {
             interpret(invocation, simple: simple, piped: piped, chain: chain)
             return nil
         }
+        if let piped, let interpreter = state.functions[name] {
+            report(offset: piped.offset, "\(piped.described) is piped into \(name), a function that runs its input with \(interpreter)",
+                   download: piped, fix: .manual(FixPlan.unknownForm))
+            return nil
+        }
         if let extraction = ArchiveExtraction(name: name, arguments: invocation.arguments) {
             if extraction.toStandardOutput {
-                // `tar -xzO`: the archive's files flow on, as from any filter.
+                // `tar -xzO`, `unzip -p`: the archive's files flow on, as from any filter.
+                if let archive = extraction.archive, !extraction.readsStandardInput { return unverifiedDownload(at: archive, chain: chain) }
                 guard var passed = piped else { return nil }
                 passed.throughFilters = true
                 return passed
             }
             if extraction.readsStandardInput, let piped {
                 state.unpacked = Unpacked(download: piped, tool: name, directory: extraction.directory, throughPipe: true)
-            } else if let archive = extraction.archive, let download = state.downloadedFiles[normalized(archive)],
-                      !state.isVerified(normalized(archive), chain: chain) {
+            } else if let archive = extraction.archive, let download = unverifiedDownload(at: archive, chain: chain) {
                 state.unpacked = Unpacked(download: download, tool: name, directory: extraction.directory, throughPipe: false)
             }
             return nil
@@ -272,17 +406,92 @@ public struct DownloadExecAnalyzer {
                 reportRunFromUnpacked(path, runner: nil, offset: invocation.offset)
             }
         }
-        // Filters (cat, gunzip, sed, tr, base64 -d, …) pass what they read on.
-        guard var passed = piped else { return nil }
-        passed.throughFilters = true
-        return passed
+        analyseCodeInArguments(invocation, name: name, chain: chain)
+        // Filters (cat, gunzip, sed, tr, base64 -d, …) pass what they read on, or the downloaded file they read.
+        if var passed = piped {
+            passed.throughFilters = true
+            return passed
+        }
+        if role.contains(.readsFilesToOutput) {
+            for path in invocation.arguments.compactMap(\.literal) where !path.hasPrefix("-") {
+                if var download = unverifiedDownload(at: path, chain: chain) {
+                    download.throughFilters = true
+                    return download
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The download saved as `path`, unless a check has cleared it.
+    private func unverifiedDownload(at path: String, chain: VerificationChain) -> Download? {
+        guard let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: chain) else { return nil }
+        return download
+    }
+
+    /// Code handed to another program as an argument: `timeout 60 bash -c '…'`,
+    /// `docker exec c sh -c '…'`, `xargs sh -c '…'`, a function or unknown
+    /// wrapper given `bash -c '…'`; `su -c '…'`, `runuser -c '…'`; and the
+    /// command words of `ssh HOST …` and `watch …`, which a shell runs.
+    private mutating func analyseCodeInArguments(_ invocation: Invocation, name: String, chain: VerificationChain) {
+        let arguments = invocation.arguments
+        if ["su", "runuser"].contains(name) {
+            for (index, word) in arguments.enumerated() {
+                let text = word.literal ?? ""
+                if (text == "-c" || text == "--command") && index + 1 < arguments.count {
+                    analyseShellCode(arguments[index + 1], runner: name)
+                } else if text.hasPrefix("--command=") {
+                    analyseShellCode(word, runner: name, droppingPrefix: "--command=".utf8.count)
+                }
+            }
+            return
+        }
+        if let command = ShellCommands.remoteCommandWords(name: name, arguments: arguments.map { $0.literal }) {
+            let words = arguments[command...]
+            guard depth < Self.maximumNestedScripts, let first = words.first, words.allSatisfy({ $0.literal != nil }) else { return }
+            let text = words.map { $0.literal! }.joined(separator: " ")
+            if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: first.offset) {
+                var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
+                inner.walk(nested)
+                findings += inner.findings
+            }
+            return
+        }
+        guard !ShellCommands.printsItsArguments(name) else { return }
+        for index in arguments.indices {
+            guard let text = arguments[index].literal, ShellCommands.role(of: baseName(text)).contains(.interpreter),
+                  let nested = Invocation(Array(arguments[index...])), InterpreterCall(nested.arguments, shellFamily: nested.role.contains(.shell), name: nested.name).code != nil
+            else { continue }
+            var simple = SimpleCommand(offset: arguments[index].offset)
+            simple.words = Array(arguments[index...])
+            simple.end = arguments.last!.end
+            var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
+            inner.interpret(nested, simple: simple, piped: nil, chain: chain)
+            findings += inner.findings
+            return
+        }
+    }
+
+    /// A word holding shell code (`su -c '…'`): its downloads run, and its text is analysed as a script.
+    private mutating func analyseShellCode(_ word: ShellWord, runner: String, droppingPrefix: Int = 0) {
+        for download in downloads(in: word) {
+            report(offset: download.offset, "\(download.described) is run by \(runner) -c", download: download, fix: .manual(FixPlan.quoted))
+        }
+        guard depth < Self.maximumNestedScripts, let text = word.literal else { return }
+        let code = Array(text.utf8.dropFirst(droppingPrefix))
+        let base = word.offset + droppingPrefix + (word.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0)
+        if case .success(let nested) = ShellParser.parse(code, baseOffset: base) {
+            var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
+            inner.walk(nested)
+            findings += inner.findings
+        }
     }
 
     private mutating func interpret(_ invocation: Invocation, simple: SimpleCommand, piped: Download?, chain: VerificationChain) {
         let name = invocation.name
         let redirections = simple.redirections
         let shellFamily = invocation.role.contains(.shell)
-        let call = InterpreterCall(invocation.arguments, shellFamily: shellFamily)
+        let call = InterpreterCall(invocation.arguments, shellFamily: shellFamily, name: name)
         if let code = call.code {
             let codeIsOneDownload = code.text == "$(…)" && code.substitutions.count == 1 && code.substitutions[0].0.isSingleCommand
                 && code.offset == invocation.arguments.last?.offset
@@ -426,14 +635,17 @@ public struct DownloadExecAnalyzer {
         return .fetch(unit: download.unit, range: command, prefix: download.prefix, path: path)
     }
 
-    private mutating func markVerified(_ arguments: [ShellWord], chain: inout VerificationChain) {
+    /// A check: it covers the rest of its `&&` chain, and everything after
+    /// it when its failure `stops` the script (under `set -e` where that
+    /// applies, or before `|| exit`).
+    private mutating func markVerified(_ arguments: [ShellWord], chain: inout VerificationChain, stops: Bool) {
         let named = arguments.compactMap(\.literal).map(normalized).filter { state.downloadedFiles[$0] != nil }
         if named.isEmpty {
             chain.everything = true
-            if state.errexit { state.verifiedEverything = true }
+            if stops { state.verifiedEverything = true }
         } else {
             chain.files.formUnion(named)
-            if state.errexit { state.verifiedFiles.formUnion(named) }
+            if stops { state.verifiedFiles.formUnion(named) }
         }
     }
 
@@ -476,6 +688,11 @@ public struct DownloadExecAnalyzer {
                 }
             case .group(let inner):
                 found += outputDownloads(of: inner)
+                flowing = nil
+            case .conditional(let conditional):
+                found += outputDownloads(of: conditional.allParts)
+                flowing = nil
+            case .function:
                 flowing = nil
             case .endOfPipeline:
                 if let download = flowing { found.append(download) }
@@ -550,6 +767,9 @@ struct Invocation {
 
 /// How an interpreter was asked to run: code in an argument, a script file, or stdin.
 struct InterpreterCall {
+    /// Script operands that name standard input.
+    static let standardInputPaths: Set<String> = ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]
+
     var code: ShellWord?
     var script: ShellWord?
     /// Where `script` stands among the arguments.
@@ -562,12 +782,14 @@ struct InterpreterCall {
     /// The code option is the only option.
     var onlyCodeOption = false
 
-    init(_ arguments: [ShellWord], shellFamily: Bool) {
+    /// `name` decides the spellings some interpreters have: `php -- args` reads the script from stdin.
+    init(_ arguments: [ShellWord], shellFamily: Bool, name: String = "") {
         var index = 0
         var readsStandardInput = false
         while index < arguments.count {
             let text = arguments[index].literal ?? ""
             if text == "--" {
+                if name == "php" { readsStandardInput = true }
                 index += 1
                 break
             }
@@ -595,7 +817,12 @@ struct InterpreterCall {
             if text != "-s" { otherOptions = true }
             index += 1
         }
-        let start = min(index, arguments.count)
+        var start = min(index, arguments.count)
+        if !readsStandardInput, start < arguments.count, let operand = arguments[start].literal, Self.standardInputPaths.contains(operand) {
+            // `bash /dev/stdin args`: the script is what is piped in.
+            readsStandardInput = true
+            start += 1
+        }
         let rest = arguments[start...]
         if readsStandardInput || rest.isEmpty {
             scriptArguments = rest.map { $0.literal ?? $0.text }

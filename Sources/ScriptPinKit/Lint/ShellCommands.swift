@@ -12,6 +12,8 @@ enum ShellCommands {
         static let interpreter = Role(rawValue: 8)
         static let shell = Role(rawValue: 16)
         static let blocksPipedData = Role(rawValue: 32)
+        /// Writes the files it is given to stdout, decompressed or decoded (`cat f`, `zcat f.gz`, `base64 -d f`).
+        static let readsFilesToOutput = Role(rawValue: 64)
     }
 
     private static let roles: [String: Role] = {
@@ -22,6 +24,7 @@ enum ShellCommands {
         for name in interpreters { table[name, default: []].insert(.interpreter) }
         for name in shellFamily { table[name, default: []].insert(.shell) }
         for name in blocksPipedData { table[name, default: []].insert(.blocksPipedData) }
+        for name in fileReaders { table[name, default: []].insert(.readsFilesToOutput) }
         for name in ["$SHELL", "${SHELL}", "$BASH", "${BASH}"] { table[name] = [.interpreter, .shell] }
         return table
     }()
@@ -44,6 +47,50 @@ enum ShellCommands {
         "egrep", "fgrep", "rg", "shellcheck", "wc", "file", "less", "more", "head", "tail", "diff", "cmp", "openssl",
         "gpg", "install", "dpkg", "rpm", "apt-key", "true", "echo", "printf",
     ]
+
+    static let fileReaders: Set<String> = [
+        "cat", "zcat", "gzcat", "xzcat", "bzcat", "zstdcat", "lzcat", "gunzip", "gzip", "xz", "unxz", "bzip2", "bunzip2", "zstd",
+        "base64", "openssl",
+    ]
+
+    /// Commands that only print their arguments: code written there is text.
+    static func printsItsArguments(_ name: String) -> Bool {
+        ["echo", "printf", "logger", "print", "Write-Host", "Write-Output", "git", "notify-send", "wall"].contains(name)
+    }
+
+    /// For `ssh HOST command…` and `watch [options] command…`: the index of
+    /// the first command word, which a shell on the other side (or `sh -c`)
+    /// runs as code; nil for other commands or when there is no command.
+    static func remoteCommandWords(name: String, arguments: [String?]) -> Int? {
+        let valued: Set<String>
+        var operandsBeforeCommand: Int
+        switch name {
+        case "ssh":
+            valued = ["-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w"]
+            operandsBeforeCommand = 1
+        case "watch":
+            valued = ["-n", "--interval", "-d", "--differences", "-q", "--equexit"]
+            operandsBeforeCommand = 0
+        default:
+            return nil
+        }
+        var index = 0
+        while index < arguments.count {
+            guard let text = arguments[index] else { return nil }
+            if text == "--" {
+                index += 1
+                break
+            }
+            if text.hasPrefix("-") {
+                index += valued.contains(text) ? 2 : 1
+                continue
+            }
+            if operandsBeforeCommand == 0 { break }
+            operandsBeforeCommand -= 1
+            index += 1
+        }
+        return index < arguments.count ? index : nil
+    }
 
     static func isShellFamily(_ name: String) -> Bool {
         role(of: name).contains(.shell)

@@ -1,8 +1,9 @@
 /// A recursive-descent parser for POSIX sh and the bash syntax installers
 /// use. It keeps what decides data flow (words, substitutions, redirections,
-/// heredocs, pipelines, `&&`/`||` lists) and flattens compound commands
-/// (`if`, `while`, `for`, `case`, functions, groups) into their parts in
-/// source order. It runs in time linear in the input, with nesting bounded by
+/// heredocs, pipelines, `&&`/`||` lists, `!`, the conditions and bodies of
+/// `if`, `while` and `until`, function names) and flattens the other
+/// compound commands (`for`, `case`, groups) into their parts in source
+/// order. It runs in time linear in the input, with nesting bounded by
 /// `maximumDepth`, and reports what it cannot parse with its position.
 public struct ShellParser {
     /// Substitutions nest this deep at most: real scripts use two or three,
@@ -109,6 +110,11 @@ public struct ShellParser {
 
     private mutating func parsePipeline(keywords: Set<String>) throws(ShellParseError) -> Pipeline {
         var pipeline = Pipeline()
+        skipBlanks()
+        if peekBareWord() == "!" {
+            pipeline.negated = true
+            index += 1
+        }
         while true {
             if let command = try parseCommand(keywords: keywords) { pipeline.commands.append(command) }
             skipBlanks()
@@ -141,7 +147,9 @@ public struct ShellParser {
 
     // MARK: - Commands
 
-    private static let prefixKeywords: Set<String> = ["if", "then", "elif", "else", "while", "until", "do", "!", "time"]
+    /// Skipped where they stand alone: `time`, and stray keywords of an
+    /// unbalanced compound command (tolerated, as the rest still parses).
+    private static let prefixKeywords: Set<String> = ["then", "elif", "else", "do", "!", "time"]
     private static let endKeywords: Set<String> = ["fi", "done"]
     private static let keywordInitials: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
@@ -192,26 +200,85 @@ public struct ShellParser {
                 return .compound(list, redirections: try parseTrailingRedirections())
             case "}":
                 throw error("unexpected '}'")
+            case "if":
+                return .conditional(try parseConditional(.ifClause))
+            case "while":
+                return .conditional(try parseConditional(.whileLoop))
+            case "until":
+                return .conditional(try parseConditional(.untilLoop))
             case "for", "select":
                 index += word.utf8.count
                 try skipLoopHeader()
-                continue
+                return try parseLoopBody()
             case "case":
                 return try parseCase()
             case "function":
                 index += word.utf8.count
                 skipBlanks()
-                try skipWord()
+                let name = try parseWord()
                 skipBlanks()
                 if startsWith(UInt8(ascii: "("), UInt8(ascii: ")")) { index += 2 }
                 try skipLineBreaks()
-                continue
+                guard let body = try parseCommand(keywords: []) else { throw error("'function' without a body") }
+                return .function(name: name.literal ?? name.text, body: body)
             case "[[":
                 return .simple(try parseDoubleBracket())
             default:
                 return try parseSimpleCommand()
             }
         }
+    }
+
+    /// `if`, `while` or `until` up to its `fi` or `done`; a missing one at
+    /// the end of the text is tolerated, as a shell reading a fragment would.
+    private mutating func parseConditional(_ kind: ConditionalCommand.Kind) throws(ShellParseError) -> ConditionalCommand {
+        var conditional = ConditionalCommand(kind: kind, start: baseOffset + index)
+        let keywordStart = index
+        index += kind.rawValue.utf8.count
+        let (opener, closer) = kind == .ifClause ? ("then", "fi") : ("do", "done")
+        let bodyEnds: Set<String> = kind == .ifClause ? ["elif", "else", "fi"] : ["done"]
+        while true {
+            let condition = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: [opener]) }
+            guard peekBareWord() == opener else {
+                guard index >= bytes.count else { throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' without '\(opener)'") }
+                conditional.clauses.append(ConditionalCommand.Clause(condition: condition, body: ShellList()))
+                break
+            }
+            index += opener.utf8.count
+            let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: bodyEnds) }
+            conditional.clauses.append(ConditionalCommand.Clause(condition: condition, body: body))
+            if kind == .ifClause, peekBareWord() == "elif" {
+                index += 4
+                continue
+            }
+            if kind == .ifClause, peekBareWord() == "else" {
+                index += 4
+                conditional.elseBody = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: ["fi"]) }
+            }
+            break
+        }
+        if peekBareWord() == closer {
+            index += closer.utf8.count
+        } else if index < bytes.count {
+            throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' is not closed with '\(closer)'")
+        }
+        conditional.redirections = try parseTrailingRedirections()
+        conditional.end = conditional.redirections.last?.end ?? baseOffset + index
+        return conditional
+    }
+
+    /// A `for` or `select` loop's `do … done` (or bash's `{ … }`), after its header.
+    private mutating func parseLoopBody() throws(ShellParseError) -> ShellCommand {
+        try skipSeparators()
+        if peekBareWord() == "{" { return try parseCommand(keywords: []) ?? .compound(ShellList(), redirections: []) }
+        if peekBareWord() == "do" { index += 2 }
+        let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: ["done"]) }
+        if peekBareWord() == "done" {
+            index += 4
+        } else if index < bytes.count {
+            throw error("a loop is not closed with 'done'")
+        }
+        return .compound(body, redirections: try parseTrailingRedirections())
     }
 
     /// `for NAME in WORDS` or `for ((…))`, up to the `;` or newline before `do`.
@@ -387,7 +454,8 @@ public struct ShellParser {
                     if index < bytes.count, bytes[index] == UInt8(ascii: ")") {
                         index += 1
                         try skipLineBreaks()
-                        return try parseCommand(keywords: [])
+                        guard let body = try parseCommand(keywords: []) else { throw error("a function definition without a body") }
+                        return .function(name: command.words[0].literal ?? command.words[0].text, body: body)
                     }
                     index = save
                 }

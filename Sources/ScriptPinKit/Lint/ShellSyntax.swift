@@ -150,15 +150,22 @@ public struct SimpleCommand: Sendable {
 
 public indirect enum ShellCommand: Sendable {
     case simple(SimpleCommand)
-    /// `( … )`, `{ …; }`, a function body, or a compound command's parts,
-    /// flattened into one list in source order.
+    /// `( … )`, `{ …; }`, a `for` or `select` loop's body, or a `case`'s
+    /// arms, flattened into one list in source order.
     case compound(ShellList, redirections: [Redirection])
+    /// `if`, `while` and `until`, with their conditions apart from their bodies:
+    /// whether a failing command stops what follows depends on where it stands.
+    case conditional(ConditionalCommand)
+    /// `name() body` or `function name body`.
+    case function(name: String, body: ShellCommand)
 
     /// Where the command starts: a group's first command (its brackets and keywords are not kept).
     public var start: Int {
         switch self {
         case .simple(let command): command.offset
         case .compound(let list, _): list.start
+        case .conditional(let conditional): conditional.start
+        case .function(_, let body): body.start
         }
     }
 
@@ -167,12 +174,49 @@ public indirect enum ShellCommand: Sendable {
         switch self {
         case .simple(let command): command.end
         case .compound(let list, let redirections): max(list.end, redirections.last?.end ?? 0)
+        case .conditional(let conditional): conditional.end
+        case .function(_, let body): body.end
         }
+    }
+}
+
+/// `if … then … [elif … then …] [else …] fi`, `while … do … done`, `until … do … done`.
+public struct ConditionalCommand: Sendable {
+    public enum Kind: String, Sendable {
+        case ifClause = "if"
+        case whileLoop = "while"
+        case untilLoop = "until"
+    }
+
+    public struct Clause: Sendable {
+        public var condition: ShellList
+        public var body: ShellList
+    }
+
+    public var kind: Kind
+    /// `if` and each `elif`; a loop has one.
+    public var clauses: [Clause] = []
+    public var elseBody: ShellList?
+    public var redirections: [Redirection] = []
+    /// From the keyword to `fi` or `done` and its redirections.
+    public var start: Int
+    public var end = 0
+
+    /// Every condition and body in source order, for passes that need no structure.
+    public var allParts: ShellList {
+        var list = ShellList()
+        for clause in clauses { list.items += clause.condition.items + clause.body.items }
+        list.items += elseBody?.items ?? []
+        list.start = list.items.first?.start ?? start
+        list.end = list.items.last?.end ?? list.start
+        return list
     }
 }
 
 public struct Pipeline: Sendable {
     public var commands: [ShellCommand] = []
+    /// `! pipeline`: its status is inverted, and `set -e` ignores it.
+    public var negated = false
     /// `start..<end` covers the pipeline's commands and the `|` between them.
     public var start = 0
     public var end = 0

@@ -6,9 +6,13 @@ enum ShellWalkEvent {
     case pipeline(joinedBy: ListOperator?)
     /// A simple command, in pipe order.
     case simple(SimpleCommand)
-    /// A group in a pipeline (a subshell, brace group, flattened compound
-    /// command or function body); the visitor decides whether to walk into it.
+    /// A group in a pipeline (a subshell, brace group, loop body or `case`);
+    /// the visitor decides whether to walk into it.
     case group(ShellList)
+    /// `if`, `while` or `until`; `allParts` serves a visitor that needs no structure.
+    case conditional(ConditionalCommand)
+    /// A function definition; its body runs where the function is called.
+    case function(name: String, body: ShellCommand)
     /// The pipeline that began last ends.
     case endOfPipeline
 }
@@ -25,6 +29,8 @@ extension ShellList {
                     switch command {
                     case .simple(let simple): visit(.simple(simple))
                     case .compound(let list, _): visit(.group(list))
+                    case .conditional(let conditional): visit(.conditional(conditional))
+                    case .function(let name, let body): visit(.function(name: name, body: body))
                     }
                 }
                 visit(.endOfPipeline)

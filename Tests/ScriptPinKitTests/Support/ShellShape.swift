@@ -13,6 +13,7 @@ enum ShellShape {
         var text = ""
         for (index, pipeline) in andOr.pipelines.enumerated() {
             if index > 0 { text += " \(andOr.operators[index - 1].rawValue) " }
+            if pipeline.negated { text += "! " }
             text += pipeline.commands.map(of).joined(separator: " | ")
         }
         return text
@@ -26,6 +27,16 @@ enum ShellShape {
             return "[" + (assignments + words).joined(separator: " ") + "]" + simple.redirections.map(of).joined()
         case .compound(let list, let redirections):
             return "{ " + of(list) + " }" + redirections.map(of).joined()
+        case .conditional(let conditional):
+            let (opener, closer) = conditional.kind == .ifClause ? ("then", "fi") : ("do", "done")
+            var text = ""
+            for (index, clause) in conditional.clauses.enumerated() {
+                text += (index == 0 ? conditional.kind.rawValue : "elif") + " " + of(clause.condition) + " \(opener) " + of(clause.body) + " "
+            }
+            if let elseBody = conditional.elseBody { text += "else " + of(elseBody) + " " }
+            return text + closer + conditional.redirections.map(of).joined()
+        case .function(let name, let body):
+            return name + "() " + of(body)
         }
     }
 
