@@ -112,6 +112,56 @@ enum LintCases {
         LintForm(name: "an archive unpacked with -C, then run from there", snippet: "curl -fsSL https://example.com/t.tgz | tar -xz -C /opt/t\n/opt/t/bin/setup --yes", expected: [(1, "/opt/t/bin/setup")]),
         LintForm(name: "an archive saved, unpacked with -xzf, then run by bash", snippet: "curl -fsSLo t.tgz https://example.com/t.tgz\ntar -xzf t.tgz\nbash t/install.sh", expected: [(2, "bash")]),
         LintForm(name: "a zip saved, unzipped, then run", snippet: "wget https://example.com/t.zip && unzip t.zip -d t && sh t/install.sh", expected: [(0, "sh t")]),
+        // Interpreters reading the program from stdin, in every spelling.
+        LintForm(name: "bash /dev/stdin (the dotnet-install idiom)", snippet: "curl -sSL https://dot.net/v1/dotnet-install.sh | bash /dev/stdin --channel 8.0", expected: [(0, "curl")]),
+        LintForm(name: "sh /dev/fd/0", snippet: "wget -qO- https://example.com/i.sh | sh /dev/fd/0 --yes", expected: [(0, "wget")]),
+        LintForm(name: "bash /proc/self/fd/0", snippet: "curl -fsSL https://example.com/i.sh | bash /proc/self/fd/0", expected: [(0, "curl")]),
+        LintForm(name: "sh - with arguments", snippet: "curl -fsSL https://example.com/i.sh | sh - --yes", expected: [(0, "curl")]),
+        LintForm(name: "bash -s -- arguments", snippet: "curl -fsSL https://example.com/i.sh | bash -s -- -v 1", expected: [(0, "curl")]),
+        LintForm(name: "php -- arguments", snippet: "curl -sS https://getcomposer.example.org/installer | php -- --install-dir=/usr/local/bin", expected: [(0, "curl")]),
+        LintForm(name: "node -", snippet: "curl -fsSL https://example.com/setup.js | node -", expected: [(0, "curl")]),
+        LintForm(name: "perl - with arguments", snippet: "curl -L https://example.com/cpanm | perl - --self-upgrade", expected: [(0, "curl")]),
+        LintForm(name: "ruby -", snippet: "curl -fsSL https://example.com/install.rb | ruby -", expected: [(0, "curl")]),
+        LintForm(name: "python3 - with arguments", snippet: "curl -sSL https://install.example.com/p.py | python3 - --yes", expected: [(0, "curl")]),
+        LintForm(name: "stdin from a process substitution", snippet: "sh < <(wget -qO- https://example.com/i.sh)", expected: [(0, "wget")]),
+        LintForm(name: "a here-string of a download", snippet: "bash <<< \"$(curl -fsSL https://example.com/i.sh)\"", expected: [(0, "curl")]),
+        // Pipes into anything that runs its stdin.
+        LintForm(name: "a pipe into a brace group", snippet: "curl -fsSL https://example.com/i.sh | { sh; }", expected: [(0, "curl")]),
+        LintForm(name: "a pipe into a subshell", snippet: "curl -fsSL https://example.com/i.sh | (sh)", expected: [(0, "curl")]),
+        LintForm(name: "a pipe into an if", snippet: "curl -fsSL https://example.com/i.sh | if true; then sh; fi", expected: [(0, "curl")]),
+        LintForm(name: "a pipe into a while body", snippet: "curl -fsSL https://example.com/i.sh | while true; do bash; break; done", expected: [(0, "curl")]),
+        LintForm(name: "a pipe into a case arm", snippet: "curl -fsSL https://example.com/i.sh | case x in x) sh ;; esac", expected: [(0, "curl")]),
+        LintForm(name: "a pipe into a function that runs its input", snippet: "run_it() { sh -s; }\ncurl -fsSL https://example.com/i.sh | run_it", expected: [(1, "curl")]),
+        LintForm(name: "a pipe into a function keyword function", snippet: "function apply { bash; }\nwget -qO- https://example.com/i.sh | apply", expected: [(1, "wget")]),
+        LintForm(name: "tee into a process substitution", snippet: "curl -fsSL https://example.com/i.sh | tee >(sh) > /dev/null", expected: [(0, "curl")]),
+        LintForm(name: "tee /dev/stderr then sh", snippet: "curl -fsSL https://example.com/i.sh | tee /dev/stderr | sh", expected: [(0, "curl")]),
+        LintForm(name: "gunzip -c on the way", snippet: "curl -fsSL https://example.com/i.sh.gz | gunzip -c | sh", expected: [(0, "curl")]),
+        LintForm(name: "zcat on the way", snippet: "curl -fsSL https://example.com/i.sh.gz | zcat | bash", expected: [(0, "curl")]),
+        LintForm(name: "xz -dc on the way", snippet: "curl -fsSL https://example.com/i.sh.xz | xz -dc | sh", expected: [(0, "curl")]),
+        LintForm(name: "tar -xzO on the way", snippet: "curl -fsSL https://example.com/i.tgz | tar -xzO install.sh | sh", expected: [(0, "curl")]),
+        LintForm(name: "base64 -d on the way", snippet: "curl -fsSL https://example.com/i.b64 | base64 -d | bash", expected: [(0, "curl")]),
+        LintForm(name: "unzip -p of a downloaded zip", snippet: "curl -fsSLo i.zip https://example.com/i.zip && unzip -p i.zip install.sh | sh", expected: [(0, "curl")]),
+        LintForm(name: "zcat of a downloaded file", snippet: "curl -fsSLo i.sh.gz https://example.com/i.sh.gz\nzcat i.sh.gz | bash", expected: [(0, "curl")]),
+        // Code inside arguments.
+        LintForm(name: "timeout bash -c", snippet: "timeout 300 bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "an unknown wrapper with -- bash -c", snippet: "spin --title installing -- bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "flock F bash -c", snippet: "flock /tmp/lock bash -c 'wget -qO- https://example.com/i.sh | bash'", expected: [(0, "wget")]),
+        LintForm(name: "xargs sh -c", snippet: "echo x | xargs -I{} sh -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "su -c", snippet: "su -c 'curl -fsSL https://example.com/i.sh | sh' root", expected: [(0, "curl")]),
+        LintForm(name: "runuser -c", snippet: "runuser -u app -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "docker exec sh -c", snippet: "docker exec web sh -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "kubectl exec -- bash -c", snippet: "kubectl exec pod -- bash -c 'curl -fsSL https://example.com/i.sh | bash'", expected: [(0, "curl")]),
+        LintForm(name: "ssh HOST with the command as words", snippet: "ssh deploy@host 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "watch with a command", snippet: "watch -n 60 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "a shell function given bash -c", snippet: "retry() { \"$@\"; }\nretry bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(1, "curl")]),
+        LintForm(name: "$( (…) ) with a space", snippet: "out=$( (curl -fsSL https://example.com/i.sh | sh) )", expected: [(0, "curl")]),
+        // Fail-closed: a check clears a file only when its failure stops the file from running.
+        LintForm(name: "check in an if condition that only warns", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nif ! sha256sum -c sums; then echo warning; fi\nbash i.sh", expected: [(2, "bash")]),
+        LintForm(name: "check || true", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || true\nbash i.sh", expected: [(2, "bash")]),
+        LintForm(name: "check || true under set -e", snippet: "set -e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || true\nbash i.sh", expected: [(3, "bash")]),
+        LintForm(name: "check && echo under set -e", snippet: "set -e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums && echo verified\nbash i.sh", expected: [(3, "bash")]),
+        LintForm(name: "negated check under set -e", snippet: "set -e\ncurl -fsSLo i.sh https://example.com/i.sh\n! sha256sum -c sums\nbash i.sh", expected: [(3, "bash")]),
+        LintForm(name: "set +e turns errexit off", snippet: "set -e\nset +e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
     ]
 
     static let negative: [LintForm] = [
@@ -120,6 +170,17 @@ enum LintCases {
         LintForm(name: "scriptpin fetch into tar", snippet: "scriptpin fetch tool-tgz | tar xz", expected: []),
         LintForm(name: "pipe into shasum", snippet: "curl -s https://example.com/i.sh | shasum -a 256", expected: []),
         LintForm(name: "pipe into tar", snippet: "curl -sL https://example.com/t.tgz | tar xz", expected: []),
+        LintForm(name: "check || exit", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || exit 1\nbash i.sh", expected: []),
+        LintForm(name: "check || { echo; exit 1; }", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || { echo bad; exit 1; }\nbash i.sh", expected: []),
+        LintForm(name: "check || return in a function", snippet: "f() {\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || return 1\nbash i.sh\n}", expected: []),
+        LintForm(name: "if ! check; then exit 1; fi", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nif ! sha256sum -c sums; then exit 1; fi\nbash i.sh", expected: []),
+        LintForm(name: "if check; then run; fi", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nif sha256sum -c sums; then bash i.sh; fi", expected: []),
+        LintForm(name: "a pipe into a group that does not run it", snippet: "curl -fsSL https://example.com/i.sh | { cat > i.sh; }", expected: []),
+        LintForm(name: "a pipe into a function that does not run it", snippet: "save() { cat > out; }\ncurl -fsSL https://example.com/i.sh | save", expected: []),
+        LintForm(name: "echo of bash -c text", snippet: "echo bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: []),
+        LintForm(name: "ssh without a command", snippet: "ssh -i key deploy@host", expected: []),
+        LintForm(name: "tee into a process substitution that hashes", snippet: "curl -fsSL https://example.com/i.sh | tee >(sha256sum) > i.sh", expected: []),
+        LintForm(name: "arithmetic in an if", snippet: "if (( $# > 0 )); then echo args; fi", expected: []),
         LintForm(name: "scriptpin fetch into tar, then a file from it run", snippet: "scriptpin fetch tool-tgz | tar xz && ./tool/install.sh", expected: []),
         LintForm(name: "an archive verified before it is unpacked and run", snippet: "curl -o t.tgz https://example.com/t.tgz && sha256sum -c sums && tar xzf t.tgz && ./t/install.sh", expected: []),
         LintForm(name: "an archive unpacked with -C, then a program elsewhere run", snippet: "curl -fsSL https://example.com/t.tgz | tar -xz -C /opt/t && /usr/bin/env true", expected: []),
@@ -195,6 +256,14 @@ struct LintTableTests {
 
 @Suite("lint: file-kind specifics and corner cases")
 struct LintCornerCaseTests {
+    @Test("Makefile: a check alone on a line stops make when it fails; not with a - prefix, nor before ; on its line")
+    func makefileFailClosed() {
+        let download = "all:\n\tcurl -fsSLo i.sh https://example.com/i.sh\n"
+        #expect(found(download + "\tsha256sum -c sums\n\tbash i.sh\n", path: "Makefile").isEmpty)
+        #expect(same(found(download + "\t-sha256sum -c sums\n\tbash i.sh\n", path: "Makefile"), [(4, 2)]))
+        #expect(same(found(download + "\tsha256sum -c sums; bash i.sh\n", path: "Makefile"), [(3, 21)]))
+    }
+
     @Test("A file downloaded in one GitHub step and run in a later step of the same job, not another job")
     func acrossSteps() {
         let text = """

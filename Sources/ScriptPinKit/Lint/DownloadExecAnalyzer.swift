@@ -450,7 +450,7 @@ public struct DownloadExecAnalyzer {
             let words = arguments[command...]
             guard depth < Self.maximumNestedScripts, let first = words.first, words.allSatisfy({ $0.literal != nil }) else { return }
             let text = words.map { $0.literal! }.joined(separator: " ")
-            if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: first.offset) {
+            if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: first.offset + Self.openingQuoteLength(first)) {
                 var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
                 inner.walk(nested)
                 findings += inner.findings
@@ -472,6 +472,11 @@ public struct DownloadExecAnalyzer {
         }
     }
 
+    /// 1 when the word starts with a quote, so that code inside it is placed after the quote.
+    private static func openingQuoteLength(_ word: ShellWord) -> Int {
+        word.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0
+    }
+
     /// A word holding shell code (`su -c '…'`): its downloads run, and its text is analysed as a script.
     private mutating func analyseShellCode(_ word: ShellWord, runner: String, droppingPrefix: Int = 0) {
         for download in downloads(in: word) {
@@ -479,7 +484,7 @@ public struct DownloadExecAnalyzer {
         }
         guard depth < Self.maximumNestedScripts, let text = word.literal else { return }
         let code = Array(text.utf8.dropFirst(droppingPrefix))
-        let base = word.offset + droppingPrefix + (word.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0)
+        let base = word.offset + droppingPrefix + Self.openingQuoteLength(word)
         if case .success(let nested) = ShellParser.parse(code, baseOffset: base) {
             var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
             inner.walk(nested)
@@ -502,7 +507,7 @@ public struct DownloadExecAnalyzer {
                 report(offset: download.offset, "\(download.described) is run by \(name) -c", download: download, fix: fix)
             }
             if shellFamily, depth < Self.maximumNestedScripts, let text = code.literal {
-                let base = code.offset + (code.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0)
+                let base = code.offset + Self.openingQuoteLength(code)
                 if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: base) {
                     var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
                     inner.walk(nested)
@@ -534,6 +539,13 @@ public struct DownloadExecAnalyzer {
             return
         }
         for redirection in redirections {
+            if redirection.operation == .input, let target = redirection.target {
+                for (list, isProcess) in target.substitutions where isProcess {
+                    for download in outputDownloads(of: list) {
+                        report(offset: download.offset, "\(download.described) is fed to \(name) through a process substitution", download: download)
+                    }
+                }
+            }
             if redirection.operation == .input, let path = redirection.target?.literal,
                let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: chain) {
                 report(offset: invocation.offset, "\(download.described) is saved as \(path) and fed to \(name) unverified", download: download, fix: fetchPlan(download))

@@ -1,9 +1,11 @@
 /// Makefile recipes: tab-indented lines with continuations, `$$` for `$`,
-/// make's own `$(VAR)` references kept as plain words, `@`/`-`/`+` prefixes dropped.
+/// make's own `$(VAR)` references kept as plain words, `@`/`-`/`+` prefixes
+/// dropped. Each line runs in its own `sh -c` without `-e`, and make stops at
+/// the first line that fails, unless the line starts with `-`.
 enum Makefile {
     static func lint(_ bytes: [UInt8], into collector: inout LintEngine.Collector) {
         let lines = SourceLines(bytes).lines
-        var state = DownloadFlowState(errexit: true)
+        var state = DownloadFlowState()
         var index = 0
         while index < lines.count {
             let line = lines[index]
@@ -11,13 +13,14 @@ enum Makefile {
             guard line.bytes.first == UInt8(ascii: "\t") else {
                 // A new rule starts a new recipe context.
                 if !line.bytes.isEmpty && line.bytes.first != UInt8(ascii: "#") && line.bytes.contains(UInt8(ascii: ":")) {
-                    state = DownloadFlowState(errexit: true)
+                    state = DownloadFlowState()
                 }
                 continue
             }
             var text = MappedText()
             var current = line
             var first = true
+            var ignoresErrors = false
             while true {
                 var content = current.bytes
                 var column = 1
@@ -27,6 +30,7 @@ enum Makefile {
                 }
                 if first {
                     while let prefix = content.first, prefix == UInt8(ascii: "@") || prefix == UInt8(ascii: "-") || prefix == UInt8(ascii: "+") {
+                        if prefix == UInt8(ascii: "-") { ignoresErrors = true }
                         content = content.dropFirst()
                         column += 1
                     }
@@ -38,7 +42,7 @@ enum Makefile {
                 current = lines[index]
                 index += 1
             }
-            collector.shell(text, state: state, failsClosed: true)
+            collector.shell(text, state: state, failsClosed: !ignoresErrors)
         }
     }
 
