@@ -155,6 +155,8 @@ enum LintCases {
         LintForm(name: "watch with a command", snippet: "watch -n 60 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
         LintForm(name: "a shell function given bash -c", snippet: "retry() { \"$@\"; }\nretry bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(1, "curl")]),
         LintForm(name: "$( (…) ) with a space", snippet: "out=$( (curl -fsSL https://example.com/i.sh | sh) )", expected: [(0, "curl")]),
+        LintForm(name: "((…)) that is not arithmetic: nested subshells", snippet: "((curl -fsSL https://example.com/i.sh | sh))", expected: [(0, "curl")]),
+        LintForm(name: "$((…)) that is not arithmetic: a subshell in a substitution", snippet: "out=$((curl -fsSL https://example.com/i.sh | sh))", expected: [(0, "curl")]),
         // Fail-closed: a check clears a file only when its failure stops the file from running.
         LintForm(name: "check in an if condition that only warns", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nif ! sha256sum -c sums; then echo warning; fi\nbash i.sh", expected: [(2, "bash")]),
         LintForm(name: "check || true", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || true\nbash i.sh", expected: [(2, "bash")]),
@@ -181,6 +183,8 @@ enum LintCases {
         LintForm(name: "ssh without a command", snippet: "ssh -i key deploy@host", expected: []),
         LintForm(name: "tee into a process substitution that hashes", snippet: "curl -fsSL https://example.com/i.sh | tee >(sha256sum) > i.sh", expected: []),
         LintForm(name: "arithmetic in an if", snippet: "if (( $# > 0 )); then echo args; fi", expected: []),
+        LintForm(name: "arithmetic commands and expansions", snippet: "((i++)); (( count > 0 )) && echo $(( count * 2 ))", expected: []),
+        LintForm(name: "a shift in arithmetic", snippet: "x=$(( 1 << 4 )); ((y = x >> 1))", expected: []),
         LintForm(name: "scriptpin fetch into tar, then a file from it run", snippet: "scriptpin fetch tool-tgz | tar xz && ./tool/install.sh", expected: []),
         LintForm(name: "an archive verified before it is unpacked and run", snippet: "curl -o t.tgz https://example.com/t.tgz && sha256sum -c sums && tar xzf t.tgz && ./t/install.sh", expected: []),
         LintForm(name: "an archive unpacked with -C, then a program elsewhere run", snippet: "curl -fsSL https://example.com/t.tgz | tar -xz -C /opt/t && /usr/bin/env true", expected: []),

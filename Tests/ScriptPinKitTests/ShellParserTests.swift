@@ -177,6 +177,22 @@ struct ShellParserTests {
         #expect(problems.isEmpty, "\(source.debugDescription): \(problems)")
     }
 
+    @Test("((…)) is arithmetic in bash when it is an arithmetic expression, nested subshells otherwise and in POSIX sh", arguments: [
+        ("((i++))", ShellDialect.bash, "[((i++))]"),
+        ("((curl u | sh))", ShellDialect.bash, "{ { [curl u] | [sh] } }"),
+        ("((curl u | sh))", ShellDialect.posix, "{ { [curl u] | [sh] } }"),
+        ("((a = b + 1))", ShellDialect.posix, "{ { [a = b + 1] } }"),
+        ("((a<<2))", ShellDialect.posix, "[((a<<2))]"),
+        ("echo $((1 + 2))", ShellDialect.posix, "[echo ((1 + 2))]"),
+        ("echo $((echo hi))", ShellDialect.posix, "[echo $({ [echo hi] })]"),
+    ])
+    func doubleParentheses(source: String, dialect: ShellDialect, expected: String) {
+        switch ShellParser.parse(Array(source.utf8), dialect: dialect) {
+        case .success(let list): #expect(ShellShape.of(list) == expected)
+        case .failure(let error): Issue.record("\(source): \(error.message)")
+        }
+    }
+
     @Test("The table covers at least 100 snippets, none twice")
     func coverage() {
         #expect(Self.table.count >= 100)

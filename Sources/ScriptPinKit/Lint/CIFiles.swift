@@ -22,6 +22,7 @@ enum CIFiles {
             if shell.hasPrefix("pwsh") || shell.hasPrefix("powershell") {
                 collector.powershell(run.text)
             } else if shell.hasPrefix("bash") || shell.hasPrefix("sh") {
+                state.dialect = shell.hasPrefix("bash") ? .bash : .posix
                 collector.shell(run.text, state: state, failsClosed: true)
             }
         }

@@ -66,12 +66,15 @@ public final class DownloadFlowState {
     var unpacked: Unpacked?
     /// Functions defined so far whose body runs its stdin with an interpreter, and that interpreter.
     var functions: [String: String] = [:]
+    /// The grammar of the shell that runs the units read with this state.
+    var dialect: ShellDialect
     /// `set -e` is on (or the runner stops at the first failing command), so
     /// a failed verification stops everything after it.
     var errexit: Bool
 
-    public init(errexit: Bool = false) {
+    public init(errexit: Bool = false, dialect: ShellDialect = .posix) {
         self.errexit = errexit
+        self.dialect = dialect
     }
 
     func isVerified(_ path: String, chain: VerificationChain) -> Bool {
@@ -450,7 +453,7 @@ public struct DownloadExecAnalyzer {
             let words = arguments[command...]
             guard depth < Self.maximumNestedScripts, let first = words.first, words.allSatisfy({ $0.literal != nil }) else { return }
             let text = words.map { $0.literal! }.joined(separator: " ")
-            if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: first.offset + Self.openingQuoteLength(first)) {
+            if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: first.offset + Self.openingQuoteLength(first), dialect: .posix) {
                 var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
                 inner.walk(nested)
                 findings += inner.findings
@@ -485,7 +488,7 @@ public struct DownloadExecAnalyzer {
         guard depth < Self.maximumNestedScripts, let text = word.literal else { return }
         let code = Array(text.utf8.dropFirst(droppingPrefix))
         let base = word.offset + droppingPrefix + Self.openingQuoteLength(word)
-        if case .success(let nested) = ShellParser.parse(code, baseOffset: base) {
+        if case .success(let nested) = ShellParser.parse(code, baseOffset: base, dialect: .posix) {
             var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
             inner.walk(nested)
             findings += inner.findings
@@ -508,7 +511,7 @@ public struct DownloadExecAnalyzer {
             }
             if shellFamily, depth < Self.maximumNestedScripts, let text = code.literal {
                 let base = code.offset + Self.openingQuoteLength(code)
-                if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: base) {
+                if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: base, dialect: .of(interpreter: name)) {
                     var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
                     inner.walk(nested)
                     findings += inner.findings
@@ -556,7 +559,7 @@ public struct DownloadExecAnalyzer {
                 }
             }
             if let document = redirection.hereDocument, shellFamily, depth < Self.maximumNestedScripts,
-               case .success(let nested) = ShellParser.parse(document.body, baseOffset: document.bodyOffset) {
+               case .success(let nested) = ShellParser.parse(document.body, baseOffset: document.bodyOffset, dialect: .of(interpreter: name)) {
                 var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
                 inner.walk(nested)
                 findings += inner.findings

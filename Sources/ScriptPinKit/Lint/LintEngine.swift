@@ -119,8 +119,9 @@ public enum LintEngine {
         var collector = Collector(bytes: bytes, parsesEverything: parsesEverything)
         switch kind {
         case .shell:
-            let errexit = Shebang(bytes)?.enablesErrexit ?? false
-            collector.shell(MappedText(file: bytes), state: DownloadFlowState(errexit: errexit), failsClosed: false, wholeFile: true)
+            let shebang = Shebang(bytes)
+            let state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
+            collector.shell(MappedText(file: bytes), state: state, failsClosed: false, wholeFile: true)
         case .powershell:
             collector.powershell(MappedText(file: bytes))
         case .dockerfile:
@@ -135,6 +136,12 @@ public enum LintEngine {
             Markdown.lint(bytes, into: &collector)
         }
         return collector.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+    }
+
+    /// bash, zsh and ksh scripts read `((…))` as arithmetic; `sh` and a file
+    /// without a `#!` line are read as POSIX sh, the stricter reading for lint.
+    static func dialect(of shebang: Shebang?) -> ShellDialect {
+        shebang?.namesShell(["bash", "zsh", "ksh", "mksh"]) == true ? .bash : .posix
     }
 
     /// Which two-byte pairs start one of `downloadWords`: one table load per
@@ -187,7 +194,7 @@ public enum LintEngine {
             // A unit (a RUN, a step, a recipe line) that names no downloader cannot
             // download, and with nothing downloaded before it, it cannot run a download.
             if !parsesEverything && !wholeFile && state.downloadedFiles.isEmpty && !LintEngine.mentionsDownload(text.bytes) { return }
-            switch ShellParser.parse(text.bytes) {
+            switch ShellParser.parse(text.bytes, dialect: state.dialect) {
             case .failure(let error):
                 let position = text.position(of: error.offset)
                 problem(line: position.line, column: position.column, "cannot parse this shell code: \(error.message); it was not checked")

@@ -27,7 +27,7 @@ enum Markdown {
                 block.appendSynthetic(UInt8(ascii: "\n"))
             }
             if shellLanguages.contains(language) {
-                collector.shell(block, state: DownloadFlowState(), failsClosed: false)
+                collector.shell(block, state: DownloadFlowState(dialect: .bash), failsClosed: false)
             }
         }
     }

@@ -5,6 +5,19 @@
 /// compound commands (`for`, `case`, groups) into their parts in source
 /// order. It runs in time linear in the input, with nesting bounded by
 /// `maximumDepth`, and reports what it cannot parse with its position.
+/// Which shell's grammar decides what `((` means: bash (and zsh, ksh) read
+/// `((…))` as arithmetic when its text is an arithmetic expression; POSIX
+/// sh (dash, busybox) reads it as two nested subshells.
+public enum ShellDialect: Sendable {
+    case posix
+    case bash
+
+    /// The dialect of an interpreter name: `sh`, `dash`, `ash` are POSIX; other shells are bash-like.
+    static func of(interpreter name: String) -> ShellDialect {
+        ["sh", "dash", "ash", "busybox", "posh"].contains(name) ? .posix : .bash
+    }
+}
+
 public struct ShellParser {
     /// Substitutions nest this deep at most: real scripts use two or three,
     /// and the bound keeps hostile input from exhausting the stack.
@@ -14,20 +27,22 @@ public struct ShellParser {
     /// Added to every recorded offset, so that a parse of embedded text
     /// (backticks, `sh -c '…'`) reports positions in the enclosing text.
     private let baseOffset: Int
+    private let dialect: ShellDialect
     private var index = 0
     private var depth: Int
     /// Where the current line's heredoc bodies end: when the parser reaches
     /// `newline`, it resumes at `resume`, past the bodies it already read.
     private var hereDocumentSkip: (newline: Int, resume: Int)?
 
-    public init(_ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0) {
+    public init(_ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0, dialect: ShellDialect = .bash) {
         self.bytes = bytes
         self.baseOffset = baseOffset
         self.depth = depth
+        self.dialect = dialect
     }
 
-    public static func parse(_ bytes: [UInt8], baseOffset: Int = 0) -> Result<ShellList, ShellParseError> {
-        var parser = ShellParser(bytes, baseOffset: baseOffset)
+    public static func parse(_ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash) -> Result<ShellList, ShellParseError> {
+        var parser = ShellParser(bytes, baseOffset: baseOffset, dialect: dialect)
         return Result { () throws(ShellParseError) in try parser.parseProgram() }
     }
 
@@ -167,7 +182,21 @@ public struct ShellParser {
             }
             if byte == UInt8(ascii: "(") {
                 if startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
-                    return .simple(try parseArithmeticCommand())
+                    if dialect == .bash && isArithmetic(openingAt: index) { return .simple(try parseArithmeticCommand()) }
+                    if dialect == .posix {
+                        // As dash reads it: two subshells. A bash arithmetic command that
+                        // does not parse so (`((a<<2))`) is read as arithmetic instead of failing.
+                        let saved = (index, hereDocumentSkip)
+                        let open = index
+                        index += 1
+                        do {
+                            let list = try parseUntilClosingParenthesis(openedAt: open, "a '(' subshell is not closed with ')'")
+                            return .compound(list, redirections: try parseTrailingRedirections())
+                        } catch {
+                            (index, hereDocumentSkip) = saved
+                            return .simple(try parseArithmeticCommand())
+                        }
+                    }
                 }
                 let open = index
                 index += 1
@@ -687,7 +716,7 @@ public struct ShellParser {
         guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated backquote") }
         index += 1
         guard depth < Self.maximumDepth else { throw tooDeep(at: start) }
-        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1)
+        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1, dialect: dialect)
         return .commandSubstitution(try parser.parseProgram())
     }
 
@@ -697,7 +726,7 @@ public struct ShellParser {
             index += 1
             return .parameter("$")
         }
-        if startsWith("$((") {
+        if startsWith("$(("), isArithmetic(openingAt: index + 1) {
             index += 3
             let parts = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
             return .arithmetic(source: String(decoding: bytes[start..<index], as: UTF8.self), parts: parts)
@@ -742,6 +771,88 @@ public struct ShellParser {
     }
 
     // MARK: - Helpers
+
+    /// Whether the `((` at `start` opens an arithmetic expression: its text
+    /// up to the matching `))` is operands (numbers, names, `$…`,
+    /// substitutions) and operators, never two operands apart with only
+    /// blanks between them, as `curl https://…` has.
+    private func isArithmetic(openingAt start: Int) -> Bool {
+        var cursor = start + 2
+        var level = 0
+        var afterOperand = false
+        var blankSinceOperand = false
+        func operand() -> Bool {
+            defer {
+                afterOperand = true
+                blankSinceOperand = false
+            }
+            return !(afterOperand && blankSinceOperand)
+        }
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\\"):
+                blankSinceOperand = true
+                cursor += 1
+            case UInt8(ascii: "("):
+                level += 1
+                afterOperand = false
+                cursor += 1
+            case UInt8(ascii: ")"):
+                if level == 0 { return cursor + 1 < bytes.count && bytes[cursor + 1] == UInt8(ascii: ")") }
+                level -= 1
+                afterOperand = true
+                blankSinceOperand = false
+                cursor += 1
+            case UInt8(ascii: "$"):
+                guard operand() else { return false }
+                cursor += 1
+                if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "(") || bytes[cursor] == UInt8(ascii: "{") {
+                    guard let end = matching(from: cursor) else { return false }
+                    cursor = end
+                } else {
+                    while cursor < bytes.count, isNameByte(bytes[cursor]) || "@*#?$!-".utf8.contains(bytes[cursor]) && bytes[cursor - 1] == UInt8(ascii: "$") { cursor += 1 }
+                }
+            case UInt8(ascii: "`"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+                guard operand() else { return false }
+                guard let close = bytes[(cursor + 1)...].firstIndex(of: byte) else { return false }
+                cursor = close + 1
+            case _ where isNameByte(byte):
+                guard operand() else { return false }
+                while cursor < bytes.count, isNameByte(bytes[cursor]) || bytes[cursor] == UInt8(ascii: "#") || bytes[cursor] == UInt8(ascii: "[") || bytes[cursor] == UInt8(ascii: "]") {
+                    cursor += 1
+                }
+            case _ where "+-*/%<>=!&|^~?:,".utf8.contains(byte):
+                afterOperand = false
+                cursor += 1
+            default:
+                return false
+            }
+        }
+        return false
+    }
+
+    /// Past the `)` or `}` that closes the bracket at `open`, honouring quotes; nil when unclosed.
+    private func matching(from open: Int) -> Int? {
+        let close = bytes[open] == UInt8(ascii: "(") ? UInt8(ascii: ")") : UInt8(ascii: "}")
+        var level = 0
+        var cursor = open
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                guard let end = bytes[(cursor + 1)...].firstIndex(of: byte) else { return nil }
+                cursor = end + 1
+                continue
+            }
+            if byte == bytes[open] { level += 1 }
+            if byte == close {
+                level -= 1
+                if level == 0 { return cursor + 1 }
+            }
+            cursor += 1
+        }
+        return nil
+    }
 
     /// Parses a list up to its closing `)` and consumes it; an unclosed one
     /// is reported where the construct opened.
