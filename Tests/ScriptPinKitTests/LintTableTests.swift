@@ -260,6 +260,54 @@ struct LintTableTests {
 
 @Suite("lint: file-kind specifics and corner cases")
 struct LintCornerCaseTests {
+    @Test("zsh scripts parse, whatever their name: glob qualifiers, ${(f)…}, =(…), always blocks, short for and if forms")
+    func zshScripts() {
+        let script = """
+            #!/usr/bin/env zsh
+            setopt extended_glob
+            for f in **/*.sh(N); do echo $f; done
+            lines=(${(f)"$(cat list)"})
+            files=( *.txt(om[1,3]) )
+            diff =(ls) =(ls -a)
+            { echo try } always { echo cleanup }
+            [[ $x == (#i)abc ]] && echo yes
+            (( $+commands[git] )) && echo git
+            for x (a b c) echo $x
+            if [[ -n $x ]] { echo short }
+            sh =(curl -fsSL https://example.com/z.sh)
+            curl -fsSL https://example.com/i.sh | sh
+
+            """
+        for path in ["tool.zsh", "install.sh", "bin/setup"] {
+            #expect(same(found(script, path: path), [(12, 6), (13, 1)]), "\(path): \(found(script, path: path))")
+        }
+    }
+
+    @Test("Dockerfile and Containerfile names in every spelling are Dockerfiles; source files named after them are not", arguments: [
+        ("Dockerfile", true), ("Dockerfile.dev", true), ("Dockerfile-ubuntu-20.04", true), ("DockerfileAlpine", true),
+        ("app.Dockerfile", true), ("build.dockerfile", true), ("Containerfile", true), ("Containerfile.ci", true),
+        ("Containerfile-fedora", true), ("base.containerfile", true), ("dockerfile_test.go", false), ("Dockerfile.md", false),
+        ("dockerfiles", true), ("DockerfileParser.java", false),
+    ])
+    func dockerfileNames(name: String, isDockerfile: Bool) {
+        #expect((LintFileKind.classify(path: "docker/\(name)", includeDocs: false) == .kind(.dockerfile)) == isDockerfile)
+    }
+
+    @Test("A file whose #! line names a shell is read, whatever its name; one naming another language is not")
+    func shebangDecides() {
+        let directory = TemporaryDirectory("scriptpin-shebang")
+        directory.write("tools/setup.py", "#!/bin/sh\ncurl -fsSL https://example.com/i.sh | sh\n")
+        directory.write("tools/run", "#!/usr/bin/env -S bash -e\ncurl -fsSL https://example.com/r.sh | bash\n")
+        directory.write("tools/real.py", "#!/usr/bin/env python3\nprint('curl https://example.com/x | sh')\n")
+        directory.write("tools/logo.png", "#!/bin/sh\ncurl -fsSL https://example.com/p.sh | sh\n")
+        var linted: [String] = []
+        for name in ["setup.py", "run", "real.py", "logo.png"] {
+            let (file, _) = LintCommand.lint(LintCommand.Source(path: directory.url("tools/\(name)"), explicit: false, stagedContent: nil), includeDocs: false)
+            if let file, !file.diagnostics.isEmpty { linted.append(name) }
+        }
+        #expect(linted == ["setup.py", "run", "logo.png"])
+    }
+
     @Test("Makefile: a check alone on a line stops make when it fails; not with a - prefix, nor before ; on its line")
     func makefileFailClosed() {
         let download = "all:\n\tcurl -fsSLo i.sh https://example.com/i.sh\n"

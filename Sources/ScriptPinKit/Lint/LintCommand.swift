@@ -87,9 +87,6 @@ public struct LintCommand: Sendable {
         switch LintFileKind.classify(path: source.path, includeDocs: includeDocs) {
         case .kind(let known):
             kind = known
-        case .skip:
-            guard source.explicit else { return (nil, nil) }
-            kind = .shell
         case .needsShebang:
             if source.explicit { kind = .shell }
         }

@@ -11,14 +11,12 @@ public enum LintFileKind: String, Sendable {
     /// What a path alone says about a file.
     public enum PathVerdict: Sendable, Equatable {
         case kind(LintFileKind)
-        /// Not a kind lint reads; the file need not be opened.
-        case skip
-        /// Only a `#!` line can tell.
+        /// Only a `#!` line can tell: a file whose `#!` names a shell is a
+        /// shell script whatever its name; any other is not read.
         case needsShebang
     }
 
-    /// Source and data files that are never shell scripts: skipped without
-    /// reading, which is most of a repository's bytes.
+    /// Source and data files of other languages: a Dockerfile name with one of these is not a Dockerfile.
     static let nonScriptExtensions: Set<String> = [
         "swift", "py", "js", "mjs", "ts", "tsx", "jsx", "json", "txt", "go", "rs", "c", "h", "cc", "cpp", "hpp", "m",
         "java", "kt", "kts", "scala", "rb", "php", "cs", "css", "scss", "html", "xml", "svg", "png", "jpg", "jpeg",
@@ -29,29 +27,46 @@ public enum LintFileKind: String, Sendable {
     public static func classify(path: String, includeDocs: Bool) -> PathVerdict {
         let name = String(path.split(separator: "/").last ?? Substring(path))
         let lower = name.lowercased()
-        if lower == "dockerfile" || lower.hasPrefix("dockerfile.") || lower.hasSuffix(".dockerfile") || lower == "containerfile" {
-            return .kind(.dockerfile)
-        }
+        if isDockerfileName(lower) { return .kind(.dockerfile) }
         if lower == "makefile" || lower == "gnumakefile" || lower.hasSuffix(".mk") { return .kind(.makefile) }
         if lower == ".gitlab-ci.yml" || lower.hasSuffix(".gitlab-ci.yml") || lower.hasSuffix(".gitlab-ci.yaml") { return .kind(.gitlabCI) }
         if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
             if path.contains(".github/workflows/") || lower == "action.yml" || lower == "action.yaml" { return .kind(.githubWorkflow) }
-            return .skip
+            return .needsShebang
         }
         if lower.hasSuffix(".ps1") { return .kind(.powershell) }
-        if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") { return includeDocs ? .kind(.markdown) : .skip }
+        if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") { return includeDocs ? .kind(.markdown) : .needsShebang }
         if [".sh", ".bash", ".zsh", ".ksh", ".dash", ".bats"].contains(where: lower.hasSuffix) { return .kind(.shell) }
-        if let dot = lower.lastIndex(of: "."), dot != lower.startIndex, nonScriptExtensions.contains(String(lower[lower.index(after: dot)...])) {
-            return .skip
-        }
+        // Any other file is a shell script when its `#!` line names a shell, whatever its name.
         return .needsShebang
+    }
+
+    /// `Dockerfile`, `Dockerfile.dev`, `Dockerfile-ubuntu-20.04`,
+    /// `DockerfileAlpine`, `app.Dockerfile`, and the same for `Containerfile`;
+    /// not a source file named after them (`dockerfile_test.go`).
+    static func isDockerfileName(_ lower: String) -> Bool {
+        for base in ["dockerfile", "containerfile"] {
+            if lower.hasSuffix("." + base) { return true }
+            guard lower.hasPrefix(base) else { continue }
+            let rest = lower.dropFirst(base.count)
+            if rest.isEmpty || rest.hasPrefix(".") || rest.hasPrefix("-") { return !isSourceFile(rest) }
+            // `DockerfileAlpine`: a suffix of letters and digits only.
+            if rest.first!.isLetter || rest.first!.isNumber, rest.allSatisfy({ $0.isLetter || $0.isNumber }) { return true }
+        }
+        return false
+    }
+
+    /// Whether a name's extension is a language or data format rather than a Dockerfile variant.
+    private static func isSourceFile(_ rest: Substring) -> Bool {
+        guard let dot = rest.lastIndex(of: ".") else { return false }
+        let extensionText = String(rest[rest.index(after: dot)...])
+        return nonScriptExtensions.contains(extensionText) || ["md", "yml", "yaml", "sh"].contains(extensionText)
     }
 
     /// The kind of `path`, or nil when lint does not read such files.
     public static func detect(path: String, bytes: [UInt8], includeDocs: Bool) -> LintFileKind? {
         switch classify(path: path, includeDocs: includeDocs) {
         case .kind(let kind): return kind
-        case .skip: return nil
         case .needsShebang: return hasShellShebang(bytes) ? .shell : nil
         }
     }
@@ -141,7 +156,8 @@ public enum LintEngine {
     /// bash, zsh and ksh scripts read `((…))` as arithmetic; `sh` and a file
     /// without a `#!` line are read as POSIX sh, the stricter reading for lint.
     static func dialect(of shebang: Shebang?) -> ShellDialect {
-        shebang?.namesShell(["bash", "zsh", "ksh", "mksh"]) == true ? .bash : .posix
+        if shebang?.namesShell(["zsh"]) == true { return .zsh }
+        return shebang?.namesShell(["bash", "ksh", "mksh"]) == true ? .bash : .posix
     }
 
     /// Which two-byte pairs start one of `downloadWords`: one table load per

@@ -11,10 +11,15 @@
 public enum ShellDialect: Sendable {
     case posix
     case bash
+    /// bash's reading of `((`, and zsh's own syntax tolerated: glob
+    /// qualifiers (`*.sh(N)`), `=(…)`, `{ … } always { … }`, a `}` without
+    /// `;`, short `for x (…) cmd` and `if … { … }` forms.
+    case zsh
 
     /// The dialect of an interpreter name: `sh`, `dash`, `ash` are POSIX; other shells are bash-like.
     static func of(interpreter name: String) -> ShellDialect {
-        ["sh", "dash", "ash", "busybox", "posh"].contains(name) ? .posix : .bash
+        if name == "zsh" { return .zsh }
+        return ["sh", "dash", "ash", "busybox", "posh"].contains(name) ? .posix : .bash
     }
 }
 
@@ -33,6 +38,8 @@ public struct ShellParser {
     /// Where the current line's heredoc bodies end: when the parser reaches
     /// `newline`, it resumes at `resume`, past the bodies it already read.
     private var hereDocumentSkip: (newline: Int, resume: Int)?
+    /// Brace groups open around the current command, for zsh's `{ echo hi }`.
+    private var openBraceGroups = 0
 
     public init(_ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0, dialect: ShellDialect = .bash) {
         self.bytes = bytes
@@ -168,7 +175,7 @@ public struct ShellParser {
     private static let endKeywords: Set<String> = ["fi", "done"]
     private static let keywordInitials: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
-        for byte in "itewud!f{}sc[".utf8 { table[Int(byte)] = true }
+        for byte in "itewud!f{}sc[a".utf8 { table[Int(byte)] = true }
         return table
     }()
 
@@ -182,7 +189,7 @@ public struct ShellParser {
             }
             if byte == UInt8(ascii: "(") {
                 if startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
-                    if dialect == .bash && isArithmetic(openingAt: index) { return .simple(try parseArithmeticCommand()) }
+                    if dialect != .posix && isArithmetic(openingAt: index) { return .simple(try parseArithmeticCommand()) }
                     if dialect == .posix {
                         // As dash reads it: two subshells. A bash arithmetic command that
                         // does not parse so (`((a<<2))`) is read as arithmetic instead of failing.
@@ -206,7 +213,7 @@ public struct ShellParser {
             // Reserved words start with one of these bytes; other commands skip the keyword checks.
             guard Self.keywordInitials[Int(byte)], let word = peekBareWord() else { return try parseSimpleCommand() }
             if keywords.contains(word) { return nil }
-            if Self.prefixKeywords.contains(word) {
+            if Self.prefixKeywords.contains(word) || (dialect == .zsh && word == "always") {
                 index += word.utf8.count
                 continue
             }
@@ -221,9 +228,11 @@ public struct ShellParser {
             switch word {
             case "{":
                 index += 1
+                openBraceGroups += 1
                 let list = try nested { (parser) throws(ShellParseError) in
                     try parser.parseList(closing: nil, keywords: ["}"])
                 }
+                openBraceGroups -= 1
                 guard peekBareWord() == "}" else { throw error("a '{' group is not closed with '}'") }
                 index += 1
                 return .compound(list, redirections: try parseTrailingRedirections())
@@ -269,7 +278,10 @@ public struct ShellParser {
         while true {
             let condition = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: [opener]) }
             guard peekBareWord() == opener else {
-                guard index >= bytes.count else { throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' without '\(opener)'") }
+                // zsh's `if [[ … ]] { … }`: the braced body was read with the condition; both are analysed.
+                guard index >= bytes.count || dialect == .zsh else {
+                    throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' without '\(opener)'")
+                }
                 conditional.clauses.append(ConditionalCommand.Clause(condition: condition, body: ShellList()))
                 break
             }
@@ -300,6 +312,14 @@ public struct ShellParser {
     private mutating func parseLoopBody() throws(ShellParseError) -> ShellCommand {
         try skipSeparators()
         if peekBareWord() == "{" { return try parseCommand(keywords: []) ?? .compound(ShellList(), redirections: []) }
+        if dialect == .zsh && peekBareWord() != "do" {
+            // zsh's `for x (a b) command`: one command is the body.
+            var body = ShellList()
+            body.items = [try parseAndOr(keywords: [])]
+            body.start = body.items[0].start
+            body.end = body.items[0].end
+            return .compound(body, redirections: [])
+        }
         if peekBareWord() == "do" { index += 2 }
         let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: ["done"]) }
         if peekBareWord() == "done" {
@@ -323,6 +343,11 @@ public struct ShellParser {
             let byte = bytes[index]
             if byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\n") { return }
             if peekBareWord() == "do" { return }
+            if dialect == .zsh && byte == UInt8(ascii: "(") {
+                // zsh's `for x (a b c)`: the list in parentheses ends the header.
+                try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+                return
+            }
             try skipWord()
         }
     }
@@ -490,6 +515,7 @@ public struct ShellParser {
                 }
                 break
             }
+            if dialect == .zsh && openBraceGroups > 0 && peekBareWord() == "}" { break }
             let word = try parseWord()
             if command.words.isEmpty && isAssignment(word) {
                 command.assignments.append(word)
@@ -615,9 +641,19 @@ public struct ShellParser {
                 continue
             }
             if byte == UInt8(ascii: "(") {
+                // zsh's `=(cmd)`: the command's output in a temporary file, as `<(cmd)` is a pipe.
+                if dialect == .zsh && index == start + 1 && bytes[start] == UInt8(ascii: "=") {
+                    let open = index - 1
+                    index += 1
+                    parts.append(.processSubstitution(try parseUntilClosingParenthesis(openedAt: open, "a process substitution is not closed with ')'")))
+                    runStart = index
+                    continue
+                }
                 // `name=(…)` arrays and `@(…)` extended globs keep their parentheses.
                 let previous: UInt8? = index > runStart ? bytes[index - 1] : nil
-                guard let previous, previous == UInt8(ascii: "=") || previous == UInt8(ascii: "@") || previous == UInt8(ascii: "?")
+                let isGlobQualifier = dialect == .zsh && previous != nil && peek(1) != UInt8(ascii: ")")
+                    && bytes[runStart..<index].contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "]") })
+                guard let previous, isGlobQualifier || previous == UInt8(ascii: "=") || previous == UInt8(ascii: "@") || previous == UInt8(ascii: "?")
                     || previous == UInt8(ascii: "*") || previous == UInt8(ascii: "+") || previous == UInt8(ascii: "!") else { break }
                 try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
                 continue
