@@ -260,6 +260,45 @@ struct LintTableTests {
 
 @Suite("lint: file-kind specifics and corner cases")
 struct LintCornerCaseTests {
+    @Test("GitLab CI: extends (hidden templates, lists, chains), default:, anchors, aliases and merge keys are resolved")
+    func gitlabInheritance() {
+        let text = """
+            .install-steps: &install
+              - curl -fsSLo tool.sh https://example.com/tool.sh
+            .base:
+              before_script:
+                - curl -fsSLo setup.sh https://example.com/setup.sh
+            .middle:
+              extends: .base
+            default:
+              before_script:
+                - curl -fsSLo d.sh https://example.com/d.sh
+            extends-job:
+              extends: .middle
+              script:
+                - bash setup.sh
+            default-job:
+              script:
+                - bash d.sh
+            alias-job:
+              before_script: *install
+              script:
+                - bash tool.sh
+            .merge-base: &merge
+              before_script:
+                - curl -fsSLo m.sh https://example.com/m.sh
+            merge-job:
+              <<: *merge
+              script:
+                - bash m.sh
+            list-job:
+              extends: [.unknown, .base]
+              script:
+                - ./setup.sh
+            """
+        #expect(same(found(text, path: ".gitlab-ci.yml"), [(14, 7), (17, 7), (21, 7), (28, 7), (32, 7)]), "\(found(text, path: ".gitlab-ci.yml"))")
+    }
+
     @Test("zsh scripts parse, whatever their name: glob qualifiers, ${(f)…}, =(…), always blocks, short for and if forms")
     func zshScripts() {
         let script = """

@@ -71,12 +71,7 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
     private static func seccompMode() -> String? {
         guard let bytes = try? readFile("/proc/self/status", limit: 64 * 1024) else { return nil }
         let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Seccomp:") }
-        return line.map { $0.dropFirst("Seccomp:".count).trimmingCharacters(in: " \t") }
+        return line.map { String($0.dropFirst("Seccomp:".count)).trimmingCharacters(in: " \t") }
     }
 }
 
-private extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
-}

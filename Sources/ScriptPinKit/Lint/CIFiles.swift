@@ -29,26 +29,53 @@ enum CIFiles {
     }
 
     private static let gitlabReserved: Set<String> = ["stages", "variables", "include", "workflow", "image", "services", "cache", "default"]
+    /// How many `extends:` levels GitLab itself follows.
+    private static let maximumExtendsDepth = 11
 
+    /// Each job with the scripts it runs: its own, else those it inherits
+    /// through `extends:` (hidden `.template` jobs included), else `default:`'s.
+    /// Hidden jobs are read as well, so that a finding in a template is
+    /// reported even where no job uses it.
     static func lintGitLab(_ bytes: [UInt8], into collector: inout LintEngine.Collector) {
         guard let root = read(bytes, into: &collector) else { return }
         let defaults = root["default"]
-        let globalBefore = defaults?["before_script"] ?? root["before_script"]
-        let globalAfter = defaults?["after_script"] ?? root["after_script"]
+        let jobs = Dictionary(root.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         for entry in root.entries where !gitlabReserved.contains(entry.key) {
-            guard entry.value["script"] != nil else { continue }
+            guard case .mapping = entry.value else { continue }
+            var scripts: [String: YAMLNode] = [:]
+            for key in ["before_script", "script", "after_script"] {
+                if let node = inherited(key, of: entry.value, jobs: jobs, depth: 0) ?? (key == "script" ? nil : defaults?[key] ?? root[key]) {
+                    scripts[key] = node
+                }
+            }
+            guard scripts["script"] != nil else { continue }
             // GitLab stops a job at the first failing script line.
             let state = DownloadFlowState(errexit: true)
             for key in ["before_script", "script", "after_script"] {
-                let node = entry.value[key] ?? (key == "before_script" ? globalBefore : key == "after_script" ? globalAfter : nil)
-                guard let node else { continue }
-                let lines = node.items.isEmpty ? [node] : node.items
-                for line in lines {
+                guard let node = scripts[key] else { continue }
+                for line in node.items.isEmpty ? [node] : node.items {
                     guard let scalar = line.scalar else { continue }
                     collector.shell(scalar.text, state: state, failsClosed: true)
                 }
             }
         }
+    }
+
+    /// `key` of a job, or of the jobs it extends (the last one named wins, as in GitLab).
+    private static func inherited(_ key: String, of job: YAMLNode, jobs: [String: YAMLNode], depth: Int) -> YAMLNode? {
+        if let own = job[key] { return own }
+        guard depth < maximumExtendsDepth, let extends = job["extends"] else { return nil }
+        // `extends: .a`, a block list, or a flow list `[.a, .b]`.
+        var names = extends.items.compactMap { $0.scalar?.string }
+        if names.isEmpty, let text = extends.scalar?.string {
+            names = text.trimmingCharacters(in: "[] ").split(separator: ",").map { String($0).trimmingCharacters(in: " \"'") }
+        }
+        for name in names.reversed() {
+            guard let template = jobs[name],
+                  let found = inherited(key, of: template, jobs: jobs, depth: depth + 1) else { continue }
+            return found
+        }
+        return nil
     }
 
     private static func read(_ bytes: [UInt8], into collector: inout LintEngine.Collector) -> YAMLNode? {
@@ -61,3 +88,4 @@ enum CIFiles {
         }
     }
 }
+

@@ -205,6 +205,7 @@ enum Dockerfile {
 }
 
 extension String {
+    /// Without the characters of `set` at either end.
     func trimmingCharacters(in set: String) -> String {
         var result = Substring(self)
         while let first = result.first, set.contains(first) { result = result.dropFirst() }

@@ -150,7 +150,10 @@ public enum LintEngine {
         case .markdown:
             Markdown.lint(bytes, into: &collector)
         }
+        // A template's script read for each job that extends it reports its findings once.
+        var seen: Set<[Int]> = []
         return collector.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+            .filter { seen.insert([$0.line, $0.column, $0.rule == .parseError ? 1 : 0]).inserted }
     }
 
     /// bash, zsh and ksh scripts read `((…))` as arithmetic; `sh` and a file

@@ -1,6 +1,7 @@
 /// A small, tolerant reader for the YAML that CI files use: block mappings
-/// and sequences, plain, quoted, literal (`|`) and folded (`>`) scalars, and
-/// comments. Flow collections, anchors and tags are read as plain text. It
+/// and sequences, plain, quoted, literal (`|`) and folded (`>`) scalars,
+/// comments, anchors (`&name`), aliases (`*name`) and merge keys (`<<: *name`,
+/// `<<: [*a, *b]`). Flow collections and tags are read as plain text. It
 /// keeps where every scalar line came from, so that a finding inside a
 /// `run:` block is reported at its line in the YAML file.
 public indirect enum YAMLNode: Sendable {
@@ -60,6 +61,8 @@ public struct YAMLReader {
 
     private var lines: [Line] = []
     private var index = 0
+    /// Nodes by anchor name, for the aliases that follow them.
+    private var anchors: [String: YAMLNode] = [:]
     /// Nesting bound: CI files nest a handful of levels.
     private static let maximumDepth = 64
 
@@ -145,17 +148,38 @@ public struct YAMLReader {
                 items.append(.scalar(readBlockScalar(parentIndent: indent, folded: rest.first == UInt8(ascii: ">"), header: line.number)))
                 continue
             }
+            if let alias = aliasedNode(rest) {
+                index += 1
+                items.append(alias)
+                continue
+            }
+            var column = indent + spaces
+            let anchor = anchorName(rest)
+            rest = stripAnchorAndTag(rest, column: &column)
+            if rest.isEmpty {
+                // `- &name` with the node on the lines below.
+                index += 1
+                skipBlank()
+                let node = index < lines.count && lines[index].indent > indent
+                    ? try parseNode(indent: lines[index].indent, depth: depth + 1) : .scalar(YAMLScalar(text: MappedText(), line: line.number))
+                if let anchor { anchors[anchor] = node }
+                items.append(node)
+                continue
+            }
             // The item's content is a node at the column after "- ".
-            line.indent = indent + spaces
+            line.indent = column
             line.content = rest
             lines[index] = line
-            items.append(try parseNode(indent: line.indent, depth: depth + 1))
+            let node = try parseNode(indent: line.indent, depth: depth + 1)
+            if let anchor { anchors[anchor] = node }
+            items.append(node)
         }
         return .sequence(items)
     }
 
     private mutating func parseMapping(indent: Int, depth: Int) throws(YAMLError) -> YAMLNode {
         var entries: [YAMLEntry] = []
+        var merged: [YAMLEntry] = []
         while true {
             skipBlank()
             guard index < lines.count, lines[index].indent == indent, let colon = keyEnd(lines[index].content) else { break }
@@ -167,28 +191,66 @@ public struct YAMLReader {
                 value = value.dropFirst()
                 valueColumn += 1
             }
+            if key == "<<" {
+                // A merge key: the aliased mappings' entries, which the mapping's own keys override.
+                index += 1
+                merged += aliases(in: value).flatMap(\.entries)
+                continue
+            }
+            if let alias = aliasedNode(value) {
+                index += 1
+                entries.append(YAMLEntry(key: key, line: line.number, value: alias))
+                continue
+            }
+            let anchor = anchorName(value)
             value = stripAnchorAndTag(value, column: &valueColumn)
+            let node: YAMLNode
             if value.isEmpty || value.first == UInt8(ascii: "#") {
                 index += 1
                 skipBlank()
                 if index < lines.count, lines[index].indent > indent
                     || (lines[index].indent == indent && isSequenceItem(lines[index].content)) {
-                    entries.append(YAMLEntry(key: key, line: line.number, value: try parseNode(indent: lines[index].indent, depth: depth + 1)))
+                    node = try parseNode(indent: lines[index].indent, depth: depth + 1)
                 } else {
-                    entries.append(YAMLEntry(key: key, line: line.number, value: .scalar(YAMLScalar(text: MappedText(), line: line.number))))
+                    node = .scalar(YAMLScalar(text: MappedText(), line: line.number))
                 }
-                continue
-            }
-            if value.first == UInt8(ascii: "|") || value.first == UInt8(ascii: ">") {
+            } else if value.first == UInt8(ascii: "|") || value.first == UInt8(ascii: ">") {
                 let folded = value.first == UInt8(ascii: ">")
                 index += 1
-                entries.append(YAMLEntry(key: key, line: line.number, value: .scalar(readBlockScalar(parentIndent: indent, folded: folded, header: line.number))))
-                continue
+                node = .scalar(readBlockScalar(parentIndent: indent, folded: folded, header: line.number))
+            } else {
+                node = .scalar(try parseFlowScalar(startLine: index, column: valueColumn, value: value, parentIndent: indent))
             }
-            let scalar = try parseFlowScalar(startLine: index, column: valueColumn, value: value, parentIndent: indent)
-            entries.append(YAMLEntry(key: key, line: line.number, value: .scalar(scalar)))
+            if let anchor { anchors[anchor] = node }
+            entries.append(YAMLEntry(key: key, line: line.number, value: node))
         }
-        return .mapping(entries)
+        // Lookups take the last entry of a key, so the mapping's own entries go after the merged ones.
+        return .mapping(merged + entries)
+    }
+
+    /// `&name` at the start of a value: the anchor it defines.
+    private func anchorName(_ value: ArraySlice<UInt8>) -> String? {
+        guard value.first == UInt8(ascii: "&") else { return nil }
+        let name = value.dropFirst().prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+        return name.isEmpty ? nil : String(decoding: name, as: UTF8.self)
+    }
+
+    /// The node a value that is only `*name` stands for, when that anchor came before.
+    private func aliasedNode(_ value: ArraySlice<UInt8>) -> YAMLNode? {
+        let trimmed = stripComment(value)
+        guard trimmed.first == UInt8(ascii: "*") else { return nil }
+        return anchors[String(decoding: trimmed.dropFirst(), as: UTF8.self)]
+    }
+
+    /// The nodes of `*a` or `[*a, *b]`.
+    private func aliases(in value: ArraySlice<UInt8>) -> [YAMLNode] {
+        var text = stripComment(value)
+        if text.first == UInt8(ascii: "[") && text.last == UInt8(ascii: "]") { text = text.dropFirst().dropLast() }
+        return text.split(separator: UInt8(ascii: ",")).compactMap { part in
+            let name = part.drop { $0 == UInt8(ascii: " ") }.reversed().drop { $0 == UInt8(ascii: " ") }.reversed()
+            guard name.first == UInt8(ascii: "*") else { return nil }
+            return anchors[String(decoding: name.dropFirst(), as: UTF8.self)]
+        }
     }
 
     private func stripAnchorAndTag(_ value: ArraySlice<UInt8>, column: inout Int) -> ArraySlice<UInt8> {
