@@ -260,6 +260,48 @@ struct LintTableTests {
 
 @Suite("lint: file-kind specifics and corner cases")
 struct LintCornerCaseTests {
+    @Test("PowerShell: downloaded code reaching an executor, or a downloaded file run, is found where it is code", arguments: [
+        ("iwr https://example.com/a.ps1 | iex", [(1, 1)]),
+        ("irm https://example.com/a.ps1 | Invoke-Expression", [(1, 1)]),
+        ("iex (iwr https://example.com/a.ps1 -UseBasicParsing)", [(1, 6)]),
+        ("Invoke-Expression ((New-Object Net.WebClient).DownloadString('https://example.com/a.ps1'))", [(1, 47)]),
+        ("& ([scriptblock]::Create((irm https://example.com/a.ps1)))", [(1, 27)]),
+        ("& (irm https://example.com/a.ps1)", [(1, 4)]),
+        ("Write-Host \"$(iwr https://example.com/a.ps1 | iex)\"", [(1, 15)]),
+        ("Invoke-WebRequest -Uri https://example.com/i.ps1 -OutFile i.ps1\n.\\i.ps1", [(2, 1)]),
+        ("iwr https://example.com/i.ps1 -OutFile i.ps1\n& ./i.ps1 -Force", [(2, 1)]),
+        ("iwr https://example.com/i.ps1 -OutFile i.ps1\npwsh -File i.ps1", [(2, 1)]),
+        ("iwr https://example.com/m.psm1 -OutFile m.psm1\nImport-Module ./m.psm1", [(2, 1)]),
+        ("(New-Object Net.WebClient).DownloadFile('https://example.com/i.ps1', 'i.ps1')\n. .\\i.ps1", [(2, 1)]),
+        ("if ($true) {\n  iwr https://example.com/a.ps1 | iex\n}", [(2, 3)]),
+        // Not code: comments, strings, here-strings; and a verified file.
+        ("<#\niwr https://example.com/a.ps1 | iex\n#>\nWrite-Host ok", []),
+        ("# iwr https://example.com/a.ps1 | iex", []),
+        ("Write-Host 'iwr https://example.com/a.ps1 | iex'", []),
+        ("Write-Host \"run: iwr https://example.com/a.ps1 | iex\"", []),
+        ("$text = @'\niwr https://example.com/a.ps1 | iex\n'@\nWrite-Host $text", []),
+        ("iwr https://example.com/i.ps1 -OutFile i.ps1\nif ((Get-FileHash i.ps1).Hash -ne $expected) {\n  throw 'bad download'\n}\n.\\i.ps1", []),
+        ("iwr https://example.com/d.json -OutFile d.json\nGet-Content d.json", []),
+    ])
+    func powershell(source: String, expected: [(Int, Int)]) {
+        #expect(same(found(source + "\n", path: "install.ps1"), expected), "\(found(source + "\n", path: "install.ps1"))")
+    }
+
+    @Test("PowerShell: a file downloaded in one pwsh step and run in a later step of the same job")
+    func powershellAcrossSteps() {
+        let text = """
+            jobs:
+              win:
+                runs-on: windows-latest
+                steps:
+                  - shell: pwsh
+                    run: Invoke-WebRequest https://example.com/setup.ps1 -OutFile setup.ps1
+                  - shell: pwsh
+                    run: ./setup.ps1 -Quiet
+            """
+        #expect(same(found(text, path: ".github/workflows/w.yml"), [(8, 14)]))
+    }
+
     @Test("GitLab CI: extends (hidden templates, lists, chains), default:, anchors, aliases and merge keys are resolved")
     func gitlabInheritance() {
         let text = """

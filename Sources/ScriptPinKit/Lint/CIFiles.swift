@@ -20,7 +20,7 @@ enum CIFiles {
             guard let run = step["run"]?.scalar else { continue }
             let shell = (step["shell"]?.scalar?.string ?? defaultShell ?? "bash").lowercased()
             if shell.hasPrefix("pwsh") || shell.hasPrefix("powershell") {
-                collector.powershell(run.text)
+                collector.powershell(run.text, state: state)
             } else if shell.hasPrefix("bash") || shell.hasPrefix("sh") {
                 state.dialect = shell.hasPrefix("bash") ? .bash : .posix
                 collector.shell(run.text, state: state, failsClosed: true)

@@ -85,7 +85,7 @@ enum Dockerfile {
             return
         }
         if powershell {
-            collector.powershell(remap(text, from: offset, length: body.count))
+            collector.powershell(remap(text, from: offset, length: body.count), state: state)
         } else {
             collector.shell(remap(text, from: offset, length: body.count), state: state, failsClosed: true)
         }

@@ -124,7 +124,8 @@ public struct LintRewrite: Sendable, Equatable {
 public enum LintEngine {
     /// Words whose absence proves a file downloads nothing, so it need not be parsed.
     static let downloadWords: [[UInt8]] = [
-        "curl", "wget", "fetch", "aria2c", "gsutil", "aws", "iwr", "irm", "Invoke-", "DownloadString", "deno", "ADD",
+        "curl", "wget", "fetch", "aria2c", "gsutil", "aws", "iwr", "irm", "Invoke-", "DownloadString", "DownloadFile", "DownloadData",
+        "Start-BitsTransfer", "deno", "ADD",
     ].map { Array($0.utf8) }
 
     /// `parsesEverything` parses code that names no downloader too, as `lint
@@ -138,7 +139,7 @@ public enum LintEngine {
             let state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
             collector.shell(MappedText(file: bytes), state: state, failsClosed: false, wholeFile: true)
         case .powershell:
-            collector.powershell(MappedText(file: bytes))
+            collector.powershell(MappedText(file: bytes), state: DownloadFlowState())
         case .dockerfile:
             Dockerfile.lint(bytes, into: &collector)
         case .githubWorkflow:
@@ -274,8 +275,8 @@ public enum LintEngine {
             return start..<end
         }
 
-        mutating func powershell(_ text: MappedText) {
-            for finding in PowerShellScanner.scan(text.bytes) {
+        mutating func powershell(_ text: MappedText, state: DownloadFlowState) {
+            for finding in PowerShellScanner.scan(text.bytes, state: state) {
                 let position = text.position(of: finding.offset)
                 add(line: position.line, column: position.column, finding: finding, repair: .manual("PowerShell: --fix rewrites shell code only"))
             }
@@ -300,52 +301,5 @@ public enum LintEngine {
             let fix = "scriptpin add \(name) \(redacted ?? "URL"), then \(pinnedForm)"
             diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: message, url: redacted, fix: fix, repair: repair))
         }
-    }
-}
-
-/// `iex (iwr URL)`, `iwr URL | iex`, `Invoke-Expression ((New-Object Net.WebClient).DownloadString('URL'))`.
-enum PowerShellScanner {
-    private static let executors = ["iex", "invoke-expression"]
-    private static let downloaders = ["invoke-webrequest", "invoke-restmethod", "iwr", "irm", "downloadstring", "curl", "wget"]
-
-    static func scan(_ bytes: [UInt8]) -> [DownloadExecFinding] {
-        var findings: [DownloadExecFinding] = []
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: ";") { end += 1 }
-            let statement = String(decoding: bytes[start..<end], as: UTF8.self)
-            let lower = statement.lowercased()
-            let trimmed = lower.drop(while: { $0 == " " || $0 == "\t" })
-            if !trimmed.hasPrefix("#"), firstWord(of: executors, in: lower) != nil,
-               let downloader = firstWord(of: downloaders, in: lower) {
-                let url = statement.split(whereSeparator: { " '\"()".contains($0) }).first { $0.contains("://") }.map(String.init)
-                let offset = start + lower.utf8.distance(from: lower.startIndex, to: downloader.lowerBound)
-                findings.append(DownloadExecFinding(
-                    offset: offset, message: "\(url ?? "a download") is fetched by \(lower[downloader]) and run by Invoke-Expression",
-                    url: url, arguments: []))
-            }
-            start = end + 1
-        }
-        return findings
-    }
-
-    /// The first occurrence of one of `words` as a whole word (letters, digits and '-' around it do not count).
-    private static func firstWord(of words: [String], in text: String) -> Range<String.Index>? {
-        var best: Range<String.Index>?
-        for word in words {
-            var searchStart = text.startIndex
-            while let range = text[searchStart...].firstRange(of: word) {
-                let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
-                let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
-                let isWordCharacter = { (character: Character?) in character.map { $0.isLetter || $0.isNumber || $0 == "-" } ?? false }
-                if !isWordCharacter(before) && !isWordCharacter(after) {
-                    if best == nil || range.lowerBound < best!.lowerBound { best = range }
-                    break
-                }
-                searchStart = range.upperBound
-            }
-        }
-        return best
     }
 }
