@@ -260,6 +260,51 @@ struct LintTableTests {
 
 @Suite("lint: file-kind specifics and corner cases")
 struct LintCornerCaseTests {
+    /// The shapes of OpenSSF Scorecard's downloadThenRun test data, in lines
+    /// of our own: a download to a file run at once or on a later line, a
+    /// pipe after continuation lines, process substitution after `;` and
+    /// `&&` chains, and the dotnet-install idiom that ends in `bash /dev/stdin`.
+    @Test("Scorecard's downloadThenRun shapes: every one is found, in a script and in a Dockerfile")
+    func scorecardShapes() {
+        let script = """
+            #!/bin/bash
+
+            # a comment that mentions curl | bash
+            curl > /tmp/installer && bash /tmp/installer
+
+            curl > /tmp/second
+
+            echo start && \\
+                    curl example | bash
+
+            echo again && \\
+              /tmp/second
+
+            echo one && \\
+              echo two && \\
+              bash <(wget -qO- http://example.com/setup.sh)
+
+            echo one;  echo two; bash <(wget -qO- http://example.com/setup.sh)
+
+            prepare && curl example | bash
+
+            curl -sSL https://dot.net/v1/dotnet-install.sh | bash /dev/stdin --channel 8.0
+            curl -sSL https://dot.net/v1/dotnet-install.sh | bash /dev/stdin --version latest --install-dir /usr/share/dotnet
+            """
+        #expect(same(found(script, path: "download-lines.sh"), [(4, 26), (9, 9), (12, 3), (16, 10), (18, 29), (20, 12), (22, 1), (23, 1)]),
+                "\(found(script, path: "download-lines.sh"))")
+        let dockerfile = """
+            FROM debian:12
+            RUN echo start && \\
+            \tcurl example | bash
+            RUN curl -sSL https://dot.net/v1/dotnet-install.sh | bash /dev/stdin --channel 8.0
+            RUN set -e; curl -sSL https://dot.net/v1/dotnet-install.sh | bash /dev/stdin --channel 6.0 && echo done
+            RUN prepare && \\
+            \tpip install -r requirements.txt
+            """
+        #expect(same(found(dockerfile, path: "Dockerfile-download-lines"), [(3, 2), (4, 5), (5, 13)]), "\(found(dockerfile, path: "Dockerfile-download-lines"))")
+    }
+
     @Test("PowerShell: downloaded code reaching an executor, or a downloaded file run, is found where it is code", arguments: [
         ("iwr https://example.com/a.ps1 | iex", [(1, 1)]),
         ("irm https://example.com/a.ps1 | Invoke-Expression", [(1, 1)]),
