@@ -2,13 +2,17 @@
 """Writes a tree like a real repository for bench/lint.sh: about 20,000 files
 and 200 MB of mixed kinds (shell scripts, Dockerfiles, workflows, Makefiles,
 and source and data files lint does not read), where about one file in
-twenty downloads something, and some of those pipe it into a shell."""
+twenty downloads something, and some of those pipe it into a shell.
+With --scripts-only, every file is a shell script of 200 to 500 lines: the
+tree where lint has the least to skip."""
 import os
 import random
 import sys
 
-root = sys.argv[1]
-count = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
+arguments = [argument for argument in sys.argv[1:] if argument != "--scripts-only"]
+scripts_only = "--scripts-only" in sys.argv
+root = arguments[0]
+count = int(arguments[1]) if len(arguments) > 1 else 20000
 random.seed(7)
 
 shell_lines = [
@@ -28,10 +32,10 @@ source_lines = [
 ]
 
 
-def body(lines, size, downloads):
+def body(lines, size, downloads, line_count=None):
     out = []
     total = 0
-    while total < size:
+    while (len(out) < line_count) if line_count else (total < size):
         line = random.choice(download_lines) if downloads and random.random() < 0.02 else random.choice(lines)
         out.append(line)
         total += len(line) + 1
@@ -44,7 +48,9 @@ for index in range(count):
     downloads = index % 20 == 0
     size = random.randint(2000, 18000)
     kind = index % 10
-    if kind == 0:
+    if scripts_only:
+        path, text = f"script{index}.sh", "#!/bin/sh\nset -e\n" + body(shell_lines, size, downloads, random.randint(200, 500))
+    elif kind == 0:
         path, text = f"build{index}.sh", "#!/bin/sh\nset -e\n" + body(shell_lines, size, downloads)
     elif kind == 1:
         path, text = f"Dockerfile.{index}", "FROM debian:12\n" + "".join(f"RUN {line}\n" for line in body(shell_lines, size, downloads).splitlines())

@@ -295,6 +295,11 @@ public struct DownloadExecAnalyzer {
         }
         // A command word built by substitution (`$(…)`, `((…))`) runs that code first, whatever it names.
         if let first = simple.words.first, first.literal == nil { walkSubstitutions(in: first) }
+        // Most commands (`echo`, `mkdir`, `cp`) are of no kind the analysis follows: one lookup, and on.
+        if piped == nil, let first = simple.words.first?.literal, isInert(first, simple.words) {
+            for word in simple.words.dropFirst() where word.literal == nil { walkSubstitutions(in: word) }
+            return nil
+        }
         guard let invocation = Invocation(simple.words) else { return nil }
         let name = invocation.name
         let role = invocation.role
@@ -426,6 +431,19 @@ public struct DownloadExecAnalyzer {
         return nil
     }
 
+    /// Names the walk treats specially although they have no role.
+    private static let specialNames: Set<String> = [
+        "set", "tee", "deno", "eval", "source", ".", "ssh", "watch", "su", "runuser", "tar", "bsdtar", "gtar", "unzip", "scriptpin",
+    ]
+
+    /// Whether a command named `name`, with nothing piped in, can neither
+    /// download, verify, run code nor pass a download on: no role, not a
+    /// path, not special, not a function defined here, no code option.
+    private func isInert(_ name: String, _ words: [ShellWord]) -> Bool {
+        !name.utf8.contains(UInt8(ascii: "/")) && ShellCommands.role(of: name).isEmpty && !Self.specialNames.contains(name)
+            && state.functions[name] == nil && !words.dropFirst().contains(where: { InterpreterCall.isCodeOption($0.literal) })
+    }
+
     /// The download saved as `path`, unless a check has cleared it.
     private func unverifiedDownload(at path: String, chain: VerificationChain) -> Download? {
         guard let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: chain) else { return nil }
@@ -449,7 +467,7 @@ public struct DownloadExecAnalyzer {
             }
             return
         }
-        if let command = ShellCommands.remoteCommandWords(name: name, arguments: arguments.map { $0.literal }) {
+        if ShellCommands.runsCommandWords(name), let command = ShellCommands.remoteCommandWords(name: name, arguments: arguments.map { $0.literal }) {
             let words = arguments[command...]
             guard depth < Self.maximumNestedScripts, let first = words.first, words.allSatisfy({ $0.literal != nil }) else { return }
             let text = words.map { $0.literal! }.joined(separator: " ")
@@ -460,7 +478,8 @@ public struct DownloadExecAnalyzer {
             }
             return
         }
-        guard !ShellCommands.printsItsArguments(name) else { return }
+        // Code needs a code option (`-c`, `-Command`, …) after the interpreter's name: look for that first, it is rare.
+        guard arguments.contains(where: { InterpreterCall.isCodeOption($0.literal) }), !ShellCommands.printsItsArguments(name) else { return }
         for index in arguments.indices {
             guard let text = arguments[index].literal, ShellCommands.role(of: baseName(text)).contains(.interpreter),
                   let nested = Invocation(Array(arguments[index...])), InterpreterCall(nested.arguments, shellFamily: nested.role.contains(.shell), name: nested.name).code != nil
@@ -784,6 +803,13 @@ struct Invocation {
 struct InterpreterCall {
     /// Script operands that name standard input.
     static let standardInputPaths: Set<String> = ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]
+    static let codeOptions: Set<String> = ["-c", "-e", "-r", "-Command", "-command", "--eval"]
+
+    /// `-c`, `-Command`, or a shell's cluster ending in `c` (`-ec`, `-xc`).
+    static func isCodeOption(_ text: String?) -> Bool {
+        guard let text, text.utf8.first == UInt8(ascii: "-") else { return false }
+        return codeOptions.contains(text) || (!text.hasPrefix("--") && text.utf8.last == UInt8(ascii: "c") && text.utf8.count > 2)
+    }
 
     var code: ShellWord?
     var script: ShellWord?
@@ -808,7 +834,7 @@ struct InterpreterCall {
                 index += 1
                 break
             }
-            if ["-c", "-e", "-r", "-Command", "-command", "--eval"].contains(text) || (shellFamily && text.hasPrefix("-") && !text.hasPrefix("--") && text.hasSuffix("c") && text.count > 2) {
+            if Self.codeOptions.contains(text) || (shellFamily && text.hasPrefix("-") && !text.hasPrefix("--") && text.hasSuffix("c") && text.count > 2) {
                 code = index + 1 < arguments.count ? arguments[index + 1] : nil
                 onlyCodeOption = index == 0 && text == "-c"
                 return
@@ -861,6 +887,7 @@ struct ArchiveExtraction {
     var readsStandardInput: Bool { archive == nil || archive == "-" }
 
     init?(name: String, arguments: [ShellWord]) {
+        guard ["tar", "bsdtar", "gtar", "unzip"].contains(name) else { return nil }
         let texts = arguments.map { $0.literal ?? $0.text }
         switch name {
         case "tar", "bsdtar", "gtar":

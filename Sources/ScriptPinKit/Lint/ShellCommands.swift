@@ -58,6 +58,11 @@ enum ShellCommands {
         ["echo", "printf", "logger", "print", "Write-Host", "Write-Output", "git", "notify-send", "wall"].contains(name)
     }
 
+    /// `ssh` and `watch`, whose command words a shell runs.
+    static func runsCommandWords(_ name: String) -> Bool {
+        name == "ssh" || name == "watch"
+    }
+
     /// For `ssh HOST command…` and `watch [options] command…`: the index of
     /// the first command word, which a shell on the other side (or `sh -c`)
     /// runs as code; nil for other commands or when there is no command.
