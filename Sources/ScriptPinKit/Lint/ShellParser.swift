@@ -133,7 +133,7 @@ public struct ShellParser {
     private mutating func parsePipeline(keywords: Set<String>) throws(ShellParseError) -> Pipeline {
         var pipeline = Pipeline()
         skipBlanks()
-        if peekBareWord() == "!" {
+        if index < bytes.count, bytes[index] == UInt8(ascii: "!"), index + 1 == bytes.count || isWordEnd(bytes[index + 1]) {
             pipeline.negated = true
             index += 1
         }
@@ -173,9 +173,17 @@ public struct ShellParser {
     /// unbalanced compound command (tolerated, as the rest still parses).
     private static let prefixKeywords: Set<String> = ["then", "elif", "else", "do", "!", "time"]
     private static let endKeywords: Set<String> = ["fi", "done"]
+    // The words that end a nested list, built once: the parser meets them on every `if` and loop.
+    private static let thenKeyword: Set<String> = ["then"]
+    private static let doKeyword: Set<String> = ["do"]
+    private static let ifBodyEnds: Set<String> = ["elif", "else", "fi"]
+    private static let fiKeyword: Set<String> = ["fi"]
+    private static let doneKeyword: Set<String> = ["done"]
+    private static let closingBrace: Set<String> = ["}"]
+    private static let esacKeyword: Set<String> = ["esac"]
     private static let keywordInitials: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
-        for byte in "itewud!f{}sc[a".utf8 { table[Int(byte)] = true }
+        for byte in "itewud!f{}sc[".utf8 { table[Int(byte)] = true }
         return table
     }()
 
@@ -210,8 +218,10 @@ public struct ShellParser {
                 let list = try parseUntilClosingParenthesis(openedAt: open, "a '(' subshell is not closed with ')'")
                 return .compound(list, redirections: try parseTrailingRedirections())
             }
-            // Reserved words start with one of these bytes; other commands skip the keyword checks.
-            guard Self.keywordInitials[Int(byte)], let word = peekBareWord() else { return try parseSimpleCommand() }
+            // Reserved words start with one of these bytes (and zsh's `always` with `a`); other commands skip the keyword checks.
+            guard Self.keywordInitials[Int(byte)] || (dialect == .zsh && byte == UInt8(ascii: "a")), let word = peekBareWord() else {
+                return try parseSimpleCommand()
+            }
             if keywords.contains(word) { return nil }
             if Self.prefixKeywords.contains(word) || (dialect == .zsh && word == "always") {
                 index += word.utf8.count
@@ -230,7 +240,7 @@ public struct ShellParser {
                 index += 1
                 openBraceGroups += 1
                 let list = try nested { (parser) throws(ShellParseError) in
-                    try parser.parseList(closing: nil, keywords: ["}"])
+                    try parser.parseList(closing: nil, keywords: Self.closingBrace)
                 }
                 openBraceGroups -= 1
                 guard peekBareWord() == "}" else { throw error("a '{' group is not closed with '}'") }
@@ -274,9 +284,10 @@ public struct ShellParser {
         let keywordStart = index
         index += kind.rawValue.utf8.count
         let (opener, closer) = kind == .ifClause ? ("then", "fi") : ("do", "done")
-        let bodyEnds: Set<String> = kind == .ifClause ? ["elif", "else", "fi"] : ["done"]
+        let conditionEnds = kind == .ifClause ? Self.thenKeyword : Self.doKeyword
+        let bodyEnds = kind == .ifClause ? Self.ifBodyEnds : Self.doneKeyword
         while true {
-            let condition = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: [opener]) }
+            let condition = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: conditionEnds) }
             guard peekBareWord() == opener else {
                 // zsh's `if [[ … ]] { … }`: the braced body was read with the condition; both are analysed.
                 guard index >= bytes.count || dialect == .zsh else {
@@ -294,7 +305,7 @@ public struct ShellParser {
             }
             if kind == .ifClause, peekBareWord() == "else" {
                 index += 4
-                conditional.elseBody = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: ["fi"]) }
+                conditional.elseBody = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: Self.fiKeyword) }
             }
             break
         }
@@ -321,7 +332,7 @@ public struct ShellParser {
             return .compound(body, redirections: [])
         }
         if peekBareWord() == "do" { index += 2 }
-        let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: ["done"]) }
+        let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: Self.doneKeyword) }
         if peekBareWord() == "done" {
             index += 4
         } else if index < bytes.count {
@@ -371,7 +382,7 @@ public struct ShellParser {
             if bytes[index] == UInt8(ascii: "(") { index += 1 }
             try skipCasePattern()
             let body = try nested { (parser) throws(ShellParseError) in
-                try parser.parseList(closing: nil, keywords: ["esac"], stopAtCaseEnd: true)
+                try parser.parseList(closing: nil, keywords: Self.esacKeyword, stopAtCaseEnd: true)
             }
             combined.items += body.items
             if startsWith(";;&") { index += 3 } else if startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 2 }
