@@ -131,8 +131,8 @@ let runCommand = Command(
             stores are empty. With egress lines in the pin (or --egress), it reaches only those hosts, \
             through a proxy scriptpin runs. Exit codes: the \
             script's own status (128+N when killed by signal N); 124 not fetched and no stored copy; \
-            125 refused (mismatch, not pinned, invalid pin, usage); 126 interpreter not executable; \
-            127 interpreter not found.
+            125 refused (mismatch, not pinned, invalid pin, usage, confinement required but unavailable); \
+            126 interpreter not executable; 127 interpreter not found.
             """),
     perform: { arguments, console, context throws(ScriptPinError) in
         guard let target = arguments.operands.first else {
@@ -339,6 +339,9 @@ let lintCommand = Command(
         command.format = try reportFormat(from: arguments) ?? command.format
         let fixing = arguments.flag("fix") || arguments.flag("diff")
         guard fixing || !arguments.flag("yes") else { throw .usage("--yes confirms --fix; give --fix with it") }
+        for option in ["manifest", "ca-file", "timeout", "max-size"] where !fixing && arguments.value(option) != nil {
+            throw .usage("--\(option) is for the pins --fix writes; give --fix with it")
+        }
         guard fixing else { return ExitCode.of(try command.run(reporter: console, context: context)) }
         var fix = LintFixCommand()
         fix.lint = command

@@ -240,6 +240,16 @@ struct LintFixTests {
         #expect(relinted.stdout.hasSuffix("5 findings in 4 files\n"), "only the manual ones remain: \(relinted.stdout)")
     }
 
+    @Test("--yes and the fetch options belong to --fix: without it they are usage errors")
+    func optionsNeedFix() {
+        for arguments in [["lint", "--yes"], ["lint", "--timeout", "5"], ["lint", "--ca-file", "ca.pem"]] {
+            let result = scriptpin(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.hasPrefix("Error: --"), "\(result.stderr)")
+            #expect(result.stderr.contains("give --fix with it"))
+        }
+    }
+
     @Test("A URL that cannot be fetched exits 3 and is listed; the other findings are still fixed")
     func unfetchable() {
         let missing = server.url("status/404")
