@@ -319,6 +319,10 @@ static void close_descriptors_except(int first_kept, int second_kept) {
    script running as root there cannot unmount; then the interpreter. */
 static void exec_script(int control, const struct scriptpin_sandbox *sandbox) {
     await_identity_maps(control, scriptpin_sandbox_step_nested);
+    if (sandbox->probe_only) {
+        /* The probe sets everything up, the script's namespaces included, and runs nothing. */
+        _exit(0);
+    }
     for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
         signal(scriptpin_stopping_signals[index], SIG_DFL);
     }
@@ -341,43 +345,48 @@ static void exec_script(int control, const struct scriptpin_sandbox *sandbox) {
     fail(control, scriptpin_sandbox_step_exec, 0);
 }
 
-/* PID 1 of the sandbox: relays signals to the script, reaps every orphan,
-   and reports the script's wait status before leaving (which ends every
-   process still in the namespace). */
-static void supervise(int control, const struct scriptpin_sandbox *sandbox) {
-    close_descriptors_except(control, sandbox->image_descriptor);
-    int script_control[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, script_control) != 0) {
+/* Starts the script's process in its nested namespaces and grants its
+   maps; `script_control` receives PID 1's end of the channel on which a
+   failed execve is reported. Part of the set-up: a refusal here is reported
+   as one, before anything runs. */
+static pid_t start_script(int control, const struct scriptpin_sandbox *sandbox, int *script_control) {
+    int ends[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) {
         fail(control, scriptpin_sandbox_step_nested, 0);
     }
     /* Keeps the script's control end above the descriptors it is given. */
-    int above = sandbox->child_image_descriptor + 1;
-    int script_end = fcntl(script_control[1], F_DUPFD_CLOEXEC, above);
+    int script_end = fcntl(ends[1], F_DUPFD_CLOEXEC, sandbox->child_image_descriptor + 1);
     if (script_end < 0) {
         fail(control, scriptpin_sandbox_step_nested, 0);
     }
-    close(script_control[1]);
-
+    close(ends[1]);
     if (scriptpin_install_stopping_handlers(relay_signal, 0, SA_RESTART, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_nested, 0);
     }
-
     pid_t child = clone_process(CLONE_NEWUSER | CLONE_NEWNS);
     if (child < 0) {
         fail(control, scriptpin_sandbox_step_nested, 0);
     }
     if (child == 0) {
-        close(script_control[0]);
+        close(ends[0]);
         exec_script(script_end, sandbox);
     }
     close(script_end);
     script_pid = child;
     struct scriptpin_sandbox_result nested;
-    if (grant_identity_maps(script_control[0], child, sandbox, &nested) != 0) {
+    if (grant_identity_maps(ends[0], child, sandbox, &nested) != 0) {
         kill(child, SIGKILL);
         errno = nested.failed_errno;
         fail(control, scriptpin_sandbox_step_nested, 0);
     }
+    *script_control = ends[0];
+    return child;
+}
+
+/* PID 1 of the sandbox once the script runs: relays signals to it, reaps
+   every orphan, and reports its wait status before leaving (which ends every
+   process still in the namespace). */
+static void supervise(int control, pid_t child, int script_control) {
     sigset_t nothing;
     sigemptyset(&nothing);
     sigprocmask(SIG_SETMASK, &nothing, NULL);
@@ -402,7 +411,7 @@ static void supervise(int control, const struct scriptpin_sandbox *sandbox) {
     }
     /* A failed execve was reported by the script's process itself. */
     struct control_message script_report;
-    if (recv(script_control[0], &script_report, sizeof script_report, MSG_DONTWAIT) == (ssize_t)sizeof script_report
+    if (recv(script_control, &script_report, sizeof script_report, MSG_DONTWAIT) == (ssize_t)sizeof script_report
         && script_report.kind == message_failed) {
         report = script_report;
     }
@@ -414,6 +423,7 @@ static void run_sandbox(int control, const struct scriptpin_sandbox *sandbox) {
     /* Ends with scriptpin: killing PID 1 ends everything in the namespace. */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     await_identity_maps(control, scriptpin_sandbox_step_clone);
+    close_descriptors_except(control, sandbox->image_descriptor);
     mount_masks(control, sandbox);
     int listener = -1;
     if (sandbox->isolates_network) {
@@ -422,18 +432,18 @@ static void run_sandbox(int control, const struct scriptpin_sandbox *sandbox) {
             listener = open_listener(control, sandbox->listener_port);
         }
     }
+    int script_control = -1;
+    pid_t child = start_script(control, sandbox, &script_control);
     struct control_message message = { .kind = message_set_up };
     int sent = listener >= 0 ? send_descriptor(control, &message, listener) : send_message(control, &message);
     if (sent != 0) {
+        kill(child, SIGKILL);
         _exit(127);
     }
     if (listener >= 0) {
         close(listener);
     }
-    if (sandbox->probe_only) {
-        _exit(0);
-    }
-    supervise(control, sandbox);
+    supervise(control, child, script_control);
 }
 
 int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scriptpin_sandbox_result *result) {

@@ -310,6 +310,19 @@ struct ConfinementTests {
         #expect(required.stderr.contains("(user.max_user_namespaces = 0)"))
     }
 
+    @Test("Root inside a user namespace that maps only itself (as in a container) is confined with the ids it has; a limit that leaves no room for the script's nested namespace falls back")
+    func partialRootMapping() throws {
+        let stage = try Stage(user: .root, server: server)
+        stage.pin("nested", "#!/bin/sh\nset -- /proc/[0-9]*\necho \"processes: $*\"\n", server: server)
+        let confined = stage.run("unshare --user --map-root-user ./scriptpin run nested --confine required")
+        #expect(confined.status == 0, "\(confined.stderr)")
+        #expect(confined.stdout == "processes: /proc/1 /proc/2\n")
+        let limited = stage.run("unshare --user --map-root-user sh -c 'echo 1 > /proc/sys/user/max_user_namespaces && exec ./scriptpin run nested'")
+        #expect(limited.status == 0, "\(limited.stderr)")
+        #expect(limited.stderr.contains("Warning: the script runs unconfined: the kernel allows no more user namespaces (user.max_user_namespaces = 1)."))
+        #expect(!limited.stdout.contains("processes: /proc/1 /proc/2\n"), "unconfined, the script sees the host's processes")
+    }
+
     @Test("Egress lines cannot be combined with --confine off or with `egress none`")
     func contradictions() throws {
         let stage = try Stage(user: .root, server: server)

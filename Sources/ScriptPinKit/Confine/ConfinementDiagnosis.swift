@@ -36,7 +36,7 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
     init(_ refusal: SandboxRefusal) {
         let privileged = effectiveUserID() == 0
         let limit = Self.setting("/proc/sys/user/max_user_namespaces")
-        let creating = refusal.step == .createNamespaces
+        let creating = refusal.step == .createNamespaces || refusal.step == .nestedNamespaces
         if creating && (limit == "0" || refusal.errno == .noSpace) {
             cause = .namespaceLimit(limit ?? "unknown")
         } else if creating && !privileged && Self.setting("/proc/sys/kernel/unprivileged_userns_clone") == "0" {

@@ -157,8 +157,9 @@ final class RunningSandbox {
 
 /// How the sandbox's user namespaces map users: scriptpin's own user and
 /// group to themselves, only them, and no `setgroups`; when scriptpin runs
-/// as root, every id to itself, so that a script installing packages can
-/// still switch to their service users.
+/// as root, every id that scriptpin's own namespace has to itself (all of
+/// them on a host, fewer inside a container), so that a script installing
+/// packages can still switch to their service users.
 private struct IdentityMaps {
     let userMap: String
     let groupMap: String
@@ -167,10 +168,21 @@ private struct IdentityMaps {
     static var current: IdentityMaps {
         let user = geteuid()
         let group = getegid()
-        if user == 0 {
-            return IdentityMaps(userMap: "0 0 4294967295", groupMap: "0 0 4294967295", deniesSetgroups: false)
+        if user == 0, let users = identity(of: "/proc/self/uid_map"), let groups = identity(of: "/proc/self/gid_map") {
+            return IdentityMaps(userMap: users, groupMap: groups, deniesSetgroups: false)
         }
         return IdentityMaps(userMap: "\(user) \(user) 1", groupMap: "\(group) \(group) 1", deniesSetgroups: true)
+    }
+
+    /// Each range of our own map (`inside outside count`) as an identity range of the child's.
+    private static func identity(of path: String) -> String? {
+        guard let bytes = try? readFile(path, limit: 64 * 1024) else { return nil }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count == 3 else { return nil }
+            return "\(fields[0]) \(fields[0]) \(fields[2])"
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
     }
 }
 
