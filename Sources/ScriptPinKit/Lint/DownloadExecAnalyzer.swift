@@ -161,6 +161,8 @@ public struct DownloadExecAnalyzer {
         var chain = inherited
         for item in list.items {
             chain = inherited
+            // A list of commands the parser stepped over changes nothing, unless a group's input reaches it.
+            if context.standardInput == nil, item.pipelines.allSatisfy({ $0.commands.allSatisfy(\.isSkimmed) }) { continue }
             for (position, pipeline) in item.pipelines.enumerated() {
                 // After `||` the right side runs exactly when the left failed: nothing it checked holds.
                 if position > 0, item.operators[position - 1] == .or { chain = inherited }
@@ -289,6 +291,12 @@ public struct DownloadExecAnalyzer {
 
     /// Analyses one simple command; returns what flows out of its stdout when that is a download.
     private mutating func walk(_ simple: SimpleCommand, piped: Download?, chain: inout VerificationChain, context: WalkContext) -> Download? {
+        // A command the parser stepped over is a filter at most: what is piped in flows on.
+        if simple.isSkimmed {
+            guard var passed = piped else { return nil }
+            passed.throughFilters = true
+            return passed
+        }
         for word in simple.assignments where word.literal == nil { walkSubstitutions(in: word) }
         for redirection in simple.redirections {
             if let target = redirection.target, target.literal == nil { walkSubstitutions(in: target) }
@@ -431,9 +439,17 @@ public struct DownloadExecAnalyzer {
         return nil
     }
 
+    /// Whether a command of this name, given no code option and no
+    /// substitution, is of no kind the analysis follows: what lint's parser may step over.
+    static let isInertName: @Sendable (String) -> Bool = { name in
+        ShellCommands.role(of: name).isEmpty && !specialNames.contains(name)
+    }
+
     /// Names the walk treats specially although they have no role.
     private static let specialNames: Set<String> = [
         "set", "tee", "deno", "eval", "source", ".", "ssh", "watch", "su", "runuser", "tar", "bsdtar", "gtar", "unzip", "scriptpin",
+        // Their words decide whether a failing check stops what follows.
+        "exit", "return",
     ]
 
     /// Whether a command named `name`, with nothing piped in, can neither

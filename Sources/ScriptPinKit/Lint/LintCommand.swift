@@ -112,7 +112,7 @@ public struct LintCommand: Sendable {
             }
         }
         guard let kind = kind ?? (LintFileKind.hasShellShebang(bytes) ? .shell : nil) else { return (nil, nil) }
-        if bytes.prefix(binaryProbeSize).contains(0) {
+        if containsNUL(bytes, within: binaryProbeSize) {
             return (nil, source.explicit ? "scriptpin: \(source.path): skipped: binary file" : nil)
         }
         let diagnostics = suppress(LintEngine.lint(bytes, kind: kind), in: bytes)

@@ -177,6 +177,14 @@ public enum LintEngine {
         return bits
     }()
 
+    /// The download words by first byte, so that a candidate pair is checked
+    /// against the one or two words it can start, not all of them.
+    private static let wordsByFirstByte: [[[UInt8]]] = {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for word in downloadWords { table[Int(word[0])].append(word) }
+        return table
+    }()
+
     /// A byte search for the downloader names; most files mention none.
     static func mentionsDownload(_ bytes: [UInt8]) -> Bool {
         startsDownloadWord.withUnsafeBufferPointer { bits in
@@ -185,20 +193,19 @@ public enum LintEngine {
                 for index in 0..<(buffer.count - 2) {
                     let pair = Int(buffer[index]) << 8 | Int(buffer[index + 1])
                     guard bits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { continue }
-                    for word in downloadWords where word[0] == buffer[index] && index + word.count <= buffer.count {
+                    for word in wordsByFirstByte[Int(buffer[index])] where index + word.count <= buffer.count {
                         var matches = true
-                        for offset in 1..<word.count where buffer[index + offset] != word[offset] {
+                        for offset in 2..<word.count where buffer[index + offset] != word[offset] {
                             matches = false
                             break
                         }
-                        if matches { return true }
+                        if matches && word[1] == buffer[index + 1] { return true }
                     }
                 }
                 return false
             }
         }
     }
-
 
     /// Gathers diagnostics, turning offsets in extracted text into file positions.
     struct Collector {
@@ -220,7 +227,7 @@ public enum LintEngine {
             // A unit (a RUN, a step, a recipe line) that names no downloader cannot
             // download, and with nothing downloaded before it, it cannot run a download.
             if !parsesEverything && !wholeFile && state.downloadedFiles.isEmpty && !LintEngine.mentionsDownload(text.bytes) { return }
-            switch ShellParser.parse(text.bytes, dialect: state.dialect) {
+            switch ShellParser.parse(text.bytes, dialect: state.dialect, skimming: DownloadExecAnalyzer.isInertName) {
             case .failure(let error):
                 let position = text.position(of: error.offset)
                 problem(line: position.line, column: position.column, "cannot parse this shell code: \(error.message); it was not checked")

@@ -41,15 +41,26 @@ public struct ShellParser {
     /// Brace groups open around the current command, for zsh's `{ echo hi }`.
     private var openBraceGroups = 0
 
-    public init(_ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0, dialect: ShellDialect = .bash) {
+    /// For lint: which command names can be stepped over (see `skimInertCommand`); nil parses every command in full.
+    private let isInertName: (@Sendable (String) -> Bool)?
+    /// Functions defined so far, which are never stepped over: piping into one may run its input.
+    private var definedFunctions: Set<String> = []
+
+    public init(
+        _ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0, dialect: ShellDialect = .bash,
+        skimming isInertName: (@Sendable (String) -> Bool)? = nil
+    ) {
         self.bytes = bytes
         self.baseOffset = baseOffset
         self.depth = depth
         self.dialect = dialect
+        self.isInertName = isInertName
     }
 
-    public static func parse(_ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash) -> Result<ShellList, ShellParseError> {
-        var parser = ShellParser(bytes, baseOffset: baseOffset, dialect: dialect)
+    public static func parse(
+        _ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash, skimming isInertName: (@Sendable (String) -> Bool)? = nil
+    ) -> Result<ShellList, ShellParseError> {
+        var parser = ShellParser(bytes, baseOffset: baseOffset, dialect: dialect, skimming: isInertName)
         return Result { () throws(ShellParseError) in try parser.parseProgram() }
     }
 
@@ -268,6 +279,7 @@ public struct ShellParser {
                 if startsWith(UInt8(ascii: "("), UInt8(ascii: ")")) { index += 2 }
                 try skipLineBreaks()
                 guard let body = try parseCommand(keywords: []) else { throw error("'function' without a body") }
+                definedFunctions.insert(name.literal ?? name.text)
                 return .function(name: name.literal ?? name.text, body: body)
             case "[[":
                 return .simple(try parseDoubleBracket())
@@ -493,6 +505,8 @@ public struct ShellParser {
     }
 
     private mutating func parseSimpleCommand() throws(ShellParseError) -> ShellCommand? {
+        // zsh closes a brace group with a bare `}`, which only the full parse sees.
+        if isInertName != nil, !(dialect == .zsh && openBraceGroups > 0), let skimmed = skimInertCommand() { return .simple(skimmed) }
         var command = SimpleCommand(offset: baseOffset + index)
         while true {
             skipBlanks()
@@ -520,6 +534,7 @@ public struct ShellParser {
                         index += 1
                         try skipLineBreaks()
                         guard let body = try parseCommand(keywords: []) else { throw error("a function definition without a body") }
+                        definedFunctions.insert(command.words[0].literal ?? command.words[0].text)
                         return .function(name: command.words[0].literal ?? command.words[0].text, body: body)
                     }
                     index = save
@@ -763,7 +778,7 @@ public struct ShellParser {
         guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated backquote") }
         index += 1
         guard depth < Self.maximumDepth else { throw tooDeep(at: start) }
-        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1, dialect: dialect)
+        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1, dialect: dialect, skimming: isInertName)
         return .commandSubstitution(try parser.parseProgram())
     }
 
@@ -815,6 +830,105 @@ public struct ShellParser {
         }
         index += 1
         return .parameter("$")
+    }
+
+    // MARK: - Skimming
+
+    /// For lint, most commands (`echo …`, `mkdir -p "$OUT"`, `grep -r x src |
+    /// sort`) can neither download, verify nor run code: a plain name that
+    /// `isInertName` accepts and that no function here defines, and no
+    /// substitution, process substitution, heredoc or code option (`-c`) in
+    /// its words. Such a command is stepped over byte by byte, without
+    /// building its words, and stands in the tree as a command with none.
+    /// Anything the scan is unsure of returns nil, and the command is parsed in full.
+    private mutating func skimInertCommand() -> SimpleCommand? {
+        let start = index
+        var cursor = index
+        while cursor < bytes.count, Self.isSkimmableNameByte(bytes[cursor]) { cursor += 1 }
+        guard cursor > start, cursor == bytes.count || bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t")
+            || bytes[cursor] == UInt8(ascii: "\n") || bytes[cursor] == UInt8(ascii: ";")
+        else { return nil }
+        let name = String(decoding: bytes[start..<cursor], as: UTF8.self)
+        guard let isInertName, isInertName(name), !definedFunctions.contains(name) else { return nil }
+        var lastNonBlank = cursor
+        var wordStart = true
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            switch byte {
+            case UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: ")"):
+                index = cursor
+                return skimmed(from: start, to: lastNonBlank)
+            case UInt8(ascii: "|"):
+                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "&") { return nil }
+                index = cursor
+                return skimmed(from: start, to: lastNonBlank)
+            case UInt8(ascii: "&"):
+                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: ">") { return nil }
+                index = cursor
+                return skimmed(from: start, to: lastNonBlank)
+            case UInt8(ascii: "#") where wordStart:
+                index = cursor
+                return skimmed(from: start, to: lastNonBlank)
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                wordStart = true
+                cursor += 1
+                continue
+            case UInt8(ascii: "\\"):
+                cursor += 2
+            case UInt8(ascii: "'"):
+                guard let close = bytes[(cursor + 1)...].firstIndex(of: UInt8(ascii: "'")) else { return nil }
+                cursor = close + 1
+            case UInt8(ascii: "\""):
+                cursor += 1
+                while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\"") {
+                    if bytes[cursor] == UInt8(ascii: "`") || (bytes[cursor] == UInt8(ascii: "$") && cursor + 1 < bytes.count && bytes[cursor + 1] == UInt8(ascii: "(")) {
+                        return nil
+                    }
+                    cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard cursor < bytes.count else { return nil }
+                cursor += 1
+            case UInt8(ascii: "`"), UInt8(ascii: "("), UInt8(ascii: "{"):
+                return nil
+            case UInt8(ascii: "$"):
+                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "{") || bytes[cursor + 1] == UInt8(ascii: "'") {
+                    return nil
+                }
+                cursor += 1
+            case UInt8(ascii: "<"), UInt8(ascii: ">"):
+                // A plain redirection is fine; `<(`, `>(` and heredocs are not.
+                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "<") { return nil }
+                cursor += 1
+            case UInt8(ascii: "-") where wordStart:
+                // An option that passes code (`-c`, `-ec`, `--eval`, `-Command`) keeps the command.
+                var end = cursor
+                while end < bytes.count, Self.isSkimmableNameByte(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
+                let option = bytes[cursor..<end]
+                if option.last == UInt8(ascii: "c") || option.elementsEqual("--eval".utf8) || option.elementsEqual("-e".utf8)
+                    || option.elementsEqual("-r".utf8) || option.elementsEqual("-Command".utf8) || option.elementsEqual("-command".utf8) {
+                    return nil
+                }
+                cursor = max(end, cursor + 1)
+            default:
+                cursor += 1
+            }
+            wordStart = false
+            lastNonBlank = cursor
+        }
+        index = cursor
+        return skimmed(from: start, to: lastNonBlank)
+    }
+
+    private func skimmed(from start: Int, to end: Int) -> SimpleCommand {
+        var command = SimpleCommand(offset: baseOffset + start)
+        command.end = baseOffset + end
+        command.isSkimmed = true
+        return command
+    }
+
+    /// Bytes of a plain command name: letters, digits, `_`, `.`, `-`, `+`.
+    private static func isSkimmableNameByte(_ byte: UInt8) -> Bool {
+        isNameByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
     }
 
     // MARK: - Helpers

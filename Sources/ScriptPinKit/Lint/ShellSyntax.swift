@@ -146,6 +146,8 @@ public struct SimpleCommand: Sendable {
     /// `offset..<end` covers the command from its first word to its last redirection.
     public var offset: Int
     public var end = 0
+    /// Stepped over by lint's skimming parse: a command of no interest, whose words were not kept.
+    public var isSkimmed = false
 }
 
 public indirect enum ShellCommand: Sendable {
@@ -158,6 +160,12 @@ public indirect enum ShellCommand: Sendable {
     case conditional(ConditionalCommand)
     /// `name() body` or `function name body`.
     case function(name: String, body: ShellCommand)
+
+    /// A simple command that lint's parser stepped over.
+    var isSkimmed: Bool {
+        if case .simple(let command) = self { return command.isSkimmed }
+        return false
+    }
 
     /// Where the command starts: a group's first command (its brackets and keywords are not kept).
     public var start: Int {

@@ -153,3 +153,12 @@ func readPrefix(_ path: String, count: Int) throws(Errno) -> [UInt8]? {
     let read = try bytes.withUnsafeMutableBytes { buffer in Result { () throws(Errno) in try descriptor.read(into: buffer) } }.get()
     return Array(bytes.prefix(read))
 }
+
+/// Whether the first `count` bytes hold a NUL, the mark of a binary file;
+/// `memchr` scans them with the machine's widest loads.
+func containsNUL(_ bytes: [UInt8], within count: Int) -> Bool {
+    bytes.withUnsafeBytes { buffer in
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return false }
+        return memchr(base, 0, min(count, buffer.count)) != nil
+    }
+}
