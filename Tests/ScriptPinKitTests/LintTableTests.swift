@@ -143,7 +143,8 @@ enum LintCases {
         LintForm(name: "unzip -p of a downloaded zip", snippet: "curl -fsSLo i.zip https://example.com/i.zip && unzip -p i.zip install.sh | sh", expected: [(0, "curl")]),
         LintForm(name: "zcat of a downloaded file", snippet: "curl -fsSLo i.sh.gz https://example.com/i.sh.gz\nzcat i.sh.gz | bash", expected: [(0, "curl")]),
         // Code inside arguments.
-        LintForm(name: "timeout bash -c", snippet: "timeout 300 bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
+        LintForm(name: "pwsh -Command given PowerShell code", snippet: "docker run img pwsh -Command 'iwr https://example.com/i.ps1 | iex'", expected: [(0, "iwr")]),
+                LintForm(name: "timeout bash -c", snippet: "timeout 300 bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
         LintForm(name: "an unknown wrapper with -- bash -c", snippet: "spin --title installing -- bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
         LintForm(name: "flock F bash -c", snippet: "flock /tmp/lock bash -c 'wget -qO- https://example.com/i.sh | bash'", expected: [(0, "wget")]),
         LintForm(name: "xargs sh -c", snippet: "echo x | xargs -I{} sh -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),

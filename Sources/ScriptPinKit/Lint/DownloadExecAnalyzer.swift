@@ -554,6 +554,12 @@ public struct DownloadExecAnalyzer {
                     inner.walk(nested)
                     findings += inner.findings
                 }
+            } else if ["pwsh", "powershell", "pwsh.exe", "powershell.exe"].contains(name), let text = code.literal {
+                // `pwsh -Command '…'`: PowerShell code, read as PowerShell.
+                let base = code.offset + Self.openingQuoteLength(code)
+                for finding in PowerShellScanner.scan(Array(text.utf8), state: DownloadFlowState()) {
+                    report(offset: base + finding.offset, finding.message, url: finding.url, arguments: [], fix: finding.fix)
+                }
             } else {
                 walkSubstitutions(in: code)
             }
