@@ -11,7 +11,7 @@ packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl python3 git coreuti
           gcc libc6-dev binutils util-linux tar gzip curl)
 missing=()
 for package in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep "install ok installed" > /dev/null; then
         missing+=("$package")
     fi
 done

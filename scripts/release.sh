@@ -80,11 +80,11 @@ unpacked="$stage/unpacked"
 mkdir "$unpacked"
 tar -xzf "$out/$tarball" -C "$unpacked"
 shipped="$unpacked/$name/scriptpin"
-if ldd "$shipped" | grep -q 'libswift\|libFoundation\|libdispatch\|libBlocksRuntime'; then
+if ldd "$shipped" | grep 'libswift\|libFoundation\|libdispatch\|libBlocksRuntime' > /dev/null; then
     fail "the binary still links a Swift runtime library: $(ldd "$shipped" | grep 'swift\|Foundation\|dispatch\|Blocks')"
 fi
 # SwiftPM adds $ORIGIN (the binary's own directory); any other search path could reach a toolchain.
-if readelf -d "$shipped" | grep -E 'R(UN)?PATH' | grep -qv 'path: \[\$ORIGIN\]$'; then
+if readelf -d "$shipped" | grep -E 'R(UN)?PATH' | grep -v 'path: \[\$ORIGIN\]$' > /dev/null; then
     fail "the binary carries a library search path: $(readelf -d "$shipped" | grep -E 'R(UN)?PATH')"
 fi
 # No toolchain on any path: a bare environment, as on a stock Debian or Ubuntu runner.

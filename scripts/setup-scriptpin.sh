@@ -89,7 +89,8 @@ install_scriptpin() {
     wanted="$(commit)"
     directory="$(bin_dir)"
     binary="$directory/scriptpin"
-    if [ -x "$binary" ] && "$binary" --version 2>/dev/null | grep -qx "commit $wanted"; then
+    # grep reads all of the output (no -q): stopping early would end --version with SIGPIPE, which pipefail counts as failure.
+    if [ -x "$binary" ] && "$binary" --version 2>/dev/null | grep -x "commit $wanted" > /dev/null; then
         echo "setup-scriptpin: using the cached build of $wanted"
     else
         toolchain > /dev/null
