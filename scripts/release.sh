@@ -52,6 +52,9 @@ for pair in "$root=/scriptpin" "$scratch=/scriptpin/.build"; do
 done
 # From inside the copy: the compiler records its working directory too.
 cd "$root"
+# The driver and parts of the compiler are Swift programs: without this, their
+# hash tables are seeded per process, and what they iterate can change the output.
+export SWIFT_DETERMINISTIC_HASHING=1
 swift build -c release --product scriptpin --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" \
     -Xswiftc -gline-tables-only -Xcc -gline-tables-only \
     -Xswiftc -Xcc -Xswiftc -Xclang -Xswiftc -Xcc -Xswiftc -fno-pch-timestamp \

@@ -518,6 +518,18 @@ public struct DownloadExecAnalyzer {
         word.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0
     }
 
+    private static let powerShellNames: Set<String> = ["pwsh", "powershell", "pwsh.exe", "powershell.exe"]
+
+    /// `pwsh -Command '…'`: PowerShell code, read as PowerShell.
+    private mutating func analysePowerShellCode(_ code: ShellWord) {
+        guard let text = code.literal else { return }
+        let base = code.offset + Self.openingQuoteLength(code)
+        let scanned = PowerShellScanner.scan(Array(text.utf8), state: DownloadFlowState())
+        for finding in scanned {
+            report(offset: base + finding.offset, finding.message, url: finding.url, arguments: [], fix: finding.fix)
+        }
+    }
+
     /// A word holding shell code (`su -c '…'`): its downloads run, and its text is analysed as a script.
     private mutating func analyseShellCode(_ word: ShellWord, runner: String, droppingPrefix: Int = 0) {
         for download in downloads(in: word) {
@@ -554,12 +566,8 @@ public struct DownloadExecAnalyzer {
                     inner.walk(nested)
                     findings += inner.findings
                 }
-            } else if ["pwsh", "powershell", "pwsh.exe", "powershell.exe"].contains(name), let text = code.literal {
-                // `pwsh -Command '…'`: PowerShell code, read as PowerShell.
-                let base = code.offset + Self.openingQuoteLength(code)
-                for finding in PowerShellScanner.scan(Array(text.utf8), state: DownloadFlowState()) {
-                    report(offset: base + finding.offset, finding.message, url: finding.url, arguments: [], fix: finding.fix)
-                }
+            } else if Self.powerShellNames.contains(name) {
+                analysePowerShellCode(code)
             } else {
                 walkSubstitutions(in: code)
             }
