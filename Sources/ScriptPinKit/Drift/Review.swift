@@ -39,7 +39,7 @@ public struct Review: Sendable {
     /// The risk summary as printed under a diff.
     public func renderRisks(reporter: any Reporter) -> String {
         guard !risks.isEmpty else { return "risk summary: no risky shapes in the added lines\n" }
-        var text = "risk summary (\(risks.count) line\(risks.count == 1 ? "" : "s") to read first):\n"
+        var text = "risk summary (\(plural(risks.count, "line")) to read first):\n"
         for risk in risks {
             text += "  line \(risk.line): \(reporter.styled(risk.reason, .yellow)): \(VisibleText.escape(risk.text.trimmingBlanksString()))\n"
         }

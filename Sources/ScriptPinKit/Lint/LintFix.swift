@@ -297,7 +297,3 @@ struct ManualFailure: Error {
     let reason: String
     init(_ reason: String) { self.reason = reason }
 }
-
-private func plural(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
-}

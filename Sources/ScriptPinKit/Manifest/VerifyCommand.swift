@@ -144,7 +144,7 @@ struct Tally {
             return .verificationFailed
         }
         if let worstError { return worstError }
-        reporter.note("scriptpin: \(passes) file\(passes == 1 ? "" : "s") verified")
+        reporter.note("scriptpin: \(plural(passes, "file")) verified")
         return nil
     }
 }

@@ -30,7 +30,7 @@ public struct LintReport: Sendable {
             output += "\(shownPath):\(diagnostic.line):\(diagnostic.column): \(reporter.styled("error:", .red)) \(VisibleText.escape(diagnostic.message)) [\(diagnostic.rule.rawValue)]\n"
             if let fix = diagnostic.fix { output += "  fix: \(VisibleText.escape(fix))\n" }
         }
-        output += "\(findings) finding\(findings == 1 ? "" : "s") in \(files.count) file\(files.count == 1 ? "" : "s")"
+        output += "\(plural(findings, "finding")) in \(plural(files.count, "file"))"
         output += problems > 0 ? ", \(problems) that could not be parsed\n" : "\n"
         return output
     }

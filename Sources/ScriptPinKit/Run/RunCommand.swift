@@ -97,11 +97,11 @@ public struct RunCommand: Sendable {
         case .keepAll:
             return
         case .withholdSecrets:
-            reporter.note("scriptpin: withheld \(withheld.count) secret-looking variable\(withheld.count == 1 ? "" : "s") from the script: \(withheld.joined(separator: ", ")). Let one through\(reporter.hint(.allowVariable))")
+            reporter.note("scriptpin: withheld \(plural(withheld.count, "secret-looking variable")) from the script: \(withheld.joined(separator: ", ")). Let one through\(reporter.hint(.allowVariable))")
         case .clean:
             let secrets = withheld.filter(EnvironmentPolicy.looksSecret)
             let named = secrets.isEmpty ? "" : ", among them \(secrets.joined(separator: ", "))"
-            reporter.note("scriptpin: clean environment: withheld \(withheld.count) variable\(withheld.count == 1 ? "" : "s")\(named)")
+            reporter.note("scriptpin: clean environment: withheld \(plural(withheld.count, "variable"))\(named)")
         }
     }
 }

@@ -126,7 +126,3 @@ private func reportEgress(_ ledger: EgressLedger, audit: Bool, reporter: any Rep
         }
     }
 }
-
-private func plural(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
-}
