@@ -442,7 +442,9 @@ public struct DownloadExecAnalyzer {
     /// Whether a command of this name, given no code option and no
     /// substitution, is of no kind the analysis follows: what lint's parser may step over.
     static let isInertName: @Sendable (String) -> Bool = { name in
-        ShellCommands.role(of: name).isEmpty && !specialNames.contains(name)
+        // One hash per command is the budget; the special names are few and short.
+        ShellCommands.role(of: name).isEmpty
+            && !(name.utf8.count <= 9 && name.utf8.first.map { "stdeswrgu.".utf8.contains($0) } == true && specialNames.contains(name))
     }
 
     /// Names the walk treats specially although they have no role.
@@ -456,11 +458,9 @@ public struct DownloadExecAnalyzer {
     /// download, verify, run code nor pass a download on: no role, not a
     /// path, not special, not a function defined here, no code option.
     private func isInert(_ name: String, _ words: [ShellWord]) -> Bool {
-        guard !name.utf8.contains(UInt8(ascii: "/")), ShellCommands.role(of: name).isEmpty else { return false }
-        // One hash per command is the budget; the special names are few and short.
-        if name.utf8.count <= 9, let first = name.utf8.first, "stdeswrgu.".utf8.contains(first), Self.specialNames.contains(name) { return false }
+        guard !name.utf8.contains(UInt8(ascii: "/")), Self.isInertName(name) else { return false }
         if !state.functions.isEmpty, state.functions[name] != nil { return false }
-        return !words.dropFirst().contains(where: { InterpreterCall.isCodeOption($0.literal) })
+        return !words.dropFirst().contains(where: { ShellCommands.isCodeOption($0.literal) })
     }
 
     /// The download saved as `path`, unless a check has cleared it.
@@ -498,7 +498,7 @@ public struct DownloadExecAnalyzer {
             return
         }
         // Code needs a code option (`-c`, `-Command`, …) after the interpreter's name: look for that first, it is rare.
-        guard arguments.contains(where: { InterpreterCall.isCodeOption($0.literal) }), !ShellCommands.printsItsArguments(name) else { return }
+        guard arguments.contains(where: { ShellCommands.isCodeOption($0.literal) }), !ShellCommands.printsItsArguments(name) else { return }
         for index in arguments.indices {
             guard let text = arguments[index].literal, ShellCommands.role(of: baseName(text)).contains(.interpreter),
                   let nested = Invocation(Array(arguments[index...])), InterpreterCall(nested.arguments, shellFamily: nested.role.contains(.shell), name: nested.name).code != nil
@@ -836,14 +836,6 @@ struct Invocation {
 struct InterpreterCall {
     /// Script operands that name standard input.
     static let standardInputPaths: Set<String> = ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]
-    static let codeOptions: Set<String> = ["-c", "-e", "-r", "-Command", "-command", "--eval"]
-
-    /// `-c`, `-Command`, or a shell's cluster ending in `c` (`-ec`, `-xc`).
-    static func isCodeOption(_ text: String?) -> Bool {
-        guard let text, text.utf8.first == UInt8(ascii: "-") else { return false }
-        return codeOptions.contains(text) || (!text.hasPrefix("--") && text.utf8.last == UInt8(ascii: "c") && text.utf8.count > 2)
-    }
-
     var code: ShellWord?
     var script: ShellWord?
     /// Where `script` stands among the arguments.
@@ -867,7 +859,7 @@ struct InterpreterCall {
                 index += 1
                 break
             }
-            if Self.codeOptions.contains(text) || (shellFamily && text.hasPrefix("-") && !text.hasPrefix("--") && text.hasSuffix("c") && text.count > 2) {
+            if ShellCommands.codeOptions.contains(text) || (shellFamily && text.hasPrefix("-") && !text.hasPrefix("--") && text.hasSuffix("c") && text.count > 2) {
                 code = index + 1 < arguments.count ? arguments[index + 1] : nil
                 onlyCodeOption = index == 0 && text == "-c"
                 return

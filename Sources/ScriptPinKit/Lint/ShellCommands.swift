@@ -53,6 +53,15 @@ enum ShellCommands {
         "base64", "openssl",
     ]
 
+    /// Options that hand an interpreter its program as an argument.
+    static let codeOptions: Set<String> = ["-c", "-e", "-r", "-Command", "-command", "--eval"]
+
+    /// `-c`, `-Command`, or a shell's cluster ending in `c` (`-ec`, `-xc`).
+    static func isCodeOption(_ text: String?) -> Bool {
+        guard let text, text.utf8.first == UInt8(ascii: "-") else { return false }
+        return codeOptions.contains(text) || (!text.hasPrefix("--") && text.utf8.last == UInt8(ascii: "c") && text.utf8.count > 2)
+    }
+
     /// Commands that only print their arguments: code written there is text.
     static func printsItsArguments(_ name: String) -> Bool {
         ["echo", "printf", "logger", "print", "Write-Host", "Write-Output", "git", "notify-send", "wall"].contains(name)

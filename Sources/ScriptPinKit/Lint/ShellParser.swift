@@ -900,14 +900,10 @@ public struct ShellParser {
                 if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "<") { return nil }
                 cursor += 1
             case UInt8(ascii: "-") where wordStart:
-                // An option that passes code (`-c`, `-ec`, `--eval`, `-Command`) keeps the command.
+                // An option that passes code (`-c`, `-ec`, `--eval`, `-Command`) keeps the command, as the analysis would.
                 var end = cursor
                 while end < bytes.count, Self.isSkimmableNameByte(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
-                let option = bytes[cursor..<end]
-                if option.last == UInt8(ascii: "c") || option.elementsEqual("--eval".utf8) || option.elementsEqual("-e".utf8)
-                    || option.elementsEqual("-r".utf8) || option.elementsEqual("-Command".utf8) || option.elementsEqual("-command".utf8) {
-                    return nil
-                }
+                if ShellCommands.isCodeOption(String(decoding: bytes[cursor..<end], as: UTF8.self)) { return nil }
                 cursor = max(end, cursor + 1)
             default:
                 cursor += 1
