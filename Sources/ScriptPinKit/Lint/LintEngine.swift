@@ -114,8 +114,6 @@ public struct LintRewrite: Sendable, Equatable {
 
     public let range: Range<Int>
     public let form: Form
-    /// The line the replaced bytes start on.
-    public let line: Int
     /// The URL to pin, exactly as written (the diagnostic's own is redacted).
     public let url: String
 }
@@ -257,7 +255,7 @@ public enum LintEngine {
                 return .rewrite(LintRewrite(
                     range: fileRange,
                     form: .run(prefix: prefixText, interpreter: String(decoding: interpreterBytes, as: UTF8.self), interpreterName: name, arguments: argumentText),
-                    line: text.position(of: range.lowerBound).line, url: url))
+                    url: url))
             case .fetch(let unit, let range, let prefix, let path):
                 guard units.indices.contains(unit) else { return unsafe }
                 let home = units[unit]
@@ -267,7 +265,7 @@ public enum LintEngine {
                 else { return unsafe }
                 let prefixText = prefix.flatMap { slice($0, in: home) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
                 return .rewrite(LintRewrite(
-                    range: fileRange, form: .fetch(prefix: prefixText, path: path), line: home.position(of: range.lowerBound).line, url: url))
+                    range: fileRange, form: .fetch(prefix: prefixText, path: path), url: url))
             }
         }
 
