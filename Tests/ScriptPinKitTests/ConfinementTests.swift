@@ -294,6 +294,16 @@ struct ConfinementTests {
         #expect(fenced.status == 125)
         #expect(fenced.stdout == "")
         #expect(requestCount(for: "fenced") == 0, "nothing was fetched")
+
+        // The pin's own `confine` line decides the same, and the command line overrides it.
+        stage.pin("strict", "#!/bin/sh\necho strict\n", server: server, extra: "confine required\n")
+        let strict = stage.run("./no-userns ./scriptpin run strict")
+        #expect(strict.status == 125)
+        #expect(requestCount(for: "strict") == 0, "nothing was fetched")
+        let overridden = stage.run("./no-userns ./scriptpin run strict --confine off")
+        #expect(overridden.status == 0, "\(overridden.stderr)")
+        #expect(overridden.stdout == "strict\n")
+        #expect(!overridden.stderr.contains("runs unconfined"), "confinement off is not a fallback to warn about")
     }
 
     @Test("With user.max_user_namespaces at 0 (inside a user namespace of the test's own): auto warns and runs, required refuses with 125")

@@ -240,6 +240,18 @@ struct LintFixTests {
         #expect(relinted.stdout.hasSuffix("5 findings in 4 files\n"), "only the manual ones remain: \(relinted.stdout)")
     }
 
+    @Test("--fix fetches with add's options: --ca-file trusts the server without SSL_CERT_FILE")
+    func fetchOptions() {
+        repository.write("ca.sh", "#!/bin/sh\ncurl -fsSL \(installURL) | sh\n")
+        var environment = ProcessRunner.baseEnvironment(home: repository.path)
+        environment["SCRIPTPIN_CACHE"] = repository.url(".cache")
+        let untrusted = ProcessRunner.scriptpin(["lint", "--fix", "--yes", "ca.sh"], in: repository.path, environment: environment)
+        #expect(untrusted.status == 3, "without the test CA the server's certificate is refused")
+        let trusted = ProcessRunner.scriptpin(["lint", "--fix", "--yes", "--ca-file", server.caFile, "ca.sh"], in: repository.path, environment: environment)
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        #expect(repository.read("ca.sh") == "#!/bin/sh\nscriptpin run install.sh\n")
+    }
+
     @Test("--yes and the fetch options belong to --fix: without it they are usage errors")
     func optionsNeedFix() {
         for arguments in [["lint", "--yes"], ["lint", "--timeout", "5"], ["lint", "--ca-file", "ca.pem"]] {
