@@ -132,6 +132,7 @@ enum LintCases {
         LintForm(name: "a pipe into a while body", snippet: "curl -fsSL https://example.com/i.sh | while true; do bash; break; done", expected: [(0, "curl")]),
         LintForm(name: "a pipe into a case arm", snippet: "curl -fsSL https://example.com/i.sh | case x in x) sh ;; esac", expected: [(0, "curl")]),
         LintForm(name: "a pipe into a function that runs its input", snippet: "run_it() { sh -s; }\ncurl -fsSL https://example.com/i.sh | run_it", expected: [(1, "curl")]),
+        LintForm(name: "a pipe into a function inside backquotes", snippet: "run_it() { sh -s; }\nx=`curl -fsSL https://example.com/i.sh | run_it`", expected: [(1, "curl")]),
         LintForm(name: "a pipe into a function keyword function", snippet: "function apply { bash; }\nwget -qO- https://example.com/i.sh | apply", expected: [(1, "wget")]),
         LintForm(name: "tee into a process substitution", snippet: "curl -fsSL https://example.com/i.sh | tee >(sh) > /dev/null", expected: [(0, "curl")]),
         LintForm(name: "tee /dev/stderr then sh", snippet: "curl -fsSL https://example.com/i.sh | tee /dev/stderr | sh", expected: [(0, "curl")]),
@@ -171,6 +172,7 @@ enum LintCases {
         LintForm(name: "pipe into sha256sum", snippet: "curl -s https://example.com/i.sh | sha256sum", expected: []),
         LintForm(name: "scriptpin fetch to a file, then run", snippet: "scriptpin fetch get-helm -o get_helm.sh && bash get_helm.sh", expected: []),
         LintForm(name: "scriptpin fetch into tar", snippet: "scriptpin fetch tool-tgz | tar xz", expected: []),
+        LintForm(name: "eval of a download's line count", snippet: "eval \"$(curl -fsSL https://example.com/env.txt | grep -c ready)\"", expected: []),
         LintForm(name: "pipe into shasum", snippet: "curl -s https://example.com/i.sh | shasum -a 256", expected: []),
         LintForm(name: "pipe into tar", snippet: "curl -sL https://example.com/t.tgz | tar xz", expected: []),
         LintForm(name: "check || exit", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || exit 1\nbash i.sh", expected: []),
@@ -500,7 +502,7 @@ struct LintCornerCaseTests {
         #expect(same(found(text, path: "action.yml"), [(6, 12)]))
     }
 
-    @Test("GitLab: default and job before_script and after_script, run around script in one job")
+    @Test("GitLab: default and job before_script and after_script, run around script in one job; a function defined in one script line is called in the next")
     func gitlabSections() {
         let text = """
             default:
@@ -516,8 +518,12 @@ struct LintCornerCaseTests {
                 - echo own before_script replaces the default
               script:
                 - bash setup.sh
+            deploy:
+              script:
+                - run_it() { sh -s; }
+                - curl -fsSL https://example.com/deploy.sh | run_it
             """
-        #expect(same(found(text, path: ".gitlab-ci.yml"), [(6, 7), (8, 7)]))
+        #expect(same(found(text, path: ".gitlab-ci.yml"), [(6, 7), (8, 7), (17, 7)]))
     }
 
     @Test("Dockerfile: continuation lines, exec form, heredoc, ADD of a URL, comments inside a RUN, and a new stage")

@@ -291,9 +291,9 @@ public struct DownloadExecAnalyzer {
 
     /// Analyses one simple command; returns what flows out of its stdout when that is a download.
     private mutating func walk(_ simple: SimpleCommand, piped: Download?, chain: inout VerificationChain, context: WalkContext) -> Download? {
-        // A command the parser stepped over is a filter at most: what is piped in flows on.
-        if simple.isSkimmed {
-            guard var passed = piped else { return nil }
+        // A command the parser stepped over is a filter at most: what is piped in flows on, or ends there.
+        if let skim = simple.skimmed {
+            guard skim == .passesInputOn, var passed = piped else { return nil }
             passed.throughFilters = true
             return passed
         }
@@ -440,11 +440,25 @@ public struct DownloadExecAnalyzer {
     }
 
     /// Whether a command of this name, given no code option and no
-    /// substitution, is of no kind the analysis follows: what lint's parser may step over.
-    static let isInertName: @Sendable (String) -> Bool = { name in
+    /// substitution, is of no kind the analysis follows.
+    static func isInertName(_ name: String) -> Bool {
+        ShellCommands.role(of: name).isEmpty && !isSpecialName(name)
+    }
+
+    /// Whether lint's parser may step over a command of this name (given no
+    /// code option and no substitution), and what the analysis then needs
+    /// to know: an inert command passes piped data on like any filter; a
+    /// command whose only role is to consume piped data (`grep`, `echo`)
+    /// ends the flow, which is all the walk would have done with it.
+    static let skimVerdict: @Sendable (String) -> SimpleCommand.Skim? = { name in
         // One hash per command is the budget; the special names are few and short.
-        ShellCommands.role(of: name).isEmpty
-            && !(name.utf8.count <= 9 && name.utf8.first.map { "stdeswrgu.".utf8.contains($0) } == true && specialNames.contains(name))
+        let role = ShellCommands.role(of: name)
+        guard role.isEmpty || role == .blocksPipedData, !isSpecialName(name) else { return nil }
+        return role.isEmpty ? .passesInputOn : .consumesInput
+    }
+
+    private static func isSpecialName(_ name: String) -> Bool {
+        name.utf8.count <= 9 && name.utf8.first.map { "stdeswrgu.".utf8.contains($0) } == true && specialNames.contains(name)
     }
 
     /// Names the walk treats specially although they have no role.
@@ -745,6 +759,7 @@ public struct DownloadExecAnalyzer {
             case .pipeline:
                 flowing = nil
             case .simple(let command):
+                if command.skimmed == .consumesInput { flowing = nil }
                 guard let invocation = Invocation(command.words) else { return }
                 if invocation.role.contains(.downloader),
                    let download = ShellCommands.download(name: invocation.name, arguments: invocation.arguments, offset: invocation.offset),

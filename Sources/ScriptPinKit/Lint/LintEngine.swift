@@ -225,7 +225,7 @@ public enum LintEngine {
             // A unit (a RUN, a step, a recipe line) that names no downloader cannot
             // download, and with nothing downloaded before it, it cannot run a download.
             if !parsesEverything && !wholeFile && state.downloadedFiles.isEmpty && !LintEngine.mentionsDownload(text.bytes) { return }
-            switch ShellParser.parse(text.bytes, dialect: state.dialect, skimming: DownloadExecAnalyzer.isInertName) {
+            switch ShellParser.parse(text.bytes, dialect: state.dialect, skimming: DownloadExecAnalyzer.skimVerdict, functions: Set(state.functions.keys)) {
             case .failure(let error):
                 let position = text.position(of: error.offset)
                 problem(line: position.line, column: position.column, "cannot parse this shell code: \(error.message); it was not checked")

@@ -41,26 +41,31 @@ public struct ShellParser {
     /// Brace groups open around the current command, for zsh's `{ echo hi }`.
     private var openBraceGroups = 0
 
-    /// For lint: which command names can be stepped over (see `skimInertCommand`); nil parses every command in full.
-    private let isInertName: (@Sendable (String) -> Bool)?
-    /// Functions defined so far, which are never stepped over: piping into one may run its input.
+    /// For lint: whether, and how, a command of this name can be stepped over
+    /// (see `skimInertCommand`); nil parses every command in full.
+    private let skimVerdict: (@Sendable (String) -> SimpleCommand.Skim?)?
+    /// Functions defined so far, here or by earlier text the same shell ran
+    /// (a GitLab job's earlier script lines), which are never stepped over:
+    /// piping into one may run its input.
     private var definedFunctions: Set<String> = []
 
     public init(
         _ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0, dialect: ShellDialect = .bash,
-        skimming isInertName: (@Sendable (String) -> Bool)? = nil
+        skimming skimVerdict: (@Sendable (String) -> SimpleCommand.Skim?)? = nil
     ) {
         self.bytes = bytes
         self.baseOffset = baseOffset
         self.depth = depth
         self.dialect = dialect
-        self.isInertName = isInertName
+        self.skimVerdict = skimVerdict
     }
 
     public static func parse(
-        _ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash, skimming isInertName: (@Sendable (String) -> Bool)? = nil
+        _ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash, skimming skimVerdict: (@Sendable (String) -> SimpleCommand.Skim?)? = nil,
+        functions: Set<String> = []
     ) -> Result<ShellList, ShellParseError> {
-        var parser = ShellParser(bytes, baseOffset: baseOffset, dialect: dialect, skimming: isInertName)
+        var parser = ShellParser(bytes, baseOffset: baseOffset, dialect: dialect, skimming: skimVerdict)
+        parser.definedFunctions = functions
         return Result { () throws(ShellParseError) in try parser.parseProgram() }
     }
 
@@ -506,7 +511,7 @@ public struct ShellParser {
 
     private mutating func parseSimpleCommand() throws(ShellParseError) -> ShellCommand? {
         // zsh closes a brace group with a bare `}`, which only the full parse sees.
-        if isInertName != nil, !(dialect == .zsh && openBraceGroups > 0), let skimmed = skimInertCommand() { return .simple(skimmed) }
+        if skimVerdict != nil, !(dialect == .zsh && openBraceGroups > 0), let skimmed = skimInertCommand() { return .simple(skimmed) }
         var command = SimpleCommand(offset: baseOffset + index)
         while true {
             skipBlanks()
@@ -778,7 +783,8 @@ public struct ShellParser {
         guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated backquote") }
         index += 1
         guard depth < Self.maximumDepth else { throw tooDeep(at: start) }
-        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1, dialect: dialect, skimming: isInertName)
+        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1, dialect: dialect, skimming: skimVerdict)
+        parser.definedFunctions = definedFunctions
         return .commandSubstitution(try parser.parseProgram())
     }
 
@@ -836,10 +842,11 @@ public struct ShellParser {
 
     /// For lint, most commands (`echo …`, `mkdir -p "$OUT"`, `grep -r x src |
     /// sort`) can neither download, verify nor run code: a plain name that
-    /// `isInertName` accepts and that no function here defines, and no
+    /// `skimVerdict` accepts and that no function here defines, and no
     /// substitution, process substitution, heredoc or code option (`-c`) in
     /// its words. Such a command is stepped over byte by byte, without
-    /// building its words, and stands in the tree as a command with none.
+    /// building its words, and stands in the tree as a command with none
+    /// and the verdict.
     /// Anything the scan is unsure of returns nil, and the command is parsed in full.
     private mutating func skimInertCommand() -> SimpleCommand? {
         let start = index
@@ -849,7 +856,7 @@ public struct ShellParser {
             || bytes[cursor] == UInt8(ascii: "\n") || bytes[cursor] == UInt8(ascii: ";")
         else { return nil }
         let name = String(decoding: bytes[start..<cursor], as: UTF8.self)
-        guard let isInertName, isInertName(name), !definedFunctions.contains(name) else { return nil }
+        guard let skim = skimVerdict?(name), !definedFunctions.contains(name) else { return nil }
         var lastNonBlank = cursor
         var wordStart = true
         while cursor < bytes.count {
@@ -857,18 +864,18 @@ public struct ShellParser {
             switch byte {
             case UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: ")"):
                 index = cursor
-                return skimmed(from: start, to: lastNonBlank)
+                return skimmed(skim, from: start, to: lastNonBlank)
             case UInt8(ascii: "|"):
                 if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "&") { return nil }
                 index = cursor
-                return skimmed(from: start, to: lastNonBlank)
+                return skimmed(skim, from: start, to: lastNonBlank)
             case UInt8(ascii: "&"):
                 if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: ">") { return nil }
                 index = cursor
-                return skimmed(from: start, to: lastNonBlank)
+                return skimmed(skim, from: start, to: lastNonBlank)
             case UInt8(ascii: "#") where wordStart:
                 index = cursor
-                return skimmed(from: start, to: lastNonBlank)
+                return skimmed(skim, from: start, to: lastNonBlank)
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 wordStart = true
                 cursor += 1
@@ -912,13 +919,13 @@ public struct ShellParser {
             lastNonBlank = cursor
         }
         index = cursor
-        return skimmed(from: start, to: lastNonBlank)
+        return skimmed(skim, from: start, to: lastNonBlank)
     }
 
-    private func skimmed(from start: Int, to end: Int) -> SimpleCommand {
+    private func skimmed(_ skim: SimpleCommand.Skim, from start: Int, to end: Int) -> SimpleCommand {
         var command = SimpleCommand(offset: baseOffset + start)
         command.end = baseOffset + end
-        command.isSkimmed = true
+        command.skimmed = skim
         return command
     }
 

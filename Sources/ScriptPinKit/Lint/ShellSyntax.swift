@@ -146,8 +146,16 @@ public struct SimpleCommand: Sendable {
     /// `offset..<end` covers the command from its first word to its last redirection.
     public var offset: Int
     public var end = 0
-    /// Stepped over by lint's skimming parse: a command of no interest, whose words were not kept.
-    public var isSkimmed = false
+    /// Set when lint's skimming parse stepped over the command without keeping its words.
+    public var skimmed: Skim?
+
+    /// What lint's parser knew of a command it stepped over: all the analysis asks of it.
+    public enum Skim: Sendable, Equatable {
+        /// A command of no kind the analysis follows (`mkdir`, `sort`): what is piped in flows on, as through any filter.
+        case passesInputOn
+        /// A command that consumes what is piped into it and runs none of it (`grep`, `echo`, `wc`).
+        case consumesInput
+    }
 }
 
 public indirect enum ShellCommand: Sendable {
@@ -163,7 +171,7 @@ public indirect enum ShellCommand: Sendable {
 
     /// A simple command that lint's parser stepped over.
     var isSkimmed: Bool {
-        if case .simple(let command) = self { return command.isSkimmed }
+        if case .simple(let command) = self { return command.skimmed != nil }
         return false
     }
 
