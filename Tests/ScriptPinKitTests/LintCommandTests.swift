@@ -40,6 +40,26 @@ struct LintCommandTests {
         #expect(clean.stdout == "0 findings in 1 file\n")
     }
 
+    @Test("The walk reads a file through a symbolic link, does not follow a link to a directory (no loop), and skips a dangling link")
+    func symbolicLinks() throws {
+        let directory = TemporaryDirectory()
+        directory.write("tools/real.sh", "#!/bin/sh\ncurl -fsSL https://example.com/r.sh | sh\n")
+        try FileManager.default.createSymbolicLink(atPath: directory.url("tools/linked.sh"), withDestinationPath: "real.sh")
+        try FileManager.default.createSymbolicLink(atPath: directory.url("tools/up"), withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: directory.url("tools/gone.sh"), withDestinationPath: "missing.sh")
+        let result = ProcessRunner.scriptpin(["lint"], in: directory.path)
+        #expect(result.status == 1)
+        #expect(result.stdout == """
+            tools/linked.sh:2:1: error: https://example.com/r.sh (downloaded by curl) is piped into sh [download-exec]
+              fix: scriptpin add r.sh https://example.com/r.sh, then scriptpin run r.sh
+            tools/real.sh:2:1: error: https://example.com/r.sh (downloaded by curl) is piped into sh [download-exec]
+              fix: scriptpin add r.sh https://example.com/r.sh, then scriptpin run r.sh
+            2 findings in 2 files
+
+            """)
+        #expect(result.stderr == "")
+    }
+
     @Test("Markdown is read only with --include-docs")
     func includeDocs() {
         let directory = TemporaryDirectory()

@@ -41,19 +41,22 @@ public struct LintCommand: Sendable {
         if staged {
             results = concurrentMap(try stagedFiles(context: context)) { Self.lint($0, includeDocs: includeDocs) }
         } else {
-            // Each top-level entry is walked and linted by one worker, so that the
-            // walk itself runs in parallel too; results keep the walk's order.
+            // The top-level entries are walked in parallel, and then the files
+            // are linted in parallel one by one: the files that download
+            // something, which cost the most, often sit together in one
+            // directory. Results keep the walk's order.
             let roots = try discoveredRoots()
             let excludes = self.excludes
-            results = concurrentMap(roots) { root in
+            let sources = concurrentMap(roots) { root in
                 var sources: [Source] = []
                 if root.isDirectory {
                     Self.walk(root.path, display: root.display, excludes: excludes, into: &sources)
                 } else {
                     sources.append(Source(path: root.display, explicit: root.explicit, stagedContent: nil))
                 }
-                return sources.map { Self.lint($0, includeDocs: includeDocs) }
+                return sources
             }.flatMap { $0 }
+            results = concurrentMap(sources) { Self.lint($0, includeDocs: includeDocs) }
         }
         var files: [LintedFile] = []
         for (file, note) in results {
@@ -166,12 +169,13 @@ public struct LintCommand: Sendable {
     private static let skippedDirectories: Set<String> = [".git", ".build"]
 
     private static func walk(_ directory: String, display: String, excludes: [String], into sources: inout [Source]) {
-        guard let names = try? directoryEntries(directory) else { return }
-        for name in names {
+        guard let entries = try? directoryListing(directory) else { return }
+        for entry in entries {
+            let name = entry.name
             let path = joinPath(directory, name)
             let shown = joinPath(display, name)
             if isExcluded(shown, excludes: excludes) { continue }
-            switch fileKindWithoutFollowing(path) {
+            switch entry.kind ?? fileKindWithoutFollowing(path) {
             case .directory:
                 if !skippedDirectories.contains(name) { walk(path, display: shown, excludes: excludes, into: &sources) }
             case .regular:

@@ -25,7 +25,7 @@ public enum LintFileKind: String, Sendable {
     ]
 
     public static func classify(path: String, includeDocs: Bool) -> PathVerdict {
-        let name = String(path.split(separator: "/").last ?? Substring(path))
+        let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path[path.utf8.index(after: $0)...] }.map(String.init) ?? path
         let lower = name.lowercased()
         if isDockerfileName(lower) { return .kind(.dockerfile) }
         if lower == "makefile" || lower == "gnumakefile" || lower.hasSuffix(".mk") { return .kind(.makefile) }
@@ -120,16 +120,10 @@ public struct LintRewrite: Sendable, Equatable {
 
 /// Reads one file of a known kind and returns what it found.
 public enum LintEngine {
-    /// Words whose absence proves a file downloads nothing, so it need not be parsed.
-    static let downloadWords: [[UInt8]] = [
-        "curl", "wget", "fetch", "aria2c", "gsutil", "aws", "iwr", "irm", "Invoke-", "DownloadString", "DownloadFile", "DownloadData",
-        "Start-BitsTransfer", "deno", "ADD",
-    ].map { Array($0.utf8) }
-
     /// `parsesEverything` parses code that names no downloader too, as `lint
     /// --fix` does to check that a rewritten file still parses.
     public static func lint(_ bytes: [UInt8], kind: LintFileKind, parsesEverything: Bool = false) -> [LintDiagnostic] {
-        guard parsesEverything || mentionsDownload(bytes) else { return [] }
+        guard parsesEverything || DownloadWordScan.mentionsDownload(bytes) else { return [] }
         var collector = Collector(bytes: bytes, parsesEverything: parsesEverything)
         switch kind {
         case .shell:
@@ -162,49 +156,6 @@ public enum LintEngine {
         return shebang?.namesShell(["bash", "ksh", "mksh"]) == true ? .bash : .posix
     }
 
-    /// Which two-byte pairs start one of `downloadWords`, as a bitset of
-    /// 65,536 bits (8 KiB, so it stays in the first-level cache): one test
-    /// per byte, and ordinary text rarely matches a pair, so files that
-    /// download nothing are scanned close to memory speed.
-    private static let startsDownloadWord: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: 65536 / 64)
-        for word in downloadWords {
-            let pair = Int(word[0]) << 8 | Int(word[1])
-            bits[pair >> 6] |= 1 << UInt64(pair & 63)
-        }
-        return bits
-    }()
-
-    /// The download words by first byte, so that a candidate pair is checked
-    /// against the one or two words it can start, not all of them.
-    private static let wordsByFirstByte: [[[UInt8]]] = {
-        var table = [[[UInt8]]](repeating: [], count: 256)
-        for word in downloadWords { table[Int(word[0])].append(word) }
-        return table
-    }()
-
-    /// A byte search for the downloader names; most files mention none.
-    static func mentionsDownload(_ bytes: [UInt8]) -> Bool {
-        startsDownloadWord.withUnsafeBufferPointer { bits in
-            bytes.withUnsafeBufferPointer { buffer in
-                guard buffer.count >= 3 else { return false }
-                for index in 0..<(buffer.count - 2) {
-                    let pair = Int(buffer[index]) << 8 | Int(buffer[index + 1])
-                    guard bits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { continue }
-                    for word in wordsByFirstByte[Int(buffer[index])] where index + word.count <= buffer.count {
-                        var matches = true
-                        for offset in 2..<word.count where buffer[index + offset] != word[offset] {
-                            matches = false
-                            break
-                        }
-                        if matches && word[1] == buffer[index + 1] { return true }
-                    }
-                }
-                return false
-            }
-        }
-    }
-
     /// Gathers diagnostics, turning offsets in extracted text into file positions.
     struct Collector {
         let bytes: [UInt8]
@@ -224,7 +175,7 @@ public enum LintEngine {
         mutating func shell(_ text: MappedText, state: DownloadFlowState, failsClosed: Bool, wholeFile: Bool = false) {
             // A unit (a RUN, a step, a recipe line) that names no downloader cannot
             // download, and with nothing downloaded before it, it cannot run a download.
-            if !parsesEverything && !wholeFile && state.downloadedFiles.isEmpty && !LintEngine.mentionsDownload(text.bytes) { return }
+            if !parsesEverything && !wholeFile && state.downloadedFiles.isEmpty && !DownloadWordScan.mentionsDownload(text.bytes) { return }
             switch ShellParser.parse(text.bytes, dialect: state.dialect, skimming: DownloadExecAnalyzer.skimVerdict, functions: Set(state.functions.keys)) {
             case .failure(let error):
                 let position = text.position(of: error.offset)

@@ -37,9 +37,22 @@ func globMatches(_ pattern: String, _ text: String) -> Bool {
 /// The names in a directory, without "." and "..", sorted bytewise so that
 /// every listing (and every report built from one) is reproducible.
 func directoryEntries(_ path: String) throws(Errno) -> [String] {
+    try directoryListing(path).map(\.name)
+}
+
+/// An entry of a directory listing, with its kind when the listing tells it.
+struct DirectoryEntry {
+    let name: String
+    /// From the entry's type, which saves a `stat` per file in a tree walk;
+    /// nil for a symbolic link and where the file system does not say.
+    let kind: FileKind?
+}
+
+/// `directoryEntries` with each entry's kind.
+func directoryListing(_ path: String) throws(Errno) -> [DirectoryEntry] {
     guard let stream = opendir(path) else { throw Errno.current }
     defer { closedir(stream) }
-    var names: [String] = []
+    var entries: [DirectoryEntry] = []
     while true {
         errno = 0
         guard let entry = readdir(stream) else {
@@ -49,9 +62,16 @@ func directoryEntries(_ path: String) throws(Errno) -> [String] {
         let name = withUnsafePointer(to: entry.pointee.d_name) { tuple in
             tuple.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
         }
-        if name != "." && name != ".." { names.append(name) }
+        guard name != "." && name != ".." else { continue }
+        let kind: FileKind? = switch Int32(entry.pointee.d_type) {
+        case Int32(DT_REG): .regular
+        case Int32(DT_DIR): .directory
+        case Int32(DT_LNK), Int32(DT_UNKNOWN): nil
+        default: .other
+        }
+        entries.append(DirectoryEntry(name: name, kind: kind))
     }
-    return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    return entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
 }
 
 /// Creates `path` and its parents with `mode`, like `mkdir -p`; an existing directory is fine.
