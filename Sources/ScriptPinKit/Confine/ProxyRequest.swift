@@ -22,11 +22,7 @@ struct ProxyRequest {
     /// The index just past the blank line that ends the head, if it has arrived.
     static func endOfHead(in bytes: [UInt8]) -> Int? {
         let terminator: [UInt8] = [13, 10, 13, 10]
-        guard bytes.count >= terminator.count else { return nil }
-        for start in 0...(bytes.count - terminator.count) where bytes[start..<start + 4].elementsEqual(terminator) {
-            return start + 4
-        }
-        return nil
+        return bytes.firstOffset(of: terminator).map { $0 + terminator.count }
     }
 
     static func parse(_ head: [UInt8]) -> Result<ProxyRequest, Problem> {

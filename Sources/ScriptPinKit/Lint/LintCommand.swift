@@ -129,9 +129,7 @@ public struct LintCommand: Sendable {
         let marker = Array(("# " + ignoreMarker).utf8)
         func ignores(_ number: Int) -> Bool {
             guard number >= 1, number <= lines.count else { return false }
-            let line = Array(lines[number - 1].bytes)
-            guard line.count >= marker.count else { return false }
-            return (0...(line.count - marker.count)).contains { line[$0..<($0 + marker.count)].elementsEqual(marker) }
+            return lines[number - 1].bytes.firstOffset(of: marker) != nil
         }
         return diagnostics.filter { $0.rule != .downloadExec || !(ignores($0.line) || ignores($0.line - 1)) }
     }

@@ -162,7 +162,7 @@ public enum LintEngine {
         var diagnostics: [LintDiagnostic] = []
         /// Every unit analysed so far, by number, so that a rewrite can be placed in the unit it belongs to.
         private var units: [MappedText] = []
-        private lazy var lineStarts: [Int] = [0] + bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }.map { $0 + 1 }
+        private lazy var lineStarts: [Int] = SourceLines.starts(of: bytes)
 
         let parsesEverything: Bool
 
@@ -199,7 +199,7 @@ public enum LintEngine {
                 return .manual(reason)
             case .run(let range, let prefix, let interpreter, let name, let arguments):
                 guard let url = finding.url, let fileRange = place(range, in: text), let interpreterBytes = slice(interpreter, in: text),
-                      interpreterBytes == Array(text.bytes[interpreter]), String(decoding: bytes[fileRange], as: UTF8.self).contains(url)
+                      interpreterBytes == Array(text.bytes[interpreter]), bytes[fileRange].firstOffset(of: Array(url.utf8)) != nil
                 else { return unsafe }
                 let prefixText = prefix.flatMap { slice($0, in: text) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let argumentText = arguments.flatMap { slice($0, in: text) }.map { String(decoding: $0, as: UTF8.self) }
@@ -211,7 +211,7 @@ public enum LintEngine {
                 guard units.indices.contains(unit) else { return unsafe }
                 let home = units[unit]
                 guard let fileRange = place(range, in: home), let url = finding.url,
-                      String(decoding: bytes[fileRange], as: UTF8.self).contains(url),
+                      bytes[fileRange].firstOffset(of: Array(url.utf8)) != nil,
                       path?.utf8.allSatisfy(ShellQuoting.isPlainWordByte) ?? true
                 else { return unsafe }
                 let prefixText = prefix.flatMap { slice($0, in: home) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -252,7 +252,7 @@ public enum LintEngine {
             let name = finding.url.map(PinRules.suggestedName(forURL:)) ?? "NAME"
             // A token in a committed URL's query is already a leak; lint does not repeat it into CI logs.
             let redacted = finding.url.map(ScriptURL.redact)
-            let message = finding.url.map { finding.message.replacingAll($0, redacted!) } ?? finding.message
+            let message = finding.url.flatMap { url in redacted == url ? nil : finding.message.replacingAll(url, redacted!) } ?? finding.message
             let arguments = finding.arguments.isEmpty ? "" : " -- " + finding.arguments.joined(separator: " ")
             let pinnedForm: String
             switch finding.fix {

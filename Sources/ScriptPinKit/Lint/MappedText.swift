@@ -16,12 +16,7 @@ public struct MappedText: Sendable {
     /// A whole file: line 1, column 1 at offset 0, and a segment per line.
     public init(file bytes: [UInt8]) {
         self.bytes = bytes
-        segments.append(Segment(offset: 0, line: 1, column: 1))
-        var line = 1
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            line += 1
-            segments.append(Segment(offset: index + 1, line: line, column: 1))
-        }
+        segments = SourceLines.starts(of: bytes).enumerated().map { Segment(offset: $1, line: $0 + 1, column: 1) }
     }
 
     /// Appends `slice`, whose first byte stands at `line`:`column` of the file.

@@ -272,10 +272,6 @@ enum PowerShellScanner {
     }
 
     private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-        guard needle.count <= bytes.count, start <= bytes.count - needle.count else { return nil }
-        for index in start...(bytes.count - needle.count) where bytes[index..<(index + needle.count)].elementsEqual(needle) {
-            return index
-        }
-        return nil
+        bytes.firstOffset(of: needle, from: start)
     }
 }

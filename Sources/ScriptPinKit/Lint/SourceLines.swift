@@ -22,6 +22,28 @@ struct SourceLines {
         }
         self.lines = lines
     }
+
+    /// The offset of each line's first byte: 0, and every offset just past a newline.
+    static func starts(of bytes: [UInt8]) -> [Int] {
+        var starts = [0]
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where buffer[index] == UInt8(ascii: "\n") { starts.append(index + 1) }
+        }
+        return starts
+    }
+}
+
+extension RandomAccessCollection where Element == UInt8, Index == Int {
+    /// Where `needle` first occurs at or after `start`, compared position by
+    /// position: the texts searched here (a line, a command, a head) are short.
+    func firstOffset(of needle: [UInt8], from start: Int? = nil) -> Int? {
+        let from = start ?? startIndex
+        guard let first = needle.first, from >= startIndex, needle.count <= endIndex - from else { return nil }
+        for index in from...(endIndex - needle.count) where self[index] == first && self[index..<(index + needle.count)].elementsEqual(needle) {
+            return index
+        }
+        return nil
+    }
 }
 
 extension ArraySlice<UInt8> {
