@@ -23,6 +23,71 @@ public enum ShellDialect: Sendable {
     }
 }
 
+/// The reserved words, with `{`, `}`, `!` and `[[`, that steer the parser:
+/// it asks at nearly every command, so they are told from the bytes
+/// without building a string.
+private enum Keyword: UInt8, CaseIterable {
+    case `if`, then, elif, `else`, fi, `while`, until, `do`, done, `for`, select, `case`, esac, `in`, function
+    case openBrace, closeBrace, bang, time, doubleBracket
+    /// zsh's `{ … } always { … }`.
+    case always
+
+    var spelling: String {
+        switch self {
+        case .if: "if"
+        case .then: "then"
+        case .elif: "elif"
+        case .else: "else"
+        case .fi: "fi"
+        case .while: "while"
+        case .until: "until"
+        case .do: "do"
+        case .done: "done"
+        case .for: "for"
+        case .select: "select"
+        case .case: "case"
+        case .esac: "esac"
+        case .in: "in"
+        case .function: "function"
+        case .openBrace: "{"
+        case .closeBrace: "}"
+        case .bang: "!"
+        case .time: "time"
+        case .doubleBracket: "[["
+        case .always: "always"
+        }
+    }
+
+    var length: Int { Self.spellings[Int(rawValue)].count }
+
+    private static let spellings: [[UInt8]] = allCases.map { Array($0.spelling.utf8) }
+
+    init?(_ word: ArraySlice<UInt8>) {
+        for (index, spelling) in Self.spellings.enumerated() where spelling.count == word.count && spelling.elementsEqual(word) {
+            self.init(rawValue: UInt8(index))
+            return
+        }
+        return nil
+    }
+}
+
+/// Keywords that end a nested list, as bits.
+private struct Keywords {
+    let bits: UInt32
+
+    init(_ keywords: Keyword...) {
+        bits = keywords.reduce(0) { $0 | 1 << UInt32($1.rawValue) }
+    }
+
+    static let none = Keywords()
+
+    var isEmpty: Bool { bits == 0 }
+
+    func contains(_ keyword: Keyword) -> Bool {
+        bits & 1 << UInt32(keyword.rawValue) != 0
+    }
+}
+
 public struct ShellParser {
     /// Substitutions nest this deep at most: real scripts use two or three,
     /// and the bound keeps hostile input from exhausting the stack.
@@ -70,7 +135,7 @@ public struct ShellParser {
     }
 
     mutating func parseProgram() throws(ShellParseError) -> ShellList {
-        let list = try parseList(closing: nil, keywords: [])
+        let list = try parseList(closing: nil, keywords: .none)
         if index < bytes.count {
             throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'")
         }
@@ -79,7 +144,7 @@ public struct ShellParser {
 
     // MARK: - Lists and pipelines
 
-    private mutating func parseList(closing: UInt8?, keywords: Set<String>, stopAtCaseEnd: Bool = false) throws(ShellParseError) -> ShellList {
+    private mutating func parseList(closing: UInt8?, keywords: Keywords, stopAtCaseEnd: Bool = false) throws(ShellParseError) -> ShellList {
         var list = ShellList()
         while true {
             try skipSeparators()
@@ -87,7 +152,7 @@ public struct ShellParser {
             if let closing, bytes[index] == closing { break }
             if bytes[index] == UInt8(ascii: ")") && closing == nil { break }
             if stopAtCaseEnd && startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || stopAtCaseEnd && startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { break }
-            if !keywords.isEmpty, let word = peekBareWord(), keywords.contains(word) { break }
+            if !keywords.isEmpty, let keyword = peekKeyword(), keywords.contains(keyword) { break }
             let before = index
             let item = try parseAndOr(keywords: keywords)
             if !item.pipelines.isEmpty { list.items.append(item) }
@@ -124,7 +189,7 @@ public struct ShellParser {
         }
     }
 
-    private mutating func parseAndOr(keywords: Set<String>) throws(ShellParseError) -> AndOrList {
+    private mutating func parseAndOr(keywords: Keywords) throws(ShellParseError) -> AndOrList {
         var list = AndOrList()
         while true {
             let pipeline = try parsePipeline(keywords: keywords)
@@ -146,7 +211,7 @@ public struct ShellParser {
         return list
     }
 
-    private mutating func parsePipeline(keywords: Set<String>) throws(ShellParseError) -> Pipeline {
+    private mutating func parsePipeline(keywords: Keywords) throws(ShellParseError) -> Pipeline {
         var pipeline = Pipeline()
         skipBlanks()
         if index < bytes.count, bytes[index] == UInt8(ascii: "!"), index + 1 == bytes.count || isWordEnd(bytes[index + 1]) {
@@ -187,23 +252,14 @@ public struct ShellParser {
 
     /// Skipped where they stand alone: `time`, and stray keywords of an
     /// unbalanced compound command (tolerated, as the rest still parses).
-    private static let prefixKeywords: Set<String> = ["then", "elif", "else", "do", "!", "time"]
-    private static let endKeywords: Set<String> = ["fi", "done"]
-    // The words that end a nested list, built once: the parser meets them on every `if` and loop.
-    private static let thenKeyword: Set<String> = ["then"]
-    private static let doKeyword: Set<String> = ["do"]
-    private static let ifBodyEnds: Set<String> = ["elif", "else", "fi"]
-    private static let fiKeyword: Set<String> = ["fi"]
-    private static let doneKeyword: Set<String> = ["done"]
-    private static let closingBrace: Set<String> = ["}"]
-    private static let esacKeyword: Set<String> = ["esac"]
+    private static let prefixKeywords = Keywords(.then, .elif, .else, .do, .bang, .time)
     private static let keywordInitials: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
         for byte in "itewud!f{}sc[".utf8 { table[Int(byte)] = true }
         return table
     }()
 
-    private mutating func parseCommand(keywords: Set<String>) throws(ShellParseError) -> ShellCommand? {
+    private mutating func parseCommand(keywords: Keywords) throws(ShellParseError) -> ShellCommand? {
         while true {
             skipBlanks()
             guard index < bytes.count else { return nil }
@@ -235,58 +291,58 @@ public struct ShellParser {
                 return .compound(list, redirections: try parseTrailingRedirections())
             }
             // Reserved words start with one of these bytes (and zsh's `always` with `a`); other commands skip the keyword checks.
-            guard Self.keywordInitials[Int(byte)] || (dialect == .zsh && byte == UInt8(ascii: "a")), let word = peekBareWord() else {
+            guard Self.keywordInitials[Int(byte)] || (dialect == .zsh && byte == UInt8(ascii: "a")), let keyword = peekKeyword() else {
                 return try parseSimpleCommand()
             }
-            if keywords.contains(word) { return nil }
-            if Self.prefixKeywords.contains(word) || (dialect == .zsh && word == "always") {
-                index += word.utf8.count
+            if keywords.contains(keyword) { return nil }
+            if Self.prefixKeywords.contains(keyword) || (dialect == .zsh && keyword == .always) {
+                index += keyword.length
                 continue
             }
-            if Self.endKeywords.contains(word) {
+            if keyword == .fi || keyword == .done {
                 // The keyword stands for its empty group, so that redirections after `done` or `fi` have a place.
-                var keyword = ShellList()
-                keyword.start = baseOffset + index
-                index += word.utf8.count
-                keyword.end = baseOffset + index
-                return .compound(keyword, redirections: try parseTrailingRedirections())
+                var group = ShellList()
+                group.start = baseOffset + index
+                index += keyword.length
+                group.end = baseOffset + index
+                return .compound(group, redirections: try parseTrailingRedirections())
             }
-            switch word {
-            case "{":
+            switch keyword {
+            case .openBrace:
                 index += 1
                 openBraceGroups += 1
                 let list = try nested { (parser) throws(ShellParseError) in
-                    try parser.parseList(closing: nil, keywords: Self.closingBrace)
+                    try parser.parseList(closing: nil, keywords: Keywords(.closeBrace))
                 }
                 openBraceGroups -= 1
-                guard peekBareWord() == "}" else { throw error("a '{' group is not closed with '}'") }
+                guard peekKeyword() == .closeBrace else { throw error("a '{' group is not closed with '}'") }
                 index += 1
                 return .compound(list, redirections: try parseTrailingRedirections())
-            case "}":
+            case .closeBrace:
                 throw error("unexpected '}'")
-            case "if":
+            case .if:
                 return .conditional(try parseConditional(.ifClause))
-            case "while":
+            case .while:
                 return .conditional(try parseConditional(.whileLoop))
-            case "until":
+            case .until:
                 return .conditional(try parseConditional(.untilLoop))
-            case "for", "select":
-                index += word.utf8.count
+            case .for, .select:
+                index += keyword.length
                 try skipLoopHeader()
                 return try parseLoopBody()
-            case "case":
+            case .case:
                 return try parseCase()
-            case "function":
-                index += word.utf8.count
+            case .function:
+                index += keyword.length
                 skipBlanks()
                 let name = try parseWord()
                 skipBlanks()
                 if startsWith(UInt8(ascii: "("), UInt8(ascii: ")")) { index += 2 }
                 try skipLineBreaks()
-                guard let body = try parseCommand(keywords: []) else { throw error("'function' without a body") }
+                guard let body = try parseCommand(keywords: .none) else { throw error("'function' without a body") }
                 definedFunctions.insert(name.literal ?? name.text)
                 return .function(name: name.literal ?? name.text, body: body)
-            case "[[":
+            case .doubleBracket:
                 return .simple(try parseDoubleBracket())
             default:
                 return try parseSimpleCommand()
@@ -300,36 +356,36 @@ public struct ShellParser {
         var conditional = ConditionalCommand(kind: kind, start: baseOffset + index)
         let keywordStart = index
         index += kind.rawValue.utf8.count
-        let (opener, closer) = kind == .ifClause ? ("then", "fi") : ("do", "done")
-        let conditionEnds = kind == .ifClause ? Self.thenKeyword : Self.doKeyword
-        let bodyEnds = kind == .ifClause ? Self.ifBodyEnds : Self.doneKeyword
+        let (opener, closer): (Keyword, Keyword) = kind == .ifClause ? (.then, .fi) : (.do, .done)
+        let conditionEnds = Keywords(opener)
+        let bodyEnds = kind == .ifClause ? Keywords(.elif, .else, .fi) : Keywords(.done)
         while true {
             let condition = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: conditionEnds) }
-            guard peekBareWord() == opener else {
+            guard peekKeyword() == opener else {
                 // zsh's `if [[ … ]] { … }`: the braced body was read with the condition; both are analysed.
                 guard index >= bytes.count || dialect == .zsh else {
-                    throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' without '\(opener)'")
+                    throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' without '\(opener.spelling)'")
                 }
                 conditional.clauses.append(ConditionalCommand.Clause(condition: condition, body: ShellList()))
                 break
             }
-            index += opener.utf8.count
+            index += opener.length
             let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: bodyEnds) }
             conditional.clauses.append(ConditionalCommand.Clause(condition: condition, body: body))
-            if kind == .ifClause, peekBareWord() == "elif" {
+            if kind == .ifClause, peekKeyword() == .elif {
                 index += 4
                 continue
             }
-            if kind == .ifClause, peekBareWord() == "else" {
+            if kind == .ifClause, peekKeyword() == .else {
                 index += 4
-                conditional.elseBody = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: Self.fiKeyword) }
+                conditional.elseBody = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: Keywords(.fi)) }
             }
             break
         }
-        if peekBareWord() == closer {
-            index += closer.utf8.count
+        if peekKeyword() == closer {
+            index += closer.length
         } else if index < bytes.count {
-            throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' is not closed with '\(closer)'")
+            throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' is not closed with '\(closer.spelling)'")
         }
         conditional.redirections = try parseTrailingRedirections()
         conditional.end = conditional.redirections.last?.end ?? baseOffset + index
@@ -339,18 +395,18 @@ public struct ShellParser {
     /// A `for` or `select` loop's `do … done` (or bash's `{ … }`), after its header.
     private mutating func parseLoopBody() throws(ShellParseError) -> ShellCommand {
         try skipSeparators()
-        if peekBareWord() == "{" { return try parseCommand(keywords: []) ?? .compound(ShellList(), redirections: []) }
-        if dialect == .zsh && peekBareWord() != "do" {
+        if peekKeyword() == .openBrace { return try parseCommand(keywords: .none) ?? .compound(ShellList(), redirections: []) }
+        if dialect == .zsh && peekKeyword() != .do {
             // zsh's `for x (a b) command`: one command is the body.
             var body = ShellList()
-            body.items = [try parseAndOr(keywords: [])]
+            body.items = [try parseAndOr(keywords: .none)]
             body.start = body.items[0].start
             body.end = body.items[0].end
             return .compound(body, redirections: [])
         }
-        if peekBareWord() == "do" { index += 2 }
-        let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: Self.doneKeyword) }
-        if peekBareWord() == "done" {
+        if peekKeyword() == .do { index += 2 }
+        let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: Keywords(.done)) }
+        if peekKeyword() == .done {
             index += 4
         } else if index < bytes.count {
             throw error("a loop is not closed with 'done'")
@@ -370,7 +426,7 @@ public struct ShellParser {
             guard index < bytes.count else { return }
             let byte = bytes[index]
             if byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\n") { return }
-            if peekBareWord() == "do" { return }
+            if peekKeyword() == .do { return }
             if dialect == .zsh && byte == UInt8(ascii: "(") {
                 // zsh's `for x (a b c)`: the list in parentheses ends the header.
                 try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
@@ -386,20 +442,20 @@ public struct ShellParser {
         skipBlanks()
         try skipWord()
         try skipLineBreaks()
-        guard peekBareWord() == "in" else { throw ShellParseError(offset: baseOffset + start, message: "'case' without 'in'") }
+        guard peekKeyword() == .in else { throw ShellParseError(offset: baseOffset + start, message: "'case' without 'in'") }
         index += 2
         var combined = ShellList()
         while true {
             try skipSeparators()
             guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "'case' is not closed with 'esac'") }
-            if peekBareWord() == "esac" {
+            if peekKeyword() == .esac {
                 index += 4
                 break
             }
             if bytes[index] == UInt8(ascii: "(") { index += 1 }
             try skipCasePattern()
             let body = try nested { (parser) throws(ShellParseError) in
-                try parser.parseList(closing: nil, keywords: Self.esacKeyword, stopAtCaseEnd: true)
+                try parser.parseList(closing: nil, keywords: Keywords(.esac), stopAtCaseEnd: true)
             }
             combined.items += body.items
             if startsWith(";;&") { index += 3 } else if startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 2 }
@@ -538,7 +594,7 @@ public struct ShellParser {
                     if index < bytes.count, bytes[index] == UInt8(ascii: ")") {
                         index += 1
                         try skipLineBreaks()
-                        guard let body = try parseCommand(keywords: []) else { throw error("a function definition without a body") }
+                        guard let body = try parseCommand(keywords: .none) else { throw error("a function definition without a body") }
                         definedFunctions.insert(command.words[0].literal ?? command.words[0].text)
                         return .function(name: command.words[0].literal ?? command.words[0].text, body: body)
                     }
@@ -546,7 +602,7 @@ public struct ShellParser {
                 }
                 break
             }
-            if dialect == .zsh && openBraceGroups > 0 && peekBareWord() == "}" { break }
+            if dialect == .zsh && openBraceGroups > 0 && peekKeyword() == .closeBrace { break }
             let word = try parseWord()
             if command.words.isEmpty && isAssignment(word) {
                 command.assignments.append(word)
@@ -1022,7 +1078,7 @@ public struct ShellParser {
     /// is reported where the construct opened.
     private mutating func parseUntilClosingParenthesis(openedAt opening: Int, _ message: String) throws(ShellParseError) -> ShellList {
         let list = try nested { (parser) throws(ShellParseError) in
-            try parser.parseList(closing: UInt8(ascii: ")"), keywords: [])
+            try parser.parseList(closing: UInt8(ascii: ")"), keywords: .none)
         }
         guard index < bytes.count, bytes[index] == UInt8(ascii: ")") else {
             throw ShellParseError(offset: baseOffset + opening, message: message)
@@ -1103,16 +1159,16 @@ public struct ShellParser {
         ShellParseError(offset: baseOffset + min(index, max(bytes.count - 1, 0)), message: message)
     }
 
-    /// The next word when it is plain unquoted text, for spotting reserved words.
-    private func peekBareWord() -> String? {
+    /// The keyword the next word is, when it is one in plain unquoted text.
+    private func peekKeyword() -> Keyword? {
         var cursor = index
         while cursor < bytes.count, !isWordEnd(bytes[cursor]), bytes[cursor] != UInt8(ascii: "("), !isQuoteOrExpansion(bytes[cursor]) {
             cursor += 1
         }
-        // Reserved words are short; a long word is a command, not worth a string.
-        guard cursor > index, cursor - index <= 8 else { return cursor > index ? "" : nil }
+        // Reserved words are short; a longer word is a command.
+        guard cursor > index, cursor - index <= 8 else { return nil }
         if cursor < bytes.count, isQuoteOrExpansion(bytes[cursor]) { return nil }
-        return String(decoding: bytes[index..<cursor], as: UTF8.self)
+        return Keyword(bytes[index..<cursor])
     }
 
     /// Whether the next two bytes are `first` and `second`; the hot path of operator checks.
