@@ -442,31 +442,27 @@ public struct DownloadExecAnalyzer {
     /// Whether a command of this name, given no code option and no
     /// substitution, is of no kind the analysis follows.
     static func isInertName(_ name: String) -> Bool {
-        ShellCommands.role(of: name).isEmpty && !isSpecialName(name)
+        ShellCommands.role(of: name).isEmpty && !specialNames.contains(name)
     }
 
-    /// Whether lint's parser may step over a command of this name (given no
-    /// code option and no substitution), and what the analysis then needs
-    /// to know: an inert command passes piped data on like any filter; a
-    /// command whose only role is to consume piped data (`grep`, `echo`)
-    /// ends the flow, which is all the walk would have done with it.
-    static let skimVerdict: @Sendable (String) -> SimpleCommand.Skim? = { name in
-        // One hash per command is the budget; the special names are few and short.
+    /// Whether lint's parser may step over a command of this name, and what
+    /// the analysis then needs to know: an inert command passes piped data
+    /// on like any filter (and is stepped over only without a code option,
+    /// `-c`, since code handed to an unknown command is read); a command
+    /// whose only role is to consume piped data (`grep`, `echo`) ends the
+    /// flow, which is all the walk would have done with it, whatever its options.
+    static let skimVerdict: @Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim? = { name in
         let role = ShellCommands.role(of: name)
-        guard role.isEmpty || role == .blocksPipedData, !isSpecialName(name) else { return nil }
+        guard role.isEmpty || role == .blocksPipedData, !specialNames.contains(name) else { return nil }
         return role.isEmpty ? .passesInputOn : .consumesInput
     }
 
-    private static func isSpecialName(_ name: String) -> Bool {
-        name.utf8.count <= 9 && name.utf8.first.map { "stdeswrgu.".utf8.contains($0) } == true && specialNames.contains(name)
-    }
-
     /// Names the walk treats specially although they have no role.
-    private static let specialNames: Set<String> = [
+    private static let specialNames = CommandNameTable([
         "set", "tee", "deno", "eval", "source", ".", "ssh", "watch", "su", "runuser", "tar", "bsdtar", "gtar", "unzip", "scriptpin",
         // Their words decide whether a failing check stops what follows.
         "exit", "return",
-    ]
+    ])
 
     /// Whether a command named `name`, with nothing piped in, can neither
     /// download, verify, run code nor pass a download on: no role, not a

@@ -16,7 +16,7 @@ enum ShellCommands {
         static let readsFilesToOutput = Role(rawValue: 64)
     }
 
-    private static let roles: [String: Role] = {
+    private static let roles: CommandNameTable<Role> = {
         var table: [String: Role] = [:]
         for name in prefixCommands { table[name, default: []].insert(.prefix) }
         for name in downloaderNames { table[name, default: []].insert(.downloader) }
@@ -26,12 +26,20 @@ enum ShellCommands {
         for name in blocksPipedData { table[name, default: []].insert(.blocksPipedData) }
         for name in fileReaders { table[name, default: []].insert(.readsFilesToOutput) }
         for name in ["$SHELL", "${SHELL}", "$BASH", "${BASH}"] { table[name] = [.interpreter, .shell] }
-        return table
+        return CommandNameTable(table.map { ($0.key, $0.value) })
     }()
 
     static func role(of name: String) -> Role {
-        if let role = roles[name] { return role }
-        if name.hasPrefix("python") && name.dropFirst(6).allSatisfy({ $0.isNumber || $0 == "." }) { return .interpreter }
+        name.utf8.withContiguousStorageIfAvailable { role(of: $0) } ?? role(of: Array(name.utf8))
+    }
+
+    /// The role of a name given as bytes, as lint's parser has it.
+    static func role<Name: Collection<UInt8>>(of name: Name) -> Role {
+        if let role = roles.value(for: name) { return role }
+        // `python3.12`
+        if name.starts(with: "python".utf8), name.dropFirst(6).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }) {
+            return .interpreter
+        }
         return []
     }
 

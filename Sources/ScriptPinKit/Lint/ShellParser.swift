@@ -108,7 +108,7 @@ public struct ShellParser {
 
     /// For lint: whether, and how, a command of this name can be stepped over
     /// (see `skimInertCommand`); nil parses every command in full.
-    private let skimVerdict: (@Sendable (String) -> SimpleCommand.Skim?)?
+    private let skimVerdict: (@Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim?)?
     /// Functions defined so far, here or by earlier text the same shell ran
     /// (a GitLab job's earlier script lines), which are never stepped over:
     /// piping into one may run its input.
@@ -116,7 +116,7 @@ public struct ShellParser {
 
     public init(
         _ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0, dialect: ShellDialect = .bash,
-        skimming skimVerdict: (@Sendable (String) -> SimpleCommand.Skim?)? = nil
+        skimming skimVerdict: (@Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim?)? = nil
     ) {
         self.bytes = bytes
         self.baseOffset = baseOffset
@@ -126,7 +126,7 @@ public struct ShellParser {
     }
 
     public static func parse(
-        _ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash, skimming skimVerdict: (@Sendable (String) -> SimpleCommand.Skim?)? = nil,
+        _ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash, skimming skimVerdict: (@Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim?)? = nil,
         functions: Set<String> = []
     ) -> Result<ShellList, ShellParseError> {
         var parser = ShellParser(bytes, baseOffset: baseOffset, dialect: dialect, skimming: skimVerdict)
@@ -911,8 +911,8 @@ public struct ShellParser {
         guard cursor > start, cursor == bytes.count || bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t")
             || bytes[cursor] == UInt8(ascii: "\n") || bytes[cursor] == UInt8(ascii: ";")
         else { return nil }
-        let name = String(decoding: bytes[start..<cursor], as: UTF8.self)
-        guard let skim = skimVerdict?(name), !definedFunctions.contains(name) else { return nil }
+        guard let skim = skimVerdict?(bytes[start..<cursor]) else { return nil }
+        if !definedFunctions.isEmpty, definedFunctions.contains(String(decoding: bytes[start..<cursor], as: UTF8.self)) { return nil }
         var lastNonBlank = cursor
         var wordStart = true
         while cursor < bytes.count {
@@ -962,7 +962,7 @@ public struct ShellParser {
                 // A plain redirection is fine; `<(`, `>(` and heredocs are not.
                 if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "<") { return nil }
                 cursor += 1
-            case UInt8(ascii: "-") where wordStart:
+            case UInt8(ascii: "-") where wordStart && skim == .passesInputOn:
                 // An option that passes code (`-c`, `-ec`, `--eval`, `-Command`) keeps the command, as the analysis would.
                 var end = cursor
                 while end < bytes.count, Self.isSkimmableNameByte(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
