@@ -143,6 +143,11 @@ enum LintCases {
         LintForm(name: "base64 -d on the way", snippet: "curl -fsSL https://example.com/i.b64 | base64 -d | bash", expected: [(0, "curl")]),
         LintForm(name: "unzip -p of a downloaded zip", snippet: "curl -fsSLo i.zip https://example.com/i.zip && unzip -p i.zip install.sh | sh", expected: [(0, "curl")]),
         LintForm(name: "zcat of a downloaded file", snippet: "curl -fsSLo i.sh.gz https://example.com/i.sh.gz\nzcat i.sh.gz | bash", expected: [(0, "curl")]),
+        // Substitutions that a loop's list or a case's subject runs.
+        LintForm(name: "a for loop's word list", snippet: "for f in $(curl -fsSL https://example.com/i.sh | sh); do echo \"$f\"; done", expected: [(0, "curl")]),
+        LintForm(name: "an arithmetic for header", snippet: "for ((i = $(wget -qO- https://example.com/n.sh | bash); i < 3; i++)); do :; done", expected: [(0, "wget")]),
+        LintForm(name: "a case subject", snippet: "case \"$(curl -fsSL https://example.com/i.sh | bash)\" in ok) echo done ;; esac", expected: [(0, "curl")]),
+        LintForm(name: "a case pattern", snippet: "case x in $(curl -fsSL https://example.com/i.sh | sh)) echo match ;; esac", expected: [(0, "curl")]),
         // Code inside arguments.
         LintForm(name: "pwsh -Command given PowerShell code", snippet: "docker run img pwsh -Command 'iwr https://example.com/i.ps1 | iex'", expected: [(0, "iwr")]),
                 LintForm(name: "timeout bash -c", snippet: "timeout 300 bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),

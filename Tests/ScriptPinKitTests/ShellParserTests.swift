@@ -69,6 +69,10 @@ struct ShellParserTests {
         (#"for x; do echo $x; done"#, #"{ [echo $x] }"#),
         (#"for ((i=0; i<3; i++)); do echo $i; done"#, #"{ [echo $i] }"#),
         (#"select x in a b; do echo $x; done"#, #"{ [echo $x] }"#),
+        // A loop's list and a case's subject and patterns run their substitutions first, as a command of assignments.
+        (#"for x in a $(seq 3) "$(ls)"; do echo $x; done"#, #"{ [$([seq 3]) $([ls])]; [echo $x] }"#),
+        (#"for ((i=$(start); i<3; i++)); do :; done"#, #"{ [((i=$([start]); i<3; i++))]; [:] }"#),
+        (#"case $(uname) in $(arch)) echo same;; *) echo other;; esac"#, #"{ [$([uname]) $([arch])]; [echo same]; [echo other] }"#),
         (#"case $x in a) echo a;; b|c) echo bc;; *) echo other;; esac"#, #"{ [echo a]; [echo bc]; [echo other] }"#),
         (#"case $x in\#n  a) echo a ;;\#nesac"#, #"{ [echo a] }"#),
         (#"f() { echo in f; }"#, #"f() { [echo in f] }"#),

@@ -328,8 +328,8 @@ public struct ShellParser {
                 return .conditional(try parseConditional(.untilLoop))
             case .for, .select:
                 index += keyword.length
-                try skipLoopHeader()
-                return try parseLoopBody()
+                let expansions = try parseLoopHeader()
+                return Self.evaluating(expansions, before: try parseLoopBody())
             case .case:
                 return try parseCase()
             case .function:
@@ -414,33 +414,70 @@ public struct ShellParser {
         return .compound(body, redirections: try parseTrailingRedirections())
     }
 
-    /// `for NAME in WORDS` or `for ((…))`, up to the `;` or newline before `do`.
-    private mutating func skipLoopHeader() throws(ShellParseError) {
+    /// `for NAME in WORDS` or `for ((…))`, up to the `;` or newline before
+    /// `do`; returns the words whose substitutions run when the loop starts.
+    private mutating func parseLoopHeader() throws(ShellParseError) -> [ShellWord] {
         skipBlanks()
         if startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
-            try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
-            return
+            let start = index
+            index += 2
+            let parts = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
+            guard parts.contains(where: \.isSubstitution) else { return [] }
+            let source = String(decoding: bytes[start..<index], as: UTF8.self)
+            return [ShellWord(parts: [.arithmetic(source: source, parts: parts)], offset: baseOffset + start, end: baseOffset + index)]
         }
+        var expansions: [ShellWord] = []
         while index < bytes.count {
             skipBlanks()
-            guard index < bytes.count else { return }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
-            if byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\n") { return }
-            if peekKeyword() == .do { return }
+            if byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\n") { break }
+            if peekKeyword() == .do { break }
             if dialect == .zsh && byte == UInt8(ascii: "(") {
                 // zsh's `for x (a b c)`: the list in parentheses ends the header.
                 try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
-                return
+                break
             }
-            try skipWord()
+            try parseHeaderWord(into: &expansions)
         }
+        return expansions
+    }
+
+    /// One word of a loop's list or a `case` subject or pattern (an operator
+    /// there is an error), kept when a substitution in it runs code.
+    private mutating func parseHeaderWord(into expansions: inout [ShellWord]) throws(ShellParseError) {
+        let before = index
+        let word = try parseWord()
+        if index == before { throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'") }
+        if word.parts.contains(where: \.isSubstitution) { expansions.append(word) }
+    }
+
+    /// A loop or `case` whose list, subject or patterns hold substitutions:
+    /// they run before the body, as a command of assignments would (its
+    /// words are expanded, none is run by name), standing first in the group.
+    private static func evaluating(_ expansions: [ShellWord], before command: ShellCommand) -> ShellCommand {
+        guard let first = expansions.first, let last = expansions.last, case .compound(var list, let redirections) = command else { return command }
+        var evaluation = SimpleCommand(offset: first.offset)
+        evaluation.assignments = expansions
+        evaluation.end = last.end
+        var pipeline = Pipeline()
+        pipeline.commands = [.simple(evaluation)]
+        (pipeline.start, pipeline.end) = (first.offset, last.end)
+        var item = AndOrList()
+        item.pipelines = [pipeline]
+        (item.start, item.end) = (first.offset, last.end)
+        list.items.insert(item, at: 0)
+        list.start = first.offset
+        list.end = max(list.end, last.end)
+        return .compound(list, redirections: redirections)
     }
 
     private mutating func parseCase() throws(ShellParseError) -> ShellCommand {
         let start = index
         index += 4
         skipBlanks()
-        try skipWord()
+        var expansions: [ShellWord] = []
+        try parseHeaderWord(into: &expansions)
         try skipLineBreaks()
         guard peekKeyword() == .in else { throw ShellParseError(offset: baseOffset + start, message: "'case' without 'in'") }
         index += 2
@@ -453,7 +490,7 @@ public struct ShellParser {
                 break
             }
             if bytes[index] == UInt8(ascii: "(") { index += 1 }
-            try skipCasePattern()
+            try parseCasePattern(into: &expansions)
             let body = try nested { (parser) throws(ShellParseError) in
                 try parser.parseList(closing: nil, keywords: Keywords(.esac), stopAtCaseEnd: true)
             }
@@ -463,10 +500,10 @@ public struct ShellParser {
         // The arms' commands, in order, stand for the whole `case … esac`.
         combined.start = combined.items.first?.start ?? baseOffset + start
         combined.end = combined.items.last?.end ?? baseOffset + index
-        return .compound(combined, redirections: try parseTrailingRedirections())
+        return Self.evaluating(expansions, before: .compound(combined, redirections: try parseTrailingRedirections()))
     }
 
-    private mutating func skipCasePattern() throws(ShellParseError) {
+    private mutating func parseCasePattern(into expansions: inout [ShellWord]) throws(ShellParseError) {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: ")") {
@@ -477,16 +514,9 @@ public struct ShellParser {
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "|") {
                 index += 1
             } else {
-                try skipWord()
+                try parseHeaderWord(into: &expansions)
             }
         }
-    }
-
-    /// Skips one word in a header (`for`, `case` patterns); an operator there is an error.
-    private mutating func skipWord() throws(ShellParseError) {
-        let before = index
-        _ = try parseWord()
-        if index == before { throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'") }
     }
 
     /// `[[ … ]]` as a command whose words are its operands and operators, so
