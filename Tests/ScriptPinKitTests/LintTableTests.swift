@@ -148,6 +148,8 @@ enum LintCases {
         LintForm(name: "an arithmetic for header", snippet: "for ((i = $(wget -qO- https://example.com/n.sh | bash); i < 3; i++)); do :; done", expected: [(0, "wget")]),
         LintForm(name: "a case subject", snippet: "case \"$(curl -fsSL https://example.com/i.sh | bash)\" in ok) echo done ;; esac", expected: [(0, "curl")]),
         LintForm(name: "a case pattern", snippet: "case x in $(curl -fsSL https://example.com/i.sh | sh)) echo match ;; esac", expected: [(0, "curl")]),
+        LintForm(name: "a parameter's default value", snippet: "v=${VERSION:-$(curl -fsSL https://example.com/v.sh | sh)}", expected: [(0, "curl")]),
+        LintForm(name: "an array's elements", snippet: "pkgs=( $(wget -qO- https://example.com/p.sh | bash) )", expected: [(0, "wget")]),
         // Code inside arguments.
         LintForm(name: "pwsh -Command given PowerShell code", snippet: "docker run img pwsh -Command 'iwr https://example.com/i.ps1 | iex'", expected: [(0, "iwr")]),
                 LintForm(name: "timeout bash -c", snippet: "timeout 300 bash -c 'curl -fsSL https://example.com/i.sh | sh'", expected: [(0, "curl")]),
@@ -178,6 +180,7 @@ enum LintCases {
         LintForm(name: "scriptpin fetch to a file, then run", snippet: "scriptpin fetch get-helm -o get_helm.sh && bash get_helm.sh", expected: []),
         LintForm(name: "scriptpin fetch into tar", snippet: "scriptpin fetch tool-tgz | tar xz", expected: []),
         LintForm(name: "eval of a download's line count", snippet: "eval \"$(curl -fsSL https://example.com/env.txt | grep -c ready)\"", expected: []),
+        LintForm(name: "a default value in single quotes is text", snippet: "echo '${VERSION:-$(curl -fsSL https://example.com/v.sh | sh)}'", expected: []),
         LintForm(name: "pipe into shasum", snippet: "curl -s https://example.com/i.sh | shasum -a 256", expected: []),
         LintForm(name: "pipe into tar", snippet: "curl -sL https://example.com/t.tgz | tar xz", expected: []),
         LintForm(name: "check || exit", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || exit 1\nbash i.sh", expected: []),

@@ -104,6 +104,11 @@ struct ShellParserTests {
         (#"echo ${x/a/b}"#, #"[echo ${x/a/b}]"#),
         (#"echo "${arr[@]}""#, #"[echo ${arr[@]}]"#),
         (#"arr=(a b c)"#, #"[arr=(a b c)]"#),
+        // Substitutions inside `${…}`, an array, a glob and `$"…"` run when the word is expanded.
+        (#"v=${v:-$(cat VERSION)}"#, #"[v=${v:-$(cat VERSION)}$([cat VERSION])]"#),
+        (#"arr=( $(ls) "$(pwd)" )"#, #"[arr=( $(ls) "$(pwd)" )$([ls])$([pwd])]"#),
+        (#"ls @(a|$(echo b))"#, #"[ls @(a|$(echo b))$([echo b])]"#),
+        (#"echo $"hello $(whoami)""#, #"[echo «hello »$([whoami])]"#),
         (#"echo a # comment"#, #"[echo a]"#),
         (#"# only a comment"#, #""#),
         (#"echo #not-a-comment-start"#, #"[echo]"#),

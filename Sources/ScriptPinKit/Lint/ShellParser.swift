@@ -435,7 +435,11 @@ public struct ShellParser {
             if peekKeyword() == .do { break }
             if dialect == .zsh && byte == UInt8(ascii: "(") {
                 // zsh's `for x (a b c)`: the list in parentheses ends the header.
-                try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+                let listStart = index
+                let substitutions = try nested { (parser) throws(ShellParseError) in
+                    try parser.readBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+                }
+                if !substitutions.isEmpty { expansions.append(ShellWord(parts: substitutions, offset: baseOffset + listStart, end: baseOffset + index)) }
                 break
             }
             try parseHeaderWord(into: &expansions)
@@ -584,7 +588,7 @@ public struct ShellParser {
             }
             if byte == UInt8(ascii: "$") && peek(1) == UInt8(ascii: "(") || byte == UInt8(ascii: "`") {
                 flush()
-                parts.append(byte == UInt8(ascii: "`") ? try readBackticks() : try readDollar(inQuotes: false))
+                parts += byte == UInt8(ascii: "`") ? [try readBackticks()] : try readDollar(inQuotes: false)
                 continue
             }
             if byte == UInt8(ascii: "(") { depth += 1 }
@@ -772,7 +776,15 @@ public struct ShellParser {
                     && bytes[runStart..<index].contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "]") })
                 guard let previous, isGlobQualifier || previous == UInt8(ascii: "=") || previous == UInt8(ascii: "@") || previous == UInt8(ascii: "?")
                     || previous == UInt8(ascii: "*") || previous == UInt8(ascii: "+") || previous == UInt8(ascii: "!") else { break }
-                try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+                let substitutions = try nested { (parser) throws(ShellParseError) in
+                    try parser.readBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+                }
+                if !substitutions.isEmpty {
+                    // The text as written, then what runs when it is expanded.
+                    flush(self)
+                    parts += substitutions
+                    runStart = index
+                }
                 continue
             }
             if isWordEnd(byte) { break }
@@ -790,7 +802,7 @@ public struct ShellParser {
             case UInt8(ascii: "`"):
                 parts.append(try readBackticks())
             case UInt8(ascii: "$"):
-                parts.append(try readDollar(inQuotes: false))
+                parts += try readDollar(inQuotes: false)
             default:
                 index += 1
             }
@@ -843,8 +855,8 @@ public struct ShellParser {
                 parts.append(try readBackticks())
             case UInt8(ascii: "$"):
                 flush()
-                let part = try readDollar(inQuotes: true)
-                if case .parameter(let text) = part, text == "$" { literal.append(byte) } else { parts.append(part) }
+                let read = try readDollar(inQuotes: true)
+                if read.count == 1, case .parameter(let text) = read[0], text == "$" { literal.append(byte) } else { parts += read }
             default:
                 literal.append(byte)
                 index += 1
@@ -874,25 +886,30 @@ public struct ShellParser {
         return .commandSubstitution(try parser.parseProgram())
     }
 
-    private mutating func readDollar(inQuotes: Bool) throws(ShellParseError) -> WordPart {
+    /// A `$` expansion: one part, or for `${…}` and `$"…"` with
+    /// substitutions inside, the expansion and then those substitutions.
+    private mutating func readDollar(inQuotes: Bool) throws(ShellParseError) -> [WordPart] {
         let start = index
         guard let next = peek(1) else {
             index += 1
-            return .parameter("$")
+            return [.parameter("$")]
         }
         if startsWith("$(("), isArithmetic(openingAt: index + 1) {
             index += 3
             let parts = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
-            return .arithmetic(source: String(decoding: bytes[start..<index], as: UTF8.self), parts: parts)
+            return [.arithmetic(source: String(decoding: bytes[start..<index], as: UTF8.self), parts: parts)]
         }
         if next == UInt8(ascii: "(") {
             index += 2
-            return .commandSubstitution(try parseUntilClosingParenthesis(openedAt: start, "unterminated command substitution '$('"))
+            return [.commandSubstitution(try parseUntilClosingParenthesis(openedAt: start, "unterminated command substitution '$('"))]
         }
         if next == UInt8(ascii: "{") {
             index += 1
-            try skipBalanced(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"))
-            return .parameter(String(decoding: bytes[start..<index], as: UTF8.self))
+            // `${VERSION:-$(curl …)}`: a default value's substitution runs when the parameter is unset.
+            let inner = try nested { (parser) throws(ShellParseError) in
+                try parser.readBalanced(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"))
+            }
+            return [.parameter(String(decoding: bytes[start..<index], as: UTF8.self))] + inner
         }
         if next == UInt8(ascii: "'") && !inQuotes {
             index += 1
@@ -903,25 +920,25 @@ public struct ShellParser {
             guard cursor < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated $'…' quote") }
             let text = String(decoding: bytes[(index + 1)..<cursor], as: UTF8.self)
             index = cursor + 1
-            return .quoted(text)
+            return [.quoted(text)]
         }
         if next == UInt8(ascii: "\"") && !inQuotes {
+            // `$"…"`, a translated string: expanded as a double-quoted one.
             index += 1
-            let parts = try readDoubleQuoted()
-            return parts.count == 1 ? parts[0] : .quoted(parts.map { if case .quoted(let text) = $0 { text } else { "" } }.joined())
+            return try readDoubleQuoted()
         }
         if isNameByte(next) {
             var cursor = index + 1
             while cursor < bytes.count, isNameByte(bytes[cursor]) { cursor += 1 }
             index = cursor
-            return .parameter(String(decoding: bytes[start..<index], as: UTF8.self))
+            return [.parameter(String(decoding: bytes[start..<index], as: UTF8.self))]
         }
         if isDigit(next) || "@*#?$!-".utf8.contains(next) {
             index += 2
-            return .parameter(String(decoding: bytes[start..<index], as: UTF8.self))
+            return [.parameter(String(decoding: bytes[start..<index], as: UTF8.self))]
         }
         index += 1
-        return .parameter("$")
+        return [.parameter("$")]
     }
 
     // MARK: - Skimming
@@ -1128,30 +1145,48 @@ public struct ShellParser {
         ShellParseError(offset: baseOffset + offset, message: "nesting deeper than \(Self.maximumDepth) levels")
     }
 
-    /// Skips from an opening byte to its match, honouring quotes.
-    private mutating func skipBalanced(open: UInt8, close: UInt8) throws(ShellParseError) {
+    /// Reads from an opening byte to its match, honouring quotes, and
+    /// returns the substitutions inside (`$(…)`, backquotes, `<(…)`, and
+    /// those in double quotes and nested `${…}`), which run when the text
+    /// is expanded: an array `a=( $(cmd) )`, a glob `@(…)`, a `${…}`.
+    private mutating func readBalanced(open: UInt8, close: UInt8) throws(ShellParseError) -> [WordPart] {
         let start = index
         var level = 0
+        var substitutions: [WordPart] = []
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\\") {
+            switch byte {
+            case UInt8(ascii: "\\"):
                 index += 2
                 continue
-            }
-            if byte == UInt8(ascii: "'") {
+            case UInt8(ascii: "'"):
                 _ = try readSingleQuoted()
                 continue
-            }
-            if byte == UInt8(ascii: "\"") {
-                _ = try readDoubleQuoted()
+            case UInt8(ascii: "\""):
+                substitutions += try readDoubleQuoted().filter(\.isSubstitution)
                 continue
+            case UInt8(ascii: "`"):
+                substitutions.append(try readBackticks())
+                continue
+            case UInt8(ascii: "$") where peek(1) == UInt8(ascii: "(") || peek(1) == UInt8(ascii: "{"):
+                substitutions += try readDollar(inQuotes: false).filter(\.isSubstitution)
+                continue
+            case UInt8(ascii: "<"), UInt8(ascii: ">"):
+                if peek(1) == UInt8(ascii: "(") {
+                    let opening = index
+                    index += 2
+                    substitutions.append(.processSubstitution(try parseUntilClosingParenthesis(openedAt: opening, "a process substitution is not closed with ')'")))
+                    continue
+                }
+            default:
+                break
             }
             if byte == open { level += 1 }
             if byte == close {
                 level -= 1
                 if level == 0 {
                     index += 1
-                    return
+                    return substitutions
                 }
             }
             index += 1
