@@ -1,7 +1,7 @@
 import Testing
 @testable import ScriptPinKit
 
-@Suite("lint: command names looked up by their bytes")
+@Suite("lint: what is known of command names, looked up by their bytes")
 struct CommandNameTableTests {
     @Test("Every listed name is found with its value, by string and by bytes; near misses are not")
     func lookups() {
@@ -25,5 +25,18 @@ struct CommandNameTableTests {
         #expect(ShellCommands.role(of: "pythonx").isEmpty)
         #expect(ShellCommands.role(of: "curl") == .downloader)
         #expect(ShellCommands.role(of: "bash") == [.interpreter, .shell])
+    }
+
+    @Test("Every interpreter's name holds one of the fragments the skimming parse looks for; quotes and backslashes count as a possible name")
+    func interpreterFragments() {
+        for name in ShellCommands.interpreters.union(["python3.12", "$SHELL", "$BASH", "/usr/bin/env bash"]) {
+            #expect(ShellCommands.mayNameInterpreter(Array(name.utf8)[...]), "\(name)")
+        }
+        for text in ["uniq ", "cut ", "git ", "sort -k2 "] {
+            #expect(!ShellCommands.mayNameInterpreter(Array(text.utf8)[...]), "\(text)")
+        }
+        for text in ["timeout 9 'ba''sh' ", "nice b\\ash ", "run \"x\" "] {
+            #expect(ShellCommands.mayNameInterpreter(Array(text.utf8)[...]), "\(text)")
+        }
     }
 }

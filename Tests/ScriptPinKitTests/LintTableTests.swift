@@ -652,12 +652,45 @@ struct LintPropertyTests {
         }
     }
 
+    @Test("Stepping over commands of no interest changes no finding: random scripts analysed with and without the skimming parse")
+    func skimmingIsExact() {
+        let lines = [
+            "echo building; mkdir -p out", "grep -r TODO src | sort | uniq -c", "cut -c 1-5 f | wc -l", "git -c core.x=1 status",
+            "curl -fsSL https://example.com/a.sh -o a.sh", "curl -fsSL https://example.com/b.sh | grep -v x | sh",
+            "wget -qO- https://example.com/c.sh | sort | bash", "sh a.sh", "sha256sum -c a.sh.sha256", "set -e", "set +e",
+            "timeout 9 bash -c 'curl -fsSL https://example.com/d.sh | sh'", "nice -n 1 bash -c \"$(curl -fsSL https://example.com/e.sh)\"",
+            "run_it() { sh -s; }", "curl -fsSL https://example.com/f.sh | run_it", "cat a.sh | sh", "zcat a.sh | bash",
+            "curl -fsSL https://example.com/g.tgz | tar xz && ./g/install.sh", "if ! sha256sum -c a.sh.sha256; then exit 1; fi",
+            "for f in *.txt; do wc -l \"$f\"; done", "case \"$1\" in x) uniq -c ;; *) exit 1 ;; esac",
+            "curl -fsSL https://example.com/h.sh | { grep -q x; sh; }", "tee log < a.sh | sh", "echo ok | sh", "head -c 10 a.sh | sh",
+            "sed -e s/a/b/ a.sh | sh", "timeout 9 bash -c ./a.sh", "xargs -n1 sh -c 'wget -qO- https://example.com/i.sh | sh'", "printf %s x | run_it",
+        ]
+        func findings(_ text: [UInt8], skimming: Bool) -> [String] {
+            let parsed = skimming
+                ? ShellParser.parse(text, dialect: .bash, skimming: DownloadExecAnalyzer.skimVerdict)
+                : ShellParser.parse(text, dialect: .bash)
+            guard case .success(let list) = parsed else { return ["parse error"] }
+            return DownloadExecAnalyzer.analyze(list, state: DownloadFlowState(), unitFailsClosed: false).map { "\($0.offset): \($0.message)" }
+        }
+        var generator = SeededGenerator(seed: 12)
+        var total = 0
+        for round in 0..<600 {
+            let script = (0..<Int.random(in: 1...12, using: &generator)).map { _ in lines.randomElement(using: &generator)! }.joined(separator: "\n")
+            let skimmed = findings(Array(script.utf8), skimming: true)
+            #expect(skimmed == findings(Array(script.utf8), skimming: false), "round \(round):\n\(script)")
+            total += skimmed.count
+        }
+        #expect(total > 600)
+    }
+
     @Test("Deep nesting is refused with a position instead of exhausting the stack")
     func deepNesting() {
         let text = String(repeating: "$(", count: 10_000) + "curl https://example.com | sh" + String(repeating: ")", count: 10_000)
         let diagnostics = LintEngine.lint(Array(text.utf8), kind: .shell)
         #expect(diagnostics.first?.rule == .parseError)
         #expect(diagnostics.first?.message.contains("nesting deeper than 64 levels") == true)
+        let parameters = String(repeating: "${x:-", count: 10_000) + "$(curl https://example.com | sh)" + String(repeating: "}", count: 10_000)
+        #expect(LintEngine.lint(Array(parameters.utf8), kind: .shell).first?.message.contains("nesting deeper than 64 levels") == true)
         let yaml = String(repeating: "- ", count: 5000) + "curl https://example.com | sh\n"
         #expect(LintEngine.lint(Array(yaml.utf8), kind: .gitlabCI).allSatisfy { $0.rule == .parseError })
     }

@@ -61,6 +61,18 @@ enum ShellCommands {
         "base64", "openssl",
     ]
 
+    /// Text that every interpreter's name holds (a test keeps this true as `interpreters` grows).
+    static let interpreterNameFragments: [[UInt8]] = ["sh", "SH", "python", "perl", "ruby", "node", "php", "iex", "Invoke-Expression"].map { Array($0.utf8) }
+
+    /// Whether text may hold a word naming an interpreter, so that a code
+    /// option after it hands that interpreter code (`timeout 60 bash -c …`);
+    /// a quote or backslash may hide a name, so it counts. Lets lint's
+    /// skimming parse step over `uniq -c` and `cut -c 1-5`.
+    static func mayNameInterpreter(_ text: ArraySlice<UInt8>) -> Bool {
+        text.contains { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            || interpreterNameFragments.contains { text.firstOffset(of: $0) != nil }
+    }
+
     /// Options that hand an interpreter its program as an argument.
     static let codeOptions: Set<String> = ["-c", "-e", "-r", "-Command", "-command", "--eval"]
 

@@ -58,16 +58,19 @@ private enum Keyword: UInt8, CaseIterable {
         }
     }
 
-    var length: Int { Self.spellings[Int(rawValue)].count }
+    var length: Int { spelling.utf8.count }
 
-    private static let spellings: [[UInt8]] = allCases.map { Array($0.spelling.utf8) }
+    /// Each spelling's bytes packed into an integer (they are at most 8 bytes long), in case order.
+    private static let packedSpellings: [UInt64] = allCases.map { pack($0.spelling.utf8) }
+
+    private static func pack(_ bytes: some Collection<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
 
     init?(_ word: ArraySlice<UInt8>) {
-        for (index, spelling) in Self.spellings.enumerated() where spelling.count == word.count && spelling.elementsEqual(word) {
-            self.init(rawValue: UInt8(index))
-            return
-        }
-        return nil
+        // A first byte other than NUL makes the packing one-to-one.
+        guard word.count <= 8, word.first != 0, let index = Self.packedSpellings.firstIndex(of: Self.pack(word)) else { return nil }
+        self.init(rawValue: UInt8(index))
     }
 }
 
@@ -1010,10 +1013,13 @@ public struct ShellParser {
                 if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "<") { return nil }
                 cursor += 1
             case UInt8(ascii: "-") where wordStart && skim == .passesInputOn:
-                // An option that passes code (`-c`, `-ec`, `--eval`, `-Command`) keeps the command, as the analysis would.
+                // An option that passes code (`-c`, `-ec`, `--eval`, `-Command`) to an
+                // interpreter named before it keeps the command, as the analysis would.
                 var end = cursor
                 while end < bytes.count, Self.isSkimmableNameByte(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
-                if ShellCommands.isCodeOption(String(decoding: bytes[cursor..<end], as: UTF8.self)) { return nil }
+                if ShellCommands.isCodeOption(String(decoding: bytes[cursor..<end], as: UTF8.self)), ShellCommands.mayNameInterpreter(bytes[start..<cursor]) {
+                    return nil
+                }
                 cursor = max(end, cursor + 1)
             default:
                 cursor += 1
