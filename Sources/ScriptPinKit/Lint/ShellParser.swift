@@ -591,7 +591,7 @@ public struct ShellParser {
             }
             if byte == UInt8(ascii: "$") && peek(1) == UInt8(ascii: "(") || byte == UInt8(ascii: "`") {
                 flush()
-                parts += byte == UInt8(ascii: "`") ? [try readBackticks()] : try readDollar(inQuotes: false)
+                if byte == UInt8(ascii: "`") { parts.append(try readBackticks()) } else { try readDollar(inQuotes: false, into: &parts) }
                 continue
             }
             if byte == UInt8(ascii: "(") { depth += 1 }
@@ -805,7 +805,7 @@ public struct ShellParser {
             case UInt8(ascii: "`"):
                 parts.append(try readBackticks())
             case UInt8(ascii: "$"):
-                parts += try readDollar(inQuotes: false)
+                try readDollar(inQuotes: false, into: &parts)
             default:
                 index += 1
             }
@@ -858,8 +858,13 @@ public struct ShellParser {
                 parts.append(try readBackticks())
             case UInt8(ascii: "$"):
                 flush()
-                let read = try readDollar(inQuotes: true)
-                if read.count == 1, case .parameter(let text) = read[0], text == "$" { literal.append(byte) } else { parts += read }
+                let count = parts.count
+                try readDollar(inQuotes: true, into: &parts)
+                // A lone `$` is text.
+                if parts.count == count + 1, case .parameter(let text) = parts[count], text == "$" {
+                    parts.removeLast()
+                    literal.append(byte)
+                }
             default:
                 literal.append(byte)
                 index += 1
@@ -889,22 +894,25 @@ public struct ShellParser {
         return .commandSubstitution(try parser.parseProgram())
     }
 
-    /// A `$` expansion: one part, or for `${…}` and `$"…"` with
+    /// Appends a `$` expansion: one part, or for `${…}` and `$"…"` with
     /// substitutions inside, the expansion and then those substitutions.
-    private mutating func readDollar(inQuotes: Bool) throws(ShellParseError) -> [WordPart] {
+    private mutating func readDollar(inQuotes: Bool, into parts: inout [WordPart]) throws(ShellParseError) {
         let start = index
         guard let next = peek(1) else {
             index += 1
-            return [.parameter("$")]
+            parts.append(.parameter("$"))
+            return
         }
         if startsWith("$(("), isArithmetic(openingAt: index + 1) {
             index += 3
-            let parts = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
-            return [.arithmetic(source: String(decoding: bytes[start..<index], as: UTF8.self), parts: parts)]
+            let inner = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
+            parts.append(.arithmetic(source: String(decoding: bytes[start..<index], as: UTF8.self), parts: inner))
+            return
         }
         if next == UInt8(ascii: "(") {
             index += 2
-            return [.commandSubstitution(try parseUntilClosingParenthesis(openedAt: start, "unterminated command substitution '$('"))]
+            parts.append(.commandSubstitution(try parseUntilClosingParenthesis(openedAt: start, "unterminated command substitution '$('")))
+            return
         }
         if next == UInt8(ascii: "{") {
             index += 1
@@ -912,7 +920,9 @@ public struct ShellParser {
             let inner = try nested { (parser) throws(ShellParseError) in
                 try parser.readBalanced(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"))
             }
-            return [.parameter(String(decoding: bytes[start..<index], as: UTF8.self))] + inner
+            parts.append(.parameter(String(decoding: bytes[start..<index], as: UTF8.self)))
+            parts += inner
+            return
         }
         if next == UInt8(ascii: "'") && !inQuotes {
             index += 1
@@ -923,25 +933,29 @@ public struct ShellParser {
             guard cursor < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated $'…' quote") }
             let text = String(decoding: bytes[(index + 1)..<cursor], as: UTF8.self)
             index = cursor + 1
-            return [.quoted(text)]
+            parts.append(.quoted(text))
+            return
         }
         if next == UInt8(ascii: "\"") && !inQuotes {
             // `$"…"`, a translated string: expanded as a double-quoted one.
             index += 1
-            return try readDoubleQuoted()
+            parts += try readDoubleQuoted()
+            return
         }
         if isNameByte(next) {
             var cursor = index + 1
             while cursor < bytes.count, isNameByte(bytes[cursor]) { cursor += 1 }
             index = cursor
-            return [.parameter(String(decoding: bytes[start..<index], as: UTF8.self))]
+            parts.append(.parameter(String(decoding: bytes[start..<index], as: UTF8.self)))
+            return
         }
         if isDigit(next) || "@*#?$!-".utf8.contains(next) {
             index += 2
-            return [.parameter(String(decoding: bytes[start..<index], as: UTF8.self))]
+            parts.append(.parameter(String(decoding: bytes[start..<index], as: UTF8.self)))
+            return
         }
         index += 1
-        return [.parameter("$")]
+        parts.append(.parameter("$"))
     }
 
     // MARK: - Skimming
@@ -1175,7 +1189,9 @@ public struct ShellParser {
                 substitutions.append(try readBackticks())
                 continue
             case UInt8(ascii: "$") where peek(1) == UInt8(ascii: "(") || peek(1) == UInt8(ascii: "{"):
-                substitutions += try readDollar(inQuotes: false).filter(\.isSubstitution)
+                var expansion: [WordPart] = []
+                try readDollar(inQuotes: false, into: &expansion)
+                substitutions += expansion.filter(\.isSubstitution)
                 continue
             case UInt8(ascii: "<"), UInt8(ascii: ">"):
                 if peek(1) == UInt8(ascii: "(") {
