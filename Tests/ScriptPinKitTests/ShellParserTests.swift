@@ -129,6 +129,26 @@ struct ShellParserTests {
         (#"| b"#, #"[b]"#), // a leading `|` is tolerated
     ]
 
+    @Test("Every reserved word is told from its bytes, and words one byte off are not")
+    func keywords() {
+        for keyword in Keyword.allCases {
+            let spelling = Array(keyword.spelling.description.utf8)
+            #expect(Keyword(spelling[...]) == keyword)
+            #expect(Keyword((spelling + [UInt8(ascii: "x")])[...]) == nil)
+            #expect(Keyword(spelling.dropLast()) == nil)
+            #expect(Keyword(([UInt8(ascii: "x")] + spelling.dropFirst())[...]) == nil)
+        }
+        #expect(Keyword([][...]) == nil)
+    }
+
+    @Test("The byte classes' masks hold exactly their bytes")
+    func byteClasses() {
+        #expect(ByteClass.operatorStart == ByteClass(";&|<>()"))
+        #expect(ByteClass.wordEnd == ByteClass(" \t\n\r;&|<>()"))
+        #expect(ByteClass.quoteOrExpansion == ByteClass("'\"$`\\"))
+        #expect((0...255).filter { ByteClass.wordEnd.contains(UInt8($0)) }.map { Character(Unicode.Scalar(UInt8($0))) } == ["\t", "\n", "\r", " ", "&", "(", ")", ";", "<", ">", "|"])
+    }
+
     @Test("Each snippet parses to its expected shape or error", arguments: table)
     func shape(source: String, expected: String) {
         #expect(ShellShape.parse(source) == expected, "\(source.debugDescription)")

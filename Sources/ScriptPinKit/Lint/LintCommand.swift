@@ -124,9 +124,10 @@ public struct LintCommand: Sendable {
 
     /// Drops findings with `# scriptpin: ignore <reason>` on their line or the line above.
     static func suppress(_ diagnostics: [LintDiagnostic], in bytes: [UInt8]) -> [LintDiagnostic] {
-        guard diagnostics.contains(where: { $0.rule == .downloadExec }) else { return diagnostics }
-        let lines = SourceLines(bytes).lines
         let marker = Array(("# " + ignoreMarker).utf8)
+        // Most files have no marker at all: one search, and no lines to split.
+        guard diagnostics.contains(where: { $0.rule == .downloadExec }), bytes.firstOffset(of: marker) != nil else { return diagnostics }
+        let lines = SourceLines(bytes).lines
         func ignores(_ number: Int) -> Bool {
             guard number >= 1, number <= lines.count else { return false }
             return lines[number - 1].bytes.firstOffset(of: marker) != nil

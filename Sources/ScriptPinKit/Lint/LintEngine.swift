@@ -129,9 +129,9 @@ public enum LintEngine {
         case .shell:
             let shebang = Shebang(bytes)
             let state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
-            collector.shell(MappedText(file: bytes), state: state, failsClosed: false, wholeFile: true)
+            collector.shell(collector.wholeFile(), state: state, failsClosed: false, wholeFile: true)
         case .powershell:
-            collector.powershell(MappedText(file: bytes), state: DownloadFlowState())
+            collector.powershell(collector.wholeFile(), state: DownloadFlowState())
         case .dockerfile:
             Dockerfile.lint(bytes, into: &collector)
         case .githubWorkflow:
@@ -169,6 +169,11 @@ public enum LintEngine {
         init(bytes: [UInt8], parsesEverything: Bool = false) {
             self.bytes = bytes
             self.parsesEverything = parsesEverything
+        }
+
+        /// The whole file as one unit, mapped with the line starts the collector keeps anyway.
+        mutating func wholeFile() -> MappedText {
+            MappedText(file: bytes, lineStarts: lineStarts)
         }
 
         /// `wholeFile` says the text is the file already scanned by `lint`.

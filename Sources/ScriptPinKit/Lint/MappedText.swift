@@ -13,10 +13,11 @@ public struct MappedText: Sendable {
 
     public init() {}
 
-    /// A whole file: line 1, column 1 at offset 0, and a segment per line.
-    public init(file bytes: [UInt8]) {
+    /// A whole file: line 1, column 1 at offset 0, and a segment per line
+    /// (`lineStarts`, as `SourceLines.starts` gives them).
+    init(file bytes: [UInt8], lineStarts: [Int]) {
         self.bytes = bytes
-        segments = SourceLines.starts(of: bytes).enumerated().map { Segment(offset: $1, line: $0 + 1, column: 1) }
+        segments = lineStarts.enumerated().map { Segment(offset: $1, line: $0 + 1, column: 1) }
     }
 
     /// Appends `slice`, whose first byte stands at `line`:`column` of the file.

@@ -26,13 +26,13 @@ public enum ShellDialect: Sendable {
 /// The reserved words, with `{`, `}`, `!` and `[[`, that steer the parser:
 /// it asks at nearly every command, so they are told from the bytes
 /// without building a string.
-private enum Keyword: UInt8, CaseIterable {
+enum Keyword: UInt8, CaseIterable {
     case `if`, then, elif, `else`, fi, `while`, until, `do`, done, `for`, select, `case`, esac, `in`, function
     case openBrace, closeBrace, bang, time, doubleBracket
     /// zsh's `{ … } always { … }`.
     case always
 
-    var spelling: String {
+    var spelling: StaticString {
         switch self {
         case .if: "if"
         case .then: "then"
@@ -58,19 +58,40 @@ private enum Keyword: UInt8, CaseIterable {
         }
     }
 
-    var length: Int { spelling.utf8.count }
+    var length: Int { spelling.utf8CodeUnitCount }
 
-    /// Each spelling's bytes packed into an integer (they are at most 8 bytes long), in case order.
-    private static let packedSpellings: [UInt64] = allCases.map { pack($0.spelling.utf8) }
+    /// Longer words are never keywords: the parser stops reading a word there.
+    static let maximumLength = 8
 
-    private static func pack(_ bytes: some Collection<UInt8>) -> UInt64 {
-        bytes.reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
+    /// The one keyword a word's length and first bytes leave possible, then
+    /// checked byte by byte: no table and no string for the words that are not one.
     init?(_ word: ArraySlice<UInt8>) {
-        // A first byte other than NUL makes the packing one-to-one.
-        guard word.count <= 8, word.first != 0, let index = Self.packedSpellings.firstIndex(of: Self.pack(word)) else { return nil }
-        self.init(rawValue: UInt8(index))
+        guard let first = word.first else { return nil }
+        func byte(_ offset: Int) -> UInt8 { word[word.startIndex + offset] }
+        let candidate: Keyword? = switch (word.count, first) {
+        case (1, UInt8(ascii: "{")): .openBrace
+        case (1, UInt8(ascii: "}")): .closeBrace
+        case (1, UInt8(ascii: "!")): .bang
+        case (2, UInt8(ascii: "i")): byte(1) == UInt8(ascii: "f") ? .if : .in
+        case (2, UInt8(ascii: "f")): .fi
+        case (2, UInt8(ascii: "d")): .do
+        case (2, UInt8(ascii: "[")): .doubleBracket
+        case (3, UInt8(ascii: "f")): .for
+        case (4, UInt8(ascii: "t")): byte(1) == UInt8(ascii: "h") ? .then : .time
+        case (4, UInt8(ascii: "e")): byte(1) == UInt8(ascii: "s") ? .esac : byte(2) == UInt8(ascii: "i") ? .elif : .else
+        case (4, UInt8(ascii: "d")): .done
+        case (4, UInt8(ascii: "c")): .case
+        case (5, UInt8(ascii: "w")): .while
+        case (5, UInt8(ascii: "u")): .until
+        case (6, UInt8(ascii: "s")): .select
+        case (6, UInt8(ascii: "a")): .always
+        case (8, UInt8(ascii: "f")): .function
+        default: nil
+        }
+        guard let candidate, candidate.length == word.count else { return nil }
+        let spelling = candidate.spelling.utf8Start
+        for offset in 0..<word.count where spelling[offset] != byte(offset) { return nil }
+        self = candidate
     }
 }
 
@@ -1249,11 +1270,12 @@ public struct ShellParser {
     /// The keyword the next word is, when it is one in plain unquoted text.
     private func peekKeyword() -> Keyword? {
         var cursor = index
-        while cursor < bytes.count, !isWordEnd(bytes[cursor]), bytes[cursor] != UInt8(ascii: "("), !isQuoteOrExpansion(bytes[cursor]) {
+        // Reserved words are short: a word is read no further than one byte past the longest.
+        let limit = min(bytes.count, index + Keyword.maximumLength + 1)
+        while cursor < limit, !isWordEnd(bytes[cursor]), bytes[cursor] != UInt8(ascii: "("), !isQuoteOrExpansion(bytes[cursor]) {
             cursor += 1
         }
-        // Reserved words are short; a longer word is a command.
-        guard cursor > index, cursor - index <= 8 else { return nil }
+        guard cursor > index, cursor - index <= Keyword.maximumLength else { return nil }
         if cursor < bytes.count, isQuoteOrExpansion(bytes[cursor]) { return nil }
         return Keyword(bytes[index..<cursor])
     }
@@ -1264,8 +1286,7 @@ public struct ShellParser {
     }
 
     private func isQuoteOrExpansion(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "`") || byte == UInt8(ascii: "$")
-            || byte == UInt8(ascii: "\\")
+        ByteClass.quoteOrExpansion.contains(byte)
     }
 
     private func startsWith(_ text: String) -> Bool {
@@ -1286,13 +1307,11 @@ public struct ShellParser {
     }
 
     private func isWordEnd(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
-            || isOperatorStart(byte)
+        ByteClass.wordEnd.contains(byte)
     }
 
     private func isOperatorStart(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "<")
-            || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
+        ByteClass.operatorStart.contains(byte)
     }
 
     private func isAssignment(_ word: ShellWord) -> Bool {
@@ -1309,6 +1328,41 @@ public struct ShellParser {
 
 private func isDigit(_ byte: UInt8) -> Bool {
     byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+}
+
+/// A set of ASCII bytes as two 64-bit masks: the parser asks of nearly
+/// every byte whether it ends a word or starts a quote, and a shift and a
+/// test answer that where a chain of comparisons would branch a dozen times.
+struct ByteClass: Equatable {
+    let low: UInt64
+    let high: UInt64
+
+    init(low: UInt64, high: UInt64) {
+        (self.low, self.high) = (low, high)
+    }
+
+    init(_ bytes: StaticString) {
+        var (low, high): (UInt64, UInt64) = (0, 0)
+        for offset in 0..<bytes.utf8CodeUnitCount {
+            let byte = bytes.utf8Start[offset]
+            if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
+        }
+        (self.low, self.high) = (low, high)
+    }
+
+    func contains(_ byte: UInt8) -> Bool {
+        byte < 64 ? low >> UInt64(byte) & 1 != 0 : byte < 128 && high >> UInt64(byte & 63) & 1 != 0
+    }
+
+    // Written as masks, so that no global is initialised at run time on the
+    // hot path; a test checks each against its bytes, given in its comment.
+
+    /// `;&|<>()`
+    static var operatorStart: ByteClass { ByteClass(low: 0x5800_0340_0000_0000, high: 0x1000_0000_0000_0000) }
+    /// space, tab, newline, CR, and `;&|<>()`
+    static var wordEnd: ByteClass { ByteClass(low: 0x5800_0341_0000_2600, high: 0x1000_0000_0000_0000) }
+    /// `'"$` and backquote, backslash
+    static var quoteOrExpansion: ByteClass { ByteClass(low: 0x94_0000_0000, high: 0x1_1000_0000) }
 }
 
 private func isNameByte(_ byte: UInt8) -> Bool {

@@ -25,11 +25,7 @@ struct SourceLines {
 
     /// The offset of each line's first byte: 0, and every offset just past a newline.
     static func starts(of bytes: [UInt8]) -> [Int] {
-        var starts = [0]
-        bytes.withUnsafeBufferPointer { buffer in
-            for index in buffer.indices where buffer[index] == UInt8(ascii: "\n") { starts.append(index + 1) }
-        }
-        return starts
+        [0] + offsets(of: UInt8(ascii: "\n"), in: bytes).map { $0 + 1 }
     }
 }
 

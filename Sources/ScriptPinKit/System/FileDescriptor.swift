@@ -154,6 +154,23 @@ func readPrefix(_ path: String, count: Int) throws(Errno) -> [UInt8]? {
     return Array(bytes.prefix(read))
 }
 
+/// Every offset at which `byte` occurs, found by `memchr`, which skips the
+/// bytes between with the machine's widest loads: lint maps every line of
+/// every file it parses.
+func offsets(of byte: UInt8, in bytes: [UInt8]) -> [Int] {
+    var found: [Int] = []
+    bytes.withUnsafeBytes { buffer in
+        guard let base = buffer.baseAddress else { return }
+        var offset = 0
+        while offset < buffer.count, let match = memchr(base + offset, Int32(byte), buffer.count - offset) {
+            let position = base.distance(to: UnsafeRawPointer(match))
+            found.append(position)
+            offset = position + 1
+        }
+    }
+    return found
+}
+
 /// Whether the first `count` bytes hold a NUL, the mark of a binary file;
 /// `memchr` scans them with the machine's widest loads.
 func containsNUL(_ bytes: [UInt8], within count: Int) -> Bool {
