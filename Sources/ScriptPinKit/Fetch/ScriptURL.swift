@@ -79,12 +79,14 @@ public struct ScriptURL: Sendable, Equatable {
             hasQuery: afterAuthority.contains("?"), lastPathSegment: segment))
     }
 
-    /// The range of the first "://", which ends the scheme.
+    /// The range of the first "://", which ends the scheme; found in the
+    /// bytes, as lint asks for every finding's URL.
     private static func schemeSeparator(in text: Substring) -> Range<Substring.Index>? {
-        var index = text.startIndex
-        while index < text.endIndex {
-            if text[index...].hasPrefix("://") { return index..<text.index(index, offsetBy: 3) }
-            index = text.index(after: index)
+        let utf8 = text.utf8
+        var searchStart = utf8.startIndex
+        while let colon = utf8[searchStart...].firstIndex(of: UInt8(ascii: ":")) {
+            if utf8[colon...].starts(with: "://".utf8) { return colon..<utf8.index(colon, offsetBy: 3) }
+            searchStart = utf8.index(after: colon)
         }
         return nil
     }

@@ -923,7 +923,10 @@ struct ArchiveExtraction {
     var readsStandardInput: Bool { archive == nil || archive == "-" }
 
     init?(name: String, arguments: [ShellWord]) {
-        guard ["tar", "bsdtar", "gtar", "unzip"].contains(name) else { return nil }
+        switch name {
+        case "tar", "bsdtar", "gtar", "unzip": break
+        default: return nil
+        }
         let texts = arguments.map { $0.literal ?? $0.text }
         switch name {
         case "tar", "bsdtar", "gtar":
@@ -949,14 +952,14 @@ struct ArchiveExtraction {
                 // A cluster of short options: `-xzf F`, or the old style without a dash as the first word (`xzf F`).
                 let isCluster = (text.hasPrefix("-") && !text.hasPrefix("--") && text.count > 1) || (index == 1 && !text.hasPrefix("-"))
                 guard isCluster else { continue }
-                let letters = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
-                if letters.contains("x") { extracts = true }
-                if letters.contains("O") { toStandardOutput = true }
-                if letters.contains("f") {
+                let letters = (text.hasPrefix("-") ? text.dropFirst() : Substring(text)).utf8
+                if letters.contains(UInt8(ascii: "x")) { extracts = true }
+                if letters.contains(UInt8(ascii: "O")) { toStandardOutput = true }
+                if let f = letters.firstIndex(of: UInt8(ascii: "f")) {
                     // The letters after f, if any, are its value; else the next word.
-                    let afterF = letters[letters.index(after: letters.firstIndex(of: "f")!)...]
+                    let afterF = letters[letters.index(after: f)...]
                     if !afterF.isEmpty && text.hasPrefix("-") {
-                        archive = String(afterF)
+                        archive = String(Substring(afterF))
                     } else if index < texts.count {
                         archive = texts[index]
                         index += 1

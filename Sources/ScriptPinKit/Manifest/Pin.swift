@@ -64,12 +64,16 @@ public enum PinRules {
     /// `scriptpin add` that `run` and `lint` suggest.
     public static func suggestedName(forURL url: String) -> String {
         let segment = ScriptURL(url)?.lastPathSegment.lowercased() ?? ""
-        var name = String(segment.unicodeScalars.map { scalar -> Character in
-            let character = Character(scalar)
-            return ("a"..."z").contains(character) || ("0"..."9").contains(character) || ".-_".contains(character) ? character : "-"
-        })
-        while let first = name.first, !(("a"..."z").contains(first) || ("0"..."9").contains(first)) { name.removeFirst() }
-        name = String(name.prefix(maximumNameLength))
+        // Each scalar that may not stand in a name becomes `-`; then leading
+        // punctuation goes. Bytes throughout: lint suggests a name per finding.
+        let bytes = segment.unicodeScalars.map { scalar -> UInt8 in
+            guard let byte = UInt8(exactly: scalar.value),
+                  isLowerAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+            else { return UInt8(ascii: "-") }
+            return byte
+        }
+        let start = bytes.firstIndex(where: isLowerAlphanumeric) ?? bytes.endIndex
+        let name = String(decoding: bytes[start...].prefix(maximumNameLength), as: UTF8.self)
         return isValidName(name) ? name : "script"
     }
 
