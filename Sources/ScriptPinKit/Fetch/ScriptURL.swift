@@ -45,25 +45,26 @@ public struct ScriptURL: Sendable, Equatable {
         guard scheme == "https" else {
             return .failure(Reason(message: "'\(redact(text))' uses \(scheme); only https URLs are accepted, so the body cannot be changed in transit"))
         }
+        // The text is ASCII from here on: its bytes are its characters, and searching them is fast.
         let rest = text[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authorityEnd = endOfAuthority(in: rest)
         var authority = rest[..<authorityEnd]
         var hasCredentials = false
-        if let at = authority.lastIndex(of: "@") {
+        if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) {
             hasCredentials = true
-            authority = authority[authority.index(after: at)...]
+            authority = authority[authority.utf8.index(after: at)...]
         }
         var host = authority
         if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else {
+            guard let close = host.utf8.firstIndex(of: UInt8(ascii: "]")) else {
                 return .failure(Reason(message: "'\(redact(text))' has an unterminated IPv6 address"))
             }
-            let afterBracket: Substring = host[host.index(after: close)...]
+            let afterBracket: Substring = host[host.utf8.index(after: close)...]
             if !afterBracket.isEmpty && !isPort(afterBracket) {
                 return .failure(Reason(message: "'\(redact(text))' has an invalid port"))
             }
             host = host[...close]
-        } else if let colon = host.lastIndex(of: ":") {
+        } else if let colon = host.utf8.lastIndex(of: UInt8(ascii: ":")) {
             guard isPort(host[colon...]) else {
                 return .failure(Reason(message: "'\(redact(text))' has an invalid port"))
             }
@@ -71,12 +72,17 @@ public struct ScriptURL: Sendable, Equatable {
         }
         if host.isEmpty { return .failure(Reason(message: "'\(redact(text))' has no host")) }
         let afterAuthority = rest[authorityEnd...]
-        let pathEnd = afterAuthority.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? afterAuthority.endIndex
+        let pathEnd = afterAuthority.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? afterAuthority.endIndex
         let path = afterAuthority[..<pathEnd]
-        let segment = path.split(separator: "/").last.map(String.init) ?? ""
+        let segment = path.utf8.split(separator: UInt8(ascii: "/")).last.map { String(Substring($0)) } ?? ""
         return .success(ScriptURL(
             text: text, host: String(host).lowercased(), hasCredentials: hasCredentials,
-            hasQuery: afterAuthority.contains("?"), lastPathSegment: segment))
+            hasQuery: afterAuthority.utf8.contains(UInt8(ascii: "?")), lastPathSegment: segment))
+    }
+
+    /// Where the authority (user, host, port) after the scheme ends.
+    private static func endOfAuthority(in rest: Substring) -> Substring.Index {
+        rest.utf8.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? rest.endIndex
     }
 
     /// The range of the first "://", which ends the scheme; found in the
@@ -107,18 +113,18 @@ public struct ScriptURL: Sendable, Equatable {
         if let schemeEnd = schemeSeparator(in: result) {
             prefix = String(result[..<schemeEnd.upperBound])
             result = result[schemeEnd.upperBound...]
-            let authorityEnd = result.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? result.endIndex
-            if let at = result[..<authorityEnd].lastIndex(of: "@") {
+            let authorityEnd = endOfAuthority(in: result)
+            if let at = result[..<authorityEnd].utf8.lastIndex(of: UInt8(ascii: "@")) {
                 prefix += "REDACTED@"
-                result = result[result.index(after: at)...]
+                result = result[result.utf8.index(after: at)...]
             }
         }
         var suffix = ""
-        if let fragment = result.firstIndex(of: "#") {
+        if let fragment = result.utf8.firstIndex(of: UInt8(ascii: "#")) {
             suffix = "#REDACTED"
             result = result[..<fragment]
         }
-        if let query = result.firstIndex(of: "?") {
+        if let query = result.utf8.firstIndex(of: UInt8(ascii: "?")) {
             suffix = "?REDACTED" + suffix
             result = result[..<query]
         }
