@@ -78,9 +78,18 @@ enum ShellCommands {
 
     /// `-c`, `-Command`, or a shell's cluster ending in `c` (`-ec`, `-xc`).
     static func isCodeOption(_ text: String?) -> Bool {
-        guard let text, text.utf8.first == UInt8(ascii: "-") else { return false }
-        return codeOptions.contains(text) || (!text.hasPrefix("--") && text.utf8.last == UInt8(ascii: "c") && text.utf8.count > 2)
+        guard let text else { return false }
+        return text.utf8.withContiguousStorageIfAvailable { isCodeOption($0) } ?? isCodeOption(Array(text.utf8))
     }
+
+    /// `isCodeOption` of a word's bytes, as lint's skimming parse has them.
+    static func isCodeOption<Word: BidirectionalCollection<UInt8>>(_ word: Word) -> Bool {
+        guard word.first == UInt8(ascii: "-") else { return false }
+        if codeOptionNames.contains(word) { return true }
+        return word.count > 2 && word.dropFirst().first != UInt8(ascii: "-") && word.last == UInt8(ascii: "c")
+    }
+
+    private static let codeOptionNames = CommandNameTable(codeOptions)
 
     /// Commands that only print their arguments: code written there is text.
     static func printsItsArguments(_ name: String) -> Bool {

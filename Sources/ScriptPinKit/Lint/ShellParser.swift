@@ -1052,7 +1052,7 @@ public struct ShellParser {
                 // interpreter named before it keeps the command, as the analysis would.
                 var end = cursor
                 while end < bytes.count, Self.isSkimmableNameByte(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
-                if ShellCommands.isCodeOption(String(decoding: bytes[cursor..<end], as: UTF8.self)), ShellCommands.mayNameInterpreter(bytes[start..<cursor]) {
+                if ShellCommands.isCodeOption(bytes[cursor..<end]), ShellCommands.mayNameInterpreter(bytes[start..<cursor]) {
                     return nil
                 }
                 cursor = max(end, cursor + 1)
