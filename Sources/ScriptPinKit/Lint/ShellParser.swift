@@ -598,20 +598,16 @@ public struct ShellParser {
         var parts: [WordPart] = []
         var literal: [UInt8] = []
         var depth = 0
-        func flush() {
-            if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))) }
-            literal.removeAll()
-        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: ")") && depth == 0 {
                 guard startsWith(UInt8(ascii: ")"), UInt8(ascii: ")")) else { break }
                 index += 2
-                flush()
+                Self.moveText(&literal, into: &parts, quoted: false)
                 return parts
             }
             if byte == UInt8(ascii: "$") && peek(1) == UInt8(ascii: "(") || byte == UInt8(ascii: "`") {
-                flush()
+                Self.moveText(&literal, into: &parts, quoted: false)
                 if byte == UInt8(ascii: "`") { parts.append(try readBackticks()) } else { try readDollar(inQuotes: false, into: &parts) }
                 continue
             }
@@ -761,11 +757,6 @@ public struct ShellParser {
         var parts: [WordPart] = []
         // The current run of plain bytes, kept as a range of the input: no copy until it ends.
         var runStart = index
-        func flush(_ parser: ShellParser) {
-            if parser.index > runStart {
-                parts.append(.literal(String(decoding: parser.bytes[runStart..<parser.index], as: UTF8.self)))
-            }
-        }
         while index < bytes.count {
             let byte = bytes[index]
             // Plain bytes are the common case: advance without any other test.
@@ -778,7 +769,7 @@ public struct ShellParser {
             }
             if byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") {
                 guard peek(1) == UInt8(ascii: "(") else { break }
-                flush(self)
+                appendLiteral(from: runStart, to: &parts)
                 let open = index
                 index += 2
                 parts.append(.processSubstitution(try parseUntilClosingParenthesis(openedAt: open, "a process substitution is not closed with ')'")))
@@ -805,14 +796,14 @@ public struct ShellParser {
                 }
                 if !substitutions.isEmpty {
                     // The text as written, then what runs when it is expanded.
-                    flush(self)
+                    appendLiteral(from: runStart, to: &parts)
                     parts += substitutions
                     runStart = index
                 }
                 continue
             }
             if isWordEnd(byte) { break }
-            flush(self)
+            appendLiteral(from: runStart, to: &parts)
             switch byte {
             case UInt8(ascii: "\\"):
                 if let next = peek(1), next != UInt8(ascii: "\n") {
@@ -832,8 +823,21 @@ public struct ShellParser {
             }
             runStart = index
         }
-        flush(self)
+        appendLiteral(from: runStart, to: &parts)
         return ShellWord(parts: parts, offset: baseOffset + start, end: baseOffset + index)
+    }
+
+    /// Appends gathered text as a part, if there is any, and empties it.
+    private static func moveText(_ text: inout [UInt8], into parts: inout [WordPart], quoted: Bool) {
+        guard !text.isEmpty else { return }
+        let value = String(decoding: text, as: UTF8.self)
+        parts.append(quoted ? .quoted(value) : .literal(value))
+        text.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends the plain bytes from `start` to the current index as a literal part, if there are any.
+    private func appendLiteral(from start: Int, to parts: inout [WordPart]) {
+        if index > start { parts.append(.literal(String(decoding: bytes[start..<index], as: UTF8.self))) }
     }
 
     private mutating func readSingleQuoted() throws(ShellParseError) -> String {
@@ -852,18 +856,12 @@ public struct ShellParser {
         index += 1
         var parts: [WordPart] = []
         var literal: [UInt8] = []
-        func flush() {
-            if !literal.isEmpty {
-                parts.append(.quoted(String(decoding: literal, as: UTF8.self)))
-                literal.removeAll()
-            }
-        }
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                flush()
+                Self.moveText(&literal, into: &parts, quoted: true)
                 // `""` is still a word (an empty argument).
                 return parts.isEmpty ? [.quoted("")] : parts
             case UInt8(ascii: "\\"):
@@ -875,10 +873,10 @@ public struct ShellParser {
                     index += 1
                 }
             case UInt8(ascii: "`"):
-                flush()
+                Self.moveText(&literal, into: &parts, quoted: true)
                 parts.append(try readBackticks())
             case UInt8(ascii: "$"):
-                flush()
+                Self.moveText(&literal, into: &parts, quoted: true)
                 let count = parts.count
                 try readDollar(inQuotes: true, into: &parts)
                 // A lone `$` is text.

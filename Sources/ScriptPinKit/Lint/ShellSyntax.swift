@@ -1,17 +1,19 @@
 /// The parts of shell syntax that decide where data flows: words with their
 /// substitutions, redirections with heredoc bodies, pipelines and lists.
 /// Positions are byte offsets into the parsed text.
-public indirect enum WordPart: Sendable {
+/// Only the cases that nest are boxed: text, by far the most common part,
+/// is stored in place, without an allocation of its own.
+public enum WordPart: Sendable {
     /// Unquoted text.
     case literal(String)
     /// Text from single or double quotes, or escapes: never split, never a command.
     case quoted(String)
     case parameter(String)
-    case commandSubstitution(ShellList)
-    case processSubstitution(ShellList)
+    indirect case commandSubstitution(ShellList)
+    indirect case processSubstitution(ShellList)
     /// `$((…))`, or the expression of a `((…))` command: its text as written,
     /// and the substitutions inside it, which run when it is evaluated.
-    case arithmetic(source: String, parts: [WordPart])
+    indirect case arithmetic(source: String, parts: [WordPart])
 }
 
 public struct ShellWord: Sendable {
