@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `scriptpin lint` against `grep -rE 'curl|wget'` over two generated trees of
-# 20,000 files, page cache warm: a mixed one (~200 MB of shell scripts,
+# 20,000 files, page cache warm, runs taking turns: a mixed one (~200 MB of shell scripts,
 # Dockerfiles, workflows, Makefiles and other languages' files) and one in
 # which every file is a shell script of 200-500 lines; one file in twenty
 # downloads something. Targets: at most twice grep's time on each, peak RSS
@@ -16,13 +16,15 @@ measure() {
     local label=$1
     size_mb=$(du -sm --apparent-size "$tree" | cut -f1)
     echo "$label: $(find "$tree" -type f | wc -l) files, ${size_mb} MB"
+    sync                                      # no writeback of the new tree during the runs
     grep -rE 'curl|wget' "$tree" >/dev/null   # warm the page cache
-    lint_line=$(python3 bench/measure.py "$runs" 'scriptpin lint        ' -- sh -c "cd '$tree' && '$scriptpin' lint; [ \$? -le 1 ]")
-    grep_line=$(python3 bench/measure.py "$runs" "grep -rE 'curl|wget'  " -- sh -c "grep -rE 'curl|wget' '$tree' >/dev/null; true")
-    for line in "$lint_line" "$grep_line"; do
+    lines=$(python3 bench/measure.py "$runs" 'scriptpin lint        ' -- sh -c "cd '$tree' && '$scriptpin' lint; [ \$? -le 1 ]" \
+        --and "grep -rE 'curl|wget'  " -- sh -c "grep -rE 'curl|wget' '$tree' >/dev/null; true")
+    while IFS= read -r line; do
         ms=$(echo "$line" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
         echo "$line	$(python3 -c "import sys; print(f'{float(sys.argv[1]) / (float(sys.argv[2]) / 1000):.0f} MB/s')" "$size_mb" "$ms")"
-    done
+    done <<<"$lines"
+    echo "$lines" | sed -E 's/.*median ([0-9.]+) ms.*/\1/' | paste -sd' ' | awk '{printf "lint / grep: %.2fx\n", $1 / $2}'
 }
 
 runs=${RUNS:-5}
