@@ -475,6 +475,14 @@ public struct ShellParser {
     /// there is an error), kept when a substitution in it runs code.
     private mutating func parseHeaderWord(into expansions: inout [ShellWord]) throws(ShellParseError) {
         let before = index
+        // Most such words are plain (`x`, `in`, `*.txt`, `build`): nothing in them runs, so they are stepped over unbuilt.
+        var cursor = index
+        while cursor < bytes.count, !isWordEnd(bytes[cursor]), !isQuoteOrExpansion(bytes[cursor]) { cursor += 1 }
+        if cursor > index, cursor == bytes.count || !(bytes[cursor] == UInt8(ascii: "(") || bytes[cursor] == UInt8(ascii: "<")
+            || bytes[cursor] == UInt8(ascii: ">") || isQuoteOrExpansion(bytes[cursor])) {
+            index = cursor
+            return
+        }
         let word = try parseWord()
         if index == before { throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'") }
         if word.parts.contains(where: \.isSubstitution) { expansions.append(word) }
