@@ -37,7 +37,7 @@ enum ShellCommands {
     static func role<Name: Collection<UInt8>>(of name: Name) -> Role {
         if let role = roles.value(for: name) { return role }
         // `python3.12`
-        if name.starts(with: "python".utf8), name.dropFirst(6).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }) {
+        if name.first == UInt8(ascii: "p"), name.starts(with: "python".utf8), name.dropFirst(6).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }) {
             return .interpreter
         }
         return []
