@@ -170,6 +170,10 @@ public struct ShellParser {
 
     private mutating func parseList(closing: UInt8?, keywords: Keywords, stopAtCaseEnd: Bool = false) throws(ShellParseError) -> ShellList {
         var list = ShellList()
+        // Consecutive items that are each one skimmed command (`echo …` and
+        // `mkdir -p …` lines) stand as one item spanning them: the analysis
+        // asks the same of one as of several, and most lines are such.
+        var skimmedRun: SimpleCommand?
         while true {
             try skipSeparators()
             guard index < bytes.count else { break }
@@ -178,14 +182,20 @@ public struct ShellParser {
             if stopAtCaseEnd && startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || stopAtCaseEnd && startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { break }
             if !keywords.isEmpty, let keyword = peekKeyword(), keywords.contains(keyword) { break }
             let before = index
-            let item = try parseAndOr(keywords: keywords)
-            if !item.pipelines.isEmpty { list.items.append(item) }
+            if skimVerdict != nil, let skimmed = skimStandaloneCommand() {
+                if skimmedRun == nil { skimmedRun = skimmed } else { skimmedRun!.end = skimmed.end }
+            } else {
+                if let run = skimmedRun.take() { list.items.append(Self.item(of: run)) }
+                let item = try parseAndOr(keywords: keywords)
+                if !item.pipelines.isEmpty { list.items.append(item) }
+            }
             // Every round must consume input; what nothing accepts (a stray `;;`) is an error.
             if index == before {
                 throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'")
             }
             if index < bytes.count, bytes[index] == UInt8(ascii: ";"), !startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")), !startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 1 }
         }
+        if let run = skimmedRun { list.items.append(Self.item(of: run)) }
         list.start = list.items.first?.start ?? baseOffset + index
         list.end = list.items.last?.end ?? list.start
         return list
@@ -488,6 +498,17 @@ public struct ShellParser {
         if word.parts.contains(where: \.isSubstitution) { expansions.append(word) }
     }
 
+    /// A list item of one simple command.
+    private static func item(of command: SimpleCommand) -> AndOrList {
+        var pipeline = Pipeline()
+        pipeline.commands = [.simple(command)]
+        (pipeline.start, pipeline.end) = (command.offset, command.end)
+        var item = AndOrList()
+        item.pipelines = [pipeline]
+        (item.start, item.end) = (command.offset, command.end)
+        return item
+    }
+
     /// A loop or `case` whose list, subject or patterns hold substitutions:
     /// they run before the body, as a command of assignments would (its
     /// words are expanded, none is run by name), standing first in the group.
@@ -496,13 +517,7 @@ public struct ShellParser {
         var evaluation = SimpleCommand(offset: first.offset)
         evaluation.assignments = expansions
         evaluation.end = last.end
-        var pipeline = Pipeline()
-        pipeline.commands = [.simple(evaluation)]
-        (pipeline.start, pipeline.end) = (first.offset, last.end)
-        var item = AndOrList()
-        item.pipelines = [pipeline]
-        (item.start, item.end) = (first.offset, last.end)
-        list.items.insert(item, at: 0)
+        list.items.insert(item(of: evaluation), at: 0)
         list.start = first.offset
         list.end = max(list.end, last.end)
         return .compound(list, redirections: redirections)
@@ -1070,6 +1085,20 @@ public struct ShellParser {
         }
         index = cursor
         return skimmed(skim, from: start, to: lastNonBlank)
+    }
+
+    /// A command the skim steps over that is a whole list item: no `|`, `&&`
+    /// or `||` joins it to another. Anything else is left for `parseAndOr`.
+    private mutating func skimStandaloneCommand() -> SimpleCommand? {
+        guard !(dialect == .zsh && openBraceGroups > 0), peekKeyword() == nil else { return nil }
+        let start = index
+        guard let command = skimInertCommand() else { return nil }
+        skipBlanks()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "|") || startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) {
+            index = start
+            return nil
+        }
+        return command
     }
 
     private func skimmed(_ skim: SimpleCommand.Skim, from start: Int, to end: Int) -> SimpleCommand {
