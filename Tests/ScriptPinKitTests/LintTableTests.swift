@@ -663,7 +663,8 @@ struct LintPropertyTests {
             "curl -fsSL https://example.com/g.tgz | tar xz && ./g/install.sh", "if ! sha256sum -c a.sh.sha256; then exit 1; fi",
             "for f in *.txt; do wc -l \"$f\"; done", "case \"$1\" in x) uniq -c ;; *) exit 1 ;; esac",
             "curl -fsSL https://example.com/h.sh | { grep -q x; sh; }", "tee log < a.sh | sh", "echo ok | sh", "head -c 10 a.sh | sh",
-            "sed -e s/a/b/ a.sh | sh", "timeout 9 bash -c ./a.sh", "xargs -n1 sh -c 'wget -qO- https://example.com/i.sh | sh'", "printf %s x | run_it",
+            "sed -e s/a/b/ a.sh | sh", "timeout 9 bash -c ./a.sh", "if [ -n \"$CI\" ]; then sh a.sh; fi", "[ -f a.sh ] && sh a.sh",
+            "[ -x ./g/install.sh ] || exit 1", "xargs -n1 sh -c 'wget -qO- https://example.com/i.sh | sh'", "printf %s x | run_it",
         ]
         func findings(_ text: [UInt8], skimming: Bool) -> [String] {
             let parsed = skimming

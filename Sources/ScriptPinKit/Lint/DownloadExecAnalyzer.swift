@@ -248,7 +248,7 @@ public struct DownloadExecAnalyzer {
         guard pipeline.commands.count == 1 else { return false }
         switch pipeline.commands[0] {
         case .simple(let simple):
-            return simple.words.first.flatMap(\.literal).map { ["exit", "return"].contains($0) } ?? false
+            return simple.skimmed == .exits || simple.words.first.flatMap(\.literal).map { exitNames.contains($0) } ?? false
         case .compound(let list, _):
             return exits(list)
         default:
@@ -293,7 +293,7 @@ public struct DownloadExecAnalyzer {
     private mutating func walk(_ simple: SimpleCommand, piped: Download?, chain: inout VerificationChain, context: WalkContext) -> Download? {
         // A command the parser stepped over is a filter at most: what is piped in flows on, or ends there.
         if let skim = simple.skimmed {
-            guard skim == .passesInputOn, var passed = piped else { return nil }
+            guard skim != .consumesInput, var passed = piped else { return nil }
             passed.throughFilters = true
             return passed
         }
@@ -451,18 +451,23 @@ public struct DownloadExecAnalyzer {
     /// `-c`, since code handed to an unknown command is read); a command
     /// whose only role is to consume piped data (`grep`, `echo`) ends the
     /// flow, which is all the walk would have done with it, whatever its options.
+    /// `exit` and `return` are kept as such: they decide what a failing check stops.
     static let skimVerdict: @Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim? = { name in
         let role = ShellCommands.role(of: name)
-        guard role.isEmpty || role == .blocksPipedData, !specialNames.contains(name) else { return nil }
+        guard role.isEmpty || role == .blocksPipedData else { return nil }
+        if role.isEmpty, exitNames.contains(name) { return .exits }
+        guard !specialNames.contains(name) else { return nil }
         return role.isEmpty ? .passesInputOn : .consumesInput
     }
 
     /// Names the walk treats specially although they have no role.
     private static let specialNames = CommandNameTable([
         "set", "tee", "deno", "eval", "source", ".", "ssh", "watch", "su", "runuser", "tar", "bsdtar", "gtar", "unzip", "scriptpin",
-        // Their words decide whether a failing check stops what follows.
         "exit", "return",
     ])
+
+    /// Commands that end the script or function at once.
+    private static let exitNames = CommandNameTable(["exit", "return"])
 
     /// Whether a command named `name`, with nothing piped in, can neither
     /// download, verify, run code nor pass a download on: no role, not a

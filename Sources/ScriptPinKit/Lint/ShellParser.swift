@@ -183,7 +183,13 @@ public struct ShellParser {
             if !keywords.isEmpty, let keyword = peekKeyword(), keywords.contains(keyword) { break }
             let before = index
             if skimVerdict != nil, let skimmed = skimStandaloneCommand() {
-                if skimmedRun == nil { skimmedRun = skimmed } else { skimmedRun!.end = skimmed.end }
+                // `exit` stands alone: whether a list ends in one is asked of its items.
+                if let run = skimmedRun, run.skimmed != .exits, skimmed.skimmed != .exits {
+                    skimmedRun!.end = skimmed.end
+                } else {
+                    if let run = skimmedRun { list.items.append(Self.item(of: run)) }
+                    skimmedRun = skimmed
+                }
             } else {
                 if let run = skimmedRun.take() { list.items.append(Self.item(of: run)) }
                 let item = try parseAndOr(keywords: keywords)
@@ -1013,7 +1019,10 @@ public struct ShellParser {
     private mutating func skimInertCommand() -> SimpleCommand? {
         let start = index
         var cursor = index
-        while cursor < bytes.count, Self.isSkimmableNameByte(bytes[cursor]) { cursor += 1 }
+        // `[`, the test command, is a name too (`[[` is a keyword and never comes here).
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "[") { cursor += 1 } else {
+            while cursor < bytes.count, Self.isSkimmableNameByte(bytes[cursor]) { cursor += 1 }
+        }
         guard cursor > start, cursor == bytes.count || bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t")
             || bytes[cursor] == UInt8(ascii: "\n") || bytes[cursor] == UInt8(ascii: ";")
         else { return nil }
@@ -1068,7 +1077,7 @@ public struct ShellParser {
                 // A plain redirection is fine; `<(`, `>(` and heredocs are not.
                 if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "<") { return nil }
                 cursor += 1
-            case UInt8(ascii: "-") where wordStart && skim == .passesInputOn:
+            case UInt8(ascii: "-") where wordStart && skim != .consumesInput:
                 // An option that passes code (`-c`, `-ec`, `--eval`, `-Command`) to an
                 // interpreter named before it keeps the command, as the analysis would.
                 var end = cursor

@@ -157,6 +157,9 @@ public struct SimpleCommand: Sendable {
         case passesInputOn
         /// A command that consumes what is piped into it and runs none of it (`grep`, `echo`, `wc`).
         case consumesInput
+        /// `exit` or `return`, which ends the script or function: it decides
+        /// what a failing check stops. What is piped in flows on, as into `passesInputOn`.
+        case exits
     }
 }
 
