@@ -14,8 +14,13 @@
 # clang's module cache names its files by a hash of the absolute include
 # paths, which prefix maps do not reach; the paths the compiler records are
 # then mapped to /scriptpin. The archive's metadata is fixed (sorted names,
-# zero mtimes, numeric owner 0). scripts/compare-release.sh names the file
-# and ELF section that differ, should two tarballs ever not be identical.
+# zero mtimes, numeric owner 0). swiftc stamps each object with a module
+# hash (`.swift_modhash`, for its incremental builds, never read at run time)
+# that is not a function of the source alone: two builds of one commit
+# differed there and nowhere else. It is zeroed in the shipped binary, which
+# is linked without a build id (the linker would derive one from those bytes).
+# scripts/compare-release.sh names the file and ELF section that differ,
+# should two tarballs ever not be identical.
 set -euo pipefail
 
 source="$(cd "$(dirname "$0")/.." && pwd -P)"
@@ -58,13 +63,19 @@ export SWIFT_DETERMINISTIC_HASHING=1
 swift build -c release --product scriptpin --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" \
     -Xswiftc -gline-tables-only -Xcc -gline-tables-only \
     -Xswiftc -Xcc -Xswiftc -Xclang -Xswiftc -Xcc -Xswiftc -fno-pch-timestamp \
-    "${maps[@]}" -Xcc "-DSCRIPTPIN_GIT_COMMIT=\"$commit\"" >&2
+    -Xlinker --build-id=none "${maps[@]}" -Xcc "-DSCRIPTPIN_GIT_COMMIT=\"$commit\"" >&2
 binary="$scratch/release/scriptpin"
 
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 mkdir "$stage/$name"
-install -m 0755 "$binary" "$stage/$name/scriptpin"
+cp "$binary" "$stage/scriptpin"
+if readelf -SW "$binary" | grep -F ' .swift_modhash ' > /dev/null; then
+    objcopy --dump-section .swift_modhash="$stage/modhash" "$binary"
+    head -c "$(stat -c %s "$stage/modhash")" /dev/zero > "$stage/modhash"
+    objcopy --update-section .swift_modhash="$stage/modhash" "$binary" "$stage/scriptpin"
+fi
+install -m 0755 "$stage/scriptpin" "$stage/$name/scriptpin"
 install -m 0644 "$root/README.md" "$stage/$name/README.md"
 if [ -f "$root/LICENSE" ]; then install -m 0644 "$root/LICENSE" "$stage/$name/LICENSE"; fi
 mkdir "$stage/$name/known-hashes"
