@@ -95,15 +95,24 @@ enum Keyword: UInt8, CaseIterable {
     }
 }
 
-/// Keywords that end a nested list, as bits.
+/// Keywords that end a nested list, as bits: made at every `if`, loop and
+/// `case`, so without an array.
 private struct Keywords {
     let bits: UInt32
 
-    init(_ keywords: Keyword...) {
-        bits = keywords.reduce(0) { $0 | 1 << UInt32($1.rawValue) }
+    private init(bits: UInt32) {
+        self.bits = bits
     }
 
-    static let none = Keywords()
+    init(_ keyword: Keyword) {
+        bits = 1 << UInt32(keyword.rawValue)
+    }
+
+    func adding(_ keyword: Keyword) -> Keywords {
+        Keywords(bits: bits | Keywords(keyword).bits)
+    }
+
+    static var none: Keywords { Keywords(bits: 0) }
 
     var isEmpty: Bool { bits == 0 }
 
@@ -292,7 +301,7 @@ public struct ShellParser {
 
     /// Skipped where they stand alone: `time`, and stray keywords of an
     /// unbalanced compound command (tolerated, as the rest still parses).
-    private static let prefixKeywords = Keywords(.then, .elif, .else, .do, .bang, .time)
+    private static var prefixKeywords: Keywords { Keywords(.then).adding(.elif).adding(.else).adding(.do).adding(.bang).adding(.time) }
     private static let keywordInitials: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
         for byte in "itewud!f{}sc[".utf8 { table[Int(byte)] = true }
@@ -398,7 +407,7 @@ public struct ShellParser {
         index += kind.rawValue.utf8.count
         let (opener, closer): (Keyword, Keyword) = kind == .ifClause ? (.then, .fi) : (.do, .done)
         let conditionEnds = Keywords(opener)
-        let bodyEnds = kind == .ifClause ? Keywords(.elif, .else, .fi) : Keywords(.done)
+        let bodyEnds = kind == .ifClause ? Keywords(.elif).adding(.else).adding(.fi) : Keywords(.done)
         while true {
             let condition = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: conditionEnds) }
             guard peekKeyword() == opener else {
