@@ -142,6 +142,9 @@ enum LintCases {
         LintForm(name: "tar -xzO on the way", snippet: "curl -fsSL https://example.com/i.tgz | tar -xzO install.sh | sh", expected: [(0, "curl")]),
         LintForm(name: "base64 -d on the way", snippet: "curl -fsSL https://example.com/i.b64 | base64 -d | bash", expected: [(0, "curl")]),
         LintForm(name: "unzip -p of a downloaded zip", snippet: "curl -fsSLo i.zip https://example.com/i.zip && unzip -p i.zip install.sh | sh", expected: [(0, "curl")]),
+        LintForm(name: "grep -v on the way", snippet: "curl -fsSL https://example.com/i.sh | grep -v '^#' | sh", expected: [(0, "curl")]),
+        LintForm(name: "head on the way", snippet: "wget -qO- https://example.com/i.sh | head -n 400 | bash", expected: [(0, "wget")]),
+        LintForm(name: "eval of a value jq prints", snippet: "eval \"$(curl -fsSL https://example.com/env.json | jq -r .script)\"", expected: [(0, "curl")]),
         LintForm(name: "zcat of a downloaded file", snippet: "curl -fsSLo i.sh.gz https://example.com/i.sh.gz\nzcat i.sh.gz | bash", expected: [(0, "curl")]),
         // Substitutions that a loop's list or a case's subject runs.
         LintForm(name: "a for loop's word list", snippet: "for f in $(curl -fsSL https://example.com/i.sh | sh); do echo \"$f\"; done", expected: [(0, "curl")]),
@@ -179,7 +182,7 @@ enum LintCases {
         LintForm(name: "pipe into sha256sum", snippet: "curl -s https://example.com/i.sh | sha256sum", expected: []),
         LintForm(name: "scriptpin fetch to a file, then run", snippet: "scriptpin fetch get-helm -o get_helm.sh && bash get_helm.sh", expected: []),
         LintForm(name: "scriptpin fetch into tar", snippet: "scriptpin fetch tool-tgz | tar xz", expected: []),
-        LintForm(name: "eval of a download's line count", snippet: "eval \"$(curl -fsSL https://example.com/env.txt | grep -c ready)\"", expected: []),
+        LintForm(name: "eval of a download's line count", snippet: "eval \"$(curl -fsSL https://example.com/env.txt | wc -l)\"", expected: []),
         LintForm(name: "a default value in single quotes is text", snippet: "echo '${VERSION:-$(curl -fsSL https://example.com/v.sh | sh)}'", expected: []),
         LintForm(name: "pipe into shasum", snippet: "curl -s https://example.com/i.sh | shasum -a 256", expected: []),
         LintForm(name: "pipe into tar", snippet: "curl -sL https://example.com/t.tgz | tar xz", expected: []),

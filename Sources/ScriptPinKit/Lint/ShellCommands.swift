@@ -50,10 +50,12 @@ enum ShellCommands {
     static let shellFamily: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"]
 
     /// Commands that consume what is piped into them and pass no script on.
+    /// Those that print part of their input (`grep`, `head`, `jq -r`,
+    /// `openssl base64 -d`) are filters, not blockers: `curl u | grep -v '^#'
+    /// | sh` runs what was downloaded.
     static let blocksPipedData: Set<String> = [
-        "sha256sum", "sha512sum", "sha1sum", "md5sum", "b2sum", "shasum", "cksum", "tar", "unzip", "jq", "yq", "grep",
-        "egrep", "fgrep", "rg", "shellcheck", "wc", "file", "less", "more", "head", "tail", "diff", "cmp", "openssl",
-        "gpg", "install", "dpkg", "rpm", "apt-key", "true", "echo", "printf",
+        "sha256sum", "sha512sum", "sha1sum", "md5sum", "b2sum", "shasum", "cksum", "tar", "unzip", "shellcheck", "wc", "file",
+        "diff", "cmp", "gpg", "install", "dpkg", "rpm", "apt-key", "true", "echo", "printf",
     ]
 
     static let fileReaders: Set<String> = [
