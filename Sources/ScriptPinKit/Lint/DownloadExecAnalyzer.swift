@@ -449,7 +449,7 @@ public struct DownloadExecAnalyzer {
     /// the analysis then needs to know: an inert command passes piped data
     /// on like any filter (and is stepped over only without a code option,
     /// `-c`, since code handed to an unknown command is read); a command
-    /// whose only role is to consume piped data (`grep`, `echo`) ends the
+    /// whose only role is to consume piped data (`echo`, `wc`) ends the
     /// flow, which is all the walk would have done with it, whatever its options.
     /// `exit` and `return` are kept as such: they decide what a failing check stops.
     static let skimVerdict: @Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim? = { name in

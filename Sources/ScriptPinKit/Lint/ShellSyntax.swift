@@ -155,7 +155,7 @@ public struct SimpleCommand: Sendable {
     public enum Skim: Sendable, Equatable {
         /// A command of no kind the analysis follows (`mkdir`, `sort`): what is piped in flows on, as through any filter.
         case passesInputOn
-        /// A command that consumes what is piped into it and runs none of it (`grep`, `echo`, `wc`).
+        /// A command that consumes what is piped into it and runs none of it (`echo`, `printf`, `wc`).
         case consumesInput
         /// `exit` or `return`, which ends the script or function: it decides
         /// what a failing check stops. What is piped in flows on, as into `passesInputOn`.
