@@ -126,7 +126,7 @@ public struct LintCommand: Sendable {
     static func suppress(_ diagnostics: [LintDiagnostic], in bytes: [UInt8]) -> [LintDiagnostic] {
         let marker = Array(("# " + ignoreMarker).utf8)
         // Most files have no marker at all: one search, and no lines to split.
-        guard diagnostics.contains(where: { $0.rule == .downloadExec }), firstOffset(of: marker, in: bytes) != nil else { return diagnostics }
+        guard diagnostics.contains(where: { $0.rule == .downloadExec }), bytes.firstOffset(of: marker) != nil else { return diagnostics }
         let lines = SourceLines(bytes).lines
         func ignores(_ number: Int) -> Bool {
             guard number >= 1, number <= lines.count else { return false }

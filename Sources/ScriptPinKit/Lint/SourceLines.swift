@@ -30,15 +30,16 @@ struct SourceLines {
 }
 
 extension RandomAccessCollection where Element == UInt8, Index == Int {
-    /// Where `needle` first occurs at or after `start`, compared position by
-    /// position: the texts searched here (a line, a command, a head) are short.
+    /// Where `needle` first occurs at or after `start`, by the `memchr`
+    /// search (a whole file for lint's ignore marker, a line, a command).
     func firstOffset(of needle: [UInt8], from start: Int? = nil) -> Int? {
         let from = start ?? startIndex
-        guard let first = needle.first, from >= startIndex, needle.count <= endIndex - from else { return nil }
-        for index in from...(endIndex - needle.count) where self[index] == first && self[index..<(index + needle.count)].elementsEqual(needle) {
-            return index
+        guard from >= startIndex, from <= endIndex else { return nil }
+        func search(_ buffer: UnsafeBufferPointer<UInt8>) -> Int? {
+            let rest = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[(from - startIndex)...])
+            return ScriptPinKit.firstOffset(of: needle, in: rest).map { $0 + from }
         }
-        return nil
+        return withContiguousStorageIfAvailable(search) ?? Array(self).withUnsafeBufferPointer(search)
     }
 }
 

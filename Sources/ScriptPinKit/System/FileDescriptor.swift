@@ -171,22 +171,19 @@ func offsets(of byte: UInt8, in bytes: [UInt8]) -> [Int] {
     return found
 }
 
-/// Where `needle` first occurs in `bytes`: `memchr` finds each candidate
-/// first byte and `memcmp` checks the rest. Lint looks for its ignore
-/// marker in every file that has a finding.
-func firstOffset(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
-    bytes.withUnsafeBytes { haystack in
-        needle.withUnsafeBytes { needle in
-            guard let base = haystack.baseAddress, let pattern = needle.baseAddress, let first = needle.first else { return nil }
-            var offset = 0
-            while haystack.count - offset >= needle.count,
-                  let match = memchr(base + offset, Int32(first), haystack.count - offset - needle.count + 1) {
-                let position = base.distance(to: UnsafeRawPointer(match))
-                if memcmp(match, pattern, needle.count) == 0 { return position }
-                offset = position + 1
-            }
-            return nil
+/// Where `needle` first occurs in `haystack`: `memchr` finds each
+/// candidate first byte and `memcmp` checks the rest.
+func firstOffset(of needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Int? {
+    needle.withUnsafeBytes { needle in
+        guard let base = haystack.baseAddress, let pattern = needle.baseAddress, let first = needle.first else { return nil }
+        var offset = 0
+        while haystack.count - offset >= needle.count,
+              let match = memchr(base + offset, Int32(first), haystack.count - offset - needle.count + 1) {
+            let position = base.distance(to: UnsafeRawPointer(match))
+            if memcmp(match, pattern, needle.count) == 0 { return position }
+            offset = position + 1
         }
+        return nil
     }
 }
 
