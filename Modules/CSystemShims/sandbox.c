@@ -13,17 +13,23 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -200,6 +206,136 @@ static int grant_identity_maps(int control, pid_t child, const struct scriptpin_
     return 0;
 }
 
+/* What container runtimes protect from a root inside (the OCI runtime
+   spec's default readonlyPaths and maskedPaths): many kernel checks on
+   these files are plain ownership checks on uid 0, so a root script mapped
+   to the host's root could otherwise set kernel.core_pattern (a helper the
+   kernel runs as real root outside every namespace), trigger sysrq, or
+   kill any process through cgroup.kill. Made here, before the script's
+   nested namespace, they are locked: the script cannot undo them. */
+static const char *const read_only_kernel_paths[] = {
+    "/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs",
+};
+static const char *const masked_kernel_files[] = {
+    "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
+};
+static const char *const masked_kernel_directories[] = { "/sys/firmware" };
+
+/* The flags a bind remount must repeat: the kernel refuses to clear them on a mount that a less privileged namespace inherited. */
+static unsigned long kept_mount_flags(const char *path) {
+    struct statvfs status;
+    if (statvfs(path, &status) != 0) {
+        return (unsigned long)-1;
+    }
+    return status.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+}
+
+static int remount_read_only(const char *path) {
+    unsigned long kept = kept_mount_flags(path);
+    if (kept == (unsigned long)-1) {
+        return -1;
+    }
+    return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | kept, NULL);
+}
+
+static int bind_read_only(const char *path) {
+    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) != 0) {
+        return -1;
+    }
+    return remount_read_only(path);
+}
+
+/* /proc/self/mountinfo, read whole; a host with more mounts than this is refused rather than half protected. */
+static char mount_table[1 << 20];
+
+/* Remounts /sys and every mount below it (cgroupfs, securityfs, debugfs...) read-only. */
+static int make_sys_read_only(void) {
+    int descriptor = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0) {
+        return -1;
+    }
+    size_t length = 0;
+    for (;;) {
+        if (length == sizeof mount_table - 1) {
+            close(descriptor);
+            errno = E2BIG;
+            return -1;
+        }
+        ssize_t count = read(descriptor, mount_table + length, sizeof mount_table - 1 - length);
+        if (count < 0 && errno == EINTR) {
+            continue;
+        }
+        if (count < 0) {
+            int saved_errno = errno;
+            close(descriptor);
+            errno = saved_errno;
+            return -1;
+        }
+        if (count == 0) {
+            break;
+        }
+        length += (size_t)count;
+    }
+    close(descriptor);
+    mount_table[length] = 0;
+    /* Each line: id parent major:minor root MOUNT-POINT options ...; the mount point is field 5. */
+    for (char *line = mount_table; *line != 0;) {
+        char *end = strchr(line, '\n');
+        if (end != NULL) {
+            *end = 0;
+        }
+        char *field = line;
+        for (int skipped = 0; skipped < 4 && field != NULL; skipped++) {
+            field = strchr(field, ' ');
+            if (field != NULL) {
+                field++;
+            }
+        }
+        if (field != NULL) {
+            char *field_end = strchr(field, ' ');
+            if (field_end != NULL) {
+                *field_end = 0;
+            }
+            int under_sys = strcmp(field, "/sys") == 0 || strncmp(field, "/sys/", 5) == 0;
+            /* mountinfo escapes spaces and backslashes as octal; such a name cannot be remounted by it. */
+            if (under_sys && strchr(field, '\\') != NULL) {
+                errno = EINVAL;
+                return -1;
+            }
+            if (under_sys && remount_read_only(field) != 0 && errno != ENOENT) {
+                return -1;
+            }
+        }
+        if (end == NULL) {
+            break;
+        }
+        line = end + 1;
+    }
+    return 0;
+}
+
+static void protect_kernel_interfaces(int control) {
+    for (size_t index = 0; index < sizeof read_only_kernel_paths / sizeof read_only_kernel_paths[0]; index++) {
+        if (bind_read_only(read_only_kernel_paths[index]) != 0 && errno != ENOENT) {
+            fail(control, scriptpin_sandbox_step_kernel_interfaces, (int)index);
+        }
+    }
+    for (size_t index = 0; index < sizeof masked_kernel_files / sizeof masked_kernel_files[0]; index++) {
+        if (mount("/dev/null", masked_kernel_files[index], NULL, MS_BIND, NULL) != 0 && errno != ENOENT) {
+            fail(control, scriptpin_sandbox_step_kernel_interfaces, 0);
+        }
+    }
+    if (make_sys_read_only() != 0) {
+        fail(control, scriptpin_sandbox_step_kernel_interfaces, 0);
+    }
+    for (size_t index = 0; index < sizeof masked_kernel_directories / sizeof masked_kernel_directories[0]; index++) {
+        const char *path = masked_kernel_directories[index];
+        if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555") != 0 && errno != ENOENT) {
+            fail(control, scriptpin_sandbox_step_kernel_interfaces, 0);
+        }
+    }
+}
+
 static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_private_mounts, 0);
@@ -234,6 +370,7 @@ static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_proc, 0);
     }
+    protect_kernel_interfaces(control);
 }
 
 /* Brings up the network namespace's loopback and, when asked, opens the
@@ -314,11 +451,92 @@ static void close_descriptors_except(int first_kept, int second_kept) {
     close_descriptors(next, -1);
 }
 
+/* Docker's default capability set: what package managers use (changing
+   owners and modes, switching to service users, binding low ports).
+   Every other capability leaves the bounding set, so that no program the
+   script runs gains it. */
+static const int kept_capabilities[] = {
+    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID, CAP_SETUID,
+    CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+};
+
+static int drop_capabilities(void) {
+    for (int capability = 0; capability <= CAP_LAST_CAP; capability++) {
+        int kept = 0;
+        for (size_t index = 0; index < sizeof kept_capabilities / sizeof kept_capabilities[0]; index++) {
+            kept |= kept_capabilities[index] == capability;
+        }
+        /* EINVAL: a capability this kernel does not have. */
+        if (!kept && prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 && errno != EINVAL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+#if defined(__x86_64__)
+#define SCRIPTPIN_NATIVE_ARCH AUDIT_ARCH_X86_64
+#define SCRIPTPIN_COMPAT_ARCH AUDIT_ARCH_I386
+#define SCRIPTPIN_COMPAT_IOCTL 54
+/* x32 system calls share the native architecture with this bit set in the number. */
+#define SCRIPTPIN_X32_IOCTL (0x40000000 | 514)
+#elif defined(__aarch64__)
+#define SCRIPTPIN_NATIVE_ARCH AUDIT_ARCH_AARCH64
+#define SCRIPTPIN_COMPAT_ARCH AUDIT_ARCH_ARM
+#define SCRIPTPIN_COMPAT_IOCTL 54
+#define SCRIPTPIN_X32_IOCTL __NR_ioctl
+#else
+#error "the sandbox's seccomp filter names this architecture's ioctl; add it"
+#endif
+
+/* Refuses ioctl TIOCSTI (push bytes into a terminal's input, which the
+   shell that started scriptpin would run after it) and TIOCLINUX (the
+   console's selection, the same on a virtual console) with EPERM, in every
+   system call convention the process could use; everything else passes.
+   The command is compared on its low 32 bits, as the kernel reads it. */
+static int refuse_terminal_injection(void) {
+    struct sock_filter rules[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SCRIPTPIN_NATIVE_ARCH, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SCRIPTPIN_COMPAT_ARCH, 0, 9),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SCRIPTPIN_COMPAT_IOCTL, 3, 7),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SCRIPTPIN_X32_IOCTL, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = { .len = sizeof rules / sizeof rules[0], .filter = rules };
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0);
+}
+
+/* The last steps before the script's execve, each refused as a set-up step. */
+static void restrict_script(int control) {
+    /* A session of its own: no controlling terminal, so /dev/tty is not scriptpin's terminal (bubblewrap's --new-session). */
+    if (setsid() < 0) {
+        fail(control, scriptpin_sandbox_step_session, 0);
+    }
+    if (drop_capabilities() != 0) {
+        fail(control, scriptpin_sandbox_step_capabilities, 0);
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        fail(control, scriptpin_sandbox_step_no_new_privileges, 0);
+    }
+    if (refuse_terminal_injection() != 0) {
+        fail(control, scriptpin_sandbox_step_seccomp, 0);
+    }
+}
+
 /* The script's process: its own user and mount namespaces inside the
    sandbox's, so that the masks and /proc are locked mounts that even a
    script running as root there cannot unmount; then the interpreter. */
 static void exec_script(int control, const struct scriptpin_sandbox *sandbox) {
     await_identity_maps(control, scriptpin_sandbox_step_nested);
+    restrict_script(control);
     if (sandbox->probe_only) {
         /* The probe sets everything up, the script's namespaces included, and runs nothing. */
         _exit(0);
@@ -468,7 +686,7 @@ int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scri
         close(ends[0]);
         return -1;
     }
-    unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+    unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
     if (sandbox->isolates_network) {
         flags |= CLONE_NEWNET;
     }

@@ -50,9 +50,11 @@ void scriptpin_forward_signals_to(pid_t child);
 void scriptpin_forward_signals_end(void);
 
 /* The sandbox `run` confines a script in (sandbox.c): new user, PID,
-   mount, IPC and UTS namespaces, and a network namespace with only
+   mount, IPC, UTS and cgroup namespaces, and a network namespace with only
    loopback when `isolates_network` is set. The script runs in a nested
-   user and mount namespace under a supervising PID 1. */
+   user and mount namespace under a supervising PID 1, in a session of its
+   own, without the capabilities no installer needs, with no new
+   privileges, and under a seccomp filter that refuses terminal injection. */
 enum scriptpin_sandbox_step {
     scriptpin_sandbox_step_none = 0,
     scriptpin_sandbox_step_clone,
@@ -63,9 +65,14 @@ enum scriptpin_sandbox_step {
     scriptpin_sandbox_step_staging,
     scriptpin_sandbox_step_mask,
     scriptpin_sandbox_step_proc,
+    scriptpin_sandbox_step_kernel_interfaces,
     scriptpin_sandbox_step_loopback,
     scriptpin_sandbox_step_listener,
     scriptpin_sandbox_step_nested,
+    scriptpin_sandbox_step_session,
+    scriptpin_sandbox_step_capabilities,
+    scriptpin_sandbox_step_no_new_privileges,
+    scriptpin_sandbox_step_seccomp,
     scriptpin_sandbox_step_exec,
     scriptpin_sandbox_step_wait,
 };

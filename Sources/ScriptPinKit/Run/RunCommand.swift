@@ -46,6 +46,7 @@ public struct RunCommand: Sendable {
         let (passed, withheld) = policy.apply(to: context.environment)
         reportWithheld(withheld, policy: policy, reporter: reporter)
         scrubEnvironmentValues(named: Set(withheld))
+        scrubCommandLine()
         // With --clean-env nearly everything is withheld; only the secrets are worth a warning.
         let secrets = Set(policy.mode == .clean ? withheld.filter(EnvironmentPolicy.looksSecret) : withheld)
         return .ran(try launch(

@@ -28,6 +28,19 @@ func scrubEnvironmentValues(named names: Set<String>) {
     }
 }
 
+/// Overwrites, in place, every argument after the program's name, which is
+/// what `/proc/<pid>/cmdline` shows: a confined script reads its PID 1's,
+/// a copy of this process, and an unconfined one reads ours, so a token in
+/// a URL's query string or in the script's own arguments would be theirs.
+/// Called once the arguments have been parsed into their own copies.
+func scrubCommandLine() {
+    let arguments = CommandLine.unsafeArgv
+    for index in 1..<Int(CommandLine.argc) {
+        guard let argument = arguments[index] else { break }
+        memset(argument, 0, strlen(argument))
+    }
+}
+
 /// The pid of the process that started this one.
 func parentProcessID() -> Int32 {
     getppid()

@@ -148,6 +148,7 @@ final class RunningSandbox {
         case scriptpin_sandbox_step_staging.rawValue: .mount("a private file system for the masks")
         case scriptpin_sandbox_step_mask.rawValue: .mount(masks.indices.contains(maskIndex) ? masks[maskIndex].path : "a masked path")
         case scriptpin_sandbox_step_proc.rawValue: .mount("/proc")
+        case scriptpin_sandbox_step_kernel_interfaces.rawValue: .mount("/proc/sys, /sys and the kernel files containers mask (read-only)")
         case scriptpin_sandbox_step_loopback.rawValue, scriptpin_sandbox_step_listener.rawValue: .network
         case scriptpin_sandbox_step_nested.rawValue: .nestedNamespaces
         default: .other
