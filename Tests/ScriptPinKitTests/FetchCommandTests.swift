@@ -39,6 +39,45 @@ struct FetchCommandTests {
         #expect((try FileManager.default.attributesOfItem(atPath: work.directory.url("out/tool.tgz"))[.posixPermissions] as? Int) == 0o755)
     }
 
+    @Test("-o into what exists: a device or FIFO is written through, /dev/stdout and /dev/fd/N are those descriptors, a directory is refused, a symbolic link is replaced, not followed")
+    func intoWhatExists() throws {
+        let tarball = try pinnedTarball()
+        let directory = work.directory
+        // A device node of our own, the same device as /dev/null: written through, still a device afterwards.
+        #expect(ProcessRunner.run("mknod", [directory.url("null"), "c", "1", "3"], in: directory.path).status == 0)
+        let device = work.scriptpin(["fetch", "tool-tgz", "-o", "null"])
+        #expect(device.status == 0, "\(device.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: directory.url("null"))[.type] as? FileAttributeType) == .typeCharacterSpecial)
+
+        #expect(ProcessRunner.run("mkfifo", [directory.url("fifo")], in: directory.path).status == 0)
+        let throughFIFO = ProcessRunner.run(
+            "/bin/sh", ["-c", "cat fifo > from-fifo & \"$0\" fetch tool-tgz -o fifo; status=$?; wait; exit $status", ProcessRunner.scriptpinPath],
+            in: directory.path, environment: work.environment())
+        #expect(throughFIFO.status == 0, "\(throughFIFO.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.url("from-fifo"))) == tarball)
+
+        let stdout = ProcessRunner.run(
+            "/bin/sh", ["-c", "\"$0\" fetch tool-tgz -o /dev/stdout > from-stdout && \"$0\" fetch tool-tgz -o /dev/fd/3 3> from-fd3", ProcessRunner.scriptpinPath],
+            in: directory.path, environment: work.environment())
+        #expect(stdout.status == 0, "\(stdout.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.url("from-stdout"))) == tarball)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.url("from-fd3"))) == tarball)
+
+        try FileManager.default.createDirectory(atPath: directory.url("folder"), withIntermediateDirectories: true)
+        let refused = work.scriptpin(["fetch", "tool-tgz", "-o", "folder"])
+        #expect(refused.status == 125)
+        #expect(refused.stderr == "Error: folder is a directory, and nothing was written; name the file to write, as in -o folder/NAME\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url("folder")) == [])
+
+        directory.write("victim", "keep me\n")
+        try FileManager.default.createSymbolicLink(atPath: directory.url("link"), withDestinationPath: directory.url("victim"))
+        let replaced = work.scriptpin(["fetch", "tool-tgz", "-o", "link"])
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(directory.read("victim") == "keep me\n", "the link's target is untouched")
+        #expect((try FileManager.default.attributesOfItem(atPath: directory.url("link"))[.type] as? FileAttributeType) == .typeRegular)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.url("link"))) == tarball)
+    }
+
     @Test("Without -o, or with -o -, the verified bytes go to stdout, and tar unpacks them")
     func toStdout() throws {
         let tarball = try pinnedTarball()

@@ -18,8 +18,11 @@ public struct FetchCommand: Sendable {
 
     public init() {}
 
-    /// Downloads and verifies, then writes: atomically to `outputPath`
-    /// (a temporary file in its directory renamed into place), else to the results.
+    /// Downloads and verifies, then writes: atomically to `outputPath` (a
+    /// temporary file in its directory renamed into place, replacing a
+    /// symbolic link there rather than following it); through an existing
+    /// device or FIFO, or a descriptor named as `/dev/stdout` or `/dev/fd/N`,
+    /// which are never replaced; else to the results.
     public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) {
         let resolved = try PinnedBody.resolve(
             target: target, manifest: manifest, adHocDigests: adHocDigests, acceptsLocalFile: false, context: context)
@@ -30,10 +33,24 @@ public struct FetchCommand: Sendable {
             return
         }
         let path = context.resolve(outputPath)
-        try writeAtomically(path, mode: mode) { (descriptor) throws(ScriptPinError) in
+        func writeThrough(_ descriptor: borrowing FileDescriptor) throws(ScriptPinError) {
             try image.forEachChunk { (chunk) throws(ScriptPinError) in
                 do throws(Errno) { try descriptor.writeAll(chunk) } catch { throw .writeFailed(path: outputPath, error) }
             }
+        }
+        switch OutputTarget(path) {
+        case .descriptor(let number):
+            let descriptor: FileDescriptor
+            do { descriptor = try FileDescriptor.duplicate(number) } catch { throw .writeFailed(path: outputPath, error) }
+            try writeThrough(descriptor)
+        case .stream:
+            let descriptor: FileDescriptor
+            do { descriptor = try FileDescriptor.openExistingForWriting(path) } catch { throw .writeFailed(path: outputPath, error) }
+            try writeThrough(descriptor)
+        case .directory:
+            throw .usage("\(outputPath) is a directory, and nothing was written; name the file to write, as in -o \(joinPath(outputPath, "NAME"))")
+        case .file:
+            try writeAtomically(path, mode: mode) { (descriptor) throws(ScriptPinError) in try writeThrough(descriptor) }
         }
     }
 }

@@ -29,6 +29,42 @@ private func kind(of path: String, followingLinks: Bool) -> FileKind {
     }
 }
 
+/// What a path to write to names, as `fetch -o` treats it.
+enum OutputTarget: Equatable {
+    /// `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: that descriptor of ours.
+    case descriptor(Int32)
+    /// A character device or FIFO that exists: written through, never replaced.
+    case stream
+    case directory
+    /// A regular file, a symbolic link (replaced, not followed) or nothing yet: written atomically.
+    case file
+
+    init(_ path: String) {
+        let named: [String: Int32] = ["/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2]
+        if let descriptor = named[path] {
+            self = .descriptor(descriptor)
+            return
+        }
+        for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+            let number = path.dropFirst(prefix.count)
+            if !number.isEmpty, number.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let value = Int32(number) {
+                self = .descriptor(value)
+                return
+            }
+        }
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            self = .file
+            return
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFCHR, S_IFIFO: self = .stream
+        case S_IFDIR: self = .directory
+        default: self = .file
+        }
+    }
+}
+
 /// Whether `text` matches the shell glob `pattern`, as `fnmatch(3)` decides.
 func globMatches(_ pattern: String, _ text: String) -> Bool {
     fnmatch(pattern, text, 0) == 0

@@ -23,7 +23,18 @@ public struct FileDescriptor: ~Copyable {
 
     /// A private copy of standard input, so that closing it leaves descriptor 0 alone.
     public static func duplicateStandardInput() throws(Errno) -> FileDescriptor {
-        FileDescriptor(owning: try retryingInterrupts { fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3) })
+        try duplicate(STDIN_FILENO)
+    }
+
+    /// A private copy of `descriptor`, so that closing it leaves the original alone.
+    static func duplicate(_ descriptor: Int32) throws(Errno) -> FileDescriptor {
+        FileDescriptor(owning: try retryingInterrupts { fcntl(descriptor, F_DUPFD_CLOEXEC, 3) })
+    }
+
+    /// Opens something that exists for writing, without creating, truncating
+    /// or following a symbolic link: a device or a FIFO is written through.
+    static func openExistingForWriting(_ path: String) throws(Errno) -> FileDescriptor {
+        FileDescriptor(owning: try retryingInterrupts { open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) })
     }
 
     /// Creates a new file that must not exist yet (nor be a symbolic link),
