@@ -134,4 +134,76 @@ struct ConfinementHoldsTests {
         // Confined, the script's parent is the sandbox's PID 1, a copy of scriptpin; unconfined, scriptpin itself.
         #expect(result.stdout == "arguments: -t argument-4711\nscriptpin: [./scriptpin]\n")
     }
+
+    @Test("An allowed name that resolves to loopback is refused by the proxy; the address written literally still passes", arguments: User.allCases)
+    func nameResolvingInside(user: User) throws {
+        let stage = try ConfinementTests.Stage(user: user, server: server)
+        server.serve("inside.txt", "inside\n")
+        let script = """
+            #!/bin/sh
+            curl -fsS --cacert "$SSL_CERT_FILE" https://localhost:\(server.trustedPort)/files/inside.txt 2>/dev/null || echo "localhost: refused"
+            curl -fsS --cacert "$SSL_CERT_FILE" https://127.0.0.1:\(server.trustedPort)/files/inside.txt
+            """
+        stage.pin("inside", script, server: server, extra: "egress localhost:\(server.trustedPort)\negress 127.0.0.1:\(server.trustedPort)\n")
+        let result = stage.run("./scriptpin run inside")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "localhost: refused\ninside\n")
+        #expect(result.stderr.contains("scriptpin: refused localhost:\(server.trustedPort): the name resolves only to loopback, private or link-local addresses (1 attempt); name the address itself in an egress line if the script must reach it\n"), "\(result.stderr)")
+        #expect(server.requests.count { $0.contains("/files/inside.txt") } == 1, "only the literal address reached the server")
+    }
+}
+
+@Suite("The proxy's addresses: canonical IPv4 only, no internal address behind a name, Host matching the URL")
+struct EgressAddressTests {
+    @Test("IPv4 is accepted only as a canonical dotted quad, in a pin's egress line and in a request", arguments: [
+        "0x7f.1:8080", "2130706433:80", "127.1", "0177.0.0.1", "127.0.0.01", "127.0.0.256", "1.2.3.4.5", "*.1.2.3", "example.123",
+    ])
+    func oddIPv4(text: String) {
+        #expect(EgressDestination(parsing: text) == nil)
+        #expect(EgressRule(parsing: text) == nil)
+        guard case .failure = ProxyRequest.parse(Array("CONNECT \(text.contains(":") ? text : text + ":443") HTTP/1.1\r\n\r\n".utf8)) else {
+            Issue.record("CONNECT \(text) accepted")
+            return
+        }
+    }
+
+    @Test("Canonical addresses and names still parse", arguments: ["127.0.0.1:8080", "0.0.0.0", "192.0.2.10", "example.com", "a1.example.com", "1a.example"])
+    func canonical(text: String) {
+        #expect(EgressDestination(parsing: text) != nil)
+    }
+
+    @Test("Internal addresses are told from public ones, IPv4-mapped forms included")
+    func internalAddresses() {
+        let inside: [UInt32] = [0x7F00_0001, 0x0A01_0203, 0xAC1F_0001, 0xC0A8_0101, 0xA9FE_A9FE, 0x6440_0001, 0x0000_0000, 0xE000_0001, 0xFFFF_FFFF]
+        for address in inside { #expect(InternetAddress.isInternal(ipv4: address), "\(String(address, radix: 16))") }
+        for address: UInt32 in [0x0808_0808, 0xC000_0201 + 0x100, 0x6480_0001, 0xAC20_0001] {
+            #expect(!InternetAddress.isInternal(ipv4: address), "\(String(address, radix: 16))")
+        }
+        let loopback6 = [UInt8](repeating: 0, count: 15) + [1]
+        let mappedMetadata = [UInt8](repeating: 0, count: 10) + [0xff, 0xff, 169, 254, 169, 254]
+        let mappedPublic = [UInt8](repeating: 0, count: 10) + [0xff, 0xff, 8, 8, 8, 8]
+        let uniqueLocal = [0xfd] + [UInt8](repeating: 0, count: 14) + [1]
+        let linkLocal = [0xfe, 0x80] + [UInt8](repeating: 0, count: 13) + [1]
+        let global = [0x20, 0x01, 0x0d, 0xb9] + [UInt8](repeating: 0, count: 11) + [1]
+        for bytes in [loopback6, mappedMetadata, uniqueLocal, linkLocal, [UInt8](repeating: 0, count: 16)] {
+            #expect(InternetAddress.isInternal(ipv6: bytes), "\(bytes)")
+        }
+        #expect(!InternetAddress.isInternal(ipv6: mappedPublic))
+        #expect(!InternetAddress.isInternal(ipv6: global))
+    }
+
+    @Test("An absolute-form request whose Host header names another host is refused")
+    func hostHeader() {
+        guard case .failure(let problem) = ProxyRequest.parse(Array("GET http://allowed.example/ HTTP/1.1\r\nHost: other.example\r\n\r\n".utf8)) else {
+            Issue.record("a mismatched Host was accepted")
+            return
+        }
+        #expect(problem.summary == "the Host header does not name the request's host")
+        for head in ["GET http://allowed.example/ HTTP/1.1\r\nhost: Allowed.Example:80\r\n\r\n", "GET http://allowed.example:8080/x HTTP/1.1\r\nHost: allowed.example:8080\r\n\r\n"] {
+            guard case .success = ProxyRequest.parse(Array(head.utf8)) else {
+                Issue.record("refused: \(head)")
+                continue
+            }
+        }
+    }
 }

@@ -78,7 +78,7 @@ struct PinFormatTests {
         ("url https://e.com/a\nsha256 \(digest)\n\u{0}\n", "known-hashes/tool.pin:3: error: the file contains a NUL byte; a pin is plain text"),
         ("url https://e.com/a b\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: the URL contains a space, a control character or a character that is not ASCII; percent-encode it"),
         ("url https:///a\nsha256 \(digest)\n", "known-hashes/tool.pin:1: error: 'https:///a' has no host"),
-        ("url https://e.com/a\nsha256 \(digest)\negress exa mple.com\n", "known-hashes/tool.pin:3: error: 'exa mple.com' is not an egress destination; write HOST, HOST:PORT, *.DOMAIN[:PORT] or none (port 443 when omitted)"),
+        ("url https://e.com/a\nsha256 \(digest)\negress exa mple.com\n", "known-hashes/tool.pin:3: error: 'exa mple.com' is not an egress destination; write HOST, HOST:PORT, *.DOMAIN[:PORT] or none (port 443 when omitted; an IPv4 address as a dotted quad such as 192.0.2.1)"),
         ("url https://e.com/a\nsha256 \(digest)\negress e.com\negress E.com:443\n", "known-hashes/tool.pin:4: error: egress e.com is listed twice"),
         ("url https://e.com/a\nsha256 \(digest)\negress none\negress e.com\n", "known-hashes/tool.pin: error: `egress none` and egress hosts contradict each other; keep one or the other"),
         ("url https://e.com/a\nsha256 \(digest)\nconfine off\negress e.com\n", "known-hashes/tool.pin:3: error: `confine off` with egress lines: egress lines are enforced by confinement; remove one or the other"),

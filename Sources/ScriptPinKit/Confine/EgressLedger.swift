@@ -12,6 +12,8 @@ public struct EgressLedger: Sendable, Equatable {
     public private(set) var blocked: [EgressDestination: Int] = [:]
     /// Allowed destinations that could not be resolved or connected to.
     public private(set) var unreachable: [EgressDestination: Int] = [:]
+    /// Allowed names that resolved only to loopback, private or link-local addresses, refused.
+    public private(set) var internalOnly: [EgressDestination: Int] = [:]
     /// Requests that were not CONNECT or absolute http://, by what was wrong.
     public private(set) var malformed: [String: Int] = [:]
     /// Set when the proxy itself could not go on.
@@ -33,12 +35,16 @@ public struct EgressLedger: Sendable, Equatable {
         unreachable[destination, default: 0] += 1
     }
 
+    mutating func recordInternal(_ destination: EgressDestination) {
+        internalOnly[destination, default: 0] += 1
+    }
+
     mutating func recordMalformed(_ summary: String) {
         malformed[summary, default: 0] += 1
     }
 
     /// Every destination the script reached or tried to reach, for audit mode.
     public var contacted: [EgressDestination] {
-        Set(allowed.keys).union(blocked.keys).union(unreachable.keys).sorted()
+        Set(allowed.keys).union(blocked.keys).union(unreachable.keys).union(internalOnly.keys).sorted()
     }
 }

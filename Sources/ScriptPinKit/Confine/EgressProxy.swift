@@ -107,7 +107,13 @@ final class EgressProxy: Sendable {
         }
         let upstream: Socket
         do {
-            upstream = try Socket.connect(host: request.destination.host, port: request.destination.port, timeoutMilliseconds: Self.connectTimeoutMilliseconds)
+            upstream = try Socket.connect(
+                host: request.destination.host, port: request.destination.port, timeoutMilliseconds: Self.connectTimeoutMilliseconds,
+                refusingInternal: !request.destination.isAddressLiteral)
+        } catch .internalAddress {
+            ledger.withLock { $0.recordInternal(request.destination) }
+            try? client.sendAll(Self.response(403, "scriptpin: \(request.destination.host) resolves only to internal addresses; an egress line must name such an address literally"))
+            return
         } catch {
             ledger.withLock { $0.recordUnreachable(request.destination) }
             try? client.sendAll(Self.response(502, "scriptpin: could not connect to \(request.destination.address)"))

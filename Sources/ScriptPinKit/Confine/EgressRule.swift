@@ -23,7 +23,7 @@ public enum EgressRule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Why `text` is not an egress value, for pin and command-line errors.
-    public static let formatHelp = "write HOST, HOST:PORT, *.DOMAIN[:PORT] or none (port 443 when omitted)"
+    public static let formatHelp = "write HOST, HOST:PORT, *.DOMAIN[:PORT] or none (port 443 when omitted; an IPv4 address as a dotted quad such as 192.0.2.1)"
 }
 
 /// A host pattern and a port.
@@ -31,7 +31,7 @@ public struct EgressDestination: Sendable, Hashable, Comparable, CustomStringCon
     /// The port an `egress` line means when it names none: HTTPS.
     public static let defaultPort = 443
 
-    /// Lowercase, without brackets; `*.example.com` for a wildcard.
+    /// Lowercase, without brackets; `*.example.com` for a wildcard; an IPv4 address only as a canonical dotted quad.
     public let host: String
     public let port: Int
 
@@ -60,6 +60,12 @@ public struct EgressDestination: Sendable, Hashable, Comparable, CustomStringCon
             port = number
         }
         self.init(host: String(hostPart), port: port)
+    }
+
+    /// Whether the host is written as an address, not a name: only then may
+    /// the proxy connect to a loopback, private or link-local address.
+    public var isAddressLiteral: Bool {
+        host.contains(":") || host.utf8.allSatisfy { EgressDestination.isDecimalDigit($0) || $0 == UInt8(ascii: ".") }
     }
 
     /// Whether a request for `host` (as the script named it) and `port` is allowed by this line.
@@ -107,10 +113,27 @@ public struct EgressDestination: Sendable, Hashable, Comparable, CustomStringCon
         if name.hasPrefix("*.") { name = name.dropFirst(2) }
         guard !name.isEmpty, name.count <= 253 else { return false }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        // No top-level domain is numeric: a name ending in a number is an IPv4
+        // address, and only its canonical dotted quad is one; the resolver
+        // also reads `0x7f.1` and `2130706433` as 127.0.0.1, which a list could not tell apart.
+        if let last = labels.last, last.hasPrefix("0x") || last.utf8.allSatisfy(isDecimalDigit) {
+            return !host.hasPrefix("*.") && isCanonicalIPv4(labels)
+        }
         return labels.allSatisfy { label in
             !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
                 && label.utf8.allSatisfy { isHexDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || $0 == UInt8(ascii: "-") }
         }
+    }
+
+    private static func isCanonicalIPv4(_ labels: [Substring]) -> Bool {
+        labels.count == 4 && labels.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.utf8.allSatisfy(isDecimalDigit) && (part == "0" || !part.hasPrefix("0"))
+                && (Int(part) ?? 256) <= 255
+        }
+    }
+
+    private static func isDecimalDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

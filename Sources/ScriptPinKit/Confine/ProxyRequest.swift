@@ -54,8 +54,29 @@ struct ProxyRequest {
         else {
             return .failure(Problem(summary: "the request's URL names no usable host"))
         }
+        // A server picks the site by its Host header: one naming another host than the checked URL would reach that host instead.
+        if let named = hostHeader(in: head[lineEnd...]), !sameAuthority(named, destination) {
+            return .failure(Problem(summary: "the Host header does not name the request's host"))
+        }
         var origin = Array("\(method) \(path) \(parts[2])".utf8)
         origin += head[lineEnd...]
         return .success(ProxyRequest(destination: destination, kind: .forward(originHead: origin)))
+    }
+
+    /// The value of the head's Host header, if it has one.
+    private static func hostHeader(in headers: ArraySlice<UInt8>) -> String? {
+        for line in String(decoding: headers, as: UTF8.self).split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "host" else { continue }
+            // A host has no white space: a value with more than one word names none.
+            let words = line[line.index(after: colon)...].split { $0 == " " || $0 == "\t" }
+            return words.count == 1 ? String(words[0]) : ""
+        }
+        return nil
+    }
+
+    private static func sameAuthority(_ header: String, _ destination: EgressDestination) -> Bool {
+        let hasPort = header.hasPrefix("[") ? header.contains("]:") : header.contains(":")
+        guard let named = EgressDestination(parsing: hasPort ? header : "\(header):\(httpPort)") else { return false }
+        return named == destination
     }
 }

@@ -101,6 +101,9 @@ private func reportEgress(_ ledger: EgressLedger, audit: Bool, reporter: any Rep
     for (destination, count) in ledger.unreachable.sorted(by: { $0.key < $1.key }) {
         reporter.note("scriptpin: could not reach \(destination.address), which the list allows (\(plural(count, "attempt")))")
     }
+    for (destination, count) in ledger.internalOnly.sorted(by: { $0.key < $1.key }) {
+        reporter.note("scriptpin: refused \(destination.address): the name resolves only to loopback, private or link-local addresses (\(plural(count, "attempt"))); name the address itself in an egress line if the script must reach it")
+    }
     for (summary, count) in ledger.malformed.sorted(by: { $0.key < $1.key }) {
         reporter.note("scriptpin: refused \(plural(count, "request")) the egress proxy does not serve: \(summary)")
     }

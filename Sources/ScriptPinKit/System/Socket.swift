@@ -70,7 +70,10 @@ final class Socket: @unchecked Sendable {
 
     /// Resolves `host` and connects to the first address that answers
     /// within `timeoutMilliseconds`, the way a client on this host would.
-    static func connect(host: String, port: Int, timeoutMilliseconds: Int32) throws(ConnectFailure) -> Socket {
+    /// With `refusingInternal`, an address that is not on the public
+    /// internet (``InternetAddress/isInternal``) is skipped: a name the list
+    /// allows must not lead to the host's own services or a cloud metadata endpoint.
+    static func connect(host: String, port: Int, timeoutMilliseconds: Int32, refusingInternal: Bool) throws(ConnectFailure) -> Socket {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -82,8 +85,13 @@ final class Socket: @unchecked Sendable {
         defer { freeaddrinfo(list) }
         var lastFailure = Errno(ECONNREFUSED)
         var cursor: UnsafeMutablePointer<addrinfo>? = first
+        var skippedInternal = false
         while let entry = cursor {
             cursor = entry.pointee.ai_next
+            if refusingInternal, InternetAddress.isInternal(entry.pointee.ai_addr) {
+                skippedInternal = true
+                continue
+            }
             let fd = socket(entry.pointee.ai_family, entry.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), entry.pointee.ai_protocol)
             guard fd >= 0 else {
                 lastFailure = .current
@@ -114,7 +122,51 @@ final class Socket: @unchecked Sendable {
             _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
             return candidate
         }
-        throw .refused(lastFailure)
+        throw skippedInternal && lastFailure == Errno(ECONNREFUSED) ? .internalAddress : .refused(lastFailure)
+    }
+}
+
+/// Where an address points, for the egress proxy's refusal of names that resolve inside.
+enum InternetAddress {
+    /// Loopback, unspecified, private (RFC 1918), CGNAT, link-local (the
+    /// cloud metadata endpoint 169.254.169.254), multicast, reserved,
+    /// unique-local, or an IPv4-mapped or -compatible IPv6 form of one.
+    static func isInternal(_ address: UnsafePointer<sockaddr>?) -> Bool {
+        guard let address else { return true }
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET:
+            let raw = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+            return isInternal(ipv4: UInt32(bigEndian: raw))
+        case AF_INET6:
+            let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
+            }
+            return isInternal(ipv6: bytes)
+        default:
+            return true
+        }
+    }
+
+    static func isInternal(ipv4 address: UInt32) -> Bool {
+        let ranges: [(network: UInt32, prefix: UInt32)] = [
+            (0x0000_0000, 8), (0x0A00_0000, 8), (0x6440_0000, 10), (0x7F00_0000, 8), (0xA9FE_0000, 16),
+            (0xAC10_0000, 12), (0xC000_0000, 24), (0xC0A8_0000, 16), (0xC612_0000, 15), (0xE000_0000, 4), (0xF000_0000, 4),
+        ]
+        return ranges.contains { range in
+            let mask: UInt32 = range.prefix == 0 ? 0 : ~UInt32(0) << (32 - range.prefix)
+            return address & mask == range.network
+        }
+    }
+
+    static func isInternal(ipv6 bytes: [UInt8]) -> Bool {
+        guard bytes.count == 16 else { return true }
+        let firstTen = bytes[0..<10].allSatisfy { $0 == 0 }
+        let embedded = UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15])
+        // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, which :: and ::1 are too).
+        if firstTen && ((bytes[10] == 0xff && bytes[11] == 0xff) || (bytes[10] == 0 && bytes[11] == 0)) {
+            return bytes[10] == 0 && embedded <= 1 ? true : isInternal(ipv4: embedded)
+        }
+        return bytes[0] & 0xfe == 0xfc || (bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80) || bytes[0] == 0xff
     }
 }
 
@@ -122,6 +174,8 @@ final class Socket: @unchecked Sendable {
 enum ConnectFailure: Error {
     case unresolved(String)
     case refused(Errno)
+    /// Every address the name resolved to is internal, and the name is not an address literal.
+    case internalAddress
 }
 
 /// A pipe that, once written to, stays readable: every thread polling it
