@@ -135,6 +135,20 @@ struct ConfinementHoldsTests {
         #expect(result.stdout == "arguments: -t argument-4711\nscriptpin: [./scriptpin]\n")
     }
 
+    @Test("The path SSH_AUTH_SOCK names is masked, though the script knows it", arguments: User.allCases)
+    func sshAgentPath(user: User) throws {
+        let stage = try ConfinementTests.Stage(user: user, server: server)
+        // A file stands in for the agent's socket: the mask is the same bind of an empty file over either.
+        let agent = stage.directory.url("agent.sock")
+        stage.directory.write("agent.sock", "agent-4711")
+        stage.pin("agent", "#!/bin/sh\necho \"agent: [$(cat \(agent))]\"\n", server: server)
+        let confined = stage.run("SSH_AUTH_SOCK=\(agent) ./scriptpin run agent --confine required")
+        #expect(confined.status == 0, "\(confined.stderr)")
+        #expect(confined.stdout == "agent: []\n")
+        let unconfined = stage.run("SSH_AUTH_SOCK=\(agent) ./scriptpin run agent --confine off")
+        #expect(unconfined.stdout == "agent: [agent-4711]\n", "the control: unconfined, the path is there")
+    }
+
     @Test("An allowed name that resolves to loopback is refused by the proxy; the address written literally still passes", arguments: User.allCases)
     func nameResolvingInside(user: User) throws {
         let stage = try ConfinementTests.Stage(user: user, server: server)

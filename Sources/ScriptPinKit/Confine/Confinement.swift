@@ -40,6 +40,17 @@ struct ConfinementPlan {
         ".pypirc", ".gnupg",
     ]
 
+    /// Agents and daemons that act with the keys the credential masks
+    /// protect, or with the machine itself: the ssh agent (whose socket a
+    /// script could find in /tmp/ssh-* even with `SSH_AUTH_SOCK` withheld),
+    /// the gpg agent, the desktop keyrings, and Docker's socket.
+    static func agentLocations(user: UInt32, sshAgent: String?) -> [String] {
+        let runtime = "/run/user/\(user)"
+        let sockets = [joinPath(runtime, "gnupg"), joinPath(runtime, "keyring"), joinPath(runtime, "gcr"), "/var/run/docker.sock", "/run/docker.sock"]
+        guard let sshAgent, sshAgent.hasPrefix("/") else { return sockets }
+        return [sshAgent] + sockets
+    }
+
     let mode: ConfinementMode
     let network: Network
     /// Absolute paths to mask, defaults and `hide` lines, without the exposed ones.
@@ -80,7 +91,11 @@ struct ConfinementPlan {
             if path == "~" || path.hasPrefix("~/") { return normalizedPath(joinPath(home ?? "/", String(path.dropFirst(2)))) }
             return normalizedPath(path.hasPrefix("/") ? path : joinPath(base, path))
         }
-        let defaults = home.map { home in Self.credentialLocations.map { joinPath(home, $0) } } ?? []
+        // `$HOME` and the account's home differ in container jobs and under `sudo -E`: both are masked.
+        var homes: [String] = []
+        for candidate in [home, homeDirectoryOfCurrentUser()].compactMap({ $0 }) where !homes.contains(candidate) { homes.append(candidate) }
+        let defaults = homes.flatMap { home in Self.credentialLocations.map { joinPath(home, $0) } }
+            + Self.agentLocations(user: effectiveUserID(), sshAgent: context.nonEmptyValue("SSH_AUTH_SOCK"))
         let hidden = defaults + (pin?.hide ?? []).map { absolute($0, relativeTo: "/") }
             + options.hide.map { absolute($0, relativeTo: context.workingDirectory) }
         let exposed = (pin?.expose ?? []).map { absolute($0, relativeTo: "/") }
