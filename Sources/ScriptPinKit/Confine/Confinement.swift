@@ -91,9 +91,8 @@ struct ConfinementPlan {
             if path == "~" || path.hasPrefix("~/") { return normalizedPath(joinPath(home ?? "/", String(path.dropFirst(2)))) }
             return normalizedPath(path.hasPrefix("/") ? path : joinPath(base, path))
         }
-        // `$HOME` and the account's home differ in container jobs and under `sudo -E`: both are masked.
-        var homes: [String] = []
-        for candidate in [home, homeDirectoryOfCurrentUser()].compactMap({ $0 }) where !homes.contains(candidate) { homes.append(candidate) }
+        // `$HOME` and the account's home differ in container jobs and under `sudo -E`: both are masked (once, as below).
+        let homes = [home, homeDirectoryOfCurrentUser()].compactMap { $0 }
         let defaults = homes.flatMap { home in Self.credentialLocations.map { joinPath(home, $0) } }
             + Self.agentLocations(user: effectiveUserID(), sshAgent: context.nonEmptyValue("SSH_AUTH_SOCK"))
         let hidden = defaults + (pin?.hide ?? []).map { absolute($0, relativeTo: "/") }
