@@ -85,13 +85,11 @@ final class Socket: @unchecked Sendable {
         defer { freeaddrinfo(list) }
         var lastFailure = Errno(ECONNREFUSED)
         var cursor: UnsafeMutablePointer<addrinfo>? = first
-        var skippedInternal = false
+        var attempted = false
         while let entry = cursor {
             cursor = entry.pointee.ai_next
-            if refusingInternal, InternetAddress.isInternal(entry.pointee.ai_addr) {
-                skippedInternal = true
-                continue
-            }
+            if refusingInternal, InternetAddress.isInternal(entry.pointee.ai_addr) { continue }
+            attempted = true
             let fd = socket(entry.pointee.ai_family, entry.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), entry.pointee.ai_protocol)
             guard fd >= 0 else {
                 lastFailure = .current
@@ -122,7 +120,8 @@ final class Socket: @unchecked Sendable {
             _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
             return candidate
         }
-        throw skippedInternal && lastFailure == Errno(ECONNREFUSED) ? .internalAddress : .refused(lastFailure)
+        // getaddrinfo gave at least one address: none tried means every one was internal.
+        throw attempted ? .refused(lastFailure) : .internalAddress
     }
 }
 
@@ -153,8 +152,7 @@ enum InternetAddress {
             (0xAC10_0000, 12), (0xC000_0000, 24), (0xC0A8_0000, 16), (0xC612_0000, 15), (0xE000_0000, 4), (0xF000_0000, 4),
         ]
         return ranges.contains { range in
-            let mask: UInt32 = range.prefix == 0 ? 0 : ~UInt32(0) << (32 - range.prefix)
-            return address & mask == range.network
+            address & (~UInt32(0) << (32 - range.prefix)) == range.network
         }
     }
 
@@ -162,9 +160,9 @@ enum InternetAddress {
         guard bytes.count == 16 else { return true }
         let firstTen = bytes[0..<10].allSatisfy { $0 == 0 }
         let embedded = UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15])
-        // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, which :: and ::1 are too).
+        // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible; :: and ::1 fall in 0.0.0.0/8).
         if firstTen && ((bytes[10] == 0xff && bytes[11] == 0xff) || (bytes[10] == 0 && bytes[11] == 0)) {
-            return bytes[10] == 0 && embedded <= 1 ? true : isInternal(ipv4: embedded)
+            return isInternal(ipv4: embedded)
         }
         return bytes[0] & 0xfe == 0xfc || (bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80) || bytes[0] == 0xff
     }
