@@ -77,6 +77,12 @@ struct ConfinementHoldsTests {
         done
         echo "writable cgroup files: $writable"
         echo "firmware entries: $(ls -A /sys/firmware | wc -l)"
+        # Undoing it: each line prints only if the way out opens.
+        mount -o remount,rw /proc/sys 2>/dev/null && echo "remounted /proc/sys"
+        umount -l /proc/sys 2>/dev/null && echo "unmounted /proc/sys"
+        mount -o remount,rw /sys 2>/dev/null && echo "remounted /sys"
+        mount -t proc proc /mnt 2>/dev/null && echo "mounted a new proc"
+        unshare -Urm sh -c 'umount -l /proc/sys 2>/dev/null && echo "nested: unmounted /proc/sys"; test -w /proc/sys/kernel/core_pattern && echo "nested: core_pattern writable"'
         grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status
         """
 
