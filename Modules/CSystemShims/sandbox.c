@@ -340,6 +340,11 @@ static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_private_mounts, 0);
     }
+    for (int index = 0; index < sandbox->read_only_count; index++) {
+        if (bind_read_only(sandbox->read_only_paths[index]) != 0) {
+            fail(control, scriptpin_sandbox_step_read_only, index);
+        }
+    }
     if (sandbox->mask_count > 0) {
         if (mount("tmpfs", staging_directory, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=0755") != 0) {
             fail(control, scriptpin_sandbox_step_staging, 0);
@@ -399,7 +404,9 @@ static int open_listener(int control, int port) {
         fail(control, scriptpin_sandbox_step_listener, 0);
     }
     int on = 1;
-    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) {
+        fail(control, scriptpin_sandbox_step_listener, 0);
+    }
     struct sockaddr_in address;
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
@@ -515,10 +522,20 @@ static int refuse_terminal_injection(void) {
 }
 
 /* The last steps before the script's execve, each refused as a set-up step. */
-static void restrict_script(int control) {
+static void restrict_script(int control, const struct scriptpin_sandbox *sandbox) {
     /* A session of its own: no controlling terminal, so /dev/tty is not scriptpin's terminal (bubblewrap's --new-session). */
     if (setsid() < 0) {
         fail(control, scriptpin_sandbox_step_session, 0);
+    }
+    /* The relayed pseudo-terminal, not scriptpin's, is the one /dev/tty opens. */
+    if (sandbox->terminal_descriptor >= 0) {
+        int stream = STDIN_FILENO;
+        while (!(sandbox->terminal_streams & (1 << stream))) {
+            stream++;
+        }
+        if (ioctl(stream, TIOCSCTTY, 0) != 0) {
+            fail(control, scriptpin_sandbox_step_terminal, 0);
+        }
     }
     if (drop_capabilities() != 0) {
         fail(control, scriptpin_sandbox_step_capabilities, 0);
@@ -536,18 +553,29 @@ static void restrict_script(int control) {
    script running as root there cannot unmount; then the interpreter. */
 static void exec_script(int control, const struct scriptpin_sandbox *sandbox) {
     await_identity_maps(control, scriptpin_sandbox_step_nested);
-    restrict_script(control);
+    restrict_script(control, sandbox);
     if (sandbox->probe_only) {
         /* The probe sets everything up, the script's namespaces included, and runs nothing. */
         _exit(0);
     }
-    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
-        signal(scriptpin_stopping_signals[index], SIG_DFL);
+    /* Set up, and not yet running: PID 1 passes on scriptpin's release. */
+    struct control_message release;
+    if (receive_message(control, &release, NULL) != 0 || release.kind != message_go) {
+        _exit(127);
     }
-    signal(SIGPIPE, SIG_DFL);
+    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+        if (signal(scriptpin_stopping_signals[index], SIG_DFL) == SIG_ERR) {
+            fail(control, scriptpin_sandbox_step_signals, 0);
+        }
+    }
+    if (signal(SIGPIPE, SIG_DFL) == SIG_ERR) {
+        fail(control, scriptpin_sandbox_step_signals, 0);
+    }
     sigset_t nothing;
     sigemptyset(&nothing);
-    sigprocmask(SIG_SETMASK, &nothing, NULL);
+    if (sigprocmask(SIG_SETMASK, &nothing, NULL) != 0) {
+        fail(control, scriptpin_sandbox_step_signals, 0);
+    }
     if (sandbox->image_descriptor >= 0) {
         if (dup2(sandbox->image_descriptor, sandbox->child_image_descriptor) < 0) {
             fail(control, scriptpin_sandbox_step_exec, 0);
@@ -605,11 +633,18 @@ static pid_t start_script(int control, const struct scriptpin_sandbox *sandbox, 
    every orphan, and reports its wait status before leaving (which ends every
    process still in the namespace). */
 static void supervise(int control, pid_t child, int script_control) {
+    struct control_message report = { .kind = message_exited };
     sigset_t nothing;
     sigemptyset(&nothing);
-    sigprocmask(SIG_SETMASK, &nothing, NULL);
-
-    struct control_message report = { .kind = message_exited };
+    if (sigprocmask(SIG_SETMASK, &nothing, NULL) != 0) {
+        /* Signals would not reach the script: it must not run. */
+        kill(child, SIGKILL);
+        report.kind = message_failed;
+        report.step = scriptpin_sandbox_step_signals;
+        report.error_number = errno;
+        send_message(control, &report);
+        _exit(0);
+    }
     for (;;) {
         int status = 0;
         pid_t ended = waitpid(-1, &status, 0);
@@ -638,11 +673,26 @@ static void supervise(int control, pid_t child, int script_control) {
 }
 
 static void run_sandbox(int control, const struct scriptpin_sandbox *sandbox) {
-    /* Ends with scriptpin: killing PID 1 ends everything in the namespace. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* Ends with scriptpin: killing PID 1 ends everything in the namespace.
+       In a new PID namespace getppid() is 0, so the race with a parent that
+       died before this call is closed by the handshake that follows: its
+       receive sees the parent's end of `control` closed, and PID 1 leaves. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        fail(control, scriptpin_sandbox_step_clone, 0);
+    }
     await_identity_maps(control, scriptpin_sandbox_step_clone);
+    if (sandbox->terminal_descriptor >= 0) {
+        for (int stream = STDIN_FILENO; stream <= STDERR_FILENO; stream++) {
+            if ((sandbox->terminal_streams & (1 << stream)) && dup2(sandbox->terminal_descriptor, stream) < 0) {
+                fail(control, scriptpin_sandbox_step_terminal, 0);
+            }
+        }
+    }
     close_descriptors_except(control, sandbox->image_descriptor);
     mount_masks(control, sandbox);
+    if (chdir(sandbox->working_directory) != 0) {
+        fail(control, scriptpin_sandbox_step_working_directory, 0);
+    }
     int listener = -1;
     if (sandbox->isolates_network) {
         set_up_network(control, sandbox);
@@ -660,6 +710,12 @@ static void run_sandbox(int control, const struct scriptpin_sandbox *sandbox) {
     }
     if (listener >= 0) {
         close(listener);
+    }
+    struct control_message release;
+    if (!sandbox->probe_only
+        && (receive_message(control, &release, NULL) != 0 || release.kind != message_go || send_message(script_control, &release) != 0)) {
+        kill(child, SIGKILL);
+        _exit(127);
     }
     supervise(control, child, script_control);
 }
@@ -733,6 +789,11 @@ int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scri
     result->pid = -1;
     close(ends[0]);
     return -1;
+}
+
+int scriptpin_sandbox_release(int control) {
+    struct control_message message = { .kind = message_go };
+    return send_message(control, &message);
 }
 
 int scriptpin_sandbox_finish(int control, int *wait_status, int *failed_step, int *failed_errno) {

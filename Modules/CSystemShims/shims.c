@@ -9,10 +9,13 @@
 #include <stdatomic.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <termios.h>
 
 const unsigned int scriptpin_mfd_cloexec = MFD_CLOEXEC;
 const unsigned int scriptpin_mfd_allow_sealing = MFD_ALLOW_SEALING;
@@ -148,7 +151,11 @@ int scriptpin_forward_signals_begin(void) {
     /* Held back in this thread until the child's pid is recorded, so that a
        signal arriving while the child is being created waits for it. */
     sigset_t forwarded = forwarded_set();
-    pthread_sigmask(SIG_BLOCK, &forwarded, &saved_mask);
+    int failure = pthread_sigmask(SIG_BLOCK, &forwarded, &saved_mask);
+    if (failure != 0) {
+        errno = failure;
+        return -1;
+    }
     if (scriptpin_install_stopping_handlers(forward_signal, 0, SA_RESTART, saved_actions) != 0) {
         int saved_errno = errno;
         pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
@@ -158,21 +165,101 @@ int scriptpin_forward_signals_begin(void) {
     return 0;
 }
 
-void scriptpin_forward_signals_to(pid_t child) {
+int scriptpin_forward_signals_to(pid_t child) {
     atomic_store(&forward_target, child);
     deliver_pending(child);
     /* Unblocked even if scriptpin's parent started it with these signals
        blocked (test runners and some CI agents do): blocked, they would
        never reach the script. */
     sigset_t forwarded = forwarded_set();
-    pthread_sigmask(SIG_UNBLOCK, &forwarded, NULL);
+    int failure = pthread_sigmask(SIG_UNBLOCK, &forwarded, NULL);
+    if (failure != 0) {
+        errno = failure;
+        return -1;
+    }
+    return 0;
 }
 
-void scriptpin_forward_signals_end(void) {
+int scriptpin_forward_signals_end(void) {
+    int result = 0;
     for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
-        sigaction(scriptpin_stopping_signals[index], &saved_actions[index], NULL);
+        if (sigaction(scriptpin_stopping_signals[index], &saved_actions[index], NULL) != 0) {
+            result = -1;
+        }
     }
     atomic_store(&forward_target, 0);
     atomic_store(&pending_signals, 0);
-    pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+    int failure = pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+    if (failure != 0) {
+        errno = failure;
+        return -1;
+    }
+    return result;
+}
+
+int scriptpin_open_pseudo_terminal(int *master, int *slave) {
+    int primary = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (primary < 0) {
+        return -1;
+    }
+    if (unlockpt(primary) != 0) {
+        int saved_errno = errno;
+        close(primary);
+        errno = saved_errno;
+        return -1;
+    }
+    /* By descriptor, not by name: nobody can swap /dev/pts/N in between. */
+    int peer = ioctl(primary, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (peer < 0) {
+        int saved_errno = errno;
+        close(primary);
+        errno = saved_errno;
+        return -1;
+    }
+    *master = primary;
+    *slave = peer;
+    return 0;
+}
+
+int scriptpin_copy_window_size(int from, int to) {
+    struct winsize size;
+    if (ioctl(from, TIOCGWINSZ, &size) != 0) {
+        return -1;
+    }
+    return ioctl(to, TIOCSWINSZ, &size);
+}
+
+static volatile sig_atomic_t window_notice = -1;
+static struct sigaction window_saved;
+
+static void note_window_change(int signal_number) {
+    (void)signal_number;
+    int saved_errno = errno;
+    char byte = 1;
+    if (window_notice >= 0) {
+        /* Non-blocking: when the pipe is full a notice is already waiting. */
+        ssize_t ignored = write(window_notice, &byte, 1);
+        (void)ignored;
+    }
+    errno = saved_errno;
+}
+
+int scriptpin_window_changes_begin(int notice) {
+    window_notice = notice;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = note_window_change;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    if (sigaction(SIGWINCH, &action, &window_saved) != 0) {
+        window_notice = -1;
+        return -1;
+    }
+    return 0;
+}
+
+int scriptpin_window_changes_end(void) {
+    int result = sigaction(SIGWINCH, &window_saved, NULL);
+    window_notice = -1;
+    return result;
 }

@@ -33,6 +33,10 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case confinementUnavailable(ConfinementDiagnosis)
     /// The egress proxy could not be started for a script whose network it must carry.
     case egressProxyFailed(Errno)
+    /// The pseudo-terminal a confined script gets could not be made or relayed.
+    case terminalRelayFailed(Errno)
+    /// A path confinement must mask or protect could not be examined, so the sandbox could not be planned.
+    case confinementPathUnreadable(path: String, Errno)
     /// A pin that would not read back as written; nothing was written.
     case refusedPinWrite(path: String, reason: String)
 
@@ -66,7 +70,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge:
             .verificationFailed
         case .writeFailed, .crypto, .fetch, .storeEntryMissing, .interpreterNotFound, .interpreterNotExecutable,
-             .spawnFailed, .processProtectionFailed, .confinementUnavailable, .egressProxyFailed:
+             .spawnFailed, .processProtectionFailed, .confinementUnavailable, .egressProxyFailed,
+             .confinementPathUnreadable, .terminalRelayFailed:
             .unavailable
         }
     }
@@ -106,7 +111,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "\(url) is not pinned; it served \(actual). Review it, then pin it with: scriptpin add \(name) \(url)"
         case .mismatch(let what, let expected, let actual):
             let wanted = expected.map(\.description).joined(separator: " or ")
-            return "\(what) does not match its pin: expected \(wanted), got \(actual); nothing was run. If the change is legitimate, review it with `scriptpin update`"
+            return "\(what) does not match its pin: expected \(wanted), got \(actual); nothing was run or written. If the change is legitimate, review it with `scriptpin update`"
         case .storeEntryModified(let path, let expected, let actual):
             return "stored copy \(path) was modified: it should hash to \(expected.hex) but hashes to \(actual.hex); it was not used. The next successful fetch replaces it"
         case .storeEntryTooLarge(let path, let limit):
@@ -124,6 +129,10 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "confinement is required (by --confine required, the pin's `confine required` or its egress lines), and this system cannot provide it, so nothing was fetched or run: \(diagnosis)"
         case .egressProxyFailed(let errno):
             return "could not start the egress proxy: \(errno); the script was not run"
+        case .terminalRelayFailed(let errno):
+            return "could not give the confined script a terminal of its own (\(errno)); the script was not run. Redirect its standard input and output away from the terminal, or free a pseudo-terminal"
+        case .confinementPathUnreadable(let path, let errno):
+            return "cannot tell whether \(path) exists (\(errno)), so it could be neither masked nor protected; the script was not run. Make the path's directory searchable by this user, or name it with --expose if the script may reach it"
         case .spawnFailed(let program, let errno):
             return "could not start '\(program)': \(errno)"
         case .refusedPinWrite(let path, let reason):

@@ -122,6 +122,7 @@ let runCommand = Command(
             .flag("egress-audit", "Confine the network but let every host through; list the egress lines that allow them."),
             .value("hide", "path", repeatable: true, "Mask this path from the script besides the credential stores (repeatable)."),
             .value("expose", "path", repeatable: true, "Let the script see this masked path after all (repeatable)."),
+            .value("report", "file", "After the script, write the network report (allowed, blocked, audit suggestions) to this file as JSON."),
         ] + fetchOptionSpecs + [helpOption],
         discussion: """
             By default the script gets the environment minus every variable whose name looks secret \
@@ -160,6 +161,7 @@ let runCommand = Command(
         command.printInsteadOfRunning = arguments.flag("print")
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
         command.confinement = try confinementOptions(from: arguments)
+        command.reportFile = arguments.value("report")
         return reportingRunFailures(console) { () throws(ScriptPinError) in
             ExitCode.Run.of(try command.run(reporter: console, context: context))
         }
@@ -367,7 +369,7 @@ let hookCommand = Command(
         discussion: nil),
     perform: { arguments, console, context throws(ScriptPinError) in
         guard arguments.operands == ["install"] else { throw .usage("the only hook command is `scriptpin hook install`") }
-        var installer = HookInstaller(executable: currentExecutablePath())
+        var installer = HookInstaller(executable: context.executablePath ?? "scriptpin")
         installer.force = arguments.flag("force")
         try installer.run(reporter: console, context: context)
         return ExitCode.success

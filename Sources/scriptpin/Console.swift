@@ -87,6 +87,12 @@ final class Console: Reporter {
         write("\r\u{1B}[2K" + (text ?? ""), to: .error)
     }
 
+    /// On a terminal: SGR reset, cursor shown, the default character set (SI).
+    func reclaimTerminal(startingLine: Bool) {
+        guard interactiveErrors else { return }
+        write("\u{1B}[0m\u{1B}[?25h\u{0F}" + (startingLine ? "\n" : ""), to: .error)
+    }
+
     func write(_ text: String, to stream: Stream) {
         let bytes = Array(text.utf8)
         bytes.withUnsafeBytes { write(bytes: $0, to: stream) }

@@ -19,17 +19,20 @@ extension ProcessContext {
         }
         // https://no-color.org: set to anything but empty, no colour.
         let noColour = environment.last { $0.name == "NO_COLOR" }.map { !$0.value.isEmpty } ?? false
+        let inputIsTerminal = isatty(STDIN_FILENO) == 1
         let terminal = TerminalFacts(
-            inputIsTerminal: isatty(STDIN_FILENO) == 1, outputIsTerminal: isatty(STDOUT_FILENO) == 1,
-            errorIsTerminal: isatty(STDERR_FILENO) == 1, colourAllowed: !noColour)
-        return ProcessContext(environment: environment, workingDirectory: workingDirectory, terminal: terminal)
+            inputIsTerminal: inputIsTerminal, outputIsTerminal: isatty(STDOUT_FILENO) == 1,
+            errorIsTerminal: isatty(STDERR_FILENO) == 1, inputIsForeground: inputIsTerminal && tcgetpgrp(STDIN_FILENO) == getpgrp(),
+            colourAllowed: !noColour)
+        return ProcessContext(
+            environment: environment, workingDirectory: workingDirectory, terminal: terminal, executablePath: currentExecutablePath())
     }
 }
 
-/// The path of the running executable, from /proc/self/exe, for the hook to call.
-func currentExecutablePath() -> String {
+/// The path of the running executable, from /proc/self/exe: the hook calls it, and confinement keeps its directory read-only.
+func currentExecutablePath() -> String? {
     var buffer = [CChar](repeating: 0, count: 4096)
     let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    guard length > 0 else { return "scriptpin" }
+    guard length > 0 else { return nil }
     return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -50,7 +50,7 @@ struct ConfinementHoldsTests {
         #expect(confined.status == 0, "\(confined.stderr) \(stage.directory.read("stderr.txt") ?? "")")
         #expect(confined.stdout == """
             stdin: Operation not permitted
-            /dev/tty: No such device or address
+            /dev/tty: Operation not permitted
             name? typed
             answer: typed
             after: [] status 3
@@ -64,6 +64,102 @@ struct ConfinementHoldsTests {
             #expect(unconfined.stdout.contains("stdin: injected\n"), "\(unconfined.stdout)")
             #expect(unconfined.stdout.contains("INJECTED"), "\(unconfined.stdout)")
         }
+    }
+
+    @Test("A confined script prompting on /dev/tty gets the typed answer, the window size and its changes, through a terminal of its own", arguments: User.allCases)
+    func relayedTerminal(user: User) throws {
+        let stage = try ConfinementTests.Stage(user: user, server: server)
+        stage.directory.write("pty_driver.py", try String(contentsOfFile: ProcessRunner.fixtures + "/pty_driver.py", encoding: .utf8))
+        let script = """
+            #!/bin/sh
+            echo "size: $(stty size < /dev/tty)"
+            printf 'password? ' > /dev/tty
+            stty -echo < /dev/tty
+            read answer < /dev/tty
+            stty echo < /dev/tty
+            echo
+            echo "answer: $answer"
+            echo "size: $(stty size < /dev/tty)"
+            exit 5
+            """
+        stage.pin("prompt", script, server: server)
+        let result = stage.run("python3 pty_driver.py 'password? ' hunter2 -- sh -c './scriptpin run prompt --confine required 2>/dev/null'")
+        #expect(result.status == 5, "\(result.stderr)")
+        // The answer is not echoed: the script's own `stty -echo` took effect on its terminal.
+        #expect(result.stdout == "size: 33 101\npassword? \nanswer: hunter2\nsize: 40 120\n", "\(result.stdout)")
+    }
+
+    @Test("On a terminal, scriptpin's own report follows a reset of whatever the script's output left hidden or unfinished")
+    func reportAfterReset() throws {
+        let stage = try ConfinementTests.Stage(user: .root, server: server)
+        stage.directory.write("pty_driver.py", try String(contentsOfFile: ProcessRunner.fixtures + "/pty_driver.py", encoding: .utf8))
+        let script = """
+            #!/bin/sh
+            echo "scriptpin: network: 0 connections allowed (0 bytes sent, 0 bytes received), 0 blocked"
+            printf 'ready? '
+            read answer
+            curl -s -o /dev/null https://example.com/ || true
+            printf '\\033[8mhidden'
+            """
+        stage.pin("faker", script, server: server, extra: "egress 192.0.2.1\n")
+        let result = stage.run("python3 pty_driver.py 'ready? ' y -- ./scriptpin run faker")
+        #expect(result.status == 0, "\(result.stdout)")
+        let reset = "\u{1B}[8mhidden\u{1B}[0m\u{1B}[?25h\u{0F}\nscriptpin: blocked example.com:443 (not in the pin's egress list)\n"
+        #expect(result.stdout.contains(reset), "\(result.stdout.debugDescription)")
+    }
+
+    /// Tries to change what later code runs or trusts: scriptpin's
+    /// directory, the manifest, and the runner's files for later steps.
+    static let persistenceScript = """
+        #!/bin/sh
+        attempt() { if sh -c "$2" 2>/dev/null; then echo "$1: changed"; else echo "$1: refused"; fi; }
+        attempt "replace scriptpin" 'echo evil > bin/scriptpin'
+        attempt "remove scriptpin" 'rm -f bin/scriptpin'
+        attempt "add beside scriptpin" 'echo evil > bin/scriptpin-shadow'
+        attempt "change a pin" 'echo "sha256 0000" >> known-hashes/persist.pin'
+        attempt "add a pin" 'echo evil > known-hashes/evil.pin'
+        for name in GITHUB_ENV GITHUB_PATH GITHUB_OUTPUT GITHUB_STATE GITHUB_STEP_SUMMARY; do
+            eval file=\\$$name
+            attempt "append to $name" "echo BASH_ENV=/tmp/evil >> $file"
+            attempt "replace $name" "rm -f $file"
+        done
+        """
+
+    @Test("Nothing a confined script writes runs later in its place: scriptpin's directory, the manifest and the runner's files are read-only", arguments: User.allCases)
+    func nothingPersists(user: User) throws {
+        let stage = try ConfinementTests.Stage(user: user, server: server)
+        stage.pin("persist", Self.persistenceScript, server: server)
+        let names = ConfinementPlan.laterStepFiles
+        var environment: [String: String] = [:]
+        for name in names {
+            stage.directory.write("runner/\(name.lowercased())", "\(name)=kept\n")
+            environment[name] = stage.directory.url("runner/\(name.lowercased())")
+        }
+        let pinBefore = stage.directory.read("known-hashes/persist.pin")
+        let binary = { (try? Data(contentsOf: URL(fileURLWithPath: stage.directory.url("bin/scriptpin")))) ?? Data() }
+        let binaryBefore = binary()
+        let result = stage.run("./scriptpin run persist --confine required", extraEnvironment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = ["replace scriptpin", "remove scriptpin", "add beside scriptpin", "change a pin", "add a pin"]
+            + names.flatMap { ["append to \($0)", "replace \($0)"] }
+        #expect(result.stdout == expected.map { "\($0): refused\n" }.joined())
+        #expect(binary() == binaryBefore && !binaryBefore.isEmpty)
+        #expect(stage.directory.read("known-hashes/persist.pin") == pinBefore)
+        #expect(stage.directory.read("known-hashes/evil.pin") == nil)
+        #expect(stage.directory.read("bin/scriptpin-shadow") == nil)
+        for name in names { #expect(stage.directory.read("runner/\(name.lowercased())") == "\(name)=kept\n") }
+    }
+
+    @Test("A mask over the working directory holds for relative paths too", arguments: User.allCases)
+    func maskedWorkingDirectory(user: User) throws {
+        let stage = try ConfinementTests.Stage(user: user, server: server)
+        stage.directory.write("work/data.txt", "private-4711")
+        stage.pin("relative", "#!/bin/sh\necho \"data: [$(cat data.txt 2>/dev/null)] entries: $(ls -A | wc -l)\"\n", server: server)
+        let hidden = stage.run("cd work && ../scriptpin run relative --confine required --hide .")
+        #expect(hidden.status == 0, "\(hidden.stderr)")
+        #expect(hidden.stdout == "data: [] entries: 0\n")
+        let shown = stage.run("cd work && ../scriptpin run relative --confine required")
+        #expect(shown.stdout == "data: [private-4711] entries: 1\n", "the control: unmasked, the file is there")
     }
 
     /// What a root script could use to leave the sandbox through the kernel.
@@ -153,6 +249,81 @@ struct ConfinementHoldsTests {
         #expect(confined.stdout == "agent: []\n")
         let unconfined = stage.run("SSH_AUTH_SOCK=\(agent) ./scriptpin run agent --confine off")
         #expect(unconfined.stdout == "agent: [agent-4711]\n", "the control: unconfined, the path is there")
+    }
+
+    @Test("An allowed upstream that never reads cannot keep scriptpin alive after the script has ended", arguments: User.allCases)
+    func upstreamThatNeverReads(user: User) throws {
+        let stage = try ConfinementTests.Stage(user: user, server: server)
+        // Accepts one connection and never reads from it.
+        stage.directory.write("sink.py", """
+            import socket, time
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            print(listener.getsockname()[1], flush=True)
+            connection, _ = listener.accept()
+            time.sleep(600)
+            """)
+        let script = """
+            #!/bin/sh
+            python3 -c '
+            import socket, sys
+            tunnel = socket.create_connection(("127.0.0.1", 3128))
+            tunnel.sendall(b"CONNECT 127.0.0.1:" + sys.argv[1].encode() + b" HTTP/1.1\\r\\n\\r\\n")
+            print(tunnel.recv(64).split(b"\\r\\n")[0].decode(), flush=True)
+            tunnel.setblocking(False)
+            try:
+                while True:
+                    tunnel.send(b"x" * 65536)
+            except BlockingIOError:
+                print("the upstream stopped reading", flush=True)
+            ' "$1"
+            """
+        stage.pin("flood", script, server: server)
+        let result = stage.run("""
+            python3 sink.py > port.txt & sink=$!
+            while [ ! -s port.txt ]; do sleep 0.05; done
+            port=$(cat port.txt)
+            timeout 60 ./scriptpin run flood --egress 127.0.0.1:$port -- $port; echo "status $?"
+            kill -9 $sink
+            """)
+        #expect(result.stdout == "HTTP/1.1 200 Connection established\nthe upstream stopped reading\nstatus 0\n", "\(result.stderr)")
+    }
+
+    @Test("run --report writes the network report as JSON; an audit of a failed script says its list may be incomplete")
+    func networkReport() throws {
+        let stage = try ConfinementTests.Stage(user: .root, server: server)
+        server.serve("reported.txt", "reported\n")
+        let script = """
+            #!/bin/sh
+            curl -fsS --cacert "$SSL_CERT_FILE" https://127.0.0.1:\(server.trustedPort)/files/reported.txt
+            curl -s -o /dev/null https://example.com/ || true
+            exit 3
+            """
+        stage.pin("reported", script, server: server, extra: "egress 127.0.0.1:\(server.trustedPort)\n")
+        let enforced = stage.run("./scriptpin run reported --report report.json")
+        #expect(enforced.status == 3, "\(enforced.stderr)")
+        #expect(enforced.stdout == "reported\n")
+        let report = try #require(stage.directory.read("report.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        #expect(json["version"] as? Int == 1)
+        #expect((json["script"] as? [String: Int]) == ["exitStatus": 3])
+        #expect(json["confined"] as? Bool == true)
+        #expect(json["network"] as? String == "proxied")
+        #expect(json["audit"] as? Bool == false)
+        let blocked = try #require(json["blocked"] as? [[String: Any]])
+        #expect(blocked.map { "\($0["destination"] ?? "") \($0["attempts"] ?? "")" } == ["example.com:443 1"])
+        let allowed = try #require(json["allowed"] as? [[String: Any]])
+        #expect(allowed.map { "\($0["destination"] ?? "") \($0["connections"] ?? "")" } == ["127.0.0.1:\(server.trustedPort) 1"])
+        #expect(json["suggestedEgressLines"] == nil)
+
+        let audited = stage.run("./scriptpin run reported --egress-audit --report audit.json")
+        #expect(audited.status == 3)
+        #expect(audited.stderr.contains("scriptpin: egress audit: the script contacted 2 destinations; these lines in its pin allow exactly them: It exited with status 3, so it may not have got as far as every host it needs; audit it again once it succeeds.\negress 127.0.0.1:\(server.trustedPort)\negress example.com\n"), "\(audited.stderr)")
+        let auditText = try #require(stage.directory.read("audit.json"))
+        let audit = try #require(try JSONSerialization.jsonObject(with: Data(auditText.utf8)) as? [String: Any])
+        #expect(audit["audit"] as? Bool == true)
+        #expect(audit["suggestedEgressLines"] as? [String] == ["egress 127.0.0.1:\(server.trustedPort)", "egress example.com"])
     }
 
     @Test("An allowed name that resolves to loopback is refused by the proxy; the address written literally still passes", arguments: User.allCases)

@@ -17,6 +17,7 @@ final class RecordingReporter: Reporter {
     func warning(_ message: String) { recorded.withLock { $0.append("warning: " + message) } }
     func error(_ message: String) { recorded.withLock { $0.append("error: " + message) } }
     func progress(_ text: String?) {}
+    func reclaimTerminal(startingLine: Bool) { recorded.withLock { $0.append("reclaim terminal" + (startingLine ? " on a new line" : "")) } }
     func styled(_ text: String, _ style: TextStyle) -> String { "<\(style)>\(text)</\(style)>" }
     func hint(_ remedy: Remedy) -> String { " [\(remedy)]" }
 }

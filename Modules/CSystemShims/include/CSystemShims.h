@@ -46,8 +46,17 @@ int scriptpin_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *action
    thread) and then delivered to the child: none is lost in the window
    between creating the child and recording its pid. */
 int scriptpin_forward_signals_begin(void);
-void scriptpin_forward_signals_to(pid_t child);
-void scriptpin_forward_signals_end(void);
+int scriptpin_forward_signals_to(pid_t child);
+int scriptpin_forward_signals_end(void);
+
+/* A new pseudo-terminal pair, both close-on-exec, neither our controlling
+   terminal; the slave is opened from the master (TIOCGPTPEER), not by name. */
+int scriptpin_open_pseudo_terminal(int *master, int *slave);
+/* TIOCGWINSZ on `from`, TIOCSWINSZ on `to` (ioctl is variadic: Swift cannot call it). */
+int scriptpin_copy_window_size(int from, int to);
+/* While begun, each SIGWINCH writes one byte to `notice` (a non-blocking pipe). */
+int scriptpin_window_changes_begin(int notice);
+int scriptpin_window_changes_end(void);
 
 /* The sandbox `run` confines a script in (sandbox.c): new user, PID,
    mount, IPC, UTS and cgroup namespaces, and a network namespace with only
@@ -62,7 +71,9 @@ enum scriptpin_sandbox_step {
     scriptpin_sandbox_step_uid_map,
     scriptpin_sandbox_step_gid_map,
     scriptpin_sandbox_step_private_mounts,
+    scriptpin_sandbox_step_read_only,
     scriptpin_sandbox_step_staging,
+    scriptpin_sandbox_step_working_directory,
     scriptpin_sandbox_step_mask,
     scriptpin_sandbox_step_proc,
     scriptpin_sandbox_step_kernel_interfaces,
@@ -73,6 +84,8 @@ enum scriptpin_sandbox_step {
     scriptpin_sandbox_step_capabilities,
     scriptpin_sandbox_step_no_new_privileges,
     scriptpin_sandbox_step_seccomp,
+    scriptpin_sandbox_step_terminal,
+    scriptpin_sandbox_step_signals,
     scriptpin_sandbox_step_exec,
     scriptpin_sandbox_step_wait,
 };
@@ -85,11 +98,23 @@ struct scriptpin_sandbox {
     int isolates_network;
     /* When > 0, a listener on 127.0.0.1:listener_port inside, passed back. */
     int listener_port;
+    /* Bound read-only over themselves (files or directories), before the masks. */
+    const char *const *read_only_paths;
+    int read_only_count;
     const char *const *mask_paths;
     const int *mask_is_directory;
     int mask_count;
+    /* When >= 0, a pseudo-terminal's slave: it replaces each standard
+       descriptor whose bit (1 << fd) is in terminal_streams and becomes the
+       script's controlling terminal. */
+    int terminal_descriptor;
+    int terminal_streams;
     /* Stops after the namespaces are set up: whether confinement works here. */
     int probe_only;
+    /* Entered again once the mounts are made: the inherited working
+       directory is the one below them, where relative paths would pass
+       under every mask and read-only mount on the way. */
+    const char *working_directory;
     /* An absolute path: nothing searches PATH in the sandbox. */
     const char *path;
     char *const *argv;
@@ -108,9 +133,16 @@ struct scriptpin_sandbox_result {
 };
 
 /* Starts the sandbox and returns once it is set up: 0 with pid (PID 1's, to
-   wait for and signal), control (for scriptpin_sandbox_finish) and the
-   listener, or -1 with the failed step and its errno. */
+   wait for and signal), control (for scriptpin_sandbox_release and
+   scriptpin_sandbox_finish) and the listener, or -1 with the failed step
+   and its errno. The script's process then waits, set up but before its
+   execve, until it is released. */
 int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scriptpin_sandbox_result *result);
+
+/* Lets the script's process go on to its execve: what it needs outside
+   (the egress proxy) is running. A sandbox never released ends, without
+   running anything, when PID 1 is killed. */
+int scriptpin_sandbox_release(int control);
 
 /* After PID 1 has exited: the script's wait status, or the step that failed
    (a failed execve: step exec). -1 when PID 1 reported nothing. */

@@ -51,13 +51,33 @@ struct ConfinementPlan {
         return [sshAgent] + sockets
     }
 
+    /// The files a GitHub Actions runner reads after the step to change
+    /// later steps (variables, `PATH`, outputs, state, the summary): a
+    /// script that appends `BASH_ENV=…` to one runs in every step after it.
+    /// GitLab has no such files; its dotenv reports are paths the job names.
+    static let laterStepFiles = ["GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STATE", "GITHUB_STEP_SUMMARY"]
+
+    /// What later code runs or trusts in the script's place, read-only
+    /// whatever the pin says: scriptpin's own directory (a replaced binary
+    /// would run the next `scriptpin run` with its secrets), the manifest
+    /// directory, and the runner's files for later steps.
+    static func protectedLocations(manifestDirectory: String?, context: ProcessContext) -> [String] {
+        let executableDirectory = context.executablePath.map(parentDirectory(of:))
+        let runnerFiles = laterStepFiles.compactMap { context.nonEmptyValue($0) }.filter { $0.hasPrefix("/") }
+        return [executableDirectory, manifestDirectory].compactMap { $0 } + runnerFiles
+    }
+
     let mode: ConfinementMode
     let network: Network
     /// Absolute paths to mask, defaults and `hide` lines, without the exposed ones.
     let maskedPaths: [String]
+    /// Absolute paths the script may read but not change.
+    let protectedPaths: [String]
+    let workingDirectory: String
 
-    /// Combines `options` with `pin` (nil for an ad hoc run).
-    init(options: ConfinementOptions, pin: Pin?, context: ProcessContext) throws(ScriptPinError) {
+    /// Combines `options` with `pin` (nil for an ad hoc run); the manifest
+    /// directory, when there is one, is protected.
+    init(options: ConfinementOptions, pin: Pin?, manifestDirectory: String?, context: ProcessContext) throws(ScriptPinError) {
         var rules: [EgressRule] = []
         for rule in (pin?.egress ?? []) + options.egress where !rules.contains(rule) { rules.append(rule) }
         let destinations = rules.compactMap { rule -> EgressDestination? in
@@ -104,17 +124,29 @@ struct ConfinementPlan {
             if !exposed.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { masked.append(path) }
         }
         maskedPaths = masked
+        workingDirectory = context.workingDirectory
+        protectedPaths = Self.protectedLocations(manifestDirectory: manifestDirectory, context: context).map(normalizedPath)
     }
 
-    /// The sandbox for this plan: masks for the paths that exist (a path
-    /// inside another masked directory is hidden with it), and the network.
-    var sandboxSpec: SandboxSpec {
+    /// The sandbox for this plan: the protected paths that exist, read-only;
+    /// masks for the masked paths that exist (a path inside another masked
+    /// directory is hidden with it); the network. A path that cannot be
+    /// examined is an error, never taken for missing: that would leave it unmasked.
+    func sandboxSpec() throws(ScriptPinError) -> SandboxSpec {
+        func kind(_ path: String) throws(ScriptPinError) -> FileKind {
+            do { return try existingFileKind(path) } catch { throw .confinementPathUnreadable(path: path, error) }
+        }
         var spec = SandboxSpec()
-        let existing = maskedPaths.compactMap { path -> SandboxSpec.Mask? in
-            switch fileKind(path) {
-            case .missing: nil
-            case .directory: SandboxSpec.Mask(path: path, isDirectory: true)
-            case .regular, .other: SandboxSpec.Mask(path: path, isDirectory: false)
+        spec.workingDirectory = workingDirectory
+        for path in protectedPaths where try kind(path) != .missing && !spec.readOnlyPaths.contains(path) {
+            spec.readOnlyPaths.append(path)
+        }
+        var existing: [SandboxSpec.Mask] = []
+        for path in maskedPaths {
+            switch try kind(path) {
+            case .missing: continue
+            case .directory: existing.append(SandboxSpec.Mask(path: path, isDirectory: true))
+            case .regular, .other: existing.append(SandboxSpec.Mask(path: path, isDirectory: false))
             }
         }
         spec.masks = existing.filter { mask in

@@ -16,24 +16,30 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
     }
 
     public let cause: Cause
+    /// Whether the script may run without confinement: not when its pin has egress lines, which only confinement enforces.
+    public let allowsUnconfined: Bool
 
     public var description: String {
-        switch cause {
+        let fallback = allowsUnconfined ? ", or run with --confine off" : " (the pin's egress lines are enforced by confinement, so it does not run without it)"
+        return switch cause {
         case .unprivilegedCloneDisabled:
-            "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0). Fix: sysctl -w kernel.unprivileged_userns_clone=1, or run with --confine off"
+            "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0). Fix: sysctl -w kernel.unprivileged_userns_clone=1\(fallback)"
         case .namespaceLimit(let value):
-            "the kernel allows no more user namespaces (user.max_user_namespaces = \(value)). Fix: sysctl -w user.max_user_namespaces=15000, or run with --confine off"
+            "the kernel allows no more user namespaces (user.max_user_namespaces = \(value)). Fix: sysctl -w user.max_user_namespaces=15000\(fallback)"
         case .appArmorRestriction:
-            "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1). Fix: load the AppArmor profile from scriptpin's README, which grants userns to the scriptpin binary only, or run with --confine off"
+            "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1). Fix: load the AppArmor profile from scriptpin's README, which grants userns to the scriptpin binary only\(fallback)"
         case .seccompFilter:
-            "a seccomp filter refuses to create namespaces (a container runtime's default profile does). Fix: run the container with a seccomp profile that allows clone and unshare with CLONE_NEWUSER, or run with --confine off"
+            "a seccomp filter refuses to create namespaces (a container runtime's default profile does). Fix: run the container with a seccomp profile that allows clone and unshare with CLONE_NEWUSER\(fallback)"
         case .refused(let step, let error):
-            "the kernel refused to \(step): \(error). Run with --confine off to go without confinement"
+            allowsUnconfined
+                ? "the kernel refused to \(step): \(error). Run with --confine off to go without confinement"
+                : "the kernel refused to \(step): \(error)\(fallback)"
         }
     }
 
     /// Reads the settings that explain `refusal`.
-    init(_ refusal: SandboxRefusal) {
+    init(_ refusal: SandboxRefusal, allowsUnconfined: Bool) {
+        self.allowsUnconfined = allowsUnconfined
         let privileged = effectiveUserID() == 0
         let limit = Self.setting("/proc/sys/user/max_user_namespaces")
         let creating = refusal.step == .createNamespaces || refusal.step == .nestedNamespaces
@@ -55,6 +61,9 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
         case .createNamespaces: "create user, PID, mount, IPC, UTS and network namespaces"
         case .mapIdentity: "map the user into the new user namespace"
         case .mount(let target): "mount over \(VisibleText.escape(target))"
+        case .readOnly(let path): "make \(VisibleText.escape(path)) read-only"
+        case .workingDirectory(let path): "enter the working directory \(VisibleText.escape(path)) inside the sandbox"
+        case .terminal: "give the script its relayed terminal"
         case .network: "bring up the sandbox's loopback network"
         case .nestedNamespaces: "create the script's own user and mount namespaces"
         case .other: "set up the sandbox"

@@ -47,4 +47,9 @@ public struct EgressLedger: Sendable, Equatable {
     public var contacted: [EgressDestination] {
         Set(allowed.keys).union(blocked.keys).union(unreachable.keys).union(internalOnly.keys).sorted()
     }
+
+    /// The pin lines that allow exactly what the script contacted.
+    var suggestedEgressLines: [String] {
+        contacted.map { "egress \($0)" }
+    }
 }

@@ -15,8 +15,12 @@ final class EgressProxy: Sendable {
     /// How long a connection may take to send its request before it is dropped,
     /// so that an idle connection cannot hold a thread for the whole run.
     static let requestHeadTimeoutMilliseconds: Int32 = 30_000
-    /// How long resolving and connecting to an allowed host may take, as curl's own default connect timeout.
+    /// How long resolving and connecting to an allowed host may take in all, as curl's own default connect timeout.
     static let connectTimeoutMilliseconds: Int32 = 30_000
+    /// After the script has ended, how long its connections may go on
+    /// delivering what it sent before it exited; then every one is cut, so
+    /// that no upstream can keep scriptpin from exiting.
+    static let closingGraceMilliseconds: Int32 = 500
     /// The relay's buffer for each direction of one connection.
     static let relayBufferSize = 64 * 1024
     /// Connections served at once, one thread each; a script that opens
@@ -32,7 +36,10 @@ final class EgressProxy: Sendable {
 
     private let listener: Socket
     private let policy: Policy
+    /// Fired when the script has ended: no new connections.
     private let wake: WakeSignal
+    /// Fired after the grace period: every connection ends, whatever it was waiting for.
+    private let cutoff: WakeSignal
     private let ledger = Mutex(EgressLedger())
     private let connections = Mutex(ConnectionThreads())
     private let acceptor = Mutex<JoinableThread?>(nil)
@@ -41,21 +48,26 @@ final class EgressProxy: Sendable {
         self.listener = listener
         self.policy = policy
         wake = try WakeSignal()
+        cutoff = try WakeSignal()
     }
 
-    /// Starts accepting on a thread of its own.
-    func start() {
+    /// Starts accepting on a thread of its own; false when no thread could start.
+    func start() -> Bool {
         let thread = JoinableThread { [self] in acceptConnections() }
         acceptor.withLock { $0 = thread }
-        if thread == nil {
-            ledger.withLock { $0.proxyFailure = "no thread could be started for the egress proxy" }
-        }
+        return thread != nil
     }
 
-    /// Ends every connection still open (the script has ended) and returns what went through.
+    /// Ends every connection still open (the script has ended), after
+    /// at most the grace period, and returns what went through.
     func stop() -> EgressLedger {
         wake.fire()
         acceptor.withLock { $0?.join() }
+        let grace = Deadline(afterMilliseconds: Self.closingGraceMilliseconds)
+        while connections.withLock({ $0.running }) > 0 && grace.remainingMilliseconds > 0 {
+            _ = try? poll([], timeoutMilliseconds: min(10, grace.remainingMilliseconds))
+        }
+        cutoff.fire()
         for thread in connections.withLock({ $0.takeAll() }) { thread.join() }
         return ledger.withLock { $0 }
     }
@@ -75,7 +87,7 @@ final class EgressProxy: Sendable {
                 threads.running < Self.maximumConcurrentConnections ? threads.reserve() : nil
             }
             guard let identifier else {
-                try? connection.sendAll(Self.response(503, "scriptpin: over \(Self.maximumConcurrentConnections) connections at once"))
+                try? connection.sendAll(Self.response(503, "scriptpin: over \(Self.maximumConcurrentConnections) connections at once"), unless: wake)
                 continue
             }
             let thread = JoinableThread { [self] in
@@ -84,57 +96,59 @@ final class EgressProxy: Sendable {
             }
             connections.withLock { $0.started(identifier, thread) }
             if thread == nil {
-                try? connection.sendAll(Self.response(503, "scriptpin: no thread to serve this connection"))
+                try? connection.sendAll(Self.response(503, "scriptpin: no thread to serve this connection"), unless: wake)
             }
         }
     }
 
     private func serve(_ client: Socket) {
-        guard let (head, rest) = readHead(client, wake: wake) else { return }
+        guard let (head, rest) = readHead(client) else { return }
         let request: ProxyRequest
         switch ProxyRequest.parse(head) {
         case .success(let parsed):
             request = parsed
         case .failure(let problem):
             ledger.withLock { $0.recordMalformed(problem.summary) }
-            try? client.sendAll(Self.response(400, "scriptpin: \(problem.summary)"))
+            try? client.sendAll(Self.response(400, "scriptpin: \(problem.summary)"), unless: cutoff)
             return
         }
         guard isAllowed(request.destination) else {
             ledger.withLock { $0.recordBlocked(request.destination) }
-            try? client.sendAll(Self.response(403, "scriptpin: \(request.destination.address) is not in the pin's egress list"))
+            try? client.sendAll(Self.response(403, "scriptpin: \(request.destination.address) is not in the pin's egress list"), unless: cutoff)
             return
         }
         let upstream: Socket
         do {
             upstream = try Socket.connect(
                 host: request.destination.host, port: request.destination.port, timeoutMilliseconds: Self.connectTimeoutMilliseconds,
-                refusingInternal: !request.destination.isAddressLiteral)
+                refusingInternal: !request.destination.isAddressLiteral, unless: cutoff)
+        } catch .abandoned {
+            return
         } catch .internalAddress {
             ledger.withLock { $0.recordInternal(request.destination) }
-            try? client.sendAll(Self.response(403, "scriptpin: \(request.destination.host) resolves only to internal addresses; an egress line must name such an address literally"))
+            try? client.sendAll(Self.response(403, "scriptpin: \(request.destination.host) resolves only to internal addresses; an egress line must name such an address literally"), unless: cutoff)
             return
         } catch {
             ledger.withLock { $0.recordUnreachable(request.destination) }
-            try? client.sendAll(Self.response(502, "scriptpin: could not connect to \(request.destination.address)"))
+            try? client.sendAll(Self.response(502, "scriptpin: could not connect to \(request.destination.address)"), unless: cutoff)
             return
         }
         var sent = 0
         do {
             switch request.kind {
             case .tunnel:
-                try client.sendAll(Array("HTTP/1.1 200 Connection established\r\n\r\n".utf8))
+                try client.sendAll(Array("HTTP/1.1 200 Connection established\r\n\r\n".utf8), unless: cutoff)
             case .forward(let originHead):
-                try upstream.sendAll(originHead)
+                try upstream.sendAll(originHead, unless: cutoff)
                 sent += originHead.count
             }
-            try upstream.sendAll(rest)
+            try upstream.sendAll(rest, unless: cutoff)
             sent += rest.count
         } catch {
             ledger.withLock { $0.recordAllowed(request.destination, sent: sent, received: 0) }
             return
         }
-        let (relayedUp, relayedDown) = relay(client, upstream, wake: wake)
+        let (relayedUp, relayedDown) = relay(client, upstream)
         ledger.withLock { $0.recordAllowed(request.destination, sent: sent + relayedUp, received: relayedDown) }
     }
 
@@ -146,12 +160,12 @@ final class EgressProxy: Sendable {
     }
 
     /// The request head up to its blank line, and whatever followed it in the same reads.
-    private func readHead(_ client: Socket, wake: WakeSignal) -> ([UInt8], [UInt8])? {
+    private func readHead(_ client: Socket) -> ([UInt8], [UInt8])? {
         var bytes: [UInt8] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
         defer { buffer.deallocate() }
         while bytes.count <= Self.maximumRequestHead {
-            guard let count = try? client.read(into: buffer, timeoutMilliseconds: Self.requestHeadTimeoutMilliseconds, unless: wake), count > 0 else {
+            guard let count = try? client.read(into: buffer, timeoutMilliseconds: Self.requestHeadTimeoutMilliseconds, unless: cutoff), count > 0 else {
                 return nil
             }
             bytes += buffer[0..<count]
@@ -159,13 +173,14 @@ final class EgressProxy: Sendable {
                 return (Array(bytes[..<end]), Array(bytes[end...]))
             }
         }
-        try? client.sendAll(Self.response(431, "scriptpin: the request head is over \(Self.maximumRequestHead) bytes"))
+        try? client.sendAll(Self.response(431, "scriptpin: the request head is over \(Self.maximumRequestHead) bytes"), unless: cutoff)
         return nil
     }
 
-    /// Copies bytes both ways until both sides have finished or the script
-    /// has ended; returns the bytes sent upstream and received from it.
-    private func relay(_ client: Socket, _ upstream: Socket, wake: WakeSignal) -> (Int, Int) {
+    /// Copies bytes both ways until both sides have finished or the cutoff;
+    /// returns the bytes sent upstream and received from it. Both sockets
+    /// are non-blocking, so no peer that stops reading can hold it.
+    private func relay(_ client: Socket, _ upstream: Socket) -> (Int, Int) {
         var sent = 0
         var received = 0
         var clientOpen = true
@@ -173,17 +188,24 @@ final class EgressProxy: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.relayBufferSize, alignment: 16)
         defer { buffer.deallocate() }
         while clientOpen || upstreamOpen {
-            var watched = [wake.readableDescriptor]
+            var watched = [cutoff.readableDescriptor]
             if clientOpen { watched.append(client.descriptor) }
             if upstreamOpen { watched.append(upstream.descriptor) }
-            guard let ready = try? poll(watched, timeoutMilliseconds: -1), !ready.contains(wake.readableDescriptor) else { break }
+            guard let ready = try? poll(watched, timeoutMilliseconds: -1), !ready.contains(cutoff.readableDescriptor) else { break }
             for (source, target, isUpward) in [(client, upstream, true), (upstream, client, false)] where ready.contains(source.descriptor) {
-                guard let count = try? source.receive(into: buffer), count > 0 else {
+                let count: Int
+                do {
+                    guard let received = try source.receive(into: buffer) else { continue }
+                    count = received
+                } catch {
+                    count = 0
+                }
+                guard count > 0 else {
                     target.shutdownWriting()
                     if isUpward { clientOpen = false } else { upstreamOpen = false }
                     continue
                 }
-                guard (try? target.sendAll(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))) != nil else { return (sent, received) }
+                guard (try? target.sendAll(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), unless: cutoff)) != nil else { return (sent, received) }
                 if isUpward { sent += count } else { received += count }
             }
         }

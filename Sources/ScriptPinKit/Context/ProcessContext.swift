@@ -8,11 +8,14 @@ public struct ProcessContext: Sendable {
     /// The absolute working directory.
     public let workingDirectory: String
     public let terminal: TerminalFacts
+    /// The running scriptpin binary, resolved (/proc/self/exe); nil when the library runs inside another program.
+    public let executablePath: String?
 
-    public init(environment: [EnvironmentVariable], workingDirectory: String, terminal: TerminalFacts = TerminalFacts()) {
+    public init(environment: [EnvironmentVariable], workingDirectory: String, terminal: TerminalFacts = TerminalFacts(), executablePath: String? = nil) {
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.terminal = terminal
+        self.executablePath = executablePath
     }
 
     /// The last value of `name`, as `getenv` would give it; nil when unset.
@@ -70,13 +73,19 @@ public struct TerminalFacts: Sendable {
     public let inputIsTerminal: Bool
     public let outputIsTerminal: Bool
     public let errorIsTerminal: Bool
+    /// Whether this process is in the foreground of the input terminal, so that it may read it and change its modes without being stopped.
+    public let inputIsForeground: Bool
     /// False when `NO_COLOR` is set to anything but the empty string.
     public let colourAllowed: Bool
 
-    public init(inputIsTerminal: Bool = false, outputIsTerminal: Bool = false, errorIsTerminal: Bool = false, colourAllowed: Bool = false) {
+    public init(
+        inputIsTerminal: Bool = false, outputIsTerminal: Bool = false, errorIsTerminal: Bool = false, inputIsForeground: Bool = false,
+        colourAllowed: Bool = false
+    ) {
         self.inputIsTerminal = inputIsTerminal
         self.outputIsTerminal = outputIsTerminal
         self.errorIsTerminal = errorIsTerminal
+        self.inputIsForeground = inputIsForeground
         self.colourAllowed = colourAllowed
     }
 }

@@ -14,6 +14,11 @@ public protocol Reporter: AnyObject, Sendable {
     func error(_ message: String)
     /// A transient status line; nil clears it.
     func progress(_ text: String?)
+    /// The script has had the terminal: before scriptpin's own lines, the
+    /// terminal's attributes are reset (after a script's `ESC[8m` they would
+    /// be invisible) and, with `startingLine`, a new line begins (else they
+    /// would continue a line the script left).
+    func reclaimTerminal(startingLine: Bool)
     /// `text` in `style` when results are shown in colour, else unchanged.
     func styled(_ text: String, _ style: TextStyle) -> String
     /// How the caller words `remedy`, appended to the sentence it completes

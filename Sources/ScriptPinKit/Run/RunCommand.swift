@@ -13,6 +13,8 @@ public struct RunCommand: Sendable {
     public var printInsteadOfRunning = false
     public var fetchOptions = FetchOptions()
     public var confinement = ConfinementOptions()
+    /// `--report FILE`: the network report as JSON, written after the script.
+    public var reportFile: String?
 
     public init() {}
 
@@ -29,7 +31,9 @@ public struct RunCommand: Sendable {
         do { try makeNonDumpable() } catch { throw .processProtectionFailed(error) }
         let resolved = try PinnedBody.resolve(
             target: target, manifest: manifest, adHocDigests: adHocDigests, acceptsLocalFile: true, context: context)
-        if !printInsteadOfRunning { try ensureConfinementIfRequired(for: resolved, context: context) }
+        // Protected from the script, when there is one.
+        let manifestDirectory = try? Manifest.locate(explicit: manifest, context: context).path
+        if !printInsteadOfRunning { try ensureConfinementIfRequired(for: resolved, manifestDirectory: manifestDirectory, context: context) }
         let source = PinnedBody(offline: offline, fetchOptions: fetchOptions, use: "running")
         let (image, digest) = try source.obtain(resolved, context: context, reporter: reporter)
         if printInsteadOfRunning {
@@ -39,7 +43,7 @@ public struct RunCommand: Sendable {
             return .printed
         }
         let pin = resolved.pin(for: digest)
-        let plan = try ConfinementPlan(options: confinement, pin: pin, context: context)
+        let plan = try ConfinementPlan(options: confinement, pin: pin, manifestDirectory: manifestDirectory, context: context)
         let program = try interpreterCommand(for: pin, image: image)
         var policy = environment
         policy.allowed += pin?.environment ?? []
@@ -50,19 +54,24 @@ public struct RunCommand: Sendable {
         // With --clean-env nearly everything is withheld; only the secrets are worth a warning.
         let secrets = Set(policy.mode == .clean ? withheld.filter(EnvironmentPolicy.looksSecret) : withheld)
         return .ran(try launch(
-            program + [image.executionPath] + arguments, environment: passed, image: image, plan: plan, context: context, reporter: reporter,
+            program + [image.executionPath] + arguments, environment: passed, image: image, plan: plan, reportFile: reportFile, context: context, reporter: reporter,
             beforeRunningUnconfined: { warnIfParentHolds(secrets, reporter: reporter) }))
     }
 
     /// Where confinement is required (by the options or any pin the body
     /// may match), finds out before anything is fetched whether the kernel
     /// provides it, and refuses if not.
-    private func ensureConfinementIfRequired(for resolved: PinnedBody.Resolved, context: ProcessContext) throws(ScriptPinError) {
+    private func ensureConfinementIfRequired(
+        for resolved: PinnedBody.Resolved, manifestDirectory: String?, context: ProcessContext
+    ) throws(ScriptPinError) {
         let pins: [Pin?] = resolved.pin.map { [$0] } ?? (resolved.candidates.isEmpty ? [nil] : resolved.candidates.map { $0 })
         for pin in pins {
-            let plan = try ConfinementPlan(options: confinement, pin: pin, context: context)
+            let plan = try ConfinementPlan(options: confinement, pin: pin, manifestDirectory: manifestDirectory, context: context)
             guard plan.mode == .required else { continue }
-            do { try RunningSandbox.probe(plan.sandboxSpec) } catch { throw .confinementUnavailable(ConfinementDiagnosis(error)) }
+            let spec = try plan.sandboxSpec()
+            do { try RunningSandbox.probe(spec) } catch {
+                throw .confinementUnavailable(ConfinementDiagnosis(error, allowsUnconfined: plan.network == .host))
+            }
             return
         }
     }

@@ -18,61 +18,91 @@ public func spawnAndWait(
 /// when its network is confined, or unconfined when confinement is off (or
 /// `auto` and the kernel refuses it, after a warning saying why).
 /// `beforeRunningUnconfined` runs just before an unconfined start: what
-/// only an unconfined script could see is worth a warning then.
+/// only an unconfined script could see is worth a warning then. With
+/// `reportFile`, the network report is written there as JSON at the end.
 func launch(
-    _ arguments: [String], environment: [EnvironmentVariable], image: ScriptImage?, plan: ConfinementPlan,
+    _ arguments: [String], environment: [EnvironmentVariable], image: ScriptImage?, plan: ConfinementPlan, reportFile: String?,
     context: ProcessContext, reporter: any Reporter, beforeRunningUnconfined: () -> Void
 ) throws(ScriptPinError) -> Termination {
     if plan.network == .host {
         reporter.note("scriptpin: the script's network is unrestricted; list the hosts it may reach as `egress HOST[:PORT]` lines in its pin (`scriptpin run --egress-audit` shows the ones it contacts)")
     }
+    let (termination, confined, ledger) = try launchAsPlanned(
+        arguments, environment: environment, image: image, plan: plan, context: context, reporter: reporter,
+        beforeRunningUnconfined: beforeRunningUnconfined)
+    if let reportFile {
+        try NetworkReport(termination: termination, confined: confined, network: plan.network, ledger: ledger)
+            .write(to: context.resolve(reportFile))
+    }
+    return termination
+}
+
+/// `launch` without the report file: how the script ended, whether it was
+/// confined, and what went through the proxy.
+private func launchAsPlanned(
+    _ arguments: [String], environment: [EnvironmentVariable], image: ScriptImage?, plan: ConfinementPlan,
+    context: ProcessContext, reporter: any Reporter, beforeRunningUnconfined: () -> Void
+) throws(ScriptPinError) -> (Termination, confined: Bool, EgressLedger?) {
     guard plan.mode != .off else {
         beforeRunningUnconfined()
-        return try spawnAndWait(arguments, environment: environment, image: image)
+        return (try spawnAndWait(arguments, environment: environment, image: image), false, nil)
     }
     // Found here: the sandbox's PID 1 searches nothing.
     guard let executable = findExecutable(arguments[0], searchPath: context.value("PATH") ?? defaultSearchPath) else {
         throw .interpreterNotFound(arguments[0])
     }
+    var spec = try plan.sandboxSpec()
+    let terminal: TerminalRelay?
+    do { terminal = try TerminalRelay.open(for: context.terminal) } catch { throw .terminalRelayFailed(error) }
+    spec.terminal = terminal.map { ($0.slaveDescriptor, $0.streams) }
     let sandbox: RunningSandbox
     do {
         sandbox = try RunningSandbox.launch(
-            plan.sandboxSpec, executable: executable, arguments: arguments, environment: plan.environment(environment).map(\.entry),
+            spec, executable: executable, arguments: arguments, environment: plan.environment(environment).map(\.entry),
             passedDescriptor: passedDescriptor(of: image))
     } catch {
         switch error {
         case .refused(let refusal):
-            let diagnosis = ConfinementDiagnosis(refusal)
+            let diagnosis = ConfinementDiagnosis(refusal, allowsUnconfined: plan.network == .host)
             guard plan.mode == .auto else { throw .confinementUnavailable(diagnosis) }
             reporter.warning("the script runs unconfined: \(diagnosis)")
             beforeRunningUnconfined()
-            return try spawnAndWait(arguments, environment: environment, image: image)
+            return (try spawnAndWait(arguments, environment: environment, image: image), false, nil)
         case .spawn(let failure):
             throw launchError(failure, program: arguments[0])
         }
     }
+    terminal?.closeSlave()
+    // Everything the script relies on outside runs before it is released; until then it is set up and waiting.
     var proxy: EgressProxy?
-    if let listener = sandbox.listener, case .proxied(let allowed, let audit) = plan.network {
-        do {
-            proxy = try EgressProxy(listener: listener, policy: audit ? .audit : .allow(allowed))
-        } catch {
-            // The script is already waiting in the sandbox: it ends with PID 1.
-            _ = try? sandbox.wait()
-            throw .egressProxyFailed(error)
+    do throws(ScriptPinError) {
+        if let listener = sandbox.listener, case .proxied(let allowed, let audit) = plan.network {
+            do { proxy = try EgressProxy(listener: listener, policy: audit ? .audit : .allow(allowed)) } catch { throw ScriptPinError.egressProxyFailed(error) }
+            guard proxy?.start() == true else { throw ScriptPinError.egressProxyFailed(.resourceUnavailable) }
         }
-        proxy?.start()
+        do { try terminal?.start() } catch { throw ScriptPinError.terminalRelayFailed(error) }
+        do { try sandbox.release() } catch { throw launchError(error, program: arguments[0]) }
+    } catch {
+        sandbox.abandon()
+        _ = proxy?.stop()
+        _ = terminal?.finish()
+        throw error
     }
     let termination: Termination
     do {
         termination = try sandbox.wait()
     } catch {
         _ = proxy?.stop()
+        _ = terminal?.finish()
         throw launchError(error, program: arguments[0])
     }
-    if let ledger = proxy?.stop(), case .proxied(_, let audit) = plan.network {
-        reportEgress(ledger, audit: audit, reporter: reporter)
+    let endedMidLine = terminal?.finish() ?? true
+    if context.terminal.errorIsTerminal { reporter.reclaimTerminal(startingLine: endedMidLine) }
+    let ledger = proxy?.stop()
+    if let ledger, case .proxied(_, let audit) = plan.network {
+        reportEgress(ledger, audit: audit, termination: termination, reporter: reporter)
     }
-    return termination
+    return (termination, true, ledger)
 }
 
 /// The search path `execvp` uses when `PATH` is unset.
@@ -93,7 +123,7 @@ private func launchError(_ failure: SpawnFailure, program: String) -> ScriptPinE
 
 /// After the script: each refused destination, each allowed one with its
 /// traffic, the totals, and in audit mode the lines that allow exactly what it contacted.
-private func reportEgress(_ ledger: EgressLedger, audit: Bool, reporter: any Reporter) {
+private func reportEgress(_ ledger: EgressLedger, audit: Bool, termination: Termination, reporter: any Reporter) {
     for (destination, count) in ledger.blocked.sorted(by: { $0.key < $1.key }) {
         let attempts = count == 1 ? "" : "; \(count) attempts"
         reporter.note("scriptpin: blocked \(destination.address) (not in the pin's egress list\(attempts))")
@@ -120,12 +150,14 @@ private func reportEgress(_ ledger: EgressLedger, audit: Bool, reporter: any Rep
     reporter.note("scriptpin: network: \(plural(connections, "connection")) allowed (\(plural(sent, "byte")) sent, \(plural(received, "byte")) received), \(blocked) blocked")
     if let failure = ledger.proxyFailure { reporter.warning(failure) }
     if audit {
-        let contacted = ledger.contacted
-        if contacted.isEmpty {
-            reporter.note("scriptpin: egress audit: the script contacted no host; `egress none` in its pin allows exactly that")
+        // A script that failed may have stopped before contacting everything it needs.
+        let incomplete = termination == .exited(0) ? "" : " It \(termination.sentence), so it may not have got as far as every host it needs; audit it again once it succeeds."
+        let lines = ledger.suggestedEgressLines
+        if lines.isEmpty {
+            reporter.note("scriptpin: egress audit: the script contacted no host; `egress none` in its pin allows exactly that.\(incomplete)")
         } else {
-            reporter.note("scriptpin: egress audit: the script contacted \(plural(contacted.count, "destination")); these lines in its pin allow exactly them:")
-            for destination in contacted { reporter.note("egress \(destination)") }
+            reporter.note("scriptpin: egress audit: the script contacted \(plural(lines.count, "destination")); these lines in its pin allow exactly them:\(incomplete)")
+            for line in lines { reporter.note(line) }
         }
     }
 }

@@ -12,6 +12,18 @@ func fileKind(_ path: String) -> FileKind {
     kind(of: path, followingLinks: true)
 }
 
+/// Like `fileKind`, but only a path that is not there (ENOENT, ENOTDIR)
+/// is `.missing`; any other failure to examine it is thrown.
+func existingFileKind(_ path: String) throws(Errno) -> FileKind {
+    var status = stat()
+    guard stat(path, &status) == 0 else {
+        let failure = Errno.current
+        if failure == .noSuchFile || failure == Errno(ENOTDIR) { return .missing }
+        throw failure
+    }
+    return FileKind(mode: status.st_mode)
+}
+
 /// Like `fileKind`, but a symbolic link is `.other` unless it names a
 /// regular file, so that a link to a parent directory cannot make a walk loop.
 func fileKindWithoutFollowing(_ path: String) -> FileKind {
@@ -21,11 +33,17 @@ func fileKindWithoutFollowing(_ path: String) -> FileKind {
 private func kind(of path: String, followingLinks: Bool) -> FileKind {
     var status = stat()
     guard (followingLinks ? stat(path, &status) : lstat(path, &status)) == 0 else { return .missing }
-    switch status.st_mode & S_IFMT {
-    case S_IFREG: return .regular
-    case S_IFDIR: return .directory
-    case S_IFLNK: return fileKind(path) == .regular ? .regular : .other
-    default: return .other
+    if status.st_mode & S_IFMT == S_IFLNK { return fileKind(path) == .regular ? .regular : .other }
+    return FileKind(mode: status.st_mode)
+}
+
+extension FileKind {
+    fileprivate init(mode: mode_t) {
+        switch mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFDIR: self = .directory
+        default: self = .other
+        }
     }
 }
 

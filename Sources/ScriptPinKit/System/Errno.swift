@@ -22,6 +22,7 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public static let wouldBlock = Errno(EWOULDBLOCK)
     public static let notPermitted = Errno(EPERM)
     public static let noSpace = Errno(ENOSPC)
+    public static let resourceUnavailable = Errno(EAGAIN)
 
     /// The system's sentence for the code, as `strerror` gives it ("No such file or directory").
     public var description: String {

@@ -134,6 +134,21 @@ public struct FileDescriptor: ~Copyable {
     }
 }
 
+/// A pipe, both ends close-on-exec (and non-blocking when asked): the read end first.
+func makePipe(nonBlocking: Bool = false) throws(Errno) -> (read: Int32, write: Int32) {
+    var ends: [Int32] = [0, 0]
+    try retryingInterrupts { pipe(&ends) }
+    for end in ends {
+        guard fcntl(end, F_SETFD, FD_CLOEXEC) == 0, !nonBlocking || fcntl(end, F_SETFL, O_NONBLOCK) == 0 else {
+            let failure = Errno.current
+            _ = close(ends[0])
+            _ = close(ends[1])
+            throw failure
+        }
+    }
+    return (ends[0], ends[1])
+}
+
 /// Reads a whole file, refusing one larger than `limit` bytes without reading it all.
 func readFile(_ path: String, limit: Int) throws(Errno) -> [UInt8]? {
     let descriptor = try FileDescriptor.openForReading(path)

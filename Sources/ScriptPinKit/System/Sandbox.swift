@@ -10,7 +10,13 @@ struct SandboxSpec {
         let isDirectory: Bool
     }
 
+    /// Paths the script may read but not change (files or directories), whatever else allows it.
+    var readOnlyPaths: [String] = []
     var masks: [Mask] = []
+    /// The script's working directory, entered again through the sandbox's mounts.
+    var workingDirectory = "/"
+    /// A pseudo-terminal's slave and the standard descriptors (0, 1, 2) it replaces; it becomes the script's controlling terminal.
+    var terminal: (descriptor: Int32, streams: [Int32])?
     /// A network namespace with only loopback, instead of the host's network.
     var isolatesNetwork = false
     /// With `isolatesNetwork`: the loopback port inside on which scriptpin's proxy listens.
@@ -23,7 +29,10 @@ struct SandboxRefusal: Error, Sendable {
         case createNamespaces
         case mapIdentity
         case mount(String)
+        case readOnly(String)
+        case workingDirectory(String)
         case network
+        case terminal
         case nestedNamespaces
         case other
     }
@@ -67,21 +76,39 @@ final class RunningSandbox {
         passedDescriptor: (descriptor: Int32, childDescriptor: Int32)?
     ) throws(SandboxFailure) -> RunningSandbox {
         guard scriptpin_forward_signals_begin() == 0 else { throw .spawn(.failed(Errno.current)) }
+        let sandbox: RunningSandbox
         do {
-            let sandbox = try start(
+            sandbox = try start(
                 spec, executable: executable, arguments: arguments, environment: environment, passedDescriptor: passedDescriptor, probing: false)
-            scriptpin_forward_signals_to(sandbox.pid)
-            return sandbox
         } catch {
-            scriptpin_forward_signals_end()
+            _ = scriptpin_forward_signals_end()
             throw .refused(error)
         }
+        guard scriptpin_forward_signals_to(sandbox.pid) == 0 else {
+            let failure = Errno.current
+            sandbox.abandon()
+            throw .spawn(.failed(failure))
+        }
+        return sandbox
+    }
+
+    /// Lets the script, set up and waiting, go on to its `execve`.
+    func release() throws(SpawnFailure) {
+        guard scriptpin_sandbox_release(control.rawValue) == 0 else { throw .failed(Errno.current) }
+    }
+
+    /// Ends a sandbox that was never released: its script has not run, and now never will.
+    func abandon() {
+        _ = kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = try? retryingInterrupts { waitpid(pid, &status, 0) }
+        _ = scriptpin_forward_signals_end()
     }
 
     /// Waits for the sandbox's PID 1, which ends with the script, and
     /// returns how the script ended.
     func wait() throws(SpawnFailure) -> Termination {
-        defer { scriptpin_forward_signals_end() }
+        defer { _ = scriptpin_forward_signals_end() }
         var status: Int32 = 0
         do { try retryingInterrupts { waitpid(pid, &status, 0) } } catch { throw .failed(error) }
         var scriptStatus: Int32 = 0
@@ -107,12 +134,15 @@ final class RunningSandbox {
     ) throws(SandboxRefusal) -> RunningSandbox {
         let identity = IdentityMaps.current
         let strings = CStringArena()
+        let readOnlyPaths = spec.readOnlyPaths.map { Optional(UnsafePointer(strings.copy($0))) }
         let maskPaths = spec.masks.map { strings.copy($0.path) }
+        let terminalStreams = spec.terminal?.streams.reduce(Int32(0)) { $0 | (1 << $1) } ?? 0
         let maskKinds = spec.masks.map { Int32($0.isDirectory ? 1 : 0) }
         let argv = arguments.map { Optional(strings.copy($0)) } + [nil]
         let envp = environment.map { Optional(strings.copy(bytes: $0)) } + [nil]
         var result = scriptpin_sandbox_result()
         let status = maskPaths.map { Optional(UnsafePointer($0)) }.withUnsafeBufferPointer { paths in
+            readOnlyPaths.withUnsafeBufferPointer { readOnly in
             maskKinds.withUnsafeBufferPointer { kinds in
                 argv.withUnsafeBufferPointer { argvBuffer in
                     envp.withUnsafeBufferPointer { envpBuffer in
@@ -121,8 +151,11 @@ final class RunningSandbox {
                             deny_setgroups: identity.deniesSetgroups ? 1 : 0,
                             isolates_network: spec.isolatesNetwork ? 1 : 0,
                             listener_port: Int32(spec.listenerPort ?? 0),
+                            read_only_paths: readOnly.baseAddress, read_only_count: Int32(readOnly.count),
                             mask_paths: paths.baseAddress, mask_is_directory: kinds.baseAddress, mask_count: Int32(paths.count),
+                            terminal_descriptor: spec.terminal?.descriptor ?? -1, terminal_streams: terminalStreams,
                             probe_only: probing ? 1 : 0,
+                            working_directory: strings.copy(spec.workingDirectory),
                             path: strings.copy(executable),
                             argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress,
                             image_descriptor: passedDescriptor?.descriptor ?? -1,
@@ -131,26 +164,30 @@ final class RunningSandbox {
                     }
                 }
             }
+            }
         }
         guard status == 0 else {
-            throw SandboxRefusal(step: Self.step(result.failed_step, maskIndex: Int(result.failed_index), masks: spec.masks), errno: Errno(result.failed_errno))
+            throw SandboxRefusal(step: Self.step(result.failed_step, index: Int(result.failed_index), spec: spec), errno: Errno(result.failed_errno))
         }
         return RunningSandbox(
             pid: result.pid, control: FileDescriptor(owning: result.control),
             listener: result.listener >= 0 ? Socket(owning: result.listener) : nil)
     }
 
-    private static func step(_ raw: Int32, maskIndex: Int, masks: [SandboxSpec.Mask]) -> SandboxRefusal.Step {
+    private static func step(_ raw: Int32, index: Int, spec: SandboxSpec) -> SandboxRefusal.Step {
         switch UInt32(bitPattern: raw) {
         case scriptpin_sandbox_step_clone.rawValue: .createNamespaces
         case scriptpin_sandbox_step_setgroups.rawValue, scriptpin_sandbox_step_uid_map.rawValue, scriptpin_sandbox_step_gid_map.rawValue: .mapIdentity
         case scriptpin_sandbox_step_private_mounts.rawValue: .mount("/")
         case scriptpin_sandbox_step_staging.rawValue: .mount("a private file system for the masks")
-        case scriptpin_sandbox_step_mask.rawValue: .mount(masks.indices.contains(maskIndex) ? masks[maskIndex].path : "a masked path")
+        case scriptpin_sandbox_step_read_only.rawValue: .readOnly(spec.readOnlyPaths.indices.contains(index) ? spec.readOnlyPaths[index] : "a read-only path")
+        case scriptpin_sandbox_step_mask.rawValue: .mount(spec.masks.indices.contains(index) ? spec.masks[index].path : "a masked path")
         case scriptpin_sandbox_step_proc.rawValue: .mount("/proc")
         case scriptpin_sandbox_step_kernel_interfaces.rawValue: .mount("/proc/sys, /sys and the kernel files containers mask (read-only)")
         case scriptpin_sandbox_step_loopback.rawValue, scriptpin_sandbox_step_listener.rawValue: .network
+        case scriptpin_sandbox_step_working_directory.rawValue: .workingDirectory(spec.workingDirectory)
         case scriptpin_sandbox_step_nested.rawValue: .nestedNamespaces
+        case scriptpin_sandbox_step_terminal.rawValue: .terminal
         default: .other
         }
     }

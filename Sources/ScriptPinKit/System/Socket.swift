@@ -1,4 +1,5 @@
 internal import Glibc
+internal import Synchronization
 
 /// A connected or listening socket, closed with its last owner. A class,
 /// not a `~Copyable` descriptor, because the egress proxy hands each one to
@@ -14,16 +15,18 @@ final class Socket: @unchecked Sendable {
         _ = Glibc.close(descriptor)
     }
 
-    /// Waits until a connection arrives or `wake` becomes readable (nil then).
+    /// Waits until a connection arrives or `wake` becomes readable (nil
+    /// then). The connection is non-blocking: every wait on it is a poll
+    /// that a wake signal can end.
     func accept(unless wake: WakeSignal) throws(Errno) -> Socket? {
         while true {
             let ready = try poll([descriptor, wake.readableDescriptor], timeoutMilliseconds: -1)
             if ready.contains(wake.readableDescriptor) { return nil }
             let connection = Glibc.accept(descriptor, nil, nil)
             if connection >= 0 {
-                // Every child scriptpin starts closes descriptors above 2 anyway; this keeps exec-ed ones clean too.
-                _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-                return Socket(owning: connection)
+                let socket = Socket(owning: connection)
+                guard fcntl(connection, F_SETFD, FD_CLOEXEC) == 0, fcntl(connection, F_SETFL, O_NONBLOCK) == 0 else { throw .current }
+                return socket
             }
             let failure = Errno.current
             // The peer gave up before we accepted, or a signal came: wait for the next one.
@@ -35,29 +38,42 @@ final class Socket: @unchecked Sendable {
     /// Reads what is there (at most `buffer.count` bytes), waiting at most
     /// `timeoutMilliseconds`; 0 at end of stream, nil on timeout or `wake`.
     func read(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int32, unless wake: WakeSignal) throws(Errno) -> Int? {
-        let ready = try poll([descriptor, wake.readableDescriptor], timeoutMilliseconds: timeoutMilliseconds)
-        if ready.contains(wake.readableDescriptor) || !ready.contains(descriptor) { return nil }
-        return try retryingInterrupts { recv(descriptor, buffer.baseAddress, buffer.count, 0) }
+        let deadline = Deadline(afterMilliseconds: timeoutMilliseconds)
+        while true {
+            let ready = try poll([descriptor, wake.readableDescriptor], timeoutMilliseconds: deadline.remainingMilliseconds)
+            if ready.contains(wake.readableDescriptor) || !ready.contains(descriptor) { return nil }
+            if let count = try receive(into: buffer) { return count }
+        }
     }
 
-    /// One `recv` of what is there; 0 at end of stream.
-    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
-        try retryingInterrupts { recv(descriptor, buffer.baseAddress, buffer.count, 0) }
+    /// One `recv` of what is there; 0 at end of stream, nil when nothing is there yet.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int? {
+        do {
+            return try retryingInterrupts { recv(descriptor, buffer.baseAddress, buffer.count, 0) }
+        } catch .wouldBlock {
+            return nil
+        }
     }
 
-    /// Sends every byte; a peer that went away is an error, never SIGPIPE.
-    func sendAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
+    /// Sends every byte, waiting for room as long as `wake` stays quiet; a
+    /// peer that went away is an error, never SIGPIPE, and a wake is `ECANCELED`.
+    func sendAll(_ bytes: UnsafeRawBufferPointer, unless wake: WakeSignal) throws(Errno) {
         var offset = 0
         while offset < bytes.count {
-            offset += try retryingInterrupts {
-                send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            do {
+                offset += try retryingInterrupts {
+                    send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                }
+            } catch .wouldBlock {
+                let ready = try poll([descriptor, wake.readableDescriptor], events: [Int16(POLLOUT), Int16(POLLIN)], timeoutMilliseconds: -1)
+                if ready.contains(wake.readableDescriptor) { throw Errno(ECANCELED) }
             }
         }
     }
 
-    func sendAll(_ bytes: [UInt8]) throws(Errno) {
+    func sendAll(_ bytes: [UInt8], unless wake: WakeSignal) throws(Errno) {
         let failure: Errno? = bytes.withUnsafeBytes { buffer in
-            do throws(Errno) { try sendAll(buffer) } catch { return error }
+            do throws(Errno) { try sendAll(buffer, unless: wake) } catch { return error }
             return nil
         }
         if let failure { throw failure }
@@ -68,60 +84,144 @@ final class Socket: @unchecked Sendable {
         _ = shutdown(descriptor, Int32(SHUT_WR))
     }
 
-    /// Resolves `host` and connects to the first address that answers
-    /// within `timeoutMilliseconds`, the way a client on this host would.
-    /// With `refusingInternal`, an address that is not on the public
-    /// internet (``InternetAddress/isInternal``) is skipped: a name the list
-    /// allows must not lead to the host's own services or a cloud metadata endpoint.
-    static func connect(host: String, port: Int, timeoutMilliseconds: Int32, refusingInternal: Bool) throws(ConnectFailure) -> Socket {
+    /// Resolves `host` and connects to the first address that answers, the
+    /// way a client on this host would, within `timeoutMilliseconds` in
+    /// all; `wake` abandons the attempt at once, name lookup included. The
+    /// socket stays non-blocking. With `refusingInternal`, an address that
+    /// is not on the public internet (``InternetAddress/isInternal``) is
+    /// skipped: a name the list allows must not lead to the host's own
+    /// services or a cloud metadata endpoint.
+    static func connect(
+        host: String, port: Int, timeoutMilliseconds: Int32, refusingInternal: Bool, unless wake: WakeSignal
+    ) throws(ConnectFailure) -> Socket {
+        let deadline = Deadline(afterMilliseconds: timeoutMilliseconds)
+        let addresses = try NameLookup.resolve(host: host, port: port, deadline: deadline, unless: wake)
+        var lastFailure = Errno(ECONNREFUSED)
+        var attempted = false
+        for address in addresses {
+            if refusingInternal, address.isInternal { continue }
+            attempted = true
+            do {
+                return try address.connect(deadline: deadline, unless: wake)
+            } catch .abandoned {
+                throw .abandoned
+            } catch .refused(let failure) {
+                lastFailure = failure
+            } catch {
+                lastFailure = Errno(ETIMEDOUT)
+            }
+        }
+        // The lookup gave at least one address: none tried means every one was internal.
+        throw attempted ? .refused(lastFailure) : .internalAddress
+    }
+}
+
+/// One address a name resolved to, copied out of getaddrinfo's list.
+struct ResolvedAddress: Sendable {
+    let family: Int32
+    let socketType: Int32
+    let socketProtocol: Int32
+    let bytes: [UInt8]
+
+    var isInternal: Bool {
+        bytes.withUnsafeBytes { InternetAddress.isInternal($0.baseAddress?.assumingMemoryBound(to: sockaddr.self)) }
+    }
+
+    /// A non-blocking connect, waited for with poll until `deadline` or `wake`.
+    func connect(deadline: Deadline, unless wake: WakeSignal) throws(ConnectFailure) -> Socket {
+        let descriptor = socket(family, socketType | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), socketProtocol)
+        guard descriptor >= 0 else { throw .refused(.current) }
+        let candidate = Socket(owning: descriptor)
+        let started = bytes.withUnsafeBytes { raw in
+            Glibc.connect(descriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+        }
+        if started == 0 { return candidate }
+        let failure = Errno.current
+        guard failure == Errno(EINPROGRESS) || failure == .interrupted else { throw .refused(failure) }
+        let ready: Set<Int32>
+        do {
+            ready = try poll([descriptor, wake.readableDescriptor], events: [Int16(POLLOUT), Int16(POLLIN)], timeoutMilliseconds: deadline.remainingMilliseconds)
+        } catch {
+            throw .refused(error)
+        }
+        if ready.contains(wake.readableDescriptor) { throw .abandoned }
+        guard ready.contains(descriptor) else { throw .refused(Errno(ETIMEDOUT)) }
+        var result: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &result, &length) == 0 else { throw .refused(.current) }
+        guard result == 0 else { throw .refused(Errno(result)) }
+        return candidate
+    }
+}
+
+/// getaddrinfo, which cannot be interrupted, on a thread of its own: the
+/// caller waits for its answer only until the deadline or a wake, and a
+/// lookup abandoned then finishes unobserved on its detached thread.
+private final class NameLookup: Sendable {
+    private let answer = Mutex<Result<[ResolvedAddress], ConnectFailure>?>(nil)
+    private let done: WakeSignal
+
+    private init() throws(Errno) {
+        done = try WakeSignal()
+    }
+
+    static func resolve(host: String, port: Int, deadline: Deadline, unless wake: WakeSignal) throws(ConnectFailure) -> [ResolvedAddress] {
+        let lookup: NameLookup
+        do { lookup = try NameLookup() } catch { throw .refused(error) }
+        guard let thread = JoinableThread(running: { lookup.run(host: host, port: port) }) else { throw .refused(.resourceUnavailable) }
+        thread.detach()
+        let ready: Set<Int32>
+        do {
+            ready = try poll([lookup.done.readableDescriptor, wake.readableDescriptor], timeoutMilliseconds: deadline.remainingMilliseconds)
+        } catch {
+            throw .refused(error)
+        }
+        if ready.contains(wake.readableDescriptor) { throw .abandoned }
+        guard let result = lookup.answer.withLock({ $0 }) else { throw .unresolved("the name lookup took too long") }
+        return try result.get()
+    }
+
+    private func run(host: String, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            throw .unresolved(String(cString: gai_strerror(status)))
-        }
-        defer { freeaddrinfo(list) }
-        var lastFailure = Errno(ECONNREFUSED)
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        var attempted = false
+        var addresses: [ResolvedAddress] = []
+        var cursor = status == 0 ? list : nil
         while let entry = cursor {
             cursor = entry.pointee.ai_next
-            if refusingInternal, InternetAddress.isInternal(entry.pointee.ai_addr) { continue }
-            attempted = true
-            let fd = socket(entry.pointee.ai_family, entry.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), entry.pointee.ai_protocol)
-            guard fd >= 0 else {
-                lastFailure = .current
-                continue
-            }
-            let candidate = Socket(owning: fd)
-            if Glibc.connect(fd, entry.pointee.ai_addr, entry.pointee.ai_addrlen) != 0 {
-                let failure = Errno.current
-                guard failure == Errno(EINPROGRESS) else {
-                    lastFailure = failure
-                    continue
-                }
-                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                let ready = Glibc.poll(&descriptor, 1, timeoutMilliseconds)
-                guard ready > 0 else {
-                    lastFailure = Errno(ETIMEDOUT)
-                    continue
-                }
-                var result: Int32 = 0
-                var length = socklen_t(MemoryLayout<Int32>.size)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &length)
-                guard result == 0 else {
-                    lastFailure = Errno(result)
-                    continue
-                }
-            }
-            let flags = fcntl(fd, F_GETFL)
-            _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
-            return candidate
+            let bytes = Array(UnsafeRawBufferPointer(start: entry.pointee.ai_addr, count: Int(entry.pointee.ai_addrlen)))
+            addresses.append(ResolvedAddress(
+                family: entry.pointee.ai_family, socketType: entry.pointee.ai_socktype, socketProtocol: entry.pointee.ai_protocol, bytes: bytes))
         }
-        // getaddrinfo gave at least one address: none tried means every one was internal.
-        throw attempted ? .refused(lastFailure) : .internalAddress
+        if status == 0 { freeaddrinfo(list) }
+        let result: Result<[ResolvedAddress], ConnectFailure> =
+            status == 0 && !addresses.isEmpty ? .success(addresses) : .failure(.unresolved(String(cString: gai_strerror(status))))
+        answer.withLock { $0 = result }
+        done.fire()
+    }
+}
+
+/// A point in time on the monotonic clock, for waits that share one limit.
+struct Deadline {
+    private let end: Int64?
+
+    /// -1: no limit.
+    init(afterMilliseconds milliseconds: Int32) {
+        end = milliseconds < 0 ? nil : Self.now() + Int64(milliseconds)
+    }
+
+    /// What is left for poll: never negative, -1 without a limit.
+    var remainingMilliseconds: Int32 {
+        guard let end else { return -1 }
+        return Int32(clamping: max(0, end - Self.now()))
+    }
+
+    private static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 }
 
@@ -169,9 +269,11 @@ enum InternetAddress {
 }
 
 /// Why an outgoing connection was not made.
-enum ConnectFailure: Error {
+enum ConnectFailure: Error, Sendable {
     case unresolved(String)
     case refused(Errno)
+    /// The caller's wake signal came first: the script has ended.
+    case abandoned
     /// Every address the name resolved to is internal, and the name is not an address literal.
     case internalAddress
 }
@@ -183,13 +285,10 @@ final class WakeSignal: Sendable {
     private let writableDescriptor: Int32
 
     init() throws(Errno) {
-        var ends: [Int32] = [0, 0]
-        try retryingInterrupts { pipe(&ends) }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        readableDescriptor = ends[0]
-        writableDescriptor = ends[1]
+        (readableDescriptor, writableDescriptor) = try makePipe(nonBlocking: true)
     }
 
+    /// Non-blocking: a full pipe is already readable, so a wake that finds it full has nothing to add.
     func fire() {
         var byte: UInt8 = 1
         _ = write(writableDescriptor, &byte, 1)
@@ -204,8 +303,19 @@ final class WakeSignal: Sendable {
 /// The descriptors among `descriptors` that are readable (or closed), after
 /// waiting at most `timeoutMilliseconds` (-1: no limit).
 func poll(_ descriptors: [Int32], timeoutMilliseconds: Int32) throws(Errno) -> Set<Int32> {
-    var entries = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-    let count = try retryingInterrupts { Glibc.poll(&entries, nfds_t(entries.count), timeoutMilliseconds) }
-    guard count > 0 else { return [] }
-    return Set(entries.filter { $0.revents != 0 }.map(\.fd))
+    try poll(descriptors, events: descriptors.map { _ in Int16(POLLIN) }, timeoutMilliseconds: timeoutMilliseconds)
+}
+
+/// The descriptors whose `events` (one entry each) happened, or which
+/// failed or closed, within `timeoutMilliseconds`. A signal that interrupts
+/// the wait is not its end: it goes on for the time that is left.
+func poll(_ descriptors: [Int32], events: [Int16], timeoutMilliseconds: Int32) throws(Errno) -> Set<Int32> {
+    var entries = zip(descriptors, events).map { pollfd(fd: $0, events: $1, revents: 0) }
+    let deadline = Deadline(afterMilliseconds: timeoutMilliseconds)
+    while true {
+        let count = Glibc.poll(&entries, nfds_t(entries.count), deadline.remainingMilliseconds)
+        if count > 0 { return Set(entries.filter { $0.revents != 0 }.map(\.fd)) }
+        if count == 0 { return [] }
+        guard Errno.current == .interrupted else { throw .current }
+    }
 }

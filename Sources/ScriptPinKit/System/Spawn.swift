@@ -14,6 +14,14 @@ public enum Termination: Sendable, Equatable {
         }
     }
 
+    /// "exited with status 3", "was killed by signal 9": after "the script".
+    var sentence: String {
+        switch self {
+        case .exited(let status): "exited with status \(status)"
+        case .signalled(let signal): "was killed by signal \(signal)"
+        }
+    }
+
     init(waitStatus: Int32) {
         let signal = waitStatus & 0x7f
         self = signal == 0 ? .exited((waitStatus >> 8) & 0xff) : .signalled(signal)
@@ -56,30 +64,29 @@ struct SpawnResult {
 /// waits and reads.
 func spawnAndWait(_ request: SpawnRequest) throws(SpawnFailure) -> SpawnResult {
     var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
+    try checked(posix_spawn_file_actions_init(&actions))
     defer { posix_spawn_file_actions_destroy(&actions) }
     var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
+    try checked(posix_spawnattr_init(&attributes))
     defer { posix_spawnattr_destroy(&attributes) }
 
     var reader: FileDescriptor?
     var writer: Int32 = -1
     defer { if writer >= 0 { close(writer) } }
     if request.capturesOutput {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw .failed(Errno.current) }
-        reader = FileDescriptor(owning: ends[0])
-        writer = ends[1]
         // Close-on-exec, so that only the dup2 onto stdout reaches the child.
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        posix_spawn_file_actions_adddup2(&actions, writer, STDOUT_FILENO)
+        let ends: (read: Int32, write: Int32)
+        do { ends = try makePipe() } catch { throw .failed(error) }
+        reader = FileDescriptor(owning: ends.read)
+        writer = ends.write
+        try checked(posix_spawn_file_actions_adddup2(&actions, writer, STDOUT_FILENO))
     }
     var lowestToClose = STDERR_FILENO + 1
     if let passed = request.passedDescriptor {
-        posix_spawn_file_actions_adddup2(&actions, passed.descriptor, passed.childDescriptor)
+        try checked(posix_spawn_file_actions_adddup2(&actions, passed.descriptor, passed.childDescriptor))
         lowestToClose = passed.childDescriptor + 1
     }
-    scriptpin_spawn_file_actions_addclosefrom(&actions, lowestToClose)
+    try checked(scriptpin_spawn_file_actions_addclosefrom(&actions, lowestToClose))
 
     if request.forwardsSignals {
         // The child starts with default dispositions and nothing blocked, whatever scriptpin had.
@@ -88,9 +95,9 @@ func spawnAndWait(_ request: SpawnRequest) throws(SpawnFailure) -> SpawnResult {
         for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&defaults, signal) }
         var unblocked = sigset_t()
         sigemptyset(&unblocked)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &unblocked)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        try checked(posix_spawnattr_setsigdefault(&attributes, &defaults))
+        try checked(posix_spawnattr_setsigmask(&attributes, &unblocked))
+        try checked(posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)))
     }
 
     let argv = request.arguments.map { strdup($0) } + [nil]
@@ -109,7 +116,7 @@ func spawnAndWait(_ request: SpawnRequest) throws(SpawnFailure) -> SpawnResult {
     if request.forwardsSignals {
         guard scriptpin_forward_signals_begin() == 0 else { throw .failed(Errno.current) }
     }
-    defer { if request.forwardsSignals { scriptpin_forward_signals_end() } }
+    defer { if request.forwardsSignals { _ = scriptpin_forward_signals_end() } }
     var child: pid_t = 0
     let status = posix_spawnp(&child, request.arguments[0], &actions, &attributes, argv, envp)
     guard status == 0 else {
@@ -119,7 +126,14 @@ func spawnAndWait(_ request: SpawnRequest) throws(SpawnFailure) -> SpawnResult {
         default: throw .failed(Errno(status))
         }
     }
-    if request.forwardsSignals { scriptpin_forward_signals_to(child) }
+    if request.forwardsSignals && scriptpin_forward_signals_to(child) != 0 {
+        // Signals sent to scriptpin would not reach the child: it must not run on unattended.
+        let failure = Errno.current
+        _ = kill(child, SIGKILL)
+        var ignored: Int32 = 0
+        _ = try? retryingInterrupts { waitpid(child, &ignored, 0) }
+        throw .failed(failure)
+    }
     close(writer)
     writer = -1
 
@@ -143,4 +157,9 @@ func spawnAndWait(_ request: SpawnRequest) throws(SpawnFailure) -> SpawnResult {
     do { try retryingInterrupts { waitpid(child, &waitStatus, 0) } } catch { throw .failed(error) }
     if let readFailure { throw .failed(readFailure) }
     return SpawnResult(termination: Termination(waitStatus: waitStatus), output: output)
+}
+
+/// posix_spawn's set-up calls return their error number instead of setting errno.
+private func checked(_ status: Int32) throws(SpawnFailure) {
+    guard status == 0 else { throw .failed(Errno(status)) }
 }

@@ -17,7 +17,7 @@ func runWorkers(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
 }
 
 /// A POSIX thread running `body`, for blocking work that must not occupy
-/// one of Swift concurrency's few threads. Join it exactly once.
+/// one of Swift concurrency's few threads. Join it or detach it, once.
 struct JoinableThread: @unchecked Sendable {
     private let thread: pthread_t
 
@@ -42,6 +42,12 @@ struct JoinableThread: @unchecked Sendable {
 
     func join() {
         pthread_join(thread, nil)
+    }
+
+    /// Lets it finish on its own: for work that cannot be interrupted (a
+    /// name lookup) and whose result may no longer be wanted.
+    func detach() {
+        pthread_detach(thread)
     }
 }
 

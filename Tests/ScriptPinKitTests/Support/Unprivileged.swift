@@ -9,13 +9,18 @@ final class UnprivilegedSandbox: @unchecked Sendable {
     static var isRoot: Bool { geteuid() == 0 }
 
     let directory = TemporaryDirectory("scriptpin-nobody")
-    /// A copy of the binary the unprivileged user can reach whatever the checkout's permissions.
+    /// A copy of the binary the unprivileged user can reach whatever the
+    /// checkout's permissions, in `bin/` (confinement makes the binary's
+    /// directory read-only); `./scriptpin` links to it.
     let scriptpin: String
 
     init() throws {
-        scriptpin = directory.url("scriptpin")
+        scriptpin = directory.url("bin/scriptpin")
+        try FileManager.default.createDirectory(atPath: directory.url("bin"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: ProcessRunner.scriptpinPath, toPath: scriptpin)
+        try FileManager.default.createSymbolicLink(atPath: directory.url("scriptpin"), withDestinationPath: "bin/scriptpin")
         chmod(directory.path, 0o755)
+        chmod(directory.url("bin"), 0o755)
     }
 
     var path: String { directory.path }
