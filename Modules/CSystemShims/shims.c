@@ -49,15 +49,26 @@ int scriptpin_open_unnamed_file(const char *directory, mode_t mode) {
     return open(directory, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, mode);
 }
 
-static char removal_file[PATH_MAX];
-static char removal_directory[PATH_MAX];
+/* Each slot is written only while disarmed and read by the handler only
+   while armed; the lock orders arming and cancelling between threads. */
+struct removal_slot {
+    char file[PATH_MAX];
+    char directory[PATH_MAX];
+    volatile sig_atomic_t armed;
+};
+static struct removal_slot removal_slots[scriptpin_removal_slot_count];
 static struct sigaction removal_saved[scriptpin_stopping_signal_count];
-static volatile sig_atomic_t removal_armed = 0;
+static int removal_installed = 0;
+static pthread_mutex_t removal_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void remove_then_reraise(int signal_number) {
-    if (removal_armed) {
-        unlink(removal_file);
-        rmdir(removal_directory);
+    for (int slot = 0; slot < scriptpin_removal_slot_count; slot++) {
+        if (removal_slots[slot].armed) {
+            unlink(removal_slots[slot].file);
+            if (removal_slots[slot].directory[0] != 0) {
+                rmdir(removal_slots[slot].directory);
+            }
+        }
     }
     for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
         if (scriptpin_stopping_signals[index] == signal_number) {
@@ -69,34 +80,65 @@ static void remove_then_reraise(int signal_number) {
 }
 
 int scriptpin_remove_on_signal(const char *file, const char *directory) {
-    if (strlen(file) >= PATH_MAX || strlen(directory) >= PATH_MAX) {
+    if (strlen(file) >= PATH_MAX || (directory != NULL && strlen(directory) >= PATH_MAX)) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    strcpy(removal_file, file);
-    strcpy(removal_directory, directory);
-    removal_armed = 1;
-    if (scriptpin_install_stopping_handlers(remove_then_reraise, 1, 0, removal_saved) != 0) {
-        removal_armed = 0;
+    pthread_mutex_lock(&removal_lock);
+    int slot = 0;
+    while (slot < scriptpin_removal_slot_count && removal_slots[slot].armed) {
+        slot++;
+    }
+    if (slot == scriptpin_removal_slot_count) {
+        pthread_mutex_unlock(&removal_lock);
+        errno = EBUSY;
         return -1;
     }
-    /* A signal the caller ignores (nohup) stays ignored. */
-    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
-        if (removal_saved[index].sa_handler == SIG_IGN) {
-            sigaction(scriptpin_stopping_signals[index], &removal_saved[index], NULL);
+    if (!removal_installed) {
+        if (scriptpin_install_stopping_handlers(remove_then_reraise, 1, 0, removal_saved) != 0) {
+            int saved_errno = errno;
+            pthread_mutex_unlock(&removal_lock);
+            errno = saved_errno;
+            return -1;
         }
+        /* A signal the caller ignores (nohup) stays ignored. */
+        for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+            if (removal_saved[index].sa_handler == SIG_IGN && sigaction(scriptpin_stopping_signals[index], &removal_saved[index], NULL) != 0) {
+                int saved_errno = errno;
+                for (int undo = 0; undo < scriptpin_stopping_signal_count; undo++) {
+                    sigaction(scriptpin_stopping_signals[undo], &removal_saved[undo], NULL);
+                }
+                pthread_mutex_unlock(&removal_lock);
+                errno = saved_errno;
+                return -1;
+            }
+        }
+        removal_installed = 1;
     }
-    return 0;
+    strcpy(removal_slots[slot].file, file);
+    strcpy(removal_slots[slot].directory, directory != NULL ? directory : "");
+    removal_slots[slot].armed = 1;
+    pthread_mutex_unlock(&removal_lock);
+    return slot;
 }
 
-void scriptpin_remove_on_signal_cancel(void) {
-    if (!removal_armed) {
+void scriptpin_remove_on_signal_cancel(int slot) {
+    if (slot < 0 || slot >= scriptpin_removal_slot_count) {
         return;
     }
-    for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
-        sigaction(scriptpin_stopping_signals[index], &removal_saved[index], NULL);
+    pthread_mutex_lock(&removal_lock);
+    removal_slots[slot].armed = 0;
+    int any = 0;
+    for (int index = 0; index < scriptpin_removal_slot_count; index++) {
+        any |= removal_slots[index].armed;
     }
-    removal_armed = 0;
+    if (!any && removal_installed) {
+        for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
+            sigaction(scriptpin_stopping_signals[index], &removal_saved[index], NULL);
+        }
+        removal_installed = 0;
+    }
+    pthread_mutex_unlock(&removal_lock);
 }
 
 int scriptpin_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowest) {

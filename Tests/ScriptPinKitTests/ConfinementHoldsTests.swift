@@ -326,6 +326,26 @@ struct ConfinementHoldsTests {
         #expect(audit["suggestedEgressLines"] as? [String] == ["egress 127.0.0.1:\(server.trustedPort)", "egress example.com"])
     }
 
+    @Test("A real ssh-agent holding a key signs for the script unconfined, and is out of reach confined", arguments: User.allCases)
+    func realSSHAgent(user: User) throws {
+        let stage = try ConfinementTests.Stage(user: user, server: server)
+        let script = "#!/bin/sh\nSSH_AUTH_SOCK=\"$1\" ssh-add -l > /dev/null 2>&1; echo \"agent answered: $?\"\n"
+        stage.pin("agentuse", script, server: server)
+        // The agent's standard streams go nowhere, so that it holds none of the test's pipes; -D keeps it in the foreground, to be killed by pid.
+        let result = stage.run("""
+            ssh-keygen -q -t ed25519 -N '' -f key && \
+            { ssh-agent -D -a "$PWD/agent.sock" < /dev/null > /dev/null 2>&1 & agent=$!; } && \
+            while [ ! -S agent.sock ]; do sleep 0.05; done && \
+            SSH_AUTH_SOCK="$PWD/agent.sock" ssh-add key 2>/dev/null && \
+            echo "keys: $(SSH_AUTH_SOCK="$PWD/agent.sock" ssh-add -l | wc -l)"
+            ./scriptpin run agentuse --confine required -- "$PWD/agent.sock" 2>/dev/null
+            ./scriptpin run agentuse --confine off -- "$PWD/agent.sock" 2>/dev/null
+            kill -9 $agent
+            """, extraEnvironment: ["SSH_AUTH_SOCK": stage.directory.url("agent.sock")])
+        // ssh-add -l: 0 lists keys, 2 cannot reach the agent.
+        #expect(result.stdout == "keys: 1\nagent answered: 2\nagent answered: 0\n", "\(result.stderr)")
+    }
+
     @Test("An allowed name that resolves to loopback is refused by the proxy; the address written literally still passes", arguments: User.allCases)
     func nameResolvingInside(user: User) throws {
         let stage = try ConfinementTests.Stage(user: user, server: server)

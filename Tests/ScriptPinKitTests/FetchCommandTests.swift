@@ -39,6 +39,21 @@ struct FetchCommandTests {
         #expect((try FileManager.default.attributesOfItem(atPath: work.directory.url("out/tool.tgz"))[.posixPermissions] as? Int) == 0o755)
     }
 
+    @Test("A signal while -o FILE is being written removes the temporary file and leaves FILE as it was")
+    func signalDuringWrite() throws {
+        // Large enough that writing and syncing it takes a moment to catch.
+        let body = String(repeating: "#", count: 15_000_000)
+        server.serve("large.bin", body)
+        work.directory.write("out/target", "before\n")
+        let driver = ProcessRunner.fixtures + "/signal_during_write.py"
+        let result = ProcessRunner.run(
+            "python3", [driver, work.directory.url("out"), "--", ProcessRunner.scriptpinPath, "fetch", server.url("files/large.bin"),
+                        "--sha256", sha256Hex(body), "-o", work.directory.url("out/target")],
+            in: work.directory.path, environment: work.environment())
+        #expect(result.stdout == "caught: -15; left: []\n", "\(result.stderr)")
+        #expect(work.directory.read("out/target") == "before\n")
+    }
+
     @Test("-o into what exists: a device or FIFO is written through, /dev/stdout and /dev/fd/N are those descriptors, a directory is refused, a symbolic link is replaced, not followed")
     func intoWhatExists() throws {
         let tarball = try pinnedTarball()

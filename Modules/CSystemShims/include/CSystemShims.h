@@ -30,11 +30,14 @@ int scriptpin_set_nondumpable(void);
    this process. -1 with errno EOPNOTSUPP/EISDIR where unsupported. */
 int scriptpin_open_unnamed_file(const char *directory, mode_t mode);
 
-/* While a named temporary file holds an unverified body, SIGINT, SIGTERM,
-   SIGHUP and SIGQUIT remove it (and its private directory) before the
-   signal takes its usual effect. Paths longer than PATH_MAX are refused. */
+/* While a named temporary file exists (an unverified body, a download not
+   yet renamed into place), SIGINT, SIGTERM, SIGHUP and SIGQUIT remove it
+   (and its private directory, unless NULL) before the signal takes its
+   usual effect. Returns the slot to cancel, or -1 (EBUSY when every slot is
+   taken; paths longer than PATH_MAX are refused). */
+enum { scriptpin_removal_slot_count = 8 };
 int scriptpin_remove_on_signal(const char *file, const char *directory);
-void scriptpin_remove_on_signal_cancel(void);
+void scriptpin_remove_on_signal_cancel(int slot);
 
 /* Closes every descriptor from lowest upwards in the child of posix_spawn. */
 int scriptpin_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);

@@ -17,7 +17,7 @@ public final class ScriptImage: BodySink {
     private enum Backing {
         case memory
         case unnamedFile
-        case privateFile(directory: String, path: String)
+        case privateFile(directory: String, path: String, removal: RemovalOnFatalSignal)
     }
 
     private let backing: Backing
@@ -51,8 +51,9 @@ public final class ScriptImage: BodySink {
             throw .writeFailed(path: base, error)
         }
         let path = joinPath(directory, "script")
+        let removal: RemovalOnFatalSignal
         do {
-            try removeOnFatalSignal(file: path, directory: directory)
+            removal = try RemovalOnFatalSignal(file: path, directory: directory)
         } catch {
             removeDirectory(directory)
             throw .writeFailed(path: path, error)
@@ -60,11 +61,11 @@ public final class ScriptImage: BodySink {
         do {
             let file = try FileDescriptor.createExclusive(path, readable: true).duplicate(atLeast: minimumImageDescriptor)
             // From here on, deinit removes the file and its directory.
-            return ScriptImage(backing: .privateFile(directory: directory, path: path), descriptor: file)
+            return ScriptImage(backing: .privateFile(directory: directory, path: path, removal: removal), descriptor: file)
         } catch {
             removeFile(path)
             removeDirectory(directory)
-            cancelRemovalOnFatalSignal()
+            removal.cancel()
             throw .writeFailed(path: path, error)
         }
     }
@@ -89,7 +90,7 @@ public final class ScriptImage: BodySink {
     public var executionPath: String {
         switch backing {
         case .memory, .unnamedFile: "/dev/fd/\(Self.childDescriptor)"
-        case .privateFile(_, let path): path
+        case .privateFile(_, let path, _): path
         }
     }
 
@@ -168,10 +169,10 @@ public final class ScriptImage: BodySink {
     }
 
     deinit {
-        if case .privateFile(let directory, let path) = backing {
+        if case .privateFile(let directory, let path, let removal) = backing {
             removeFile(path)
             removeDirectory(directory)
-            cancelRemovalOnFatalSignal()
+            removal.cancel()
         }
     }
 }

@@ -1,6 +1,7 @@
 /// Writes a file so that readers, and a crash at any instant, see either the
 /// old content or the new, never a mix: a dot-named temporary in the same
-/// directory, fsync, rename over the target, fsync the directory.
+/// directory, fsync, rename over the target, fsync the directory. Until the
+/// rename, SIGINT, SIGTERM, SIGHUP and SIGQUIT remove the temporary.
 public func writeAtomically(
     _ path: String, mode: UInt32 = 0o644, _ produce: (borrowing FileDescriptor) throws(ScriptPinError) -> Void
 ) throws(ScriptPinError) {
@@ -11,6 +12,12 @@ public func writeAtomically(
     do { descriptor = try FileDescriptor.createUnique(template: joinPath(directory, ".\(name).tmp-XXXXXX"), path: &temporary) } catch {
         throw .writeFailed(path: path, error)
     }
+    let removal: RemovalOnFatalSignal
+    do { removal = try RemovalOnFatalSignal(file: temporary, directory: nil) } catch {
+        removeFile(temporary)
+        throw .writeFailed(path: path, error)
+    }
+    defer { removal.cancel() }
     do throws(ScriptPinError) {
         try produce(descriptor)
         do {

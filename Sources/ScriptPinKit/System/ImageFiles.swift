@@ -32,13 +32,17 @@ extension FileDescriptor {
     }
 }
 
-/// Until `cancelRemovalOnFatalSignal`, SIGINT, SIGTERM, SIGHUP and SIGQUIT
-/// remove `file` and `directory` before taking their usual effect; a signal
-/// the caller ignores stays ignored.
-func removeOnFatalSignal(file: String, directory: String) throws(Errno) {
-    try retryingInterrupts { scriptpin_remove_on_signal(file, directory) }
-}
+/// A named temporary file that SIGINT, SIGTERM, SIGHUP and SIGQUIT remove
+/// (with its private directory, when there is one) before taking their
+/// usual effect, until cancelled; a signal the caller ignores stays ignored.
+struct RemovalOnFatalSignal {
+    private let slot: Int32
 
-func cancelRemovalOnFatalSignal() {
-    scriptpin_remove_on_signal_cancel()
+    init(file: String, directory: String?) throws(Errno) {
+        slot = try retryingInterrupts { scriptpin_remove_on_signal(file, directory) }
+    }
+
+    func cancel() {
+        scriptpin_remove_on_signal_cancel(slot)
+    }
 }
