@@ -150,14 +150,15 @@ private func reportEgress(_ ledger: EgressLedger, audit: Bool, termination: Term
     reporter.note("scriptpin: network: \(plural(connections, "connection")) allowed (\(plural(sent, "byte")) sent, \(plural(received, "byte")) received), \(blocked) blocked")
     if let failure = ledger.proxyFailure { reporter.warning(failure) }
     if audit {
-        // A script that failed may have stopped before contacting everything it needs.
-        let incomplete = termination == .exited(0) ? "" : " It \(termination.sentence), so it may not have got as far as every host it needs; audit it again once it succeeds."
         let lines = ledger.suggestedEgressLines
         if lines.isEmpty {
-            reporter.note("scriptpin: egress audit: the script contacted no host; `egress none` in its pin allows exactly that.\(incomplete)")
+            reporter.note("scriptpin: egress audit: the script contacted no host; `egress none` in its pin allows exactly that")
         } else {
-            reporter.note("scriptpin: egress audit: the script contacted \(plural(lines.count, "destination")); these lines in its pin allow exactly them:\(incomplete)")
+            reporter.note("scriptpin: egress audit: the script contacted \(plural(lines.count, "destination")); these lines in its pin allow exactly them:")
             for line in lines { reporter.note(line) }
+        }
+        if termination != .exited(0) {
+            reporter.warning("the egress audit may be incomplete: the script \(termination.sentence), perhaps before it reached every host it needs; audit it again once it succeeds")
         }
     }
 }

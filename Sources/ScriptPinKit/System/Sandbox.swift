@@ -143,27 +143,27 @@ final class RunningSandbox {
         var result = scriptpin_sandbox_result()
         let status = maskPaths.map { Optional(UnsafePointer($0)) }.withUnsafeBufferPointer { paths in
             readOnlyPaths.withUnsafeBufferPointer { readOnly in
-            maskKinds.withUnsafeBufferPointer { kinds in
-                argv.withUnsafeBufferPointer { argvBuffer in
-                    envp.withUnsafeBufferPointer { envpBuffer in
-                        var sandbox = scriptpin_sandbox(
-                            uid_map: strings.copy(identity.userMap), gid_map: strings.copy(identity.groupMap),
-                            deny_setgroups: identity.deniesSetgroups ? 1 : 0,
-                            isolates_network: spec.isolatesNetwork ? 1 : 0,
-                            listener_port: Int32(spec.listenerPort ?? 0),
-                            read_only_paths: readOnly.baseAddress, read_only_count: Int32(readOnly.count),
-                            mask_paths: paths.baseAddress, mask_is_directory: kinds.baseAddress, mask_count: Int32(paths.count),
-                            terminal_descriptor: spec.terminal?.descriptor ?? -1, terminal_streams: terminalStreams,
-                            probe_only: probing ? 1 : 0,
-                            working_directory: strings.copy(spec.workingDirectory),
-                            path: strings.copy(executable),
-                            argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress,
-                            image_descriptor: passedDescriptor?.descriptor ?? -1,
-                            child_image_descriptor: passedDescriptor?.childDescriptor ?? ScriptImage.childDescriptor)
-                        return scriptpin_sandbox_start(&sandbox, &result)
+                maskKinds.withUnsafeBufferPointer { kinds in
+                    argv.withUnsafeBufferPointer { argvBuffer in
+                        envp.withUnsafeBufferPointer { envpBuffer in
+                            var sandbox = scriptpin_sandbox(
+                                uid_map: strings.copy(identity.userMap), gid_map: strings.copy(identity.groupMap),
+                                deny_setgroups: identity.deniesSetgroups ? 1 : 0,
+                                isolates_network: spec.isolatesNetwork ? 1 : 0,
+                                listener_port: Int32(spec.listenerPort ?? 0),
+                                read_only_paths: readOnly.baseAddress, read_only_count: Int32(readOnly.count),
+                                mask_paths: paths.baseAddress, mask_is_directory: kinds.baseAddress, mask_count: Int32(paths.count),
+                                terminal_descriptor: spec.terminal?.descriptor ?? -1, terminal_streams: terminalStreams,
+                                probe_only: probing ? 1 : 0,
+                                working_directory: strings.copy(spec.workingDirectory),
+                                path: strings.copy(executable),
+                                argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress,
+                                image_descriptor: passedDescriptor?.descriptor ?? -1,
+                                child_image_descriptor: passedDescriptor?.childDescriptor ?? ScriptImage.childDescriptor)
+                            return scriptpin_sandbox_start(&sandbox, &result)
+                        }
                     }
                 }
-            }
             }
         }
         guard status == 0 else {
