@@ -418,3 +418,53 @@ struct EgressAddressTests {
         }
     }
 }
+
+@Suite("What a plan masks and protects, whatever $HOME says")
+struct ConfinementPlanTests {
+    @Test("The credential stores are masked under $HOME and under the account's home; the agents' and Docker's sockets are masked; the runner's files are protected")
+    func masksAndProtectedPaths() throws {
+        let account = try #require(homeDirectoryOfCurrentUser())
+        let context = ProcessContext(
+            environment: [
+                ("HOME", "/elsewhere/home"), ("SSH_AUTH_SOCK", "/tmp/ssh-agent.sock"), ("GITHUB_ENV", "/runner/env"), ("GITHUB_PATH", "relative/path"),
+            ].map(EnvironmentVariable.init),
+            workingDirectory: "/work", executablePath: "/opt/scriptpin/bin/scriptpin")
+        let plan = try ConfinementPlan(options: ConfinementOptions(), pin: nil, manifestDirectory: "/work/known-hashes", context: context)
+        for home in ["/elsewhere/home", account] {
+            #expect(plan.maskedPaths.contains(normalizedPath(home + "/.ssh")), "\(home)")
+            #expect(plan.maskedPaths.contains(normalizedPath(home + "/.docker/config.json")), "\(home)")
+        }
+        let user = effectiveUserID()
+        for socket in ["/tmp/ssh-agent.sock", "/run/user/\(user)/gnupg", "/run/user/\(user)/keyring", "/run/user/\(user)/gcr", "/var/run/docker.sock", "/run/docker.sock"] {
+            #expect(plan.maskedPaths.contains(socket), "\(socket)")
+        }
+        // A relative runner path is not one the runner wrote: only absolute ones are taken.
+        #expect(plan.protectedPaths == ["/opt/scriptpin/bin", "/work/known-hashes", "/runner/env"])
+
+        var exposing = ConfinementOptions()
+        exposing.expose = ["/var/run/docker.sock"]
+        let exposed = try ConfinementPlan(options: exposing, pin: nil, manifestDirectory: nil, context: context)
+        #expect(!exposed.maskedPaths.contains("/var/run/docker.sock") && exposed.maskedPaths.contains("/run/docker.sock"))
+    }
+}
+
+@Suite("The sandbox's release: nothing runs before scriptpin says so")
+struct SandboxReleaseTests {
+    @Test("A sandbox abandoned before its release (a proxy that could not start) never runs its script; released, it does")
+    func abandonedBeforeRelease() throws {
+        let directory = TemporaryDirectory("scriptpin-release-handshake")
+        var spec = SandboxSpec()
+        spec.workingDirectory = directory.path
+        let marker = directory.url("ran")
+        let abandoned = try RunningSandbox.launch(
+            spec, executable: "/bin/sh", arguments: ["sh", "-c", "echo ran > \(marker)"], environment: [], passedDescriptor: nil)
+        abandoned.abandon()
+        #expect(!directory.exists("ran"))
+
+        let released = try RunningSandbox.launch(
+            spec, executable: "/bin/sh", arguments: ["sh", "-c", "echo ran > \(marker)"], environment: [], passedDescriptor: nil)
+        try released.release()
+        #expect(try released.wait() == .exited(0))
+        #expect(directory.read("ran") == "ran\n")
+    }
+}
