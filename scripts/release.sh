@@ -40,6 +40,7 @@ fail() { echo "release.sh: $*" >&2; exit 1; }
 refuse_root() { fail "refusing the build directory $build_root: $1; remove it, or choose another with SCRIPTPIN_RELEASE_ROOT"; }
 
 # Made only if absent (mkdir fails on anything already there), then checked whatever happened.
+[ -d "$(dirname "$build_root")" ] || fail "the parent of the build directory $build_root does not exist; create it or choose another SCRIPTPIN_RELEASE_ROOT"
 mkdir -m 0700 "$build_root" 2>/dev/null || true
 [ -L "$build_root" ] && refuse_root "it is a symbolic link"
 [ -d "$build_root" ] || refuse_root "it is not a directory"
