@@ -336,6 +336,23 @@ static void protect_kernel_interfaces(int control) {
     }
 }
 
+/* A devpts instance of the sandbox's own: the host's /dev/pts/N, scriptpin's
+   terminal among them, are not there to open (the script runs as the same
+   user, who owns them, and could read the keys typed into scriptpin's
+   terminal or write to it). The relayed terminal is passed as a descriptor
+   and needs no name; /dev/ptmx makes new terminals in this instance. */
+static void private_terminals(int control) {
+    if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") != 0) {
+        if (errno == ENOENT) {
+            return;
+        }
+        fail(control, scriptpin_sandbox_step_terminal, 0);
+    }
+    if (mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) != 0 && errno != ENOENT) {
+        fail(control, scriptpin_sandbox_step_terminal, 0);
+    }
+}
+
 static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_private_mounts, 0);
@@ -376,6 +393,7 @@ static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
         fail(control, scriptpin_sandbox_step_proc, 0);
     }
     protect_kernel_interfaces(control);
+    private_terminals(control);
 }
 
 /* Brings up the network namespace's loopback and, when asked, opens the

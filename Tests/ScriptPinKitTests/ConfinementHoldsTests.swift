@@ -72,6 +72,9 @@ struct ConfinementHoldsTests {
         stage.directory.write("pty_driver.py", try String(contentsOfFile: ProcessRunner.fixtures + "/pty_driver.py", encoding: .utf8))
         let script = """
             #!/bin/sh
+            # scriptpin's own terminal, /dev/pts/N, is not there to open: only a fresh instance's ptmx.
+            echo "terminals: $(ls /dev/pts)"
+            python3 -c 'import os, pty; pid, fd = pty.fork(); os.execlp("true", "true") if pid == 0 else print("a new terminal: " + str(os.waitpid(pid, 0)[1]))'
             echo "size: $(stty size < /dev/tty)"
             printf 'password? ' > /dev/tty
             stty -echo < /dev/tty
@@ -86,7 +89,9 @@ struct ConfinementHoldsTests {
         let result = stage.run("python3 pty_driver.py 'password? ' hunter2 -- sh -c './scriptpin run prompt --confine required 2>/dev/null'")
         #expect(result.status == 5, "\(result.stderr)")
         // The answer is not echoed: the script's own `stty -echo` took effect on its terminal.
-        #expect(result.stdout == "size: 33 101\npassword? \nanswer: hunter2\nsize: 40 120\n", "\(result.stdout)")
+        #expect(result.stdout == "terminals: ptmx\na new terminal: 0\nsize: 33 101\npassword? \nanswer: hunter2\nsize: 40 120\n", "\(result.stdout)")
+        let outside = stage.run("python3 pty_driver.py 'password? ' hunter2 -- sh -c 'ls /dev/pts | grep -c -v ptmx'")
+        #expect(outside.stdout != "0\n", "the control: outside, the host's terminals are listed")
     }
 
     @Test("On a terminal, scriptpin's own report follows a reset of whatever the script's output left hidden or unfinished")
