@@ -155,6 +155,18 @@ struct ConfinementHoldsTests {
         for name in names { #expect(stage.directory.read("runner/\(name.lowercased())") == "\(name)=kept\n") }
     }
 
+    @Test("A path to mask that cannot be examined is an error, not taken for missing: nothing is fetched or run")
+    func unexaminableMask() throws {
+        let stage = try ConfinementTests.Stage(user: .nobody, server: server)
+        stage.pin("unseen", "#!/bin/sh\necho ran\n", server: server)
+        // /root is 0700: nobody cannot tell whether /root/secret exists.
+        let result = stage.run("./scriptpin run unseen --confine required --hide /root/secret")
+        #expect(result.status == 125, "\(result.stderr)")
+        #expect(result.stdout == "")
+        #expect(result.stderr.hasSuffix("Error: cannot tell whether /root/secret exists (Permission denied), so it could be neither masked nor protected; the script was not run. Make the path's directory searchable by this user, or name it with --expose if the script may reach it\n"), "\(result.stderr)")
+        #expect(server.requests.count { $0.contains("/files/unseen.sh") } == 0, "nothing was fetched")
+    }
+
     @Test("A mask over the working directory holds for relative paths too", arguments: User.allCases)
     func maskedWorkingDirectory(user: User) throws {
         let stage = try ConfinementTests.Stage(user: user, server: server)

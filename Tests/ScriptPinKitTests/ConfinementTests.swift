@@ -293,6 +293,9 @@ struct ConfinementTests {
         let fenced = stage.run("./no-userns ./scriptpin run fenced")
         #expect(fenced.status == 125)
         #expect(fenced.stdout == "")
+        // Its egress lines need confinement: the fix offered is never to go without it.
+        #expect(fenced.stderr.contains("(the pin's egress lines are enforced by confinement, so it does not run without it)"), "\(fenced.stderr)")
+        #expect(!fenced.stderr.contains("--confine off"), "\(fenced.stderr)")
         #expect(requestCount(for: "fenced") == 0, "nothing was fetched")
 
         // The pin's own `confine` line decides the same, and the command line overrides it.

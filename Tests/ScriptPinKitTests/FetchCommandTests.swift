@@ -111,6 +111,7 @@ struct FetchCommandTests {
         let toFile = work.scriptpin(["fetch", "tool-tgz", "-o", "tool.tgz"])
         #expect(toFile.status == 125)
         #expect(toFile.stderr.contains("does not match its pin"))
+        #expect(toFile.stderr.contains("; nothing was run or written."), "\(toFile.stderr)")
         #expect(!work.directory.exists("tool.tgz"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix(".tool.tgz") }.isEmpty)
         let piped = ProcessRunner.run(
