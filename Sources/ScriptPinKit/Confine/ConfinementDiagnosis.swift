@@ -63,7 +63,7 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
         case .mount(let target): "mount over \(VisibleText.escape(target))"
         case .readOnly(let path): "make \(VisibleText.escape(path)) read-only"
         case .workingDirectory(let path): "enter the working directory \(VisibleText.escape(path)) inside the sandbox"
-        case .terminal: "give the script its relayed terminal"
+        case .terminal: "give the script terminals of its own (a devpts instance on /dev/pts, and the relayed terminal)"
         case .network: "bring up the sandbox's loopback network"
         case .nestedNamespaces: "create the script's own user and mount namespaces"
         case .other: "set up the sandbox"
