@@ -173,3 +173,15 @@ public struct UnifiedDiff: Sendable {
         return operations.reversed()
     }
 }
+
+/// A unified diff for people: hiding controls escaped on every line, added
+/// lines green and removed lines red on a terminal.
+func colouredDiff(_ diff: String, reporter: any Reporter) -> String {
+    UnifiedDiff.lines(diff).map { line -> String in
+        let shown = VisibleText.escape(line)
+        if line.hasPrefix("+") && !line.hasPrefix("+++") { return reporter.styled(shown, .green) }
+        if line.hasPrefix("-") && !line.hasPrefix("---") { return reporter.styled(shown, .red) }
+        if line.hasPrefix("@@") { return reporter.styled(shown, .cyan) }
+        return shown
+    }.joined(separator: "\n") + "\n"
+}

@@ -207,18 +207,6 @@ public struct LintFixCommand: Sendable {
         }
         return .success(FileEdit(path: file.path, original: original, updated: updated, mode: status.mode & 0o7777))
     }
-
-    struct ManualReason: Error {
-        let text: String
-        init(_ text: String) { self.text = text }
-    }
-}
-
-extension Result where Failure == LintFixCommand.ManualReason {
-    fileprivate var failureText: String? {
-        if case .failure(let reason) = self { return reason.text }
-        return nil
-    }
 }
 
 /// Chooses the pin for each URL: the manifest's own, one made earlier in

@@ -80,12 +80,6 @@ public final class ScriptImage: BodySink {
         return false
     }
 
-    /// Whether the body is in a file that has no name anywhere.
-    public var isUnnamedFile: Bool {
-        if case .unnamedFile = backing { return true }
-        return false
-    }
-
     /// The path the interpreter is given.
     public var executionPath: String {
         switch backing {

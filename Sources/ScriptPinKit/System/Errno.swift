@@ -18,7 +18,6 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public static let permissionDenied = Errno(EACCES)
     public static let exists = Errno(EEXIST)
     public static let notSupported = Errno(ENOSYS)
-    public static let invalidArgument = Errno(EINVAL)
     public static let wouldBlock = Errno(EWOULDBLOCK)
     public static let notPermitted = Errno(EPERM)
     public static let noSpace = Errno(ENOSPC)

@@ -1,0 +1,87 @@
+/// `scriptpin update`: re-fetch, review the change, and move the pin, one
+/// pin at a time in two steps: `review` fetches and shows the change,
+/// `approve` writes it.
+public struct UpdateCommand: Sendable {
+    public var names: [String] = []
+    public var all = false
+    public var manifest: String?
+    public var fetchOptions = FetchOptions()
+
+    public init() {}
+
+    /// The pins to update, from the manifest.
+    public func pins(context: ProcessContext) throws(ScriptPinError) -> (manifest: Manifest, entries: [ParsedPin]) {
+        let loaded = try Manifest.discover(explicit: manifest, context: context)
+        return (loaded, try loaded.entries(named: all ? [] : names))
+    }
+
+    /// A changed body, shown and waiting for approval.
+    public struct Prepared {
+        public let pin: Pin
+        let newDigest: Digest
+        let path: String
+        let filePath: String
+        let location: ManifestLocation
+        let image: ScriptImage
+        let store: ContentStore
+        public var question: String { "Approve the new digest for \(pin.name)?" }
+    }
+
+    /// Re-fetches one pin; reports it unchanged (and returns nil), or shows
+    /// the diff against the approved copy and the risk summary.
+    public func review(_ entry: ParsedPin, in manifest: Manifest, reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Prepared? {
+        let pin = entry.pin
+        let store = ContentStore(context: context)
+        let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
+        let limit = fetchOptions.sizeLimit(for: pin)
+        let body = try Fetcher(options: fetchOptions).fetch(pin.url, sizeLimit: limit, into: image)
+        try image.seal(expecting: body.digest)
+        if pin.accepts(body.digest) {
+            reporter.line("\(pin.name): unchanged (\(body.digest.hex))")
+            store.keep(image, as: body.digest, reporter: reporter)
+            return nil
+        }
+        let newBody = try contents(of: image)
+        let review = Review(approved: pin.sha256, store: store, new: newBody, newDigest: body.digest, sizeLimit: Int(limit))
+        for problem in review.storeProblems { reporter.warning(problem.description) }
+        reporter.line("\(pin.name): changed: \(ScriptURL.redact(pin.url)) now serves \(body.digest.hex) (\(body.size) bytes)")
+        if let diff = review.diff {
+            reporter.result(colouredDiff(diff, reporter: reporter))
+        } else {
+            reporter.line("the approved copy is not in the store (\(store.root)), so there is no diff; summary of the new body:")
+        }
+        reporter.result(review.renderRisks(reporter: reporter))
+        let newHosts = EgressGuess.destinations(in: String(decoding: newBody, as: UTF8.self)).filter { guess in
+            !pin.egress.contains { rule in
+                if case .destination(let allowed) = rule { return allowed.allows(host: guess.host, port: guess.port) }
+                return false
+            }
+        }
+        EgressGuess.render(newHosts, reporter: reporter)
+        return Prepared(
+            pin: pin, newDigest: body.digest, path: manifest.path(forPinNamed: pin.name),
+            filePath: manifest.filePath(forPinNamed: pin.name), location: manifest.location,
+            image: image, store: store)
+    }
+
+    /// Replaces the pin's digests by the new one and sets its approval date.
+    public static func approve(_ prepared: Prepared, reporter: any Reporter) throws(ScriptPinError) {
+        let directory = prepared.location.directory
+        let lock = try ManifestLock(directory: prepared.location.path)
+        // Re-read under the lock, so that a concurrent edit is not overwritten with stale lines.
+        let current = try Manifest.load(prepared.location)
+        guard let latest = current.entry(named: prepared.pin.name) else {
+            throw .unknownPin(name: prepared.pin.name, manifest: directory)
+        }
+        var document = latest.document
+        var approved = latest.pin
+        approved.sha256 = [prepared.newDigest]
+        approved.approved = todayUTC()
+        document.replaceDigests(with: approved.sha256)
+        document.set(.approved, to: todayUTC())
+        try writeAtomically(prepared.filePath, text: document.renderVerified(as: approved, path: prepared.path))
+        _ = consume lock
+        prepared.store.keep(prepared.image, as: prepared.newDigest, reporter: reporter)
+        reporter.note("scriptpin: updated \(prepared.path); review and commit it")
+    }
+}
