@@ -685,15 +685,15 @@ public struct DownloadExecAnalyzer {
         report(offset: offset, "\(download.described) is unpacked by \(unpacked.tool) without verification, and \(path) is \(how) after it", download: download, fix: fix)
     }
 
-    /// The `scriptpin run` rewrite of a command that runs `download` with
-    /// `invocation`'s interpreter: from `start` (the download's command for
-    /// a pipe) to the interpreter command's last word; what stands before
-    /// the interpreter's name (`sudo -E`, assignments) is kept in front.
     /// A URL with no parameter in it (`https://$HOST/x` is kept as written, but names no one URL).
     private func isWrittenOut(_ url: String) -> Bool {
         !url.contains("$") && !url.contains("`")
     }
 
+    /// The `scriptpin run` rewrite of a command that runs `download` with
+    /// `invocation`'s interpreter: from `start` (the download's command for
+    /// a pipe) to the interpreter command's last word; what stands before
+    /// the interpreter's name (`sudo -E`, assignments) is kept in front.
     private func runPlan(
         _ invocation: Invocation, simple: SimpleCommand, download: Download, replacingFrom start: Int?, arguments: ArraySlice<ShellWord>?
     ) -> FixPlan {

@@ -1,10 +1,3 @@
-/// A recursive-descent parser for POSIX sh and the bash syntax installers
-/// use. It keeps what decides data flow (words, substitutions, redirections,
-/// heredocs, pipelines, `&&`/`||` lists, `!`, the conditions and bodies of
-/// `if`, `while` and `until`, function names) and flattens the other
-/// compound commands (`for`, `case`, groups) into their parts in source
-/// order. It runs in time linear in the input, with nesting bounded by
-/// `maximumDepth`, and reports what it cannot parse with its position.
 /// Which shell's grammar decides what `((` means: bash (and zsh, ksh) read
 /// `((…))` as arithmetic when its text is an arithmetic expression; POSIX
 /// sh (dash, busybox) reads it as two nested subshells.
@@ -121,6 +114,13 @@ private struct Keywords {
     }
 }
 
+/// A recursive-descent parser for POSIX sh and the bash syntax installers
+/// use. It keeps what decides data flow (words, substitutions, redirections,
+/// heredocs, pipelines, `&&`/`||` lists, `!`, the conditions and bodies of
+/// `if`, `while` and `until`, function names) and flattens the other
+/// compound commands (`for`, `case`, groups) into their parts in source
+/// order. It runs in time linear in the input, with nesting bounded by
+/// `maximumDepth`, and reports what it cannot parse with its position.
 public struct ShellParser {
     /// Substitutions nest this deep at most: real scripts use two or three,
     /// and the bound keeps hostile input from exhausting the stack.

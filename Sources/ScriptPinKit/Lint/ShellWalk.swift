@@ -18,8 +18,11 @@ enum ShellWalkEvent {
 }
 
 extension ShellList {
-    /// The one traversal every analysis pass uses. The visitor is not
-    /// escaping, so a pass keeps its state in local variables and `self`.
+    /// The commands of a list in source order, for a pass that follows
+    /// one list's pipelines (the analyzer's search for downloads that reach
+    /// a pipeline's end); the analyzer's main pass walks the tree itself.
+    /// The visitor is not escaping, so a pass keeps its state in local
+    /// variables and `self`.
     func walk(_ visit: (ShellWalkEvent) -> Void) {
         for item in items {
             visit(.andOr)
