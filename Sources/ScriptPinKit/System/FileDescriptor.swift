@@ -78,13 +78,7 @@ public struct FileDescriptor: ~Copyable {
 
     /// Writes every byte, looping over short writes.
     public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = try retryingInterrupts {
-                Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
-            }
-            offset += written
-        }
+        try ScriptPinKit.writeAll(bytes, to: rawValue)
     }
 
     public func writeAll(_ bytes: [UInt8]) throws(Errno) {
@@ -131,6 +125,15 @@ public struct FileDescriptor: ~Copyable {
 
     deinit {
         _ = Glibc.close(rawValue)
+    }
+}
+
+/// Writes every byte to `descriptor`, which the caller does not own (a
+/// standard stream), looping over short and interrupted writes.
+func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws(Errno) {
+    var offset = 0
+    while offset < bytes.count {
+        offset += try retryingInterrupts { Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset) }
     }
 }
 

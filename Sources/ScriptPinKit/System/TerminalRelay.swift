@@ -156,14 +156,8 @@ final class TerminalRelay: @unchecked Sendable {
         let count = Glibc.read(master, buffer.baseAddress, buffer.count)
         if count < 0 && [Errno.interrupted, .wouldBlock].contains(Errno.current) { return 0 }
         guard count > 0 else { return nil }
-        var offset = 0
-        while offset < count {
-            let written = Glibc.write(output, buffer.baseAddress! + offset, count - offset)
-            if written < 0 && Errno.current == .interrupted { continue }
-            // Our terminal is gone: what the script shows is lost, not held.
-            guard written > 0 else { break }
-            offset += written
-        }
+        // Our terminal gone: what the script shows is lost, not held.
+        try? writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), to: output)
         lastByteWritten.withLock { $0 = buffer[count - 1] }
         return count
     }
