@@ -175,6 +175,9 @@ enum LintCases {
         LintForm(name: "check || true under set -e", snippet: "set -e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || true\nbash i.sh", expected: [(3, "bash")]),
         LintForm(name: "check && echo under set -e", snippet: "set -e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums && echo verified\nbash i.sh", expected: [(3, "bash")]),
         LintForm(name: "negated check under set -e", snippet: "set -e\ncurl -fsSLo i.sh https://example.com/i.sh\n! sha256sum -c sums\nbash i.sh", expected: [(3, "bash")]),
+        LintForm(name: "set -e in a subshell ends with it", snippet: "set +e\n( set -e )\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
+        LintForm(name: "a check that stops only its subshell", snippet: "set +e\ncurl -fsSLo i.sh https://example.com/i.sh\n( set -e; sha256sum -c sums )\nbash i.sh", expected: [(3, "bash")]),
+        LintForm(name: "exit in a subshell does not stop the script", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || ( echo bad; exit 1 )\nbash i.sh", expected: [(2, "bash")]),
         LintForm(name: "set +e turns errexit off", snippet: "set -e\nset +e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
     ]
 
@@ -213,6 +216,8 @@ enum LintCases {
         LintForm(name: "scriptpin run", snippet: "scriptpin run tool -- --yes", expected: []),
         LintForm(name: "sha256sum -c joined with &&", snippet: "curl -o i.sh https://example.com/i.sh && sha256sum -c i.sh.sha256 && bash i.sh", expected: []),
         LintForm(name: "shasum -a 256 -c", snippet: "curl -o i.sh https://example.com/i.sh && shasum -a 256 -c sums && sh i.sh", expected: []),
+        LintForm(name: "a failing subshell stops a set -e script", snippet: "set -e\ncurl -o i.sh https://example.com/i.sh\n( sha256sum -c sums )\nbash i.sh", expected: []),
+        LintForm(name: "set -e in a brace group holds after it", snippet: "{ set -e; }\ncurl -o i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: []),
         LintForm(name: "set -e then verify", snippet: "set -e\ncurl -o i.sh https://example.com/i.sh\nsha256sum --check sums\nbash i.sh", expected: []),
         LintForm(name: "gpg --verify", snippet: "curl -O https://example.com/i.sh && gpg --verify i.sh.asc i.sh && bash i.sh", expected: []),
         LintForm(name: "minisign -V", snippet: "wget https://example.com/i.sh && minisign -V -m i.sh -P key && sh i.sh", expected: []),

@@ -39,8 +39,8 @@ struct ShellParserTests {
         (#"a\#nb"#, #"[a]; [b]"#),
         (#"! a"#, #"! [a]"#), // `!` is not recorded yet
         (#"! a | b"#, #"! [a] | [b]"#), // `!` is not recorded yet
-        (#"(a; b)"#, #"{ [a]; [b] }"#),
-        (#"(a) | b"#, #"{ [a] } | [b]"#),
+        (#"(a; b)"#, #"( [a]; [b] )"#),
+        (#"(a) | b"#, #"( [a] ) | [b]"#),
         (#"{ a; b; }"#, #"{ [a]; [b] }"#),
         (#"{ a; } > out"#, #"{ [a] } >out"#),
         (#"cmd > out"#, #"[cmd] >out"#),
@@ -78,7 +78,7 @@ struct ShellParserTests {
         (#"f() { echo in f; }"#, #"f() { [echo in f] }"#),
         (#"function g { echo in g; }"#, #"g() { [echo in g] }"#),
         (#"function h() { echo in h; }"#, #"h() { [echo in h] }"#),
-        (#"f() ( echo sub )"#, #"f() { [echo sub] }"#),
+        (#"f() ( echo sub )"#, #"f() ( [echo sub] )"#),
         (#"[[ -f file ]] && echo yes"#, #"[[[ -f file ]]] && [echo yes]"#),
         (#"[[ $(curl -s https://x.example) == ok && -n $x ]]"#, #"[[[ $([curl -s https://x.example]) == ok && -n $x ]]]"#),
         (#"[[ a < b ]]"#, #"[[[ a < b ]]]"#),
@@ -186,7 +186,7 @@ struct ShellParserTests {
                                     problems.append("word \(text) has range text \(String(decoding: bytes[word.offset..<word.end], as: UTF8.self))")
                                 }
                             }
-                        case .compound(let inner, _):
+                        case .compound(let inner, _), .subshell(let inner, _):
                             walk(inner, within: (command.start, command.end))
                         case .conditional(let conditional):
                             for part in conditional.clauses.flatMap({ [$0.condition, $0.body] }) + [conditional.elseBody].compactMap({ $0 }) {
@@ -208,12 +208,12 @@ struct ShellParserTests {
 
     @Test("((…)) is arithmetic in bash when it is an arithmetic expression, nested subshells otherwise and in POSIX sh", arguments: [
         ("((i++))", ShellDialect.bash, "[((i++))]"),
-        ("((curl u | sh))", ShellDialect.bash, "{ { [curl u] | [sh] } }"),
-        ("((curl u | sh))", ShellDialect.posix, "{ { [curl u] | [sh] } }"),
-        ("((a = b + 1))", ShellDialect.posix, "{ { [a = b + 1] } }"),
+        ("((curl u | sh))", ShellDialect.bash, "( ( [curl u] | [sh] ) )"),
+        ("((curl u | sh))", ShellDialect.posix, "( ( [curl u] | [sh] ) )"),
+        ("((a = b + 1))", ShellDialect.posix, "( ( [a = b + 1] ) )"),
         ("((a<<2))", ShellDialect.posix, "[((a<<2))]"),
         ("echo $((1 + 2))", ShellDialect.posix, "[echo ((1 + 2))]"),
-        ("echo $((echo hi))", ShellDialect.posix, "[echo $({ [echo hi] })]"),
+        ("echo $((echo hi))", ShellDialect.posix, "[echo $(( [echo hi] ))]"),
     ])
     func doubleParentheses(source: String, dialect: ShellDialect, expected: String) {
         switch ShellParser.parse(Array(source.utf8), dialect: dialect) {

@@ -77,6 +77,29 @@ public final class DownloadFlowState {
         self.dialect = dialect
     }
 
+    /// What belongs to one shell process rather than to the files it
+    /// leaves: a subshell `( … )` starts with a copy and its changes end with it.
+    struct ShellScope {
+        let errexit: Bool
+        let functions: [String: String]
+        let verifiedFiles: Set<String>
+        let verifiedEverything: Bool
+    }
+
+    var shellScope: ShellScope {
+        ShellScope(errexit: errexit, functions: functions, verifiedFiles: verifiedFiles, verifiedEverything: verifiedEverything)
+    }
+
+    /// Ends a subshell: its options and functions are dropped; the checks
+    /// that stopped it are kept only when its failure stops the parent too.
+    func restore(_ scope: ShellScope, keepingChecks: Bool) {
+        errexit = scope.errexit
+        functions = scope.functions
+        guard !keepingChecks else { return }
+        verifiedFiles = scope.verifiedFiles.intersection(verifiedFiles)
+        verifiedEverything = scope.verifiedEverything && verifiedEverything
+    }
+
     func isVerified(_ path: String, chain: VerificationChain) -> Bool {
         verifiedEverything || verifiedFiles.contains(path) || chain.everything || chain.files.contains(path)
     }
@@ -197,6 +220,14 @@ public struct DownloadExecAnalyzer {
             inner.standardInput = input(of: redirections) ?? piped
             walk(list, context: inner, inherited: chain)
             return nil
+        case .subshell(let list, let redirections):
+            var inner = context
+            inner.standardInput = input(of: redirections) ?? piped
+            let parent = state.shellScope
+            walk(list, context: inner, inherited: chain)
+            // A check that stopped the subshell stops this shell only where its failure does.
+            state.restore(parent, keepingChecks: context.stopsOnFailure || (parent.errexit && !context.errexitIgnored))
+            return nil
         case .conditional(let conditional):
             walk(conditional, piped: input(of: conditional.redirections) ?? piped, chain: chain, context: context)
             return nil
@@ -280,7 +311,7 @@ public struct DownloadExecAnalyzer {
             else { return nil }
             let call = InterpreterCall(invocation.arguments, shellFamily: invocation.role.contains(.shell), name: invocation.name)
             return call.code == nil && call.script == nil ? invocation.name : nil
-        case .compound(let inner, _):
+        case .compound(let inner, _), .subshell(let inner, _):
             return interpreterReadingStandardInput(in: inner)
         case .conditional(let conditional):
             return interpreterReadingStandardInput(in: conditional.allParts)

@@ -117,7 +117,8 @@ private struct Keywords {
 /// A recursive-descent parser for POSIX sh and the bash syntax installers
 /// use. It keeps what decides data flow (words, substitutions, redirections,
 /// heredocs, pipelines, `&&`/`||` lists, `!`, the conditions and bodies of
-/// `if`, `while` and `until`, function names) and flattens the other
+/// `if`, `while` and `until`, subshells apart from the groups that share
+/// their shell, function names) and flattens the other
 /// compound commands (`for`, `case`, groups) into their parts in source
 /// order. It runs in time linear in the input, with nesting bounded by
 /// `maximumDepth`, and reports what it cannot parse with its position.
@@ -327,7 +328,7 @@ public struct ShellParser {
                         index += 1
                         do {
                             let list = try parseUntilClosingParenthesis(openedAt: open, "a '(' subshell is not closed with ')'")
-                            return .compound(list, redirections: try parseTrailingRedirections())
+                            return .subshell(list, redirections: try parseTrailingRedirections())
                         } catch {
                             (index, hereDocumentSkip) = saved
                             return .simple(try parseArithmeticCommand())
@@ -337,7 +338,7 @@ public struct ShellParser {
                 let open = index
                 index += 1
                 let list = try parseUntilClosingParenthesis(openedAt: open, "a '(' subshell is not closed with ')'")
-                return .compound(list, redirections: try parseTrailingRedirections())
+                return .subshell(list, redirections: try parseTrailingRedirections())
             }
             // Reserved words start with one of these bytes (and zsh's `always` with `a`); other commands skip the keyword checks.
             guard Self.keywordInitials[Int(byte)] || (dialect == .zsh && byte == UInt8(ascii: "a")), let keyword = peekKeyword() else {

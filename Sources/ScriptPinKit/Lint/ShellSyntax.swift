@@ -165,9 +165,12 @@ public struct SimpleCommand: Sendable {
 
 public indirect enum ShellCommand: Sendable {
     case simple(SimpleCommand)
-    /// `( … )`, `{ …; }`, a `for` or `select` loop's body, or a `case`'s
-    /// arms, flattened into one list in source order.
+    /// `{ …; }`, a `for` or `select` loop's body, or a `case`'s arms,
+    /// flattened into one list in source order: they run in the same shell,
+    /// so what they set (`set -e`, functions) holds after them.
     case compound(ShellList, redirections: [Redirection])
+    /// `( … )`: a child process, whose options and functions end with it.
+    case subshell(ShellList, redirections: [Redirection])
     /// `if`, `while` and `until`, with their conditions apart from their bodies:
     /// whether a failing command stops what follows depends on where it stands.
     case conditional(ConditionalCommand)
@@ -184,7 +187,7 @@ public indirect enum ShellCommand: Sendable {
     public var start: Int {
         switch self {
         case .simple(let command): command.offset
-        case .compound(let list, _): list.start
+        case .compound(let list, _), .subshell(let list, _): list.start
         case .conditional(let conditional): conditional.start
         case .function(_, let body): body.start
         }
@@ -194,7 +197,7 @@ public indirect enum ShellCommand: Sendable {
     public var end: Int {
         switch self {
         case .simple(let command): command.end
-        case .compound(let list, let redirections): max(list.end, redirections.last?.end ?? 0)
+        case .compound(let list, let redirections), .subshell(let list, let redirections): max(list.end, redirections.last?.end ?? 0)
         case .conditional(let conditional): conditional.end
         case .function(_, let body): body.end
         }

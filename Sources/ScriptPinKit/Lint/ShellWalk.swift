@@ -31,7 +31,7 @@ extension ShellList {
                 for command in pipeline.commands {
                     switch command {
                     case .simple(let simple): visit(.simple(simple))
-                    case .compound(let list, _): visit(.group(list))
+                    case .compound(let list, _), .subshell(let list, _): visit(.group(list))
                     case .conditional(let conditional): visit(.conditional(conditional))
                     case .function(let name, let body): visit(.function(name: name, body: body))
                     }

@@ -27,6 +27,8 @@ enum ShellShape {
             return "[" + (assignments + words).joined(separator: " ") + "]" + simple.redirections.map(of).joined()
         case .compound(let list, let redirections):
             return "{ " + of(list) + " }" + redirections.map(of).joined()
+        case .subshell(let list, let redirections):
+            return "( " + of(list) + " )" + redirections.map(of).joined()
         case .conditional(let conditional):
             let (opener, closer) = conditional.kind == .ifClause ? ("then", "fi") : ("do", "done")
             var text = ""
