@@ -117,11 +117,11 @@ private struct Keywords {
 /// A recursive-descent parser for POSIX sh and the bash syntax installers
 /// use. It keeps what decides data flow (words, substitutions, redirections,
 /// heredocs, pipelines, `&&`/`||` lists, `!`, the conditions and bodies of
-/// `if`, `while` and `until`, subshells apart from the groups that share
-/// their shell, function names) and flattens the other
-/// compound commands (`for`, `case`, groups) into their parts in source
-/// order. It runs in time linear in the input, with nesting bounded by
-/// `maximumDepth`, and reports what it cannot parse with its position.
+/// `if`, `while` and `until`, subshells, function names) and flattens the
+/// other compound commands (`for`, `case`, brace groups), which run in the
+/// shell around them, into their parts in source order. It runs in time
+/// linear in the input, with nesting bounded by `maximumDepth`, and reports
+/// what it cannot parse with its position.
 public struct ShellParser {
     /// Substitutions nest this deep at most: real scripts use two or three,
     /// and the bound keeps hostile input from exhausting the stack.
