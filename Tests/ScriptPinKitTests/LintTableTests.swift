@@ -178,6 +178,14 @@ enum LintCases {
         LintForm(name: "set -e in a subshell ends with it", snippet: "set +e\n( set -e )\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
         LintForm(name: "a check that stops only its subshell", snippet: "set +e\ncurl -fsSLo i.sh https://example.com/i.sh\n( set -e; sha256sum -c sums )\nbash i.sh", expected: [(3, "bash")]),
         LintForm(name: "exit in a subshell does not stop the script", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || ( echo bad; exit 1 )\nbash i.sh", expected: [(2, "bash")]),
+        LintForm(name: "set -e in a command substitution ends with it", snippet: "set +e\necho \"$(set -e)\"\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
+        LintForm(name: "set -e in bash -c ends with it", snippet: "set +e\nbash -c 'set -e'\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
+        LintForm(name: "set -e in a function body waits for a call", snippet: "set +e\nstrict() { set -e; }\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
+        LintForm(name: "set -e in one command of a pipeline ends with it", snippet: "set +e\necho x | set -e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
+        LintForm(name: "a check that stops only its bash -c", snippet: "set +e\ncurl -fsSLo i.sh https://example.com/i.sh\nbash -c 'set -e; sha256sum -c sums; echo checked'\nbash i.sh", expected: [(3, "bash")]),
+        LintForm(name: "a download after a check is not covered by it", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || exit 1\ncurl -fsSLo i.sh https://example.com/other.sh\nbash i.sh", expected: [(3, "bash")]),
+        LintForm(name: "a re-download later in the && chain", snippet: "curl -fsSLo i.sh https://example.com/i.sh && sha256sum -c sums && curl -fsSLo i.sh https://example.com/other.sh && bash i.sh", expected: [(0, "bash")]),
+        LintForm(name: "a re-download after a check naming the file", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c i.sh || exit 1\nwget -O i.sh https://example.com/other.sh\nbash i.sh", expected: [(3, "bash")]),
         LintForm(name: "set +e turns errexit off", snippet: "set -e\nset +e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
     ]
 
@@ -191,6 +199,10 @@ enum LintCases {
         LintForm(name: "pipe into tar", snippet: "curl -sL https://example.com/t.tgz | tar xz", expected: []),
         LintForm(name: "check || exit", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || exit 1\nbash i.sh", expected: []),
         LintForm(name: "check || { echo; exit 1; }", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || { echo bad; exit 1; }\nbash i.sh", expected: []),
+        LintForm(name: "a check in a subshell followed by || exit", snippet: "curl -fsSLo i.sh https://example.com/i.sh\n( sha256sum -c sums ) || exit 1\nbash i.sh", expected: []),
+        LintForm(name: "a check in a group followed by || exit", snippet: "curl -fsSLo i.sh https://example.com/i.sh\n{ echo checking; sha256sum -c sums; } || exit 1\nbash i.sh", expected: []),
+        LintForm(name: "a check in bash -c under set -e", snippet: "set -e\ncurl -fsSLo i.sh https://example.com/i.sh\nbash -c 'sha256sum -c sums'\nbash i.sh", expected: []),
+        LintForm(name: "a check after the re-download covers it", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || exit 1\ncurl -fsSLo i.sh https://example.com/other.sh\nsha256sum -c sums || exit 1\nbash i.sh", expected: []),
         LintForm(name: "check || return in a function", snippet: "f() {\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums || return 1\nbash i.sh\n}", expected: []),
         LintForm(name: "if ! check; then exit 1; fi", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nif ! sha256sum -c sums; then exit 1; fi\nbash i.sh", expected: []),
         LintForm(name: "if check; then run; fi", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nif sha256sum -c sums; then bash i.sh; fi", expected: []),
@@ -461,6 +473,15 @@ struct LintCornerCaseTests {
         #expect(same(found(download + "\tsha256sum -c sums; bash i.sh\n", path: "Makefile"), [(3, 21)]))
     }
 
+    @Test("Makefile and Dockerfile: each recipe line and each RUN is a new shell, so set -e on one does not hold on the next")
+    func newShellPerUnit() {
+        let line = "curl -fsSLo i.sh https://example.com/i.sh; sha256sum -c sums; bash i.sh"
+        #expect(same(found("all:\n\tset -e\n\t\(line)\n", path: "Makefile"), [(3, 64)]))
+        #expect(found("all:\n\tset -e; \(line)\n", path: "Makefile").isEmpty)
+        #expect(same(found("FROM debian:12\nRUN set -e\nRUN \(line)\n", path: "Dockerfile"), [(3, 67)]))
+        #expect(same(found("FROM debian:12\nRUN run() { sh; }\nRUN curl -fsSL https://example.com/i.sh | run\n", path: "Dockerfile"), []))
+    }
+
     @Test("A file downloaded in one GitHub step and run in a later step of the same job, not another job")
     func acrossSteps() {
         let text = """
@@ -679,7 +700,8 @@ struct LintPropertyTests {
                 ? ShellParser.parse(text, dialect: .bash, skimming: DownloadExecAnalyzer.skimVerdict)
                 : ShellParser.parse(text, dialect: .bash)
             guard case .success(let list) = parsed else { return ["parse error"] }
-            return DownloadExecAnalyzer.analyze(list, state: DownloadFlowState(), unitFailsClosed: false).map { "\($0.offset): \($0.message)" }
+            var state = DownloadFlowState()
+            return DownloadExecAnalyzer.analyze(list, state: &state, unitFailsClosed: false).map { "\($0.offset): \($0.message)" }
         }
         var generator = SeededGenerator(seed: 12)
         var total = 0

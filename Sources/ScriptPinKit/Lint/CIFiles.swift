@@ -14,16 +14,17 @@ enum CIFiles {
 
     /// Steps of one job share a workspace: a file downloaded in one step and run in a later one is found.
     private static func job(_ job: YAMLNode, defaultShell: String?, into collector: inout LintEngine.Collector) {
-        // The runner's default `bash -e {0}` stops a step at its first failing command.
-        let state = DownloadFlowState(errexit: true)
+        var state = DownloadFlowState()
         for step in job["steps"]?.items ?? [] {
             guard let run = step["run"]?.scalar else { continue }
             let shell = (step["shell"]?.scalar?.string ?? defaultShell ?? "bash").lowercased()
+            // Each step is a new process; the runner's default `bash -e {0}` stops it at its first failing command.
+            state.startProcess(errexit: true)
             if shell.hasPrefix("pwsh") || shell.hasPrefix("powershell") {
-                collector.powershell(run.text, state: state)
+                collector.powershell(run.text, state: &state)
             } else if shell.hasPrefix("bash") || shell.hasPrefix("sh") {
                 state.dialect = shell.hasPrefix("bash") ? .bash : .posix
-                collector.shell(run.text, state: state, failsClosed: true)
+                collector.shell(run.text, state: &state, failsClosed: true)
             }
         }
     }
@@ -50,12 +51,12 @@ enum CIFiles {
             }
             guard scripts["script"] != nil else { continue }
             // GitLab stops a job at the first failing script line.
-            let state = DownloadFlowState(errexit: true)
+            var state = DownloadFlowState(errexit: true)
             for key in ["before_script", "script", "after_script"] {
                 guard let node = scripts[key] else { continue }
                 for line in node.items.isEmpty ? [node] : node.items {
                     guard let scalar = line.scalar else { continue }
-                    collector.shell(scalar.text, state: state, failsClosed: true)
+                    collector.shell(scalar.text, state: &state, failsClosed: true)
                 }
             }
         }

@@ -37,9 +37,11 @@ enum Dockerfile {
                 powershell = String(decoding: text.bytes, as: UTF8.self).lowercased().contains("pwsh")
                     || String(decoding: text.bytes, as: UTF8.self).lowercased().contains("powershell")
             case "ADD":
-                recordAdd(text, state: state)
+                recordAdd(text, state: &state)
             case "RUN":
-                run(text, lines: lines, index: &index, state: state, powershell: powershell, into: &collector)
+                // Each `RUN` is a new shell process.
+                state.startProcess(errexit: false)
+                run(text, lines: lines, index: &index, state: &state, powershell: powershell, into: &collector)
             default:
                 break
             }
@@ -47,7 +49,7 @@ enum Dockerfile {
     }
 
     /// `ADD https://… /dest` writes a download to the image unless `--checksum` pins it.
-    private static func recordAdd(_ text: MappedText, state: DownloadFlowState) {
+    private static func recordAdd(_ text: MappedText, state: inout DownloadFlowState) {
         let words = String(decoding: text.bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\\" }).map(String.init)
         guard !words.contains(where: { $0.hasPrefix("--checksum") }) else { return }
         let operands = words.filter { !$0.hasPrefix("--") }
@@ -55,12 +57,12 @@ enum Dockerfile {
         for source in operands.dropLast() where source.contains("://") {
             let name = source.split(separator: "/").last.map(String.init) ?? ""
             let path = destination.hasSuffix("/") ? destination + name : destination
-            state.downloadedFiles[normalized(path)] = Download(tool: "ADD", url: source, offset: 0)
+            state.record(path, Download(tool: "ADD", url: source, offset: 0))
         }
     }
 
     private static func run(
-        _ text: MappedText, lines: [SourceLines.Line], index: inout Int, state: DownloadFlowState, powershell: Bool,
+        _ text: MappedText, lines: [SourceLines.Line], index: inout Int, state: inout DownloadFlowState, powershell: Bool,
         into collector: inout LintEngine.Collector
     ) {
         var body = text.bytes[...]
@@ -76,18 +78,18 @@ enum Dockerfile {
             offset += blanks
         }
         if body.starts(with: Array("<<".utf8)) {
-            heredoc(body, at: offset, text: text, lines: lines, index: &index, state: state, into: &collector)
+            heredoc(body, at: offset, text: text, lines: lines, index: &index, state: &state, into: &collector)
             return
         }
         // Docker reads `RUN [` as exec form only when it is a JSON array of strings; `RUN [[ … ]]` is shell.
         if body.first == UInt8(ascii: "["), isJSONStringArray(body) {
-            execForm(body, at: offset, text: text, state: state, into: &collector)
+            execForm(body, at: offset, text: text, state: &state, into: &collector)
             return
         }
         if powershell {
-            collector.powershell(remap(text, from: offset, length: body.count), state: state)
+            collector.powershell(remap(text, from: offset, length: body.count), state: &state)
         } else {
-            collector.shell(remap(text, from: offset, length: body.count), state: state, failsClosed: true)
+            collector.shell(remap(text, from: offset, length: body.count), state: &state, failsClosed: true)
         }
     }
 
@@ -108,7 +110,7 @@ enum Dockerfile {
     /// `RUN <<EOF` … `EOF`: the body is the script, run by /bin/sh or by the command after the marker.
     private static func heredoc(
         _ body: ArraySlice<UInt8>, at offset: Int, text: MappedText, lines: [SourceLines.Line], index: inout Int,
-        state: DownloadFlowState, into collector: inout LintEngine.Collector
+        state: inout DownloadFlowState, into collector: inout LintEngine.Collector
     ) {
         let header = String(decoding: body, as: UTF8.self)
         let words = header.split(separator: " ")
@@ -124,7 +126,7 @@ enum Dockerfile {
             script.append(line.bytes, line: line.number, column: 1)
             script.appendSynthetic(UInt8(ascii: "\n"))
         }
-        if ShellCommands.isShellFamily(runner) { collector.shell(script, state: state, failsClosed: true) }
+        if ShellCommands.isShellFamily(runner) { collector.shell(script, state: &state, failsClosed: true) }
     }
 
     /// `[ "a", "b" ]`: strings with JSON escapes, commas between, nothing after the `]`.
@@ -163,7 +165,7 @@ enum Dockerfile {
     /// `RUN ["sh", "-c", "curl … | sh"]` runs its third element as shell;
     /// other exec forms run a program with arguments, read as one command.
     private static func execForm(
-        _ body: ArraySlice<UInt8>, at offset: Int, text: MappedText, state: DownloadFlowState, into collector: inout LintEngine.Collector
+        _ body: ArraySlice<UInt8>, at offset: Int, text: MappedText, state: inout DownloadFlowState, into collector: inout LintEngine.Collector
     ) {
         var elements: [(String, Int)] = []
         var cursor = body.startIndex
@@ -191,7 +193,7 @@ enum Dockerfile {
             let position = text.position(of: elements[2].1)
             var script = MappedText()
             script.append(Array(elements[2].0.utf8), line: position.line, column: position.column)
-            collector.shell(script, state: state, failsClosed: true)
+            collector.shell(script, state: &state, failsClosed: true)
             return
         }
         var command = MappedText()
@@ -200,7 +202,7 @@ enum Dockerfile {
             command.append(Array(ShellQuoting.quote(element).utf8), line: position.line, column: max(1, position.column - 1))
             command.appendSynthetic(UInt8(ascii: " "))
         }
-        collector.shell(command, state: state, failsClosed: true)
+        collector.shell(command, state: &state, failsClosed: true)
     }
 }
 

@@ -1,10 +1,8 @@
 /// Verifications earlier in the current `&&` chain: a failure there stops the rest.
 struct VerificationChain {
-    var files: Set<String> = []
-    var everything = false
+    var passed = Checks()
     /// Checks in a negated pipeline (`! sha256sum -c …`): what follows runs when they failed.
-    var failedFiles: Set<String> = []
-    var failedEverything = false
+    var failed = Checks()
 }
 
 /// Where a command stands, for what its failure stops.
@@ -23,7 +21,7 @@ struct WalkContext {
 /// and command substitution, `sh -c` strings, heredocs, and files that a
 /// download wrote and a later command runs.
 public struct DownloadExecAnalyzer {
-    private let state: DownloadFlowState
+    private var state: DownloadFlowState
     private var findings: [DownloadExecFinding] = []
     private let depth: Int
     /// Bound on `sh -c '…'` strings analysed inside each other.
@@ -37,13 +35,11 @@ public struct DownloadExecAnalyzer {
     /// Analyses a whole unit (a script, a `RUN`, a CI step). When the unit as a
     /// whole fails closed (a Dockerfile `RUN`, a Make recipe line without `-`,
     /// a CI step), verifications that decide its exit status protect later units.
-    public static func analyze(_ list: ShellList, state: DownloadFlowState, unitFailsClosed: Bool) -> [DownloadExecFinding] {
+    public static func analyze(_ list: ShellList, state: inout DownloadFlowState, unitFailsClosed: Bool) -> [DownloadExecFinding] {
         var analyzer = DownloadExecAnalyzer(state: state)
         let lastChain = analyzer.walk(list)
-        if unitFailsClosed {
-            state.verifiedFiles.formUnion(lastChain.files)
-            state.verifiedEverything = state.verifiedEverything || lastChain.everything
-        }
+        if unitFailsClosed { analyzer.state.shell.verified.formUnion(lastChain.passed) }
+        state = analyzer.state
         return analyzer.findings
     }
 
@@ -68,11 +64,13 @@ public struct DownloadExecAnalyzer {
                 var piped = context.standardInput
                 for (index, command) in pipeline.commands.enumerated() {
                     if index > 0 { inner.standardInput = nil }
+                    // Each command of a pipeline runs in a subshell: the options and functions it sets end with it.
+                    let (errexit, functions) = (state.shell.errexit, state.shell.functions)
                     piped = walk(command, piped: index == 0 ? context.standardInput : piped, chain: &pipelineChain, context: inner)
+                    if pipeline.commands.count > 1 { (state.shell.errexit, state.shell.functions) = (errexit, functions) }
                 }
                 if pipeline.negated {
-                    chain.failedFiles.formUnion(pipelineChain.files)
-                    chain.failedEverything = chain.failedEverything || pipelineChain.everything
+                    chain.failed.formUnion(pipelineChain.passed)
                 } else {
                     chain = pipelineChain
                 }
@@ -89,23 +87,30 @@ public struct DownloadExecAnalyzer {
         case .compound(let list, let redirections):
             var inner = context
             inner.standardInput = input(of: redirections) ?? piped
-            walk(list, context: inner, inherited: chain)
+            let last = walk(list, context: inner, inherited: chain)
+            // The group's status is its last command's: its checks act as one check here.
+            passedChecks(last.passed, chain: &chain, context: context)
             return nil
         case .subshell(let list, let redirections):
             var inner = context
             inner.standardInput = input(of: redirections) ?? piped
-            let parent = state.shellScope
-            walk(list, context: inner, inherited: chain)
-            // A check that stopped the subshell stops this shell only where its failure does.
-            state.restore(parent, keepingChecks: context.stopsOnFailure || (parent.errexit && !context.errexitIgnored))
+            let parent = state.shell
+            let last = walk(list, context: inner, inherited: chain)
+            // What stopped the subshell, or decided its status, stops this shell only where its failure does.
+            let status = state.shell.verified.union(last.passed)
+            state.shell = parent
+            passedChecks(status, chain: &chain, context: context)
             return nil
         case .conditional(let conditional):
             walk(conditional, piped: input(of: conditional.redirections) ?? piped, chain: chain, context: context)
             return nil
         case .function(let name, let body):
-            state.functions[name] = interpreterReadingStandardInput(in: body)
-            // The body is read where it is defined: its findings do not depend on the call.
+            state.shell.functions[name] = interpreterReadingStandardInput(in: body)
+            // The body is read where it is defined, so its findings do not depend
+            // on the call; what it sets happens only when it is called.
+            let parent = state.shell
             _ = walk(body, piped: nil, chain: &chain, context: WalkContext())
+            state.shell = parent
             return nil
         }
     }
@@ -126,8 +131,7 @@ public struct DownloadExecAnalyzer {
             walk(clause.body, context: bodyContext, inherited: bodyChain)
             if conditional.kind == .ifClause, Self.exits(clause.body) {
                 // Past this `if`, the negated checks in its condition passed.
-                state.verifiedFiles.formUnion(passed.failedFiles)
-                state.verifiedEverything = state.verifiedEverything || passed.failedEverything
+                state.shell.verified.formUnion(passed.failed)
             }
         }
         if let elseBody = conditional.elseBody { walk(elseBody, context: bodyContext, inherited: chain) }
@@ -138,9 +142,7 @@ public struct DownloadExecAnalyzer {
         for redirection in redirections where redirection.operation == .input {
             guard let target = redirection.target else { continue }
             if let download = target.substitutions.filter(\.isProcess).flatMap({ outputDownloads(of: $0.0) }).first { return download }
-            if let path = target.literal, let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: VerificationChain()) {
-                return download
-            }
+            if let path = target.literal, let download = state.unverifiedDownload(at: path) { return download }
         }
         return nil
     }
@@ -214,7 +216,7 @@ public struct DownloadExecAnalyzer {
         let name = invocation.name
         let role = invocation.role
         if role.contains(.verifier), ShellCommands.isVerification(name: name, arguments: invocation.arguments) {
-            markVerified(invocation.arguments, chain: &chain, stops: context.stopsOnFailure || (state.errexit && !context.errexitIgnored))
+            passedChecks(state.checks(naming: invocation.arguments.compactMap(\.literal)), chain: &chain, context: context)
             return nil
         }
         // `scriptpin run` is the pinned form.
@@ -227,10 +229,10 @@ public struct DownloadExecAnalyzer {
 
         if name == "set" {
             for text in invocation.arguments.compactMap(\.literal) {
-                if (text.hasPrefix("-") && !text.hasPrefix("--") && text.contains("e")) || text == "errexit" { state.errexit = true }
-                if text.hasPrefix("+") && text.contains("e") { state.errexit = false }
+                if (text.hasPrefix("-") && !text.hasPrefix("--") && text.contains("e")) || text == "errexit" { state.shell.errexit = true }
+                if text.hasPrefix("+") && text.contains("e") { state.shell.errexit = false }
             }
-            if invocation.arguments.compactMap(\.literal) == ["+o", "errexit"] { state.errexit = false }
+            if invocation.arguments.compactMap(\.literal) == ["+o", "errexit"] { state.shell.errexit = false }
             return nil
         }
         if role.contains(.downloader), let call = ShellCommands.download(name: name, arguments: invocation.arguments, offset: invocation.offset) {
@@ -242,20 +244,20 @@ public struct DownloadExecAnalyzer {
             case .standardOutput:
                 if let stdoutFile {
                     download.savedPath = stdoutFile
-                    record(stdoutFile, download)
+                    state.record(stdoutFile, download)
                     return nil
                 }
                 return download
             case .file(let path):
                 download.savedPath = path
-                record(path, download)
+                state.record(path, download)
                 return nil
             }
         }
         if name == "tee", var piped {
             piped.savedPath = nil
             for word in invocation.arguments {
-                if let path = word.literal, !path.hasPrefix("-") { record(path, piped) }
+                if let path = word.literal, !path.hasPrefix("-") { state.record(path, piped) }
                 // `tee >(sh)`: the process substitution reads the same bytes.
                 for (list, isProcess) in word.substitutions where isProcess {
                     if let interpreter = interpreterReadingStandardInput(in: list) {
@@ -290,10 +292,10 @@ public struct DownloadExecAnalyzer {
             return nil
         }
         if role.contains(.interpreter) {
-            interpret(invocation, simple: simple, piped: piped, chain: chain)
+            if let status = interpret(invocation, simple: simple, piped: piped, chain: chain) { passedChecks(status, chain: &chain, context: context) }
             return nil
         }
-        if let piped, let interpreter = state.functions[name] {
+        if let piped, let interpreter = state.shell.functions[name] {
             report(offset: piped.offset, "\(piped.described) is piped into \(name), a function that runs its input with \(interpreter)",
                    download: piped, fix: .manual(FixPlan.unknownForm))
             return nil
@@ -307,16 +309,16 @@ public struct DownloadExecAnalyzer {
                 return passed
             }
             if extraction.readsStandardInput, let piped {
-                state.unpacked = Unpacked(download: piped, tool: name, directory: extraction.directory, throughPipe: true)
+                state.workspace.unpacked = Unpacked(download: piped, tool: name, directory: extraction.directory, throughPipe: true)
             } else if let archive = extraction.archive, let download = unverifiedDownload(at: archive, chain: chain) {
-                state.unpacked = Unpacked(download: download, tool: name, directory: extraction.directory, throughPipe: false)
+                state.workspace.unpacked = Unpacked(download: download, tool: name, directory: extraction.directory, throughPipe: false)
             }
             return nil
         }
         if role.contains(.blocksPipedData) { return nil }
         if let path = invocation.nameWord.literal, path.utf8.contains(UInt8(ascii: "/")) {
-            if let download = state.downloadedFiles[normalized(path)] {
-                if !state.isVerified(normalized(path), chain: chain) {
+            if state.download(at: path) != nil {
+                if let download = unverifiedDownload(at: path, chain: chain) {
                     report(offset: invocation.offset, "\(download.described) is saved as \(path) and executed without verification",
                            download: download, arguments: invocation.arguments.compactMap(\.literal), fix: fetchPlan(download))
                 }
@@ -324,7 +326,7 @@ public struct DownloadExecAnalyzer {
                 reportRunFromUnpacked(path, runner: nil, offset: invocation.offset)
             }
         }
-        analyseCodeInArguments(invocation, name: name, chain: chain)
+        if let status = analyseCodeInArguments(invocation, name: name, chain: chain) { passedChecks(status, chain: &chain, context: context) }
         // Filters (cat, gunzip, sed, tr, base64 -d, …) pass what they read on, or the downloaded file they read.
         if var passed = piped {
             passed.throughFilters = true
@@ -376,46 +378,44 @@ public struct DownloadExecAnalyzer {
     /// path, not special, not a function defined here, no code option.
     private func isInert(_ name: String, _ words: [ShellWord]) -> Bool {
         guard !name.utf8.contains(UInt8(ascii: "/")), Self.isInertName(name) else { return false }
-        if !state.functions.isEmpty, state.functions[name] != nil { return false }
+        if !state.shell.functions.isEmpty, state.shell.functions[name] != nil { return false }
         return !words.dropFirst().contains(where: { ShellCommands.isCodeOption($0.literal) })
     }
 
     /// The download saved as `path`, unless a check has cleared it.
     private func unverifiedDownload(at path: String, chain: VerificationChain) -> Download? {
-        guard let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: chain) else { return nil }
-        return download
+        state.unverifiedDownload(at: path, passed: chain.passed)
     }
 
     /// Code handed to another program as an argument: `timeout 60 bash -c '…'`,
     /// `docker exec c sh -c '…'`, `xargs sh -c '…'`, a function or unknown
     /// wrapper given `bash -c '…'`; `su -c '…'`, `runuser -c '…'`; and the
     /// command words of `ssh HOST …` and `watch …`, which a shell runs.
-    private mutating func analyseCodeInArguments(_ invocation: Invocation, name: String, chain: VerificationChain) {
+    /// Returns the checks that decide the command's exit status, when it is that code's.
+    private mutating func analyseCodeInArguments(_ invocation: Invocation, name: String, chain: VerificationChain) -> Checks? {
         let arguments = invocation.arguments
         if ["su", "runuser"].contains(name) {
+            var status: Checks?
             for (index, word) in arguments.enumerated() {
                 let text = word.literal ?? ""
                 if (text == "-c" || text == "--command") && index + 1 < arguments.count {
-                    analyseShellCode(arguments[index + 1], runner: name)
+                    status = analyseShellCode(arguments[index + 1], runner: name, chain: chain)
                 } else if text.hasPrefix("--command=") {
-                    analyseShellCode(word, runner: name, droppingPrefix: "--command=".utf8.count)
+                    status = analyseShellCode(word, runner: name, chain: chain, droppingPrefix: "--command=".utf8.count)
                 }
             }
-            return
+            return status
         }
         if ShellCommands.runsCommandWords(name), let command = ShellCommands.remoteCommandWords(name: name, arguments: arguments.map { $0.literal }) {
             let words = arguments[command...]
-            guard depth < Self.maximumNestedScripts, let first = words.first, words.allSatisfy({ $0.literal != nil }) else { return }
+            guard let first = words.first, words.allSatisfy({ $0.literal != nil }) else { return nil }
             let text = words.map { $0.literal! }.joined(separator: " ")
-            if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: first.offset + Self.openingQuoteLength(first), dialect: .posix) {
-                var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
-                inner.walk(nested)
-                findings += inner.findings
-            }
-            return
+            let status = analyseNestedShell(Array(text.utf8), at: first.offset + Self.openingQuoteLength(first), dialect: .posix, chain: chain)
+            // `ssh` exits with the remote command's status; `watch` with its own.
+            return name == "ssh" ? status : nil
         }
         // Code needs a code option (`-c`, `-Command`, …) after the interpreter's name: look for that first, it is rare.
-        guard arguments.contains(where: { ShellCommands.isCodeOption($0.literal) }), !ShellCommands.printsItsArguments(name) else { return }
+        guard arguments.contains(where: { ShellCommands.isCodeOption($0.literal) }), !ShellCommands.printsItsArguments(name) else { return nil }
         for index in arguments.indices {
             guard let text = arguments[index].literal, ShellCommands.role(of: baseName(text)).contains(.interpreter),
                   let nested = Invocation(Array(arguments[index...])), InterpreterCall(nested.arguments, shellFamily: nested.role.contains(.shell), name: nested.name).code != nil
@@ -423,11 +423,28 @@ public struct DownloadExecAnalyzer {
             var simple = SimpleCommand(offset: arguments[index].offset)
             simple.words = Array(arguments[index...])
             simple.end = arguments.last!.end
+            // One level deeper: code behind a wrapper is not rewritten by `lint --fix`.
             var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
-            inner.interpret(nested, simple: simple, piped: nil, chain: chain)
+            let status = inner.interpret(nested, simple: simple, piped: nil, chain: chain)
             findings += inner.findings
-            return
+            state = inner.state
+            return status
         }
+        return nil
+    }
+
+    /// Code that another shell process runs (`sh -c '…'`, a heredoc, `su -c`,
+    /// `ssh HOST …`): it starts knowing the checks that passed here, with
+    /// options and functions of its own. What it downloads stays in the
+    /// workspace; the checks that decide its exit status are returned.
+    private mutating func analyseNestedShell(_ code: [UInt8], at offset: Int, dialect: ShellDialect, chain: VerificationChain) -> Checks? {
+        guard depth < Self.maximumNestedScripts, case .success(let nested) = ShellParser.parse(code, baseOffset: offset, dialect: dialect) else { return nil }
+        var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
+        inner.state.startProcess(errexit: false)
+        let last = inner.walk(nested, inherited: VerificationChain(passed: chain.passed))
+        findings += inner.findings
+        state.workspace = inner.state.workspace
+        return inner.state.shell.verified.union(last.passed)
     }
 
     /// 1 when the word starts with a quote, so that code inside it is placed after the quote.
@@ -441,28 +458,25 @@ public struct DownloadExecAnalyzer {
     private mutating func analysePowerShellCode(_ code: ShellWord) {
         guard let text = code.literal else { return }
         let base = code.offset + Self.openingQuoteLength(code)
-        let scanned = PowerShellScanner.scan(Array(text.utf8), state: DownloadFlowState())
+        var ownState = DownloadFlowState()
+        let scanned = PowerShellScanner.scan(Array(text.utf8), state: &ownState)
         for finding in scanned {
             report(offset: base + finding.offset, finding.message, url: finding.url, arguments: [], fix: finding.fix)
         }
     }
 
     /// A word holding shell code (`su -c '…'`): its downloads run, and its text is analysed as a script.
-    private mutating func analyseShellCode(_ word: ShellWord, runner: String, droppingPrefix: Int = 0) {
+    private mutating func analyseShellCode(_ word: ShellWord, runner: String, chain: VerificationChain, droppingPrefix: Int = 0) -> Checks? {
         for download in downloads(in: word) {
             report(offset: download.offset, "\(download.described) is run by \(runner) -c", download: download, fix: .manual(FixPlan.quoted))
         }
-        guard depth < Self.maximumNestedScripts, let text = word.literal else { return }
+        guard let text = word.literal else { return nil }
         let code = Array(text.utf8.dropFirst(droppingPrefix))
-        let base = word.offset + droppingPrefix + Self.openingQuoteLength(word)
-        if case .success(let nested) = ShellParser.parse(code, baseOffset: base, dialect: .posix) {
-            var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
-            inner.walk(nested)
-            findings += inner.findings
-        }
+        return analyseNestedShell(code, at: word.offset + droppingPrefix + Self.openingQuoteLength(word), dialect: .posix, chain: chain)
     }
 
-    private mutating func interpret(_ invocation: Invocation, simple: SimpleCommand, piped: Download?, chain: VerificationChain) {
+    /// Returns the checks that decide the interpreter's exit status when it runs shell code written here.
+    private mutating func interpret(_ invocation: Invocation, simple: SimpleCommand, piped: Download?, chain: VerificationChain) -> Checks? {
         let name = invocation.name
         let redirections = simple.redirections
         let shellFamily = invocation.role.contains(.shell)
@@ -476,25 +490,20 @@ public struct DownloadExecAnalyzer {
                     : .manual(FixPlan.unknownForm)
                 report(offset: download.offset, "\(download.described) is run by \(name) -c", download: download, fix: fix)
             }
-            if shellFamily, depth < Self.maximumNestedScripts, let text = code.literal {
-                let base = code.offset + Self.openingQuoteLength(code)
-                if case .success(let nested) = ShellParser.parse(Array(text.utf8), baseOffset: base, dialect: .of(interpreter: name)) {
-                    var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
-                    inner.walk(nested)
-                    findings += inner.findings
-                }
+            if shellFamily, let text = code.literal {
+                return analyseNestedShell(Array(text.utf8), at: code.offset + Self.openingQuoteLength(code), dialect: .of(interpreter: name), chain: chain)
             } else if Self.powerShellNames.contains(name) {
                 analysePowerShellCode(code)
             } else {
                 walkSubstitutions(in: code)
             }
-            return
+            return nil
         }
         if let script = call.script, let scriptIndex = call.scriptIndex {
             checkScriptOperand(
                 script, runner: name, invocation: invocation, simple: simple, scriptIndex: scriptIndex, chain: chain,
                 arguments: call.scriptArguments, otherOptions: call.otherOptions)
-            return
+            return nil
         }
         if let piped {
             let fix: FixPlan
@@ -508,8 +517,9 @@ public struct DownloadExecAnalyzer {
                     arguments: call.firstScriptArgument.map { invocation.arguments[$0...] })
             }
             report(offset: piped.offset, "\(piped.described) is piped into \(name)", download: piped, arguments: call.scriptArguments, fix: fix)
-            return
+            return nil
         }
+        var status: Checks?
         for redirection in redirections {
             if redirection.operation == .input, let target = redirection.target {
                 for (list, isProcess) in target.substitutions where isProcess {
@@ -518,8 +528,7 @@ public struct DownloadExecAnalyzer {
                     }
                 }
             }
-            if redirection.operation == .input, let path = redirection.target?.literal,
-               let download = state.downloadedFiles[normalized(path)], !state.isVerified(normalized(path), chain: chain) {
+            if redirection.operation == .input, let path = redirection.target?.literal, let download = unverifiedDownload(at: path, chain: chain) {
                 report(offset: invocation.offset, "\(download.described) is saved as \(path) and fed to \(name) unverified", download: download, fix: fetchPlan(download))
             }
             if redirection.operation == .hereString, let target = redirection.target {
@@ -527,13 +536,11 @@ public struct DownloadExecAnalyzer {
                     report(offset: download.offset, "\(download.described) is fed to \(name) as a here-string", download: download)
                 }
             }
-            if let document = redirection.hereDocument, shellFamily, depth < Self.maximumNestedScripts,
-               case .success(let nested) = ShellParser.parse(document.body, baseOffset: document.bodyOffset, dialect: .of(interpreter: name)) {
-                var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
-                inner.walk(nested)
-                findings += inner.findings
+            if let document = redirection.hereDocument, shellFamily {
+                status = analyseNestedShell(document.body, at: document.bodyOffset, dialect: .of(interpreter: name), chain: chain)
             }
         }
+        return status
     }
 
     /// `bash FILE`, `. FILE`, `source <(curl …)`: the operand names what runs.
@@ -561,8 +568,8 @@ public struct DownloadExecAnalyzer {
             }
         }
         guard let path = script.literal else { return }
-        if let download = state.downloadedFiles[normalized(path)] {
-            if !state.isVerified(normalized(path), chain: chain) {
+        if state.download(at: path) != nil {
+            if let download = unverifiedDownload(at: path, chain: chain) {
                 report(offset: invocation.offset, "\(download.described) is saved as \(path) and run by \(runner) without verification",
                        download: download, arguments: arguments, fix: fetchPlan(download))
             }
@@ -573,7 +580,7 @@ public struct DownloadExecAnalyzer {
 
     /// A command that runs `path` after an unverified download was unpacked where `path` may be.
     private mutating func reportRunFromUnpacked(_ path: String, runner: String?, offset: Int) {
-        guard let unpacked = state.unpacked, unpacked.mayContain(path) else { return }
+        guard let unpacked = state.workspace.unpacked, unpacked.mayContain(path) else { return }
         let download = unpacked.download
         let how = runner.map { "run by \($0)" } ?? "executed"
         let fix: FixPlan
@@ -619,29 +626,23 @@ public struct DownloadExecAnalyzer {
         return .fetch(unit: download.unit, range: command, prefix: download.prefix, path: path)
     }
 
-    /// A check: it covers the rest of its `&&` chain, and everything after
-    /// it when its failure `stops` the script (under `set -e` where that
-    /// applies, or before `|| exit`).
-    private mutating func markVerified(_ arguments: [ShellWord], chain: inout VerificationChain, stops: Bool) {
-        let named = arguments.compactMap(\.literal).map(normalized).filter { state.downloadedFiles[$0] != nil }
-        if named.isEmpty {
-            chain.everything = true
-            if stops { state.verifiedEverything = true }
-        } else {
-            chain.files.formUnion(named)
-            if stops { state.verifiedFiles.formUnion(named) }
-        }
+    /// Checks that passed when a command succeeded (a verifier, or a group,
+    /// subshell or nested shell whose status they decide): they cover the rest
+    /// of its `&&` chain, and everything after it when its failure stops the
+    /// script (under `set -e` where that applies, or before `|| exit`).
+    private mutating func passedChecks(_ checks: Checks, chain: inout VerificationChain, context: WalkContext) {
+        chain.passed.formUnion(checks)
+        if context.stopsOnFailure || (state.shell.errexit && !context.errexitIgnored) { state.shell.verified.formUnion(checks) }
     }
 
-    private func record(_ path: String, _ download: Download) {
-        state.downloadedFiles[normalized(path)] = download
-        state.verifiedFiles.remove(normalized(path))
-    }
-
-    /// Command and process substitutions in a word that are not themselves run as code.
+    /// Command and process substitutions in a word that are not themselves
+    /// run as code. Each runs in a subshell, which bash starts without `set -e`.
     private mutating func walkSubstitutions(in word: ShellWord) {
         for (list, _) in word.substitutions {
+            let parent = state.shell
+            state.shell.errexit = false
             walk(list)
+            state.shell = parent
         }
     }
 

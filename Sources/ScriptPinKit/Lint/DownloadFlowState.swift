@@ -12,62 +12,109 @@ struct Download {
     var savedPath: String?
     /// The bytes went through another command (a filter) on their way.
     var throughFilters = false
+    /// Its place in the order of downloads saved to files, set when it is recorded.
+    var sequence = 0
 
     var described: String {
         url.map { "\($0) (downloaded by \(tool))" } ?? "the output of \(tool)"
     }
 }
 
-/// What one execution context remembers between its commands: a shell
+/// What one execution context knows between its commands: a shell
 /// script, a Dockerfile stage, or a CI job whose steps run in one workspace.
-public final class DownloadFlowState {
+///
+/// A value, so that a child scope gets a copy: what the workspace holds is
+/// shared by every shell that runs in it and is merged back from a child;
+/// what a shell knows (its options, its functions, the checks that passed
+/// for control to reach this point) ends with the shell that learnt it.
+public struct DownloadFlowState {
     /// Which analysis unit of the file is being read, so that a download
     /// remembered from an earlier unit can be located in it.
     var unit = 0
-    /// Files written by a download, by path as written in the source.
-    var downloadedFiles: [String: Download] = [:]
-    var verifiedFiles: Set<String> = []
-    var verifiedEverything = false
-    /// The last unverified download an archive tool unpacked, and where.
-    var unpacked: Unpacked?
-    /// Functions defined so far whose body runs its stdin with an interpreter, and that interpreter.
-    var functions: [String: String] = [:]
     /// The grammar of the shell that runs the units read with this state.
     var dialect: ShellDialect
-    /// `set -e` is on (or the runner stops at the first failing command), so
-    /// a failed verification stops everything after it.
-    var errexit: Bool
+    var workspace = WorkspaceFacts()
+    var shell: ShellFacts
 
     public init(errexit: Bool = false, dialect: ShellDialect = .posix) {
-        self.errexit = errexit
+        shell = ShellFacts(errexit: errexit)
         self.dialect = dialect
     }
 
-    /// What belongs to one shell process rather than to the files it
-    /// leaves: a subshell `( … )` starts with a copy and its changes end with it.
-    struct ShellScope {
-        let errexit: Bool
-        let functions: [String: String]
-        let verifiedFiles: Set<String>
-        let verifiedEverything: Bool
+    /// A new shell process in the same flow (a Dockerfile `RUN`, a make
+    /// recipe line, a CI step, `sh -c`): options and functions are its own,
+    /// while the checks that passed before it was started still hold.
+    mutating func startProcess(errexit: Bool) {
+        shell.errexit = errexit
+        shell.functions = [:]
     }
 
-    var shellScope: ShellScope {
-        ShellScope(errexit: errexit, functions: functions, verifiedFiles: verifiedFiles, verifiedEverything: verifiedEverything)
+    /// A download written to `path`: it is new bytes, so no earlier check covers it.
+    mutating func record(_ path: String, _ download: Download) {
+        var download = download
+        download.sequence = workspace.nextSequence
+        workspace.nextSequence += 1
+        workspace.downloads[normalized(path)] = download
     }
 
-    /// Ends a subshell: its options and functions are dropped; the checks
-    /// that stopped it are kept only when its failure stops the parent too.
-    func restore(_ scope: ShellScope, keepingChecks: Bool) {
-        errexit = scope.errexit
-        functions = scope.functions
-        guard !keepingChecks else { return }
-        verifiedFiles = scope.verifiedFiles.intersection(verifiedFiles)
-        verifiedEverything = scope.verifiedEverything && verifiedEverything
+    func download(at path: String) -> Download? {
+        workspace.downloads[normalized(path)]
     }
 
-    func isVerified(_ path: String, chain: VerificationChain) -> Bool {
-        verifiedEverything || verifiedFiles.contains(path) || chain.everything || chain.files.contains(path)
+    /// What a check naming `paths` covers: the downloads saved there or, when
+    /// it names none of them (`sha256sum -c sums`), everything downloaded so far.
+    func checks(naming paths: [String]) -> Checks {
+        let named = paths.compactMap { download(at: $0)?.sequence }
+        return named.isEmpty ? Checks(before: workspace.nextSequence) : Checks(downloads: Set(named))
+    }
+
+    /// The download saved as `path`, unless a check that passed covers it.
+    func unverifiedDownload(at path: String, passed chain: Checks = Checks()) -> Download? {
+        guard let download = download(at: path), !shell.verified.covers(download), !chain.covers(download) else { return nil }
+        return download
+    }
+}
+
+/// What the files of the workspace hold.
+struct WorkspaceFacts {
+    /// Files written by a download, by path as written in the source.
+    var downloads: [String: Download] = [:]
+    /// The last unverified download an archive tool unpacked, and where.
+    var unpacked: Unpacked?
+    /// Numbers downloads in the order they were made, so that a check covers
+    /// only what existed when it ran, not a later download to the same path.
+    var nextSequence = 0
+}
+
+/// What one shell process knows.
+struct ShellFacts {
+    /// `set -e` is on (or the runner stops at the first failing command), so
+    /// a failed verification stops everything after it.
+    var errexit: Bool
+    /// Functions defined so far whose body runs its stdin with an interpreter, and that interpreter.
+    var functions: [String: String] = [:]
+    /// Checks that passed for control to reach the current command.
+    var verified = Checks()
+}
+
+/// Downloads that checks cover: some by number, and every one made before `before`.
+struct Checks {
+    var downloads: Set<Int> = []
+    var before = 0
+
+    func covers(_ download: Download) -> Bool {
+        download.sequence < before || downloads.contains(download.sequence)
+    }
+
+    mutating func formUnion(_ other: Checks) {
+        downloads.formUnion(other.downloads)
+        before = max(before, other.before)
+    }
+
+    func union(_ other: Checks) -> Checks {
+        var result = self
+        result.formUnion(other)
+        return result
     }
 }
 

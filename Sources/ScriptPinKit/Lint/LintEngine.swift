@@ -128,10 +128,11 @@ public enum LintEngine {
         switch kind {
         case .shell:
             let shebang = Shebang(bytes)
-            let state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
-            collector.shell(collector.wholeFile(), state: state, failsClosed: false, wholeFile: true)
+            var state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
+            collector.shell(collector.wholeFile(), state: &state, failsClosed: false, wholeFile: true)
         case .powershell:
-            collector.powershell(collector.wholeFile(), state: DownloadFlowState())
+            var state = DownloadFlowState()
+            collector.powershell(collector.wholeFile(), state: &state)
         case .dockerfile:
             Dockerfile.lint(bytes, into: &collector)
         case .githubWorkflow:
@@ -177,18 +178,18 @@ public enum LintEngine {
         }
 
         /// `wholeFile` says the text is the file already scanned by `lint`.
-        mutating func shell(_ text: MappedText, state: DownloadFlowState, failsClosed: Bool, wholeFile: Bool = false) {
+        mutating func shell(_ text: MappedText, state: inout DownloadFlowState, failsClosed: Bool, wholeFile: Bool = false) {
             // A unit (a RUN, a step, a recipe line) that names no downloader cannot
             // download, and with nothing downloaded before it, it cannot run a download.
-            if !parsesEverything && !wholeFile && state.downloadedFiles.isEmpty && !DownloadWordScan.mentionsDownload(text.bytes) { return }
-            switch ShellParser.parse(text.bytes, dialect: state.dialect, skimming: DownloadExecAnalyzer.skimVerdict, functions: Set(state.functions.keys)) {
+            if !parsesEverything && !wholeFile && state.workspace.downloads.isEmpty && !DownloadWordScan.mentionsDownload(text.bytes) { return }
+            switch ShellParser.parse(text.bytes, dialect: state.dialect, skimming: DownloadExecAnalyzer.skimVerdict, functions: Set(state.shell.functions.keys)) {
             case .failure(let error):
                 let position = text.position(of: error.offset)
                 problem(line: position.line, column: position.column, "cannot parse this shell code: \(error.message); it was not checked")
             case .success(let list):
                 state.unit = units.count
                 units.append(text)
-                for finding in DownloadExecAnalyzer.analyze(list, state: state, unitFailsClosed: failsClosed) {
+                for finding in DownloadExecAnalyzer.analyze(list, state: &state, unitFailsClosed: failsClosed) {
                     let position = text.position(of: finding.offset)
                     add(line: position.line, column: position.column, finding: finding, repair: repair(finding, in: text))
                 }
@@ -242,8 +243,8 @@ public enum LintEngine {
             return start..<end
         }
 
-        mutating func powershell(_ text: MappedText, state: DownloadFlowState) {
-            for finding in PowerShellScanner.scan(text.bytes, state: state) {
+        mutating func powershell(_ text: MappedText, state: inout DownloadFlowState) {
+            for finding in PowerShellScanner.scan(text.bytes, state: &state) {
                 let position = text.position(of: finding.offset)
                 add(line: position.line, column: position.column, finding: finding, repair: .manual("PowerShell: --fix rewrites shell code only"))
             }

@@ -42,7 +42,8 @@ enum Makefile {
                 current = lines[index]
                 index += 1
             }
-            collector.shell(text, state: state, failsClosed: !ignoresErrors)
+            state.startProcess(errexit: false)
+            collector.shell(text, state: &state, failsClosed: !ignoresErrors)
         }
     }
 

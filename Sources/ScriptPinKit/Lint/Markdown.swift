@@ -27,7 +27,8 @@ enum Markdown {
                 block.appendSynthetic(UInt8(ascii: "\n"))
             }
             if shellLanguages.contains(language) {
-                collector.shell(block, state: DownloadFlowState(dialect: .bash), failsClosed: false)
+                var state = DownloadFlowState(dialect: .bash)
+                collector.shell(block, state: &state, failsClosed: false)
             }
         }
     }

@@ -25,28 +25,34 @@ enum PowerShellScanner {
         var lower: String { text.lowercased() }
     }
 
-    static func scan(_ bytes: [UInt8], state: DownloadFlowState) -> [DownloadExecFinding] {
+    static func scan(_ bytes: [UInt8], state: inout DownloadFlowState) -> [DownloadExecFinding] {
         var findings: [DownloadExecFinding] = []
-        var pendingCheck: [String] = []
+        var pendingCheck: Checks?
         for statement in statements(bytes) {
             // `if ((Get-FileHash f).Hash -ne $h) {` then `throw …` in the block: the check stops the script.
-            if !pendingCheck.isEmpty, statement.contains(where: { $0.kind == .word && ["throw", "exit"].contains($0.lower) }) {
-                state.verifiedFiles.formUnion(pendingCheck)
+            if let pendingCheck, statement.contains(where: { $0.kind == .word && ["throw", "exit"].contains($0.lower) }) {
+                state.shell.verified.formUnion(pendingCheck)
             }
-            pendingCheck = []
+            pendingCheck = nil
             if statement.last?.text == "{", statement.contains(where: { isCheck($0) }) {
-                pendingCheck = statement.map { normalizedPath($0.text) }.filter { state.downloadedFiles[$0] != nil }
+                pendingCheck = checks(namedIn: statement, state: state)
             }
-            analyse(statement, state: state, into: &findings)
+            analyse(statement, state: &state, into: &findings)
         }
         return findings
+    }
+
+    /// The downloaded files a statement names, or nil when it names none.
+    private static func checks(namedIn tokens: [Token], state: DownloadFlowState) -> Checks? {
+        let named = tokens.map { normalizedPath($0.text) }.filter { state.download(at: $0) != nil }
+        return named.isEmpty ? nil : state.checks(naming: named)
     }
 
     private static func isCheck(_ token: Token) -> Bool {
         token.kind == .word && (token.lower == "get-filehash" || token.lower == "get-authenticodesignature")
     }
 
-    private static func analyse(_ tokens: [Token], state: DownloadFlowState, into findings: inout [DownloadExecFinding]) {
+    private static func analyse(_ tokens: [Token], state: inout DownloadFlowState, into findings: inout [DownloadExecFinding]) {
         let words = tokens.filter { $0.kind == .word }
         guard !words.isEmpty else { return }
         let url = tokens.first { $0.text.contains("://") }.map { $0.text.trimmingCharacters(in: "'\"") }
@@ -63,20 +69,16 @@ enum PowerShellScanner {
             if let file = savedFile(tokens) {
                 var record = Download(tool: download.text, url: url, offset: download.offset)
                 record.savedPath = file
-                state.downloadedFiles[normalizedPath(file)] = record
-                state.verifiedFiles.remove(normalizedPath(file))
+                state.record(normalizedPath(file), record)
                 return
             }
         }
         if words.contains(where: isCheck), words.contains(where: { $0.lower == "throw" || $0.lower == "exit" }) {
             // A hash or signature check whose failure stops the script: what it names is verified.
-            for token in tokens where state.downloadedFiles[normalizedPath(token.text)] != nil {
-                state.verifiedFiles.insert(normalizedPath(token.text))
-            }
+            if let checks = checks(namedIn: tokens, state: state) { state.shell.verified.formUnion(checks) }
             return
         }
-        if let (runner, file) = runFile(tokens), let download = state.downloadedFiles[normalizedPath(file)],
-           !state.verifiedFiles.contains(normalizedPath(file)) {
+        if let (runner, file) = runFile(tokens), let download = state.unverifiedDownload(at: normalizedPath(file)) {
             let how = runner.text == "." ? "dot-sourced" : runner.text == "&" ? "run by the call operator &" : runner.kind == .word && runner.text == file ? "run" : "run by \(runner.text)"
             findings.append(finding(at: runner, url: download.url, "\(download.described) is saved as \(file) and \(how) without verification"))
         }
