@@ -3,9 +3,9 @@ import Testing
 
 /// The shell parser on its own, in the manner of mvdan/sh's parser tests:
 /// each snippet with the shape of the AST it must produce (`ShellShape`
-/// renders it: `[words]` a simple command, `«…»` quoted text, `{ … }` a
-/// group, subshell or flattened compound command, `$(…)`/`<(…)` a
-/// substitution with its list, `⏎` a newline in a heredoc body), or the
+/// renders it: `[words]` a simple command, `«…»` quoted text, `( … )` a
+/// subshell, `{ … }` a group or flattened compound command, `$(…)` a
+/// command substitution and `<(…)` a process substitution with its list, `⏎` a newline in a heredoc body), or the
 /// offset and message of the error it must report. Entries marked with a
 /// comment record what the parser does not model yet; they change on purpose.
 @Suite("The shell parser, snippet by snippet")
