@@ -313,7 +313,7 @@ struct ConfinementHoldsTests {
         server.serve("reported.txt", "reported\n")
         let script = """
             #!/bin/sh
-            curl -fsS --cacert "$SSL_CERT_FILE" https://127.0.0.1:\(server.trustedPort)/files/reported.txt
+            curl -fsS --cacert "$SSL_CERT_FILE" \(server.url("files/reported.txt"))
             curl -s -o /dev/null https://example.com/ || true
             exit 3
             """
@@ -369,8 +369,8 @@ struct ConfinementHoldsTests {
         server.serve("inside.txt", "inside\n")
         let script = """
             #!/bin/sh
-            curl -fsS --cacert "$SSL_CERT_FILE" https://localhost:\(server.trustedPort)/files/inside.txt 2>/dev/null || echo "localhost: refused"
-            curl -fsS --cacert "$SSL_CERT_FILE" https://127.0.0.1:\(server.trustedPort)/files/inside.txt
+            curl -fsS --cacert "$SSL_CERT_FILE" \(server.url("files/inside.txt", host: "localhost")) 2>/dev/null || echo "localhost: refused"
+            curl -fsS --cacert "$SSL_CERT_FILE" \(server.url("files/inside.txt"))
             """
         stage.pin("inside", script, server: server, extra: "egress localhost:\(server.trustedPort)\negress 127.0.0.1:\(server.trustedPort)\n")
         let result = stage.run("./scriptpin run inside")

