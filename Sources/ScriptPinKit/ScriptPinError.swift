@@ -39,6 +39,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case confinementPathUnreadable(path: String, Errno)
     /// A pin that would not read back as written; nothing was written.
     case refusedPinWrite(path: String, reason: String)
+    /// An environment variable scriptpin reads holds a value it cannot use.
+    case invalidEnvironment(name: String, expected: String)
 
     /// How the failure ranks for the process exit code.
     public enum Category: Int, Sendable, Comparable {
@@ -65,7 +67,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     public var category: Category {
         switch self {
         case .usage, .readFailed, .invalidManifest, .manifestNotFound, .untrustedManifest, .unknownPin, .pinExists, .notConfirmed,
-             .refusedPinWrite, .unusableShebang, .foreignHook:
+             .refusedPinWrite, .unusableShebang, .foreignHook, .invalidEnvironment:
             .invalidInput
         case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge:
             .verificationFailed
@@ -143,6 +145,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "the script's #! line holds control characters or bytes that are not UTF-8, so it was not used"
         case .foreignHook(let path):
             return "\(path) exists and was not written by scriptpin; merge it by hand, or replace it"
+        case .invalidEnvironment(let name, let expected):
+            return "\(name) is set, but not to \(expected); set it to one, or unset it"
         }
     }
 

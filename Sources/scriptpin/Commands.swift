@@ -18,6 +18,7 @@ func fetchOptions(from arguments: ParsedArguments, context: ProcessContext) thro
     var options = FetchOptions(caFile: arguments.value("ca-file"), environmentCAFile: context.caFileFromEnvironment)
     if let timeout = try arguments.integer("timeout", in: 1...86_400) { options.timeoutSeconds = timeout }
     if let size = try arguments.integer("max-size", in: 1...Int(PinRules.maximumDeclaredSize)) { options.maximumSize = Int64(size) }
+    if let delay = try context.retryDelayFromEnvironment() { options.firstRetryDelayMilliseconds = delay }
     return options
 }
 

@@ -197,7 +197,7 @@ struct RunCommandTests {
         #expect(!work.markerExists)
     }
 
-    @Test("Transient failures are retried twice: 503 twice then 200 runs, three times fails")
+    @Test("Transient failures are retried twice: 503 twice then 200 runs, three times fails; SCRIPTPIN_RETRY_DELAY_MS must be a number of milliseconds")
     func retries() {
         let script = work.markerScript()
         server.serve("payload.sh", script)
@@ -212,6 +212,11 @@ struct RunCommandTests {
         let result = work.scriptpin(["run", "flaky"])
         #expect(result.status == 124)
         #expect(!work.markerExists)
+        let fetched = server.requests.count
+        let unusable = work.scriptpin(["run", "flaky"], environment: work.environment([FetchOptions.retryDelayVariable: "soon"]))
+        #expect(unusable.status == 125)
+        #expect(unusable.stderr == "Error: SCRIPTPIN_RETRY_DELAY_MS is set, but not to a whole number of milliseconds from 0 to 20000; set it to one, or unset it\n")
+        #expect(server.requests.count == fetched, "nothing was fetched")
     }
 
     @Test("Proxies come from https_proxy, and no_proxy exempts a host")

@@ -42,6 +42,17 @@ public struct ProcessContext: Sendable {
     public var caFileFromEnvironment: String? {
         nonEmptyValue("SSL_CERT_FILE")
     }
+
+    /// The first retry's wait that `SCRIPTPIN_RETRY_DELAY_MS` asks for, when it is set.
+    public func retryDelayFromEnvironment() throws(ScriptPinError) -> Int? {
+        let name = FetchOptions.retryDelayVariable
+        guard let text = nonEmptyValue(name) else { return nil }
+        let range = 0...FetchOptions.maximumFirstRetryDelayMilliseconds
+        guard let milliseconds = Int(text), range.contains(milliseconds) else {
+            throw .invalidEnvironment(name: name, expected: "a whole number of milliseconds from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return milliseconds
+    }
 }
 
 /// One `NAME=value` entry of the environment. Its bytes are kept as the

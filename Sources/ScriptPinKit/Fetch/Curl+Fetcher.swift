@@ -36,7 +36,7 @@ public struct Fetcher: Sendable {
         if let caFile = options.effectiveCAFile, fileKind(caFile) != .regular {
             throw .fetch(FetchError(url: url, reason: .caFileMissing(caFile)))
         }
-        var delay = FetchOptions.firstRetryDelayMilliseconds
+        var delay = options.firstRetryDelayMilliseconds
         var attempt = 0
         while true {
             do {

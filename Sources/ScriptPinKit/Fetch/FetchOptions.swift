@@ -19,7 +19,12 @@ public struct FetchOptions: Sendable {
     public static let transientRetries = 2
     /// Wait before the first retry; it doubles for the next. Enough for a
     /// restarting server or a rate limit to recover, small next to a CI step.
-    public static let firstRetryDelayMilliseconds = 500
+    public static let defaultFirstRetryDelayMilliseconds = 500
+    /// The most `SCRIPTPIN_RETRY_DELAY_MS` may ask for: with the doubling,
+    /// a minute of waiting before the last try is already longer than a flaky host needs.
+    public static let maximumFirstRetryDelayMilliseconds = 20_000
+    /// Sets the first retry's wait for a network that needs more (or, in tests, less).
+    public static let retryDelayVariable = "SCRIPTPIN_RETRY_DELAY_MS"
 
     /// CA bundle to trust instead of the system's (`--ca-file`).
     public var caFile: String?
@@ -28,6 +33,7 @@ public struct FetchOptions: Sendable {
     /// Overrides the pin's `max-size` and the default.
     public var maximumSize: Int64?
     public var timeoutSeconds: Int = defaultTimeoutSeconds
+    public var firstRetryDelayMilliseconds = defaultFirstRetryDelayMilliseconds
 
     public init(
         caFile: String? = nil, environmentCAFile: String? = nil, maximumSize: Int64? = nil,

@@ -1,4 +1,5 @@
 import Foundation
+import ScriptPinKit
 
 /// What a finished process left behind, each stream kept apart.
 struct ProcessResult: Sendable {
@@ -33,6 +34,8 @@ enum ProcessRunner {
             !scrubbedNames.contains(name) && !name.hasPrefix("SCRIPTPIN_") && !name.hasPrefix("XDG_")
         }
         environment["HOME"] = home
+        // Retries wait milliseconds, not the half second and second a real network gets.
+        environment[FetchOptions.retryDelayVariable] = "5"
         return environment
     }
 
