@@ -16,8 +16,11 @@ private func checkout(at relative: String, in directory: TemporaryDirectory) -> 
     return target
 }
 
-@Suite("Release: a self-contained, reproducible build, and the setup action's script")
-struct ReleaseTests {
+/// The two from-scratch release builds, about two minutes on 2 cores: a
+/// suite of their own, run after the main suite (`swift test --filter
+/// ReleaseBuildTests`), so that the main loop stays within a minute.
+@Suite("Release builds: a self-contained, reproducible build from the action's script and from another checkout")
+struct ReleaseBuildTests {
     @Test("The action's script builds from source, caches by commit and puts scriptpin on PATH; a release from another checkout is byte-identical")
     func releaseAndSetup() throws {
         let directory = TemporaryDirectory("scriptpin-release")
@@ -88,6 +91,10 @@ struct ReleaseTests {
                 "the action installs exactly the released binary")
     }
 
+}
+
+@Suite("Release: the setup action's script and the release script refuse what they must")
+struct ReleaseTests {
     @Test("Without Swift the action's script fails naming what to add; confine installs the profile only where needed")
     func setupFailuresAndConfinement() throws {
         let directory = TemporaryDirectory("scriptpin-setup")
