@@ -41,6 +41,18 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case refusedPinWrite(path: String, reason: String)
     /// An environment variable scriptpin reads holds a value it cannot use.
     case invalidEnvironment(name: String, expected: String)
+    /// A program scriptpin needs for this command is not installed; `purpose` says what it was for.
+    case programNotFound(name: String, purpose: String)
+    /// The command works on a git repository and was run outside one.
+    case notInGitRepository(command: String)
+    /// git ran, but could not do what was asked: `what` names it, `remedy` the way out.
+    case gitFailed(what: String, remedy: String)
+    /// A vendor's checksum file (`verify --sums`) that holds no usable checksum lines.
+    case invalidSumsFile(path: String, problem: String)
+    /// The manifest directory named by `--manifest` or `SCRIPTPIN_MANIFEST` does not exist.
+    case manifestDirectoryMissing(path: String)
+    /// Settings from the command line and the pin that cannot hold together; nothing was run.
+    case conflictingSettings(String)
 
     /// How the failure ranks for the process exit code.
     public enum Category: Int, Sendable, Comparable {
@@ -67,13 +79,14 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     public var category: Category {
         switch self {
         case .usage, .readFailed, .invalidManifest, .manifestNotFound, .untrustedManifest, .unknownPin, .pinExists, .notConfirmed,
-             .refusedPinWrite, .unusableShebang, .foreignHook, .invalidEnvironment:
+             .refusedPinWrite, .unusableShebang, .foreignHook, .invalidEnvironment, .notInGitRepository, .invalidSumsFile,
+             .manifestDirectoryMissing, .conflictingSettings:
             .invalidInput
         case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge:
             .verificationFailed
         case .writeFailed, .crypto, .fetch, .storeEntryMissing, .interpreterNotFound, .interpreterNotExecutable,
              .spawnFailed, .processProtectionFailed, .confinementUnavailable, .egressProxyFailed,
-             .confinementPathUnreadable, .terminalRelayFailed:
+             .confinementPathUnreadable, .terminalRelayFailed, .programNotFound, .gitFailed:
             .unavailable
         }
     }
@@ -147,6 +160,18 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "\(path) exists and was not written by scriptpin; merge it by hand, or replace it"
         case .invalidEnvironment(let name, let expected):
             return "\(name) is set, but not to \(expected); set it to one, or unset it"
+        case .programNotFound(let name, let purpose):
+            return "\(name) was not found in PATH; install \(name) to \(purpose)"
+        case .notInGitRepository(let command):
+            return "\(command) works on a git repository, and the working directory is not inside one; run it from the repository's working tree"
+        case .gitFailed(let what, let remedy):
+            return "git could not \(what); \(remedy)"
+        case .invalidSumsFile(let path, let problem):
+            return "\(path) \(problem); nothing was verified. Give the checksum file the vendor publishes, with lines like '<hex>  NAME' as sha256sum prints them"
+        case .manifestDirectoryMissing(let path):
+            return "manifest directory \(path) does not exist; create it with `mkdir -p \(path)` or correct the path"
+        case .conflictingSettings(let message):
+            return message
         }
     }
 

@@ -277,7 +277,7 @@ let updateCommand = Command(
         command.fetchOptions = try fetchOptions(from: arguments, context: context)
         let (manifest, entries) = try command.pins(context: context)
         // Each pin is reviewed and approved on its own; one failure does not stop the others.
-        var worst: ScriptPinError.Category?
+        var outcome = Outcome.succeeded
         for entry in entries {
             do throws(ScriptPinError) {
                 guard let prepared = try command.review(entry, in: manifest, reporter: console, context: context) else { continue }
@@ -287,10 +287,10 @@ let updateCommand = Command(
                 try UpdateCommand.approve(prepared, reporter: console)
             } catch {
                 console.error(console.explain(error))
-                worst = max(worst ?? error.category, error.category)
+                outcome = outcome.including(error.category)
             }
         }
-        return ExitCode.of(worst)
+        return ExitCode.of(outcome)
     })
 
 let checkCommand = Command(

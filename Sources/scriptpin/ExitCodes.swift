@@ -9,7 +9,10 @@ enum ExitCode {
 
     /// 0 for success, else the category's code: 1 verification failed, 2 invalid input, 3 unavailable.
     static func of(_ outcome: Outcome) -> Int32 {
-        outcome.map(of) ?? success
+        switch outcome {
+        case .succeeded: success
+        case .failed(let category): of(category)
+        }
     }
 
     static func of(_ category: ScriptPinError.Category) -> Int32 {

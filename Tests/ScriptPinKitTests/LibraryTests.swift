@@ -93,11 +93,11 @@ struct LibraryTests {
     func verifyFromContext() {
         work.pin("one", url: "https://example.com/one.sh", content: "echo one\n")
         let reporter = RecordingReporter()
-        #expect(VerifyCommand().run(reporter: reporter, context: context) == nil)
+        #expect(VerifyCommand().run(reporter: reporter, context: context) == .succeeded)
         #expect(reporter.events == [
             "result: known-hashes/one.pin: <green>OK</green>\n", "note: scriptpin: 1 pins in known-hashes are valid",
         ])
         work.directory.write("known-hashes/bad.pin", "url http://example.com/x\n")
-        #expect(VerifyCommand().run(reporter: RecordingReporter(), context: context) == .invalidInput)
+        #expect(VerifyCommand().run(reporter: RecordingReporter(), context: context) == .failed(.invalidInput))
     }
 }

@@ -152,6 +152,28 @@ struct LintCommandTests {
         #expect(result.stdout.contains("quote.sh:1:33: error: cannot parse this shell code: unterminated single quote"))
         #expect(result.stdout.contains("latin1.sh:2:1: error: https://example.com/l (downloaded by wget) is piped into sh"), "invalid UTF-8 elsewhere in a file does not hide a finding")
     }
+
+    @Test("As nobody, a directory that cannot be listed is reported like a file that cannot be read, and the rest is still linted")
+    func unreadableEntries() throws {
+        let sandbox = try UnprivilegedSandbox()
+        let script = "#!/bin/sh\ncurl -s https://example.com/x | sh\n"
+        sandbox.directory.write("tree/ok.sh", script)
+        sandbox.directory.write("tree/locked/hidden.sh", script)
+        sandbox.directory.write("tree/secret.sh", script)
+        sandbox.handOver()
+        chmod(sandbox.directory.url("tree/locked"), 0)
+        chmod(sandbox.directory.url("tree/secret.sh"), 0)
+        let result = sandbox.run("./scriptpin lint tree", environment: ProcessRunner.baseEnvironment(home: sandbox.path))
+        #expect(result.status == 1)
+        #expect(result.stdout == """
+            tree/locked:1:1: error: cannot list this directory: Permission denied; nothing in it was checked [parse-error]
+            tree/ok.sh:2:1: error: https://example.com/x (downloaded by curl) is piped into sh [download-exec]
+              fix: scriptpin add x https://example.com/x, then scriptpin run x
+            tree/secret.sh:1:1: error: cannot read it: Permission denied [parse-error]
+            1 finding in 3 files, 2 that could not be read or parsed
+
+            """)
+    }
 }
 
 @Suite("Pre-commit: lint --staged and hook install, in real git repositories")
@@ -169,8 +191,25 @@ struct PreCommitTests {
         let dirty = ProcessRunner.scriptpin(["lint", "--staged"], in: repo.path)
         #expect(dirty.status == 1)
         #expect(dirty.stdout.hasPrefix("a.sh:2:1: error: https://example.com/x (downloaded by curl) is piped into sh"))
+    }
+
+    @Test("Outside a repository, or without git, lint --staged and hook install say so and print no usage line: 2, and 3 without git")
+    func outsideRepository() {
         let outside = TemporaryDirectory()
-        #expect(ProcessRunner.scriptpin(["lint", "--staged"], in: outside.path).status == 2)
+        for (command, name) in [(["lint", "--staged"], "lint --staged"), (["hook", "install"], "hook install")] {
+            let result = ProcessRunner.scriptpin(command, in: outside.path)
+            #expect(result.status == 2)
+            // git's own line comes first; scriptpin's is the last, with no usage line after it.
+            #expect(result.stderr.hasSuffix("\nError: \(name) works on a git repository, and the working directory is not inside one; run it from the repository's working tree\n"), "\(result.stderr)")
+            #expect(!result.stderr.contains("Usage:"))
+        }
+        var withoutGit = ProcessRunner.baseEnvironment(home: outside.path)
+        withoutGit["PATH"] = outside.url("bin")
+        for (command, purpose) in [(["lint", "--staged"], "lint the staged files"), (["hook", "install"], "install the pre-commit hook")] {
+            let result = ProcessRunner.scriptpin(command, in: outside.path, environment: withoutGit)
+            #expect(result.status == 3)
+            #expect(result.stderr == "Error: git was not found in PATH; install git to \(purpose)\n")
+        }
     }
 
     @Test("The hook blocks a commit that adds curl | sh and lets a clean one through; it honours core.hooksPath")

@@ -85,7 +85,7 @@ struct ConfinementPlan {
             return nil
         }
         if rules.contains(.none) && !destinations.isEmpty {
-            throw .usage("`egress none` cannot be combined with egress hosts (\(destinations.map(\.description).joined(separator: ", "))); keep one or the other")
+            throw .conflictingSettings("`egress none` cannot be combined with egress hosts (\(destinations.map(\.description).joined(separator: ", "))); keep one or the other")
         }
         if options.audit {
             network = .proxied(allowed: destinations, audit: true)
@@ -99,7 +99,7 @@ struct ConfinementPlan {
         let requested = options.mode ?? pin?.confine ?? .auto
         if network != .host {
             guard requested != .off else {
-                throw .usage("egress lines are enforced by confinement, so they cannot run with --confine off or a pin's `confine off`; drop one or the other")
+                throw .conflictingSettings("egress lines are enforced by confinement, so they cannot run with --confine off or a pin's `confine off`; drop one or the other")
             }
             mode = .required
         } else {

@@ -12,7 +12,7 @@ public struct HashCommand: Sendable {
     public func run(reporter: any Reporter) -> Outcome {
         let inputs = operands.isEmpty ? ["-"] : operands
         let results = digests(of: inputs)
-        var worst: ScriptPinError.Category?
+        var outcome = Outcome.succeeded
         for (input, result) in zip(inputs, results) {
             switch result {
             case .success(let digest):
@@ -20,10 +20,10 @@ public struct HashCommand: Sendable {
                 reporter.line(Self.checksumLine(value, name: isRemote(input) ? ScriptURL.redact(input) : input))
             case .failure(let error):
                 reporter.error(reporter.explain(error))
-                worst = max(worst ?? error.category, error.category)
+                outcome = outcome.including(error.category)
             }
         }
-        return worst
+        return outcome
     }
 
     /// Hashes files in parallel, one worker per core, since a hash is bound

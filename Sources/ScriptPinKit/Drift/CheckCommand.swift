@@ -43,9 +43,9 @@ public struct CheckCommand: Sendable {
         for problem in results.compactMap(\.review).flatMap(\.storeProblems) { reporter.warning(problem.description) }
         let report = DriftReport(results: results)
         reporter.result(report.render(format, reporter: reporter))
-        if report.changed > 0 { return .verificationFailed }
-        if report.unreachable > 0 { return .unavailable }
-        return nil
+        if report.changed > 0 { return .failed(.verificationFailed) }
+        if report.unreachable > 0 { return .failed(.unavailable) }
+        return .succeeded
     }
 
     /// At most `jobs` transfers at once; each body streams through the

@@ -29,9 +29,9 @@ public struct LintCommand: Sendable {
     public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Outcome {
         let report = LintReport(files: try lintFiles(reporter: reporter, context: context))
         reporter.result(report.render(format, reporter: reporter))
-        if report.findings > 0 { return .verificationFailed }
-        if report.problems > 0 { return .invalidInput }
-        return nil
+        if report.findings > 0 { return .failed(.verificationFailed) }
+        if report.problems > 0 { return .failed(.invalidInput) }
+        return .succeeded
     }
 
     /// Every file's diagnostics, in the walk's order; notes about skipped files go to `reporter`.
@@ -80,12 +80,19 @@ public struct LintCommand: Sendable {
         let explicit: Bool
         /// For `--staged`: the blob in the git index instead of the working tree.
         let stagedContent: [UInt8]?
+        /// A directory of the walk that could not be listed: reported, as an unreadable file is.
+        var unlistable: Errno?
     }
 
     /// Bytes read to find a `#!` line in a file whose name does not tell its kind.
     static let shebangProbeSize = 128
 
     static func lint(_ source: Source, includeDocs: Bool) -> (LintedFile?, String?) {
+        if let errno = source.unlistable {
+            return (LintedFile(path: source.path, diagnostics: [
+                LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot list this directory: \(errno); nothing in it was checked", url: nil, fix: nil),
+            ]), nil)
+        }
         var kind: LintFileKind?
         switch LintFileKind.classify(path: source.path, includeDocs: includeDocs) {
         case .kind(let known):
@@ -168,7 +175,11 @@ public struct LintCommand: Sendable {
     private static let skippedDirectories: Set<String> = [".git", ".build"]
 
     private static func walk(_ directory: String, display: String, excludes: [String], into sources: inout [Source]) {
-        guard let entries = try? directoryListing(directory) else { return }
+        let entries: [DirectoryEntry]
+        do { entries = try directoryListing(directory) } catch {
+            sources.append(Source(path: display, explicit: false, stagedContent: nil, unlistable: error))
+            return
+        }
         for entry in entries {
             let name = entry.name
             let path = joinPath(directory, name)
@@ -198,17 +209,22 @@ public struct LintCommand: Sendable {
     /// label here, so `1:x.sh`, `0:y.sh` or bytes that are not UTF-8 cannot
     /// make git show another file, or none.
     private func stagedFiles(context: ProcessContext) throws(ScriptPinError) -> [Source] {
-        let listing = try git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"], context: context)
+        let purpose = "lint the staged files"
+        // Outside a repository `git diff` would fall back to comparing paths, and print its usage.
+        guard try git(["rev-parse", "--git-dir"], for: purpose, context: context).succeeded else {
+            throw .notInGitRepository(command: "lint --staged")
+        }
+        let listing = try git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"], for: purpose, context: context)
         guard listing.succeeded else {
-            throw .usage("staged files can only be listed inside a git repository; `git diff --cached` failed here")
+            throw .gitFailed(what: "list the staged files (`git diff --cached` failed)", remedy: "check the repository with `git status`")
         }
         var sources: [Source] = []
         for entry in StagedEntry.parse(listing.output) where entry.isRegularFile {
             let name = VisibleText.escape(bytes: entry.path)
             if Self.isExcluded(name, excludes: excludes) { continue }
-            let blob = try git(["cat-file", "blob", entry.objectID], context: context)
+            let blob = try git(["cat-file", "blob", entry.objectID], for: purpose, context: context)
             guard blob.succeeded else {
-                throw .usage("git could not read the staged content of \(name) (object \(entry.objectID)); check the repository with `git fsck`")
+                throw .gitFailed(what: "read the staged content of \(name) (object \(entry.objectID))", remedy: "check the repository with `git fsck`")
             }
             sources.append(Source(path: name, explicit: false, stagedContent: blob.output))
         }

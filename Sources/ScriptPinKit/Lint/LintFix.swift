@@ -44,9 +44,9 @@ public struct LintFixCommand: Sendable {
 
         /// 1 while findings need a manual change, else 3 when a URL could not be fetched, else success.
         public var outcome: Outcome {
-            if manual.count > unfetchable { return .verificationFailed }
-            if unfetchable > 0 { return .unavailable }
-            return nil
+            if manual.count > unfetchable { return .failed(.verificationFailed) }
+            if unfetchable > 0 { return .failed(.unavailable) }
+            return .succeeded
         }
     }
 

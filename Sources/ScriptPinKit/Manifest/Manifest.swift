@@ -47,7 +47,7 @@ public struct Manifest: Sendable {
     public static func locate(explicit: String?, context: ProcessContext) throws(ScriptPinError) -> ManifestLocation {
         if let chosen = explicit ?? context.nonEmptyValue(environmentVariable) {
             guard fileKind(context.resolve(chosen)) == .directory else {
-                throw .usage("manifest directory \(chosen) does not exist; create it with `mkdir -p \(chosen)` or correct the path")
+                throw .manifestDirectoryMissing(path: chosen)
             }
             return ManifestLocation(directory: chosen, path: context.resolve(chosen), isDiscovered: false)
         }

@@ -16,7 +16,7 @@ public struct VerifyCommand: Sendable {
             return try verifyFiles(against: Manifest.load(location), reporter: reporter)
         } catch {
             reporter.error(reporter.explain(error))
-            return error.category
+            return .failed(error.category)
         }
     }
 
@@ -33,10 +33,10 @@ public struct VerifyCommand: Sendable {
         let invalidFiles = Set(problems.map(\.path)).count
         if invalidFiles > 0 {
             reporter.note("scriptpin: \(invalidFiles) of \(invalidFiles + entries.count) pin files in \(directory) are invalid; fix the lines above")
-            return .invalidInput
+            return .failed(.invalidInput)
         }
         reporter.note("scriptpin: \(entries.count) pins in \(directory) are valid")
-        return nil
+        return .succeeded
     }
 
     private func verifyFiles(against manifest: Manifest, reporter: any Reporter) throws(ScriptPinError) -> Outcome {
@@ -74,14 +74,14 @@ public struct VerifyCommand: Sendable {
         let bytes: [UInt8]?
         do { bytes = try readFile(sumsPath, limit: SumsFile.maximumFileSize) } catch { throw .readFailed(path: sumsPath, error) }
         guard let bytes else {
-            throw .usage("\(sumsPath) is over \(SumsFile.maximumFileSize) bytes; that is not a checksum file")
+            throw .invalidSumsFile(path: sumsPath, problem: "is over \(SumsFile.maximumFileSize) bytes, larger than any checksum file")
         }
         let sums = SumsFile(bytes: bytes)
         for line in sums.malformedLines {
             reporter.warning("\(sumsPath):\(line): not a checksum line (expected '<hex>  NAME' or '<hex> *NAME'); skipped")
         }
         guard !sums.entries.isEmpty else {
-            throw .usage("\(sumsPath) has no checksum lines; it should hold lines like '<hex>  NAME' as sha256sum prints them")
+            throw .invalidSumsFile(path: sumsPath, problem: "has no checksum lines")
         }
         var tally = Tally()
         var selected = sums.entries
@@ -94,7 +94,7 @@ public struct VerifyCommand: Sendable {
         let present = selected.filter { fileKind($0.name) != .missing }
         guard !present.isEmpty || tally.failures > 0 else {
             reporter.error("none of the files listed in \(sumsPath) is present in \(workingDirectory); nothing was verified. Run verify where the files are")
-            return .verificationFailed
+            return .failed(.verificationFailed)
         }
         let results = concurrentMap(present) { entry in
             Result { () throws(ScriptPinError) in try digest(ofFile: entry.name, algorithm: entry.digest.algorithm) }
@@ -118,7 +118,7 @@ public struct VerifyCommand: Sendable {
 struct Tally {
     private(set) var passes = 0
     private(set) var failures = 0
-    private var worstError: ScriptPinError.Category?
+    private var errors = Outcome.succeeded
 
     mutating func passed(_ name: String, detail: String?, reporter: any Reporter) {
         passes += 1
@@ -134,17 +134,17 @@ struct Tally {
 
     mutating func error(_ error: ScriptPinError, reporter: any Reporter) {
         reporter.error(reporter.explain(error))
-        worstError = max(worstError ?? error.category, error.category)
+        errors = errors.including(error.category)
     }
 
     func finish(expectation: String, reporter: any Reporter) -> Outcome {
         if failures > 0 {
             let total = passes + failures
             reporter.note("scriptpin: WARNING: \(failures) of \(total) files did NOT match \(expectation)")
-            return .verificationFailed
+            return .failed(.verificationFailed)
         }
-        if let worstError { return worstError }
+        guard errors == .succeeded else { return errors }
         reporter.note("scriptpin: \(plural(passes, "file")) verified")
-        return nil
+        return .succeeded
     }
 }

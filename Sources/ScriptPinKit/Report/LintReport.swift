@@ -31,7 +31,7 @@ public struct LintReport: Sendable {
             if let fix = diagnostic.fix { output += "  fix: \(VisibleText.escape(fix))\n" }
         }
         output += "\(plural(findings, "finding")) in \(plural(files.count, "file"))"
-        output += problems > 0 ? ", \(problems) that could not be parsed\n" : "\n"
+        output += problems > 0 ? ", \(problems) that could not be read or parsed\n" : "\n"
         return output
     }
 
@@ -97,7 +97,7 @@ extension SARIFLog {
     static let parseErrorRule = Rule(
         id: "parse-error", name: "UnparsableScript",
         shortDescription: Text(text: "scriptpin could not parse this code"),
-        fullDescription: Text(text: "The shell code or YAML could not be parsed, so it was not checked for unpinned downloads."),
+        fullDescription: Text(text: "A file or directory could not be read, or its shell code or YAML could not be parsed, so it was not checked for unpinned downloads."),
         help: Text(text: "Fix the syntax error at the reported position, or exclude the file from the lint."),
         defaultConfiguration: Configuration(level: "error"))
 

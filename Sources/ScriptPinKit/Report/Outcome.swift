@@ -1,3 +1,14 @@
-/// How a command ended, for the executable to turn into an exit code:
-/// nil when everything succeeded, else the most serious kind of failure.
-public typealias Outcome = ScriptPinError.Category?
+/// How a command ended, for the executable to turn into an exit code.
+public enum Outcome: Sendable, Equatable {
+    case succeeded
+    /// The most serious kind of failure among everything the command did.
+    case failed(ScriptPinError.Category)
+
+    /// This outcome after one more failure: the more serious of the two.
+    public func including(_ category: ScriptPinError.Category) -> Outcome {
+        switch self {
+        case .succeeded: .failed(category)
+        case .failed(let worst): .failed(max(worst, category))
+        }
+    }
+}
