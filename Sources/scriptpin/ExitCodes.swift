@@ -44,3 +44,25 @@ enum ExitCode {
         }
     }
 }
+
+/// Which exit codes a command uses, a property of the command: most use the
+/// categories (0–3); `run` and `fetch` keep 0–123 for the script (or for a
+/// pipe's reader) and use 124–127 for their own failures, usage errors included.
+enum ExitCodeScheme: Sendable {
+    case categories
+    case runner
+
+    var usage: Int32 {
+        switch self {
+        case .categories: ExitCode.usage
+        case .runner: ExitCode.Run.refused
+        }
+    }
+
+    func of(_ error: ScriptPinError) -> Int32 {
+        switch self {
+        case .categories: ExitCode.of(error.category)
+        case .runner: ExitCode.Run.of(error)
+        }
+    }
+}

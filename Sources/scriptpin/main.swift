@@ -23,53 +23,45 @@ func main(_ arguments: [String], console: Console, context: ProcessContext) -> I
             console.line(topLevelHelp)
             return 0
         }
-        guard let command = allCommands.first(where: { $0.spec.name == name }) else {
+        guard let command = command(named: name) else {
             return usageError("unknown command (argument 2); `scriptpin --help` lists the commands", usage: topLevelUsage, console: console)
         }
-        console.line(command.spec.help)
+        console.line(command.help)
         return 0
     default:
         break
     }
-    guard let command = allCommands.first(where: { $0.spec.name == first }) else {
+    guard let command = command(named: first) else {
         return usageError("unknown command (argument 1); `scriptpin --help` lists the commands", usage: topLevelUsage, console: console)
     }
-    let rest = Array(arguments.dropFirst())
     let parsed: ParsedArguments
     do {
-        parsed = try command.spec.parse(rest)
+        parsed = try command.parse(Array(arguments.dropFirst()))
     } catch {
-        return usageError(error.description, usage: command.spec.usage, console: console, exitCode: command.usageExitCode)
+        return usageError(error.description, usage: command.usage, console: console, exitCode: command.exitCodes.usage)
     }
-    if parsed.flag("help") {
-        console.line(command.spec.help)
+    if parsed.isGiven(Command.helpOption) {
+        console.line(command.help)
         return 0
     }
     do {
-        return try command.perform(parsed, console, context)
+        return try command.perform(parsed, console: console, context: context)
     } catch .usage(let message) {
-        return usageError(message, usage: command.spec.usage, console: console, exitCode: command.usageExitCode)
+        return usageError(message, usage: command.usage, console: console, exitCode: command.exitCodes.usage)
     } catch {
         console.error(console.explain(error))
-        return command.exitCode(for: error)
+        return command.exitCodes.of(error)
     }
+}
+
+func command(named name: String) -> Command? {
+    allCommands.first { $0.name == name }
 }
 
 func usageError(_ message: String, usage: String, console: Console, exitCode: Int32 = 2) -> Int32 {
     console.error(message)
     console.note("Usage: \(usage)")
     return exitCode
-}
-
-extension Command {
-    /// `run` keeps 0–123 for the script, so its own usage errors are 125; `fetch` uses the same codes.
-    var usesRunExitCodes: Bool { spec.name == "run" || spec.name == "fetch" }
-
-    var usageExitCode: Int32 { usesRunExitCodes ? ExitCode.Run.refused : ExitCode.usage }
-
-    func exitCode(for error: ScriptPinError) -> Int32 {
-        usesRunExitCodes ? ExitCode.Run.of(error) : ExitCode.of(error.category)
-    }
 }
 
 let topLevelUsage = "scriptpin <command> [options]"
@@ -84,7 +76,7 @@ let topLevelHelp: String = {
 
         """
     for command in allCommands {
-        text += CommandSpec.row(command.spec.name, command.spec.overview)
+        text += Command.row(command.name, command.overview)
     }
     text += """
 
@@ -126,5 +118,6 @@ switch decodedArguments() {
 case .success(let arguments):
     exit(main(arguments, console: console, context: context))
 case .failure(let error):
-    exit(usageError(error.description, usage: topLevelUsage, console: console, exitCode: ["run", "fetch"].contains(CommandLine.arguments.dropFirst().first) ? ExitCode.Run.refused : ExitCode.usage))
+    let named = CommandLine.arguments.dropFirst().first.flatMap(command(named:))
+    exit(usageError(error.description, usage: named?.usage ?? topLevelUsage, console: console, exitCode: named?.exitCodes.usage ?? ExitCode.usage))
 }

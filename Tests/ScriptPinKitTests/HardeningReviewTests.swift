@@ -130,10 +130,10 @@ struct HardeningReviewTests {
         (["run", "--token=ghp_SECRETVALUE", "hello"], "Error: unknown option '--token' for `scriptpin run`"),
         (["run", "hello", "--sha256", "ghp_SECRETVALUE"], "Error: --sha256 value 1 is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them"),
         (["run", "hello", "--timeout", "ghp_SECRETVALUE"], "Error: --timeout needs a whole number from 1 to 86400"),
-        (["run", "hello", "--allow-env", "ghp-SECRETVALUE"], "Error: an --allow-env value is not a variable name or PREFIX* pattern"),
+        (["run", "hello", "--allow-env", "ghp-SECRETVALUE"], "Error: --allow-env value 1 is not a variable name or PREFIX* pattern"),
         (["run", "ghp_SECRETVALUE"], "Error: the target is not a pin name, an https URL or a script file; `scriptpin verify` lists the pins"),
         (["ghp_SECRETVALUE"], "Error: unknown command (argument 1); `scriptpin --help` lists the commands"),
-        (["check", "--format", "ghp_SECRETVALUE"], "Error: --format must be text, json, sarif or github"),
+        (["check", "--format", "ghp_SECRETVALUE"], "Error: --format takes text, json, sarif or github"),
         (["update", "ghp_SECRETVALUE", "--yes"], "Error: no pin has the name given (it is not even a valid pin name) in known-hashes; `scriptpin verify` lists the pins"),
         (["add", "ghp_SECRETVALUE", "https://127.0.0.1/x"], "Error: the pin name (the first argument) is not valid; use lowercase letters, digits, '.', '_' and '-', at most 64 characters"),
     ])

@@ -82,7 +82,7 @@ struct PinFormatTests {
         ("url https://e.com/a\nsha256 \(digest)\negress e.com\negress E.com:443\n", "known-hashes/tool.pin:4: error: egress e.com is listed twice"),
         ("url https://e.com/a\nsha256 \(digest)\negress none\negress e.com\n", "known-hashes/tool.pin: error: `egress none` and egress hosts contradict each other; keep one or the other"),
         ("url https://e.com/a\nsha256 \(digest)\nconfine off\negress e.com\n", "known-hashes/tool.pin:3: error: `confine off` with egress lines: egress lines are enforced by confinement; remove one or the other"),
-        ("url https://e.com/a\nsha256 \(digest)\nconfine sometimes\n", "known-hashes/tool.pin:3: error: 'sometimes' is not a confinement mode; write required, auto or off"),
+        ("url https://e.com/a\nsha256 \(digest)\nconfine sometimes\n", "known-hashes/tool.pin:3: error: 'sometimes' is not a confinement mode; write auto, required or off"),
         ("url https://e.com/a\nsha256 \(digest)\nhide .aws\n", "known-hashes/tool.pin:3: error: '.aws' is not an absolute path; write /PATH, or ~/PATH for one under the home directory"),
     ])
     func errors(text: String, expected: String) {

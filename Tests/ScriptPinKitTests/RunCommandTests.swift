@@ -141,7 +141,7 @@ struct RunCommandTests {
         (["run", "http://127.0.0.1/x.sh"], "Error: 'http://127.0.0.1/x.sh' uses http; only https URLs are accepted, so the body cannot be changed in transit"),
         (["run", "nosuchpin"], "Error: no pin named 'nosuchpin' in known-hashes; `scriptpin verify` lists the pins, `scriptpin add nosuchpin URL` creates one"),
         (["run", "https://127.0.0.1/x", "--sha256", "xyz"], "Error: --sha256 value 1 is not a SHA-256 digest; give 64 hex digits as `scriptpin hash` prints them"),
-        (["run", "nosuchpin", "--sha256"], "Error: --sha256 needs a value: --sha256 hex"),
+        (["run", "nosuchpin", "--sha256"], "Error: --sha256 needs a value: --sha256 <hex>"),
         (["run"], "Error: run needs a pin name, an https URL or a script path"),
         (["run", "a", "b"], "Error: run takes one target, but argument 3 is a second one; arguments for the script go after --: scriptpin run TARGET -- ARGS"),
     ])

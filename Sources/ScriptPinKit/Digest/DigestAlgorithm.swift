@@ -1,6 +1,6 @@
 /// The SHA-2 functions scriptpin accepts. SHA-256 is what pins use; SHA-384
 /// and SHA-512 exist because vendors publish `sha512sum` files and SRI hashes.
-public enum DigestAlgorithm: String, CaseIterable, Sendable, Hashable {
+public enum DigestAlgorithm: String, NamedValues, Hashable {
     case sha256
     case sha384
     case sha512

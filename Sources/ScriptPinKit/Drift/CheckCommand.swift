@@ -24,6 +24,8 @@ public struct DriftResult: Sendable {
 /// (never from the store) and report what changed.
 public struct CheckCommand: Sendable {
     public static let defaultJobs = 8
+    /// The most transfers `--jobs` may ask for at once: more only hammers the hosts.
+    public static let maximumJobs = 64
 
     public typealias Format = ReportFormat
 

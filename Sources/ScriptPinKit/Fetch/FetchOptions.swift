@@ -7,6 +7,8 @@ public struct FetchOptions: Sendable {
     /// A whole transfer, redirects included. Generous for a slow CI network,
     /// short enough that a stalled job fails instead of hanging until its own timeout.
     public static let defaultTimeoutSeconds = 120
+    /// The longest `--timeout` accepted: a day, past which a job is stuck, not slow.
+    public static let maximumTimeoutSeconds = 86_400
     /// TCP and TLS set-up. A host that has not answered in this time is down.
     public static let connectTimeoutSeconds = 20
     /// A body slower than this many bytes a second ...

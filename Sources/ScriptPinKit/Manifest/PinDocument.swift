@@ -264,7 +264,7 @@ extension PinDocument {
                 approved = valueText
             case .confine:
                 guard let mode = ConfinementMode(rawValue: valueText) else {
-                    report(number, "'\(valueText)' is not a confinement mode; write required, auto or off")
+                    report(number, "'\(valueText)' is not a confinement mode; write \(ConfinementMode.spelledOut)")
                     continue
                 }
                 confine = mode
