@@ -12,10 +12,7 @@ let fetchOptionGroup: [Option<FetchOptions>] = [
     .value("max-size", "<bytes>", \.maximumSize, parse: { Int64($0).flatMap { (1...PinRules.maximumDeclaredSize).contains($0) ? $0 : nil } },
            expected: "a whole number from 1 to \(PinRules.maximumDeclaredSize)",
            "Refuse a body larger than this (default: the pin's max-size, else \(FetchOptions.defaultMaximumSize))."),
-    .environment { options, context throws(ScriptPinError) in
-        options.environmentCAFile = context.caFileFromEnvironment
-        if let delay = try context.retryDelayFromEnvironment() { options.firstRetryDelayMilliseconds = delay }
-    },
+    .environment { options, context throws(ScriptPinError) in try options.adopt(context) },
 ]
 
 /// `--sha256`, for the commands that may pin ad hoc.

@@ -1,13 +1,3 @@
-/// How hard `run` insists on confining the script.
-public enum ConfinementMode: String, NamedValues {
-    /// Confined where the kernel allows it; otherwise one warning, and unconfined.
-    case auto
-    /// Confined, or not run at all (exit 125, before anything is fetched).
-    case required
-    /// Not confined.
-    case off
-}
-
 /// `run`'s confinement settings from the command line; the pin adds its own.
 public struct ConfinementOptions: Sendable {
     /// `--confine`; nil leaves it to the pin, else `auto`.

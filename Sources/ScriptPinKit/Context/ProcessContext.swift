@@ -42,17 +42,6 @@ public struct ProcessContext: Sendable {
     public var caFileFromEnvironment: String? {
         nonEmptyValue("SSL_CERT_FILE")
     }
-
-    /// The first retry's wait that `SCRIPTPIN_RETRY_DELAY_MS` asks for, when it is set.
-    public func retryDelayFromEnvironment() throws(ScriptPinError) -> Int? {
-        let name = FetchOptions.retryDelayVariable
-        guard let text = nonEmptyValue(name) else { return nil }
-        let range = 0...FetchOptions.maximumFirstRetryDelayMilliseconds
-        guard let milliseconds = Int(text), range.contains(milliseconds) else {
-            throw .invalidEnvironment(name: name, expected: "a whole number of milliseconds from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return milliseconds
-    }
 }
 
 /// One `NAME=value` entry of the environment. Its bytes are kept as the
@@ -75,28 +64,5 @@ public struct EnvironmentVariable: Sendable {
         self.name = name
         self.value = value
         self.entry = Array("\(name)=\(value)".utf8)
-    }
-}
-
-/// Which standard streams are terminals, and whether colour is wanted:
-/// colour, progress lines and prompts depend on them.
-public struct TerminalFacts: Sendable {
-    public let inputIsTerminal: Bool
-    public let outputIsTerminal: Bool
-    public let errorIsTerminal: Bool
-    /// Whether this process is in the foreground of the input terminal, so that it may read it and change its modes without being stopped.
-    public let inputIsForeground: Bool
-    /// False when `NO_COLOR` is set to anything but the empty string.
-    public let colourAllowed: Bool
-
-    public init(
-        inputIsTerminal: Bool = false, outputIsTerminal: Bool = false, errorIsTerminal: Bool = false, inputIsForeground: Bool = false,
-        colourAllowed: Bool = false
-    ) {
-        self.inputIsTerminal = inputIsTerminal
-        self.outputIsTerminal = outputIsTerminal
-        self.errorIsTerminal = errorIsTerminal
-        self.inputIsForeground = inputIsForeground
-        self.colourAllowed = colourAllowed
     }
 }

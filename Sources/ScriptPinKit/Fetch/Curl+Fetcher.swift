@@ -1,13 +1,5 @@
 internal import CLibCurl
 
-/// Receives a body as it streams in. A fetch may be retried after a
-/// transient failure, so a sink must be able to start over.
-public protocol BodySink: AnyObject {
-    /// Discards whatever an earlier attempt delivered.
-    func restart() throws(ScriptPinError)
-    func append(_ bytes: UnsafeRawBufferPointer) throws(ScriptPinError)
-}
-
 /// What a completed download was: its digest and size.
 public struct FetchedBody: Sendable {
     public let digest: Digest
@@ -51,7 +43,7 @@ public struct Fetcher: Sendable {
 
     /// The digest of the body at `url`, for `scriptpin hash URL`.
     public func digest(of url: String, algorithm: DigestAlgorithm) throws(ScriptPinError) -> Digest {
-        try fetch(url, sizeLimit: options.sizeLimit(for: nil), algorithm: algorithm).digest
+        try fetch(url, sizeLimit: options.sizeLimit(declared: nil), algorithm: algorithm).digest
     }
 
     private func attemptFetch(

@@ -52,8 +52,21 @@ public struct FetchOptions: Sendable {
         caFile ?? environmentCAFile
     }
 
-    /// The cap for a pin: `--max-size`, else the pin's `max-size`, else the default.
-    public func sizeLimit(for pin: Pin?) -> Int64 {
-        maximumSize ?? pin?.maxSize ?? Self.defaultMaximumSize
+    /// The cap for a body: `--max-size`, else what its pin declares (`max-size`), else the default.
+    public func sizeLimit(declared: Int64?) -> Int64 {
+        maximumSize ?? declared ?? Self.defaultMaximumSize
+    }
+
+    /// What the environment adds: the CA bundle `SSL_CERT_FILE` names, and
+    /// the first retry's wait that `SCRIPTPIN_RETRY_DELAY_MS` asks for.
+    public mutating func adopt(_ context: ProcessContext) throws(ScriptPinError) {
+        environmentCAFile = context.caFileFromEnvironment
+        guard let text = context.nonEmptyValue(Self.retryDelayVariable) else { return }
+        let range = 0...Self.maximumFirstRetryDelayMilliseconds
+        guard let milliseconds = Int(text), range.contains(milliseconds) else {
+            throw .invalidEnvironment(
+                name: Self.retryDelayVariable, expected: "a whole number of milliseconds from \(range.lowerBound) to \(range.upperBound)")
+        }
+        firstRetryDelayMilliseconds = milliseconds
     }
 }

@@ -1,10 +1,3 @@
-/// The last path component of a command name (`/usr/bin/curl` → `curl`).
-func baseName(_ text: String) -> String {
-    let utf8 = text.utf8
-    guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return text }
-    return String(text[utf8.index(after: slash)...])
-}
-
 /// The name a command word runs under: the base name of a path like
 /// `/usr/bin/curl`, but a relative `./x` or a `$VAR` as written.
 private func commandName(_ text: String) -> String {

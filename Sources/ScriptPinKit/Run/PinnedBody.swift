@@ -96,7 +96,7 @@ struct PinnedBody {
             if offline { return try loadStored(resolved, into: image, store: store) }
             let body: FetchedBody
             do {
-                body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(for: resolved.pin), into: image)
+                body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(declared: resolved.pin?.maxSize), into: image)
             } catch .fetch(let failure) {
                 guard !resolved.digests.isEmpty else { throw .fetch(failure) }
                 let digest: Digest
@@ -124,7 +124,7 @@ struct PinnedBody {
     }
 
     private func loadStored(_ resolved: Resolved, into image: ScriptImage, store: ContentStore) throws(ScriptPinError) -> Digest {
-        let limit = fetchOptions.sizeLimit(for: resolved.pin)
+        let limit = fetchOptions.sizeLimit(declared: resolved.pin?.maxSize)
         for digest in resolved.digests where try store.load(digest, into: image, limit: limit) != nil {
             return digest
         }

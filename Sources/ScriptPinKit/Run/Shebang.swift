@@ -90,3 +90,10 @@ public struct Shebang: Sendable, Equatable {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 }
+
+extension ScriptImage {
+    /// The `#!` line, if the script starts with one.
+    public func shebang() -> Shebang? {
+        Shebang(prefix(Shebang.maximumLineLength)[...])
+    }
+}

@@ -145,6 +145,13 @@ func parentDirectory(of path: String) -> String {
     return String(trimmed[..<slash])
 }
 
+/// The last path component of a path or command name (`/usr/bin/curl` → `curl`).
+func baseName(_ text: String) -> String {
+    let utf8 = text.utf8
+    guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return text }
+    return String(text[utf8.index(after: slash)...])
+}
+
 func joinPath(_ directory: String, _ name: String) -> String {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }

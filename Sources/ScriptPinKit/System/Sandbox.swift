@@ -1,6 +1,10 @@
 internal import CSystemShims
 internal import Glibc
 
+/// The descriptor number on which a launched script's interpreter finds
+/// the verified body (`/dev/fd/3`); the sandbox keeps its own descriptors above it.
+let scriptDescriptorNumber: Int32 = 3
+
 /// The namespaces a confined script runs in, as scriptpin asks the kernel
 /// for them (sandbox.c does the asking).
 struct SandboxSpec {
@@ -159,7 +163,7 @@ final class RunningSandbox {
                                 path: strings.copy(executable),
                                 argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress,
                                 image_descriptor: passedDescriptor?.descriptor ?? -1,
-                                child_image_descriptor: passedDescriptor?.childDescriptor ?? ScriptImage.childDescriptor)
+                                child_image_descriptor: passedDescriptor?.childDescriptor ?? scriptDescriptorNumber)
                             return scriptpin_sandbox_start(&sandbox, &result)
                         }
                     }

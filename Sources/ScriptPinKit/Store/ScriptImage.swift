@@ -9,7 +9,7 @@
 /// after writing.
 public final class ScriptImage: BodySink {
     /// The descriptor number the script's interpreter sees the body on (`/dev/fd/3`).
-    public static let childDescriptor: Int32 = 3
+    public static let childDescriptor = scriptDescriptorNumber
     /// Descriptors below this are kept free so that moving the image to
     /// `childDescriptor` in the child never collides with the image itself.
     private static let minimumImageDescriptor: Int32 = 10
@@ -155,11 +155,11 @@ public final class ScriptImage: BodySink {
         }
     }
 
-    /// The `#!` line, if the script starts with one.
-    public func shebang() -> Shebang? {
-        var bytes = [UInt8](repeating: 0, count: Shebang.maximumLineLength)
-        let count = bytes.withUnsafeMutableBytes { buffer in (try? descriptor.read(into: buffer, at: 0)) ?? 0 }
-        return Shebang(bytes[0..<count])
+    /// Up to `count` bytes from the start of the body; fewer when it is shorter or cannot be read.
+    public func prefix(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { buffer in (try? descriptor.read(into: buffer, at: 0)) ?? 0 }
+        return Array(bytes[0..<read])
     }
 
     deinit {

@@ -77,7 +77,7 @@ public struct CheckCommand: Sendable {
         _ entry: ParsedPin, path: String, fetcher: Fetcher, options: FetchOptions, store: ContentStore
     ) -> DriftResult {
         let pin = entry.pin
-        let limit = options.sizeLimit(for: pin)
+        let limit = options.sizeLimit(declared: pin.maxSize)
         let approvedStored = pin.sha256.contains(where: store.contains)
         let collector = approvedStored ? ByteCollector(limit: Int(limit), source: pin.url) : nil
         func result(_ status: DriftResult.Status, actual: Digest? = nil, size: Int64? = nil, error: FetchError? = nil, review: Review? = nil) -> DriftResult {

@@ -55,10 +55,3 @@ public struct HashCommand: Sendable {
         return "\\\(value)  \(escaped)"
     }
 }
-
-/// Whether an operand names a URL rather than a file. Plain http is
-/// recognised too, so that it is refused with a reason instead of "no such file".
-public func isRemote(_ operand: String) -> Bool {
-    let lowered = operand.lowercased()
-    return lowered.hasPrefix("https://") || lowered.hasPrefix("http://")
-}

@@ -54,8 +54,7 @@ public struct AddCommand: Sendable {
         }
 
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
-        let pinForLimit = Pin(name: name, url: url, sha256: [], maxSize: maxSize)
-        let body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(for: pinForLimit), into: image)
+        let body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(declared: maxSize), into: image)
         try image.seal(expecting: body.digest)
         let bytes = try contents(of: image)
         let shebang = Shebang(bytes)

@@ -33,7 +33,7 @@ public struct UpdateCommand: Sendable {
         let pin = entry.pin
         let store = ContentStore(context: context)
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
-        let limit = fetchOptions.sizeLimit(for: pin)
+        let limit = fetchOptions.sizeLimit(declared: pin.maxSize)
         let body = try Fetcher(options: fetchOptions).fetch(pin.url, sizeLimit: limit, into: image)
         try image.seal(expecting: body.digest)
         if pin.accepts(body.digest) {
