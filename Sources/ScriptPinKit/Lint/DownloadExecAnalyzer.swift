@@ -152,7 +152,7 @@ public struct DownloadExecAnalyzer {
         guard pipeline.commands.count == 1 else { return false }
         switch pipeline.commands[0] {
         case .simple(let simple):
-            return simple.skimmed == .exits || simple.words.first.flatMap(\.literal).map { exitNames.contains($0) } ?? false
+            return simple.skimmed == .exits || simple.words.first.flatMap(\.literal).map { KnownCommands.table.value(for: $0)?.analysis == .exits } ?? false
         case .compound(let list, _):
             return exits(list)
         default:
@@ -215,19 +215,20 @@ public struct DownloadExecAnalyzer {
         guard let invocation = Invocation(simple.words) else { return nil }
         let name = invocation.name
         let role = invocation.role
+        let analysis = KnownCommands.table.value(for: name)?.analysis
         if role.contains(.verifier), ShellCommands.isVerification(name: name, arguments: invocation.arguments) {
             passedChecks(state.checks(naming: invocation.arguments.compactMap(\.literal)), chain: &chain, context: context)
             return nil
         }
         // `scriptpin run` is the pinned form.
-        if name == "scriptpin" { return nil }
-        let runsItsArguments = role.contains(.interpreter) || name == "eval" || name == "source" || name == "."
+        if analysis == .pinned { return nil }
+        let runsItsArguments = role.contains(.interpreter) || analysis == .evaluates || analysis == .sources
         if !runsItsArguments {
             for word in invocation.arguments where word.literal == nil { walkSubstitutions(in: word) }
         }
         let stdoutFile = redirectedStdout(simple.redirections)
 
-        if name == "set" {
+        if analysis == .setsOptions {
             for text in invocation.arguments.compactMap(\.literal) {
                 if (text.hasPrefix("-") && !text.hasPrefix("--") && text.contains("e")) || text == "errexit" { state.shell.errexit = true }
                 if text.hasPrefix("+") && text.contains("e") { state.shell.errexit = false }
@@ -254,7 +255,7 @@ public struct DownloadExecAnalyzer {
                 return nil
             }
         }
-        if name == "tee", var piped {
+        if analysis == .tee, var piped {
             piped.savedPath = nil
             for word in invocation.arguments {
                 if let path = word.literal, !path.hasPrefix("-") { state.record(path, piped) }
@@ -268,13 +269,13 @@ public struct DownloadExecAnalyzer {
             piped.throughFilters = true
             return piped
         }
-        if name == "deno", let run = invocation.arguments.first?.literal, run == "run",
+        if analysis == .runsRemoteModule, let run = invocation.arguments.first?.literal, run == "run",
            let remote = invocation.arguments.dropFirst().first(where: { ($0.literal ?? "").contains("://") }) {
             let url = remote.literal
             report(offset: invocation.offset, "deno run executes \(url ?? "a remote module") without a pin", url: url, arguments: [])
             return nil
         }
-        if name == "eval" {
+        if analysis == .evaluates {
             for word in invocation.arguments {
                 for download in downloads(in: word) {
                     report(offset: download.offset, "\(download.described) is run by eval", download: download, fix: .manual(FixPlan.currentShell))
@@ -283,7 +284,7 @@ public struct DownloadExecAnalyzer {
             }
             return nil
         }
-        if name == "source" || name == "." {
+        if analysis == .sources {
             if let script = invocation.arguments.first {
                 checkScriptOperand(
                     script, runner: name, invocation: invocation, simple: simple, scriptIndex: 0, chain: chain,
@@ -300,7 +301,7 @@ public struct DownloadExecAnalyzer {
                    download: piped, fix: .manual(FixPlan.unknownForm))
             return nil
         }
-        if let extraction = ArchiveExtraction(name: name, arguments: invocation.arguments) {
+        if analysis == .unpacks, let extraction = ArchiveExtraction(name: name, arguments: invocation.arguments) {
             if extraction.toStandardOutput {
                 // `tar -xzO`, `unzip -p`: the archive's files flow on, as from any filter.
                 if let archive = extraction.archive, !extraction.readsStandardInput { return unverifiedDownload(at: archive, chain: chain) }
@@ -326,7 +327,7 @@ public struct DownloadExecAnalyzer {
                 reportRunFromUnpacked(path, runner: nil, offset: invocation.offset)
             }
         }
-        if let status = analyseCodeInArguments(invocation, name: name, chain: chain) { passedChecks(status, chain: &chain, context: context) }
+        if let status = analyseCodeInArguments(invocation, name: name, analysis: analysis, chain: chain) { passedChecks(status, chain: &chain, context: context) }
         // Filters (cat, gunzip, sed, tr, base64 -d, …) pass what they read on, or the downloaded file they read.
         if var passed = piped {
             passed.throughFilters = true
@@ -346,7 +347,7 @@ public struct DownloadExecAnalyzer {
     /// Whether a command of this name, given no code option and no
     /// substitution, is of no kind the analysis follows.
     static func isInertName(_ name: String) -> Bool {
-        ShellCommands.role(of: name).isEmpty && !specialNames.contains(name)
+        ShellCommands.role(of: name).isEmpty && KnownCommands.table.value(for: name)?.analysis == nil
     }
 
     /// Whether lint's parser may step over a command of this name, and what
@@ -357,21 +358,12 @@ public struct DownloadExecAnalyzer {
     /// flow, which is all the walk would have done with it, whatever its options.
     /// `exit` and `return` are kept as such: they decide what a failing check stops.
     static let skimVerdict: @Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim? = { name in
-        let role = ShellCommands.role(of: name)
+        let known = KnownCommands.table.value(for: name)
+        let role = known?.role ?? ShellCommands.role(of: name)
         guard role.isEmpty || role == .blocksPipedData else { return nil }
-        if role.isEmpty, exitNames.contains(name) { return .exits }
-        guard !specialNames.contains(name) else { return nil }
+        if let analysis = known?.analysis { return analysis == .exits ? .exits : nil }
         return role.isEmpty ? .passesInputOn : .consumesInput
     }
-
-    /// Names the walk treats specially although they have no role.
-    private static let specialNames = CommandNameTable([
-        "set", "tee", "deno", "eval", "source", ".", "ssh", "watch", "su", "runuser", "tar", "bsdtar", "gtar", "unzip", "scriptpin",
-        "exit", "return",
-    ])
-
-    /// Commands that end the script or function at once.
-    private static let exitNames = CommandNameTable(["exit", "return"])
 
     /// Whether a command named `name`, with nothing piped in, can neither
     /// download, verify, run code nor pass a download on: no role, not a
@@ -392,9 +384,9 @@ public struct DownloadExecAnalyzer {
     /// wrapper given `bash -c '…'`; `su -c '…'`, `runuser -c '…'`; and the
     /// command words of `ssh HOST …` and `watch …`, which a shell runs.
     /// Returns the checks that decide the command's exit status, when it is that code's.
-    private mutating func analyseCodeInArguments(_ invocation: Invocation, name: String, chain: VerificationChain) -> Checks? {
+    private mutating func analyseCodeInArguments(_ invocation: Invocation, name: String, analysis: KnownCommand.Analysis?, chain: VerificationChain) -> Checks? {
         let arguments = invocation.arguments
-        if ["su", "runuser"].contains(name) {
+        if analysis == .switchesUser {
             var status: Checks?
             for (index, word) in arguments.enumerated() {
                 let text = word.literal ?? ""
@@ -406,7 +398,7 @@ public struct DownloadExecAnalyzer {
             }
             return status
         }
-        if ShellCommands.runsCommandWords(name), let command = ShellCommands.remoteCommandWords(name: name, arguments: arguments.map { $0.literal }) {
+        if analysis == .runsCommandWords, let command = ShellCommands.remoteCommandWords(name: name, arguments: arguments.map { $0.literal }) {
             let words = arguments[command...]
             guard let first = words.first, words.allSatisfy({ $0.literal != nil }) else { return nil }
             let text = words.map { $0.literal! }.joined(separator: " ")

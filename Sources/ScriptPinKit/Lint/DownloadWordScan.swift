@@ -13,12 +13,11 @@ enum DownloadWordScan {
         var anchorValue: Int { DownloadWordScan.pairValue(bytes[anchor], bytes[anchor + 1]) }
     }
 
-    /// Words whose absence proves a text downloads nothing. Each anchor
-    /// pair belongs to one word only (a test holds this).
-    static let words: [Word] = [
-        ("curl", 2), ("wget", 0), ("fetch", 0), ("aria2c", 4), ("gsutil", 0), ("aws", 1), ("iwr", 0), ("irm", 1), ("Invoke-", 2),
-        ("DownloadString", 7), ("DownloadFile", 7), ("DownloadData", 7), ("Start-BitsTransfer", 9), ("deno", 2), ("ADD", 1),
-    ].map { Word(bytes: Array($0.0.utf8), anchor: $0.1) }
+    /// Words whose absence proves a text downloads nothing: the known
+    /// commands' words, PowerShell's download methods and Dockerfile's
+    /// `ADD`. Each anchor pair belongs to one word only (a test holds this).
+    static let words: [Word] = (KnownCommands.scanWords + PowerShellScanner.scanWords + Dockerfile.scanWords)
+        .map { Word(bytes: Array($0.word.utf8), anchor: $0.anchor) }
 
     /// For each two-byte value, one more than the index of the word anchored
     /// there, or 0: one load and one test per position. 64 KiB, of which

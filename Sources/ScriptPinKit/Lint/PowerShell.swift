@@ -5,8 +5,13 @@
 /// reaches an executor, and which downloaded files later statements run.
 enum PowerShellScanner {
     private static let executors: Set<String> = ["iex", "invoke-expression"]
-    private static let downloaders: Set<String> = ["invoke-webrequest", "invoke-restmethod", "iwr", "irm", "curl", "wget", "start-bitstransfer"]
-    private static let downloadMethods = ["downloadstring", "downloadfile", "downloaddata"]
+    /// The known downloaders, as PowerShell matches names: without case (`curl` and `wget` are aliases of `Invoke-WebRequest` there).
+    private static let downloaders = Set(KnownCommands.names(with: .downloader).map { $0.lowercased() })
+    /// `WebClient`'s methods that download.
+    private static let downloadMethodNames = ["DownloadString", "DownloadFile", "DownloadData"]
+    private static let downloadMethods = downloadMethodNames.map { $0.lowercased() }
+    /// The download methods, for the scan that decides whether a text is read at all.
+    static let scanWords = downloadMethodNames.map { KnownCommand.ScanWord(word: $0, anchor: 7) }
     private static let fileRunners: Set<String> = ["pwsh", "pwsh.exe", "powershell", "powershell.exe"]
 
     /// One token of a statement.

@@ -1,6 +1,6 @@
-/// What scriptpin knows about commands: which download, which interpret
-/// code, which verify, which only consume data, and how prefix commands
-/// such as `sudo -E` take their own options.
+/// How the commands `KnownCommands` lists take their arguments: where a
+/// downloader writes, what a verifier checks, how prefix commands such as
+/// `sudo -E` take their own options.
 enum ShellCommands {
     /// What a command name is, looked up once per command: the analysis asks
     /// several questions of every command, and hashing the name once keeps it fast.
@@ -11,23 +11,13 @@ enum ShellCommands {
         static let verifier = Role(rawValue: 4)
         static let interpreter = Role(rawValue: 8)
         static let shell = Role(rawValue: 16)
+        /// Consumes what is piped in and passes no script on. Commands that
+        /// print part of their input (`grep`, `head`, `jq -r`) are filters,
+        /// not blockers: `curl u | grep -v '^#' | sh` runs what was downloaded.
         static let blocksPipedData = Role(rawValue: 32)
         /// Writes the files it is given to stdout, decompressed or decoded (`cat f`, `zcat f.gz`, `base64 -d f`).
         static let readsFilesToOutput = Role(rawValue: 64)
     }
-
-    private static let roles: CommandNameTable<Role> = {
-        var table: [String: Role] = [:]
-        for name in prefixCommands { table[name, default: []].insert(.prefix) }
-        for name in downloaderNames { table[name, default: []].insert(.downloader) }
-        for name in verifierNames { table[name, default: []].insert(.verifier) }
-        for name in interpreters { table[name, default: []].insert(.interpreter) }
-        for name in shellFamily { table[name, default: []].insert(.shell) }
-        for name in blocksPipedData { table[name, default: []].insert(.blocksPipedData) }
-        for name in fileReaders { table[name, default: []].insert(.readsFilesToOutput) }
-        for name in ["$SHELL", "${SHELL}", "$BASH", "${BASH}"] { table[name] = [.interpreter, .shell] }
-        return CommandNameTable(table.map { ($0.key, $0.value) })
-    }()
 
     static func role(of name: String) -> Role {
         name.utf8.withContiguousStorageIfAvailable { role(of: $0) } ?? role(of: Array(name.utf8))
@@ -35,7 +25,7 @@ enum ShellCommands {
 
     /// The role of a name given as bytes, as lint's parser has it.
     static func role<Name: Collection<UInt8>>(of name: Name) -> Role {
-        if let role = roles.value(for: name) { return role }
+        if let entry = KnownCommands.table.value(for: name) { return entry.role }
         // `python3.12`
         if name.first == UInt8(ascii: "p"), name.starts(with: "python".utf8), name.dropFirst(6).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }) {
             return .interpreter
@@ -43,25 +33,8 @@ enum ShellCommands {
         return []
     }
 
-    static let interpreters: Set<String> = [
-        "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "python", "python2", "python3", "perl", "ruby",
-        "node", "nodejs", "php", "pwsh", "powershell", "iex", "Invoke-Expression",
-    ]
-    static let shellFamily: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"]
-
-    /// Commands that consume what is piped into them and pass no script on.
-    /// Those that print part of their input (`grep`, `head`, `jq -r`,
-    /// `openssl base64 -d`) are filters, not blockers: `curl u | grep -v '^#'
-    /// | sh` runs what was downloaded.
-    static let blocksPipedData: Set<String> = [
-        "sha256sum", "sha512sum", "sha1sum", "md5sum", "b2sum", "shasum", "cksum", "tar", "unzip", "shellcheck", "wc", "file",
-        "diff", "cmp", "gpg", "install", "dpkg", "rpm", "apt-key", "true", "echo", "printf",
-    ]
-
-    static let fileReaders: Set<String> = [
-        "cat", "zcat", "gzcat", "xzcat", "bzcat", "zstdcat", "lzcat", "gunzip", "gzip", "xz", "unxz", "bzip2", "bunzip2", "zstd",
-        "base64", "openssl",
-    ]
+    static let interpreters = KnownCommands.names(with: .interpreter)
+    static let shellFamily = KnownCommands.names(with: .shell)
 
     /// Text that every interpreter's name holds (a test keeps this true as `interpreters` grows).
     static let interpreterNameFragments: [[UInt8]] = ["sh", "SH", "python", "perl", "ruby", "node", "php", "iex", "Invoke-Expression"].map { Array($0.utf8) }
@@ -96,11 +69,6 @@ enum ShellCommands {
     /// Commands that only print their arguments: code written there is text.
     static func printsItsArguments(_ name: String) -> Bool {
         ["echo", "printf", "logger", "print", "Write-Host", "Write-Output", "git", "notify-send", "wall"].contains(name)
-    }
-
-    /// `ssh` and `watch`, whose command words a shell runs.
-    static func runsCommandWords(_ name: String) -> Bool {
-        name == "ssh" || name == "watch"
     }
 
     /// For `ssh HOST command…` and `watch [options] command…`: the index of
@@ -140,8 +108,6 @@ enum ShellCommands {
     static func isShellFamily(_ name: String) -> Bool {
         role(of: name).contains(.shell)
     }
-
-    static let prefixCommands: Set<String> = ["sudo", "doas", "env", "exec", "command", "nohup", "builtin", "eatmydata", "time", "nice", "stdbuf", "timeout"]
 
     /// How many words after a prefix command belong to it, or nil when `name` is not one.
     static func prefixArgumentsToSkip(_ name: String, _ rest: ArraySlice<ShellWord>) -> Int? {
@@ -203,8 +169,6 @@ enum ShellCommands {
     }
 
     /// Recognises a downloader and where its output goes.
-    static let downloaderNames: Set<String> = ["curl", "wget", "fetch", "aria2c", "gsutil", "aws", "Invoke-WebRequest", "iwr", "Invoke-RestMethod", "irm"]
-
     static func download(name: String, arguments: [ShellWord], offset: Int) -> DownloadCall? {
         let texts = arguments.map { $0.literal }
         switch name {
@@ -352,9 +316,7 @@ enum ShellCommands {
         return DownloadCall(download: download, output: destination == "-" ? .standardOutput : .file(destination.hasSuffix("/") ? destination + (basename(of: source) ?? "") : destination))
     }
 
-    /// A fail-closed check of a downloaded file.
-    static let verifierNames: Set<String> = ["sha256sum", "sha512sum", "sha384sum", "sha1sum", "shasum", "b2sum", "scriptpin", "gpg", "gpgv", "minisign", "cosign"]
-
+    /// Whether a verifier's arguments make it a fail-closed check of a downloaded file.
     static func isVerification(name: String, arguments: [ShellWord]) -> Bool {
         let texts = arguments.compactMap(\.literal)
         switch name {
