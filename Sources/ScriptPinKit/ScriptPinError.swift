@@ -147,7 +147,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .terminalRelayFailed(let errno):
             return "could not give the confined script a terminal of its own (\(errno)); the script was not run. Redirect its standard input and output away from the terminal, or free a pseudo-terminal"
         case .confinementPathUnreadable(let path, let errno):
-            return "cannot tell whether \(path) exists (\(errno)), so it could be neither masked nor protected; the script was not run. Make the path's directory searchable by this user, or name it with --expose if the script may reach it"
+            return "cannot tell whether \(path) exists (\(errno)), so it could be neither masked nor protected; the script was not run. Make the path's directory searchable by this user"
         case .spawnFailed(let program, let errno):
             return "could not start '\(program)': \(errno)"
         case .refusedPinWrite(let path, let reason):
@@ -184,6 +184,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .unusableShebang: .chooseInterpreterForShebang
         case .notConfirmed: .confirmWithoutTerminal
         case .foreignHook: .replaceHook
+        case .confinementUnavailable(let diagnosis): diagnosis.allowsUnconfined ? .runUnconfined : nil
+        case .confinementPathUnreadable: .exposePath
         case .fetch(let failure): failure.remedy
         default: nil
         }

@@ -273,6 +273,7 @@ let lintCommand = Command(CommandDefinition<LintRequest>(
         if request.fix.lint.staged && !request.fix.lint.paths.isEmpty { throw .usage("--staged lints the git index; give no paths with it") }
         let fixing = request.fixing || request.diffOnly
         guard fixing || !request.yes else { throw .usage("--yes confirms --fix; give --fix with it") }
+        guard !fixing || !request.fix.lint.staged else { throw .usage("--fix rewrites files in the working tree; drop --staged") }
         if !fixing, let given = lintFixOnlyOptions.flatMap(\.specs).first(where: arguments.isGiven) {
             throw .usage("\(given.spelling) is for the pins --fix writes; give --fix with it")
         }

@@ -62,6 +62,10 @@ final class Console: Reporter {
         case .raiseSizeLimit: " with --max-size or the pin's max-size if the script really grew"
         case .allowVariable: " with --allow-env NAME or the pin's env line"
         case .replaceHook: " with --force"
+        case .runUnconfined: "; run with --confine off to go without confinement"
+        case .auditEgress: " (`scriptpin run --egress-audit` shows the ones it contacts)"
+        case .exposePath: ", or name it with --expose if the script may reach it"
+        case .rerunFix: ". Run `scriptpin lint --fix` again"
         }
     }
 

@@ -252,14 +252,17 @@ struct LintFixTests {
         #expect(repository.read("ca.sh") == "#!/bin/sh\nscriptpin run install.sh\n")
     }
 
-    @Test("--yes and the fetch options belong to --fix: without it they are usage errors")
+    @Test("--yes, --manifest and the fetch options belong to --fix: without it they are usage errors; --fix does not take --staged")
     func optionsNeedFix() {
-        for arguments in [["lint", "--yes"], ["lint", "--timeout", "5"], ["lint", "--ca-file", "ca.pem"]] {
+        for (arguments, option) in [(["lint", "--yes"], "--yes"), (["lint", "--timeout", "5"], "--timeout"), (["lint", "--ca-file", "ca.pem"], "--ca-file"),
+                                    (["lint", "--manifest", "pins"], "--manifest")] {
             let result = scriptpin(arguments)
             #expect(result.status == 2, "\(arguments)")
-            #expect(result.stderr.hasPrefix("Error: --"), "\(result.stderr)")
-            #expect(result.stderr.contains("give --fix with it"))
+            #expect(result.stderr.hasPrefix(option == "--yes" ? "Error: --yes confirms --fix; give --fix with it\n" : "Error: \(option) is for the pins --fix writes; give --fix with it\n"), "\(result.stderr)")
         }
+        let staged = scriptpin(["lint", "--fix", "--staged", "--yes"])
+        #expect(staged.status == 2)
+        #expect(staged.stderr.hasPrefix("Error: --fix rewrites files in the working tree; drop --staged\nUsage: scriptpin lint "), "\(staged.stderr)")
     }
 
     @Test("A URL that cannot be fetched exits 3 and is listed; the other findings are still fixed")

@@ -20,7 +20,8 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
     public let allowsUnconfined: Bool
 
     public var description: String {
-        let fallback = allowsUnconfined ? ", or run with --confine off" : " (the pin's egress lines are enforced by confinement, so it does not run without it)"
+        // Where the script may run unconfined, the caller words that remedy (`Remedy.runUnconfined`).
+        let fallback = allowsUnconfined ? "" : " (the pin's egress lines are enforced by confinement, so it does not run without it)"
         return switch cause {
         case .unprivilegedCloneDisabled:
             "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0). Fix: sysctl -w kernel.unprivileged_userns_clone=1\(fallback)"
@@ -31,9 +32,7 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
         case .seccompFilter:
             "a seccomp filter refuses to create namespaces (a container runtime's default profile does). Fix: run the container with a seccomp profile that allows clone and unshare with CLONE_NEWUSER\(fallback)"
         case .refused(let step, let error):
-            allowsUnconfined
-                ? "the kernel refused to \(step): \(error). Run with --confine off to go without confinement"
-                : "the kernel refused to \(step): \(error)\(fallback)"
+            "the kernel refused to \(step): \(error)\(fallback)"
         }
     }
 

@@ -31,7 +31,7 @@ enum EgressGuess {
     /// The lines `add` and `update` print under the review.
     static func render(_ destinations: [EgressDestination], reporter: any Reporter) {
         guard !destinations.isEmpty else { return }
-        reporter.line("egress guess (hosts named in the script, a starting point only; `scriptpin run --egress-audit` shows the ones it contacts):")
+        reporter.line("egress guess, hosts named in the script and a starting point only\(reporter.hint(.auditEgress)):")
         for destination in destinations { reporter.line("  egress \(destination)") }
     }
 

@@ -30,4 +30,5 @@ public enum FixPlan: Sendable, Equatable {
     static let options = "the interpreter is given options besides reading its standard input"
     static let currentShell = "eval and source run the code in this shell, while scriptpin run starts a new process"
     static let notByDownloader = "the file was written by another command than the download"
+    static let powerShell = "PowerShell: --fix rewrites shell code only"
 }

@@ -246,7 +246,7 @@ public enum LintEngine {
         mutating func powershell(_ text: MappedText, state: inout DownloadFlowState) {
             for finding in PowerShellScanner.scan(text.bytes, state: &state) {
                 let position = text.position(of: finding.offset)
-                add(line: position.line, column: position.column, finding: finding, repair: .manual("PowerShell: --fix rewrites shell code only"))
+                add(line: position.line, column: position.column, finding: finding, repair: .manual(FixPlan.powerShell))
             }
         }
 

@@ -141,7 +141,7 @@ enum PowerShellScanner {
         let offset = token.kind == .word && token.text.hasPrefix(".") && token.text.count > 1 && !token.text.hasPrefix("./") && !token.text.hasPrefix(".\\")
             ? token.offset + 1 : token.offset
         var finding = DownloadExecFinding(offset: offset, message: message, url: url, arguments: [])
-        finding.fix = .manual("PowerShell: --fix rewrites shell code only")
+        finding.fix = .manual(FixPlan.powerShell)
         return finding
     }
 

@@ -26,6 +26,14 @@ public enum Remedy: Sendable {
     case allowVariable
     /// Replace a pre-commit hook that scriptpin did not write.
     case replaceHook
+    /// Run the script without confinement, where the kernel will not provide it.
+    case runUnconfined
+    /// Let a run list the hosts a script contacts.
+    case auditEgress
+    /// Let the script see a path that would be masked.
+    case exposePath
+    /// Fix the findings again, after a file changed underneath.
+    case rerunFix
 }
 
 extension Reporter {

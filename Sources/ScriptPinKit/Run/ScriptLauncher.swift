@@ -25,7 +25,7 @@ func launch(
     context: ProcessContext, reporter: any Reporter, beforeRunningUnconfined: () -> Void
 ) throws(ScriptPinError) -> Termination {
     if plan.network == .host {
-        reporter.note("scriptpin: the script's network is unrestricted; list the hosts it may reach as `egress HOST[:PORT]` lines in its pin (`scriptpin run --egress-audit` shows the ones it contacts)")
+        reporter.note("scriptpin: the script's network is unrestricted; list the hosts it may reach as `egress HOST[:PORT]` lines in its pin\(reporter.hint(.auditEgress))")
     }
     let (termination, confined, ledger) = try launchAsPlanned(
         arguments, environment: environment, image: image, plan: plan, context: context, reporter: reporter,

@@ -51,7 +51,8 @@ public struct LintFixCommand: Sendable {
     }
 
     public func prepare(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Prepared {
-        guard !lint.staged else { throw .usage("--fix rewrites files in the working tree; drop --staged") }
+        // The staged contents are in the git index, and a fix rewrites the working tree's files.
+        guard !lint.staged else { throw .conflictingSettings("fixing rewrites files in the working tree, not the staged contents in the git index; fix the working tree, then stage it") }
         let files = try lint.lintFiles(reporter: reporter, context: context)
         let (existing, createsManifest) = try manifestForPins(context: context)
 
@@ -140,7 +141,7 @@ public struct LintFixCommand: Sendable {
         for pin in prepared.pins { try AddCommand.write(pin, reporter: reporter, holding: lock) }
         for edit in prepared.edits {
             guard let current = try? readFile(edit.path, limit: LintCommand.maximumFileSize), current == edit.original else {
-                reporter.warning("\(edit.path) changed while --fix ran; it was not rewritten. Run `scriptpin lint --fix` again")
+                reporter.warning("\(edit.path) changed while its findings were being fixed; it was not rewritten\(reporter.hint(.rerunFix))")
                 continue
             }
             try writeAtomically(edit.path, mode: edit.mode) { (descriptor) throws(ScriptPinError) in
@@ -156,7 +157,7 @@ public struct LintFixCommand: Sendable {
         case .dockerfile:
             "a Dockerfile: the image would need scriptpin and the pin inside it; pin the URL with `scriptpin add`, then change the RUN by hand"
         case .powershell:
-            "PowerShell: --fix rewrites shell code only"
+            FixPlan.powerShell
         case .markdown:
             "documentation: --fix leaves examples in prose alone"
         case .shell, .githubWorkflow, .gitlabCI, .makefile:
