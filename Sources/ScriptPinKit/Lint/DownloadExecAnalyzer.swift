@@ -347,7 +347,9 @@ public struct DownloadExecAnalyzer {
     /// Whether a command of this name, given no code option and no
     /// substitution, is of no kind the analysis follows.
     static func isInertName(_ name: String) -> Bool {
-        ShellCommands.role(of: name).isEmpty && KnownCommands.table.value(for: name)?.analysis == nil
+        // One lookup for a listed name; the role's own fallback (`python3.12`) only for the rest.
+        guard let entry = KnownCommands.table.value(for: name) else { return ShellCommands.role(of: name).isEmpty }
+        return entry.role.isEmpty && entry.analysis == nil
     }
 
     /// Whether lint's parser may step over a command of this name, and what
