@@ -37,12 +37,12 @@ struct KnownCommandsTests {
     func skim() {
         for entry in Self.entries where !(entry.role.isEmpty || entry.role == .blocksPipedData) || entry.analysis != nil {
             for name in entry.names {
-                let verdict = DownloadExecAnalyzer.skimVerdict(Array(name.utf8)[...])
+                let verdict = DownloadExecAnalyzer.skimPolicy.verdict(Array(name.utf8)[...])
                 #expect(verdict == (entry.analysis == .exits ? .exits : nil), "\(name): \(String(describing: verdict))")
             }
         }
-        #expect(DownloadExecAnalyzer.skimVerdict(Array("mkdir".utf8)[...]) == .passesInputOn)
-        #expect(DownloadExecAnalyzer.skimVerdict(Array("wc".utf8)[...]) == .consumesInput)
+        #expect(DownloadExecAnalyzer.skimPolicy.verdict(Array("mkdir".utf8)[...]) == .passesInputOn)
+        #expect(DownloadExecAnalyzer.skimPolicy.verdict(Array("wc".utf8)[...]) == .consumesInput)
     }
 
     @Test("A text that names any downloader, or a command with a scan word, is read: the download-word scan finds it")

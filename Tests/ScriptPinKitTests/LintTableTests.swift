@@ -697,7 +697,7 @@ struct LintPropertyTests {
         ]
         func findings(_ text: [UInt8], skimming: Bool) -> [String] {
             let parsed = skimming
-                ? ShellParser.parse(text, dialect: .bash, skimming: DownloadExecAnalyzer.skimVerdict)
+                ? ShellParser.parse(text, dialect: .bash, skimming: DownloadExecAnalyzer.skimPolicy)
                 : ShellParser.parse(text, dialect: .bash)
             guard case .success(let list) = parsed else { return ["parse error"] }
             var state = DownloadFlowState()

@@ -149,6 +149,29 @@ struct ShellParserTests {
         #expect((0...255).filter { ByteClass.wordEnd.contains(UInt8($0)) }.map { Character(Unicode.Scalar(UInt8($0))) } == ["\t", "\n", "\r", " ", "&", "(", ")", ";", "<", ">", "|"])
     }
 
+    @Test("The scanner steps over what the skim policy allows, and a run of such commands is one node", arguments: [
+        ("step a; step b\nstep c", "[]"),
+        ("step a | sh", "[] | [sh]"),
+        ("step -k x", "[step -k x]"),
+        ("step -j x", "[]"),
+        ("other -k x", "[other -k x]"),
+        ("step \"$(curl u)\"", "[step $([curl u])]"),
+        ("step a; other b; step c", "[]; [other b]; []"),
+    ])
+    func skimPolicy(source: String, expected: String) throws {
+        // Names and options the analysis would never give: the parser knows only what the policy says.
+        let policy = SkimPolicy(
+            verdict: { name in name.elementsEqual("step".utf8) ? .passesInputOn : nil },
+            keepsCommand: { _, option, _ in option.elementsEqual("-k".utf8) }
+        )
+        let list = try ShellParser.parse(Array(source.utf8), skimming: policy).get()
+        #expect(ShellShape.of(list) == expected)
+        if expected == "[]" {
+            #expect(list.items.count == 1)
+            #expect((list.items[0].start, list.items[0].end) == (0, source.utf8.count))
+        }
+    }
+
     @Test("Each snippet parses to its expected shape or error", arguments: table)
     func shape(source: String, expected: String) {
         #expect(ShellShape.parse(source) == expected, "\(source.debugDescription)")

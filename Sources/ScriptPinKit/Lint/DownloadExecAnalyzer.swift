@@ -352,20 +352,26 @@ public struct DownloadExecAnalyzer {
         return entry.role.isEmpty && entry.analysis == nil
     }
 
-    /// Whether lint's parser may step over a command of this name, and what
-    /// the analysis then needs to know: an inert command passes piped data
-    /// on like any filter (and is stepped over only without a code option,
-    /// `-c`, since code handed to an unknown command is read); a command
-    /// whose only role is to consume piped data (`echo`, `wc`) ends the
-    /// flow, which is all the walk would have done with it, whatever its options.
-    /// `exit` and `return` are kept as such: they decide what a failing check stops.
-    static let skimVerdict: @Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim? = { name in
-        let known = KnownCommands.table.value(for: name)
-        let role = known?.role ?? ShellCommands.role(of: name)
-        guard role.isEmpty || role == .blocksPipedData else { return nil }
-        if let analysis = known?.analysis { return analysis == .exits ? .exits : nil }
-        return role.isEmpty ? .passesInputOn : .consumesInput
-    }
+    /// Which commands lint's parser may step over, and what the analysis
+    /// then needs to know: an inert command passes piped data on like any
+    /// filter (and is stepped over only without a code option, `-c`, after a
+    /// word that may name an interpreter, since code handed to an unknown
+    /// command is read); a command whose only role is to consume piped data
+    /// (`echo`, `wc`) ends the flow, which is all the walk would have done
+    /// with it, whatever its options. `exit` and `return` are kept as such:
+    /// they decide what a failing check stops.
+    static let skimPolicy = SkimPolicy(
+        verdict: { name in
+            let known = KnownCommands.table.value(for: name)
+            let role = known?.role ?? ShellCommands.role(of: name)
+            guard role.isEmpty || role == .blocksPipedData else { return nil }
+            if let analysis = known?.analysis { return analysis == .exits ? .exits : nil }
+            return role.isEmpty ? .passesInputOn : .consumesInput
+        },
+        keepsCommand: { verdict, option, before in
+            verdict != .consumesInput && ShellCommands.isCodeOption(option) && ShellCommands.mayNameInterpreter(before)
+        }
+    )
 
     /// Whether a command named `name`, with nothing piped in, can neither
     /// download, verify, run code nor pass a download on: no role, not a

@@ -182,7 +182,7 @@ public enum LintEngine {
             // A unit (a RUN, a step, a recipe line) that names no downloader cannot
             // download, and with nothing downloaded before it, it cannot run a download.
             if !parsesEverything && !wholeFile && state.workspace.downloads.isEmpty && !DownloadWordScan.mentionsDownload(text.bytes) { return }
-            switch ShellParser.parse(text.bytes, dialect: state.dialect, skimming: DownloadExecAnalyzer.skimVerdict, functions: Set(state.shell.functions.keys)) {
+            switch ShellParser.parse(text.bytes, dialect: state.dialect, skimming: DownloadExecAnalyzer.skimPolicy, functions: Set(state.shell.functions.keys)) {
             case .failure(let error):
                 let position = text.position(of: error.offset)
                 problem(line: position.line, column: position.column, "cannot parse this shell code: \(error.message); it was not checked")

@@ -335,3 +335,11 @@ enum ShellCommands {
         }
     }
 }
+
+extension ShellDialect {
+    /// The dialect of an interpreter name: `sh`, `dash`, `ash` are POSIX; other shells are bash-like.
+    static func of(interpreter name: String) -> ShellDialect {
+        if name == "zsh" { return .zsh }
+        return ["sh", "dash", "ash", "busybox", "posh"].contains(name) ? .posix : .bash
+    }
+}

@@ -8,110 +8,6 @@ public enum ShellDialect: Sendable {
     /// qualifiers (`*.sh(N)`), `=(…)`, `{ … } always { … }`, a `}` without
     /// `;`, short `for x (…) cmd` and `if … { … }` forms.
     case zsh
-
-    /// The dialect of an interpreter name: `sh`, `dash`, `ash` are POSIX; other shells are bash-like.
-    static func of(interpreter name: String) -> ShellDialect {
-        if name == "zsh" { return .zsh }
-        return ["sh", "dash", "ash", "busybox", "posh"].contains(name) ? .posix : .bash
-    }
-}
-
-/// The reserved words, with `{`, `}`, `!` and `[[`, that steer the parser:
-/// it asks at nearly every command, so they are told from the bytes
-/// without building a string.
-enum Keyword: UInt8, CaseIterable {
-    case `if`, then, elif, `else`, fi, `while`, until, `do`, done, `for`, select, `case`, esac, `in`, function
-    case openBrace, closeBrace, bang, time, doubleBracket
-    /// zsh's `{ … } always { … }`.
-    case always
-
-    var spelling: StaticString {
-        switch self {
-        case .if: "if"
-        case .then: "then"
-        case .elif: "elif"
-        case .else: "else"
-        case .fi: "fi"
-        case .while: "while"
-        case .until: "until"
-        case .do: "do"
-        case .done: "done"
-        case .for: "for"
-        case .select: "select"
-        case .case: "case"
-        case .esac: "esac"
-        case .in: "in"
-        case .function: "function"
-        case .openBrace: "{"
-        case .closeBrace: "}"
-        case .bang: "!"
-        case .time: "time"
-        case .doubleBracket: "[["
-        case .always: "always"
-        }
-    }
-
-    var length: Int { spelling.utf8CodeUnitCount }
-
-    /// Longer words are never keywords: the parser stops reading a word there.
-    static let maximumLength = 8
-
-    /// The one keyword a word's length and first bytes leave possible, then
-    /// checked byte by byte: no table and no string for the words that are not one.
-    init?(_ word: ArraySlice<UInt8>) {
-        guard let first = word.first else { return nil }
-        func byte(_ offset: Int) -> UInt8 { word[word.startIndex + offset] }
-        let candidate: Keyword? = switch (word.count, first) {
-        case (1, UInt8(ascii: "{")): .openBrace
-        case (1, UInt8(ascii: "}")): .closeBrace
-        case (1, UInt8(ascii: "!")): .bang
-        case (2, UInt8(ascii: "i")): byte(1) == UInt8(ascii: "f") ? .if : .in
-        case (2, UInt8(ascii: "f")): .fi
-        case (2, UInt8(ascii: "d")): .do
-        case (2, UInt8(ascii: "[")): .doubleBracket
-        case (3, UInt8(ascii: "f")): .for
-        case (4, UInt8(ascii: "t")): byte(1) == UInt8(ascii: "h") ? .then : .time
-        case (4, UInt8(ascii: "e")): byte(1) == UInt8(ascii: "s") ? .esac : byte(2) == UInt8(ascii: "i") ? .elif : .else
-        case (4, UInt8(ascii: "d")): .done
-        case (4, UInt8(ascii: "c")): .case
-        case (5, UInt8(ascii: "w")): .while
-        case (5, UInt8(ascii: "u")): .until
-        case (6, UInt8(ascii: "s")): .select
-        case (6, UInt8(ascii: "a")): .always
-        case (8, UInt8(ascii: "f")): .function
-        default: nil
-        }
-        guard let candidate, candidate.length == word.count else { return nil }
-        let spelling = candidate.spelling.utf8Start
-        for offset in 0..<word.count where spelling[offset] != byte(offset) { return nil }
-        self = candidate
-    }
-}
-
-/// Keywords that end a nested list, as bits: made at every `if`, loop and
-/// `case`, so without an array.
-private struct Keywords {
-    let bits: UInt32
-
-    private init(bits: UInt32) {
-        self.bits = bits
-    }
-
-    init(_ keyword: Keyword) {
-        bits = 1 << UInt32(keyword.rawValue)
-    }
-
-    func adding(_ keyword: Keyword) -> Keywords {
-        Keywords(bits: bits | Keywords(keyword).bits)
-    }
-
-    static var none: Keywords { Keywords(bits: 0) }
-
-    var isEmpty: Bool { bits == 0 }
-
-    func contains(_ keyword: Keyword) -> Bool {
-        bits & 1 << UInt32(keyword.rawValue) != 0
-    }
 }
 
 /// A recursive-descent parser for POSIX sh and the bash syntax installers
@@ -121,28 +17,33 @@ private struct Keywords {
 /// other compound commands (`for`, `case`, brace groups), which run in the
 /// shell around them, into their parts in source order. It runs in time
 /// linear in the input, with nesting bounded by `maximumDepth`, and reports
-/// what it cannot parse with its position.
+/// what it cannot parse with its position. It reads bytes through a
+/// `ShellScanner` and knows no command's name: which commands lint may step
+/// over comes from the analysis as a `SkimPolicy`.
 public struct ShellParser {
     /// Substitutions nest this deep at most: real scripts use two or three,
     /// and the bound keeps hostile input from exhausting the stack.
     public static let maximumDepth = 64
 
+    private var scanner: ShellScanner
+    /// The scanner's text, held here too (the same storage) for the parser's own reads.
     private let bytes: [UInt8]
+    /// The parser moves the scanner's cursor.
+    private var index: Int {
+        get { scanner.index }
+        set { scanner.index = newValue }
+    }
     /// Added to every recorded offset, so that a parse of embedded text
     /// (backticks, `sh -c '…'`) reports positions in the enclosing text.
     private let baseOffset: Int
     private let dialect: ShellDialect
-    private var index = 0
     private var depth: Int
-    /// Where the current line's heredoc bodies end: when the parser reaches
-    /// `newline`, it resumes at `resume`, past the bodies it already read.
-    private var hereDocumentSkip: (newline: Int, resume: Int)?
     /// Brace groups open around the current command, for zsh's `{ echo hi }`.
     private var openBraceGroups = 0
 
-    /// For lint: whether, and how, a command of this name can be stepped over
-    /// (see `skimInertCommand`); nil parses every command in full.
-    private let skimVerdict: (@Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim?)?
+    /// For lint: which commands the scanner may step over (see
+    /// `ShellScanner.skimInertCommand`); nil parses every command in full.
+    private let skimPolicy: SkimPolicy?
     /// Functions defined so far, here or by earlier text the same shell ran
     /// (a GitLab job's earlier script lines), which are never stepped over:
     /// piping into one may run its input.
@@ -150,20 +51,21 @@ public struct ShellParser {
 
     public init(
         _ bytes: [UInt8], baseOffset: Int = 0, depth: Int = 0, dialect: ShellDialect = .bash,
-        skimming skimVerdict: (@Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim?)? = nil
+        skimming skimPolicy: SkimPolicy? = nil
     ) {
+        self.scanner = ShellScanner(bytes)
         self.bytes = bytes
         self.baseOffset = baseOffset
         self.depth = depth
         self.dialect = dialect
-        self.skimVerdict = skimVerdict
+        self.skimPolicy = skimPolicy
     }
 
     public static func parse(
-        _ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash, skimming skimVerdict: (@Sendable (ArraySlice<UInt8>) -> SimpleCommand.Skim?)? = nil,
+        _ bytes: [UInt8], baseOffset: Int = 0, dialect: ShellDialect = .bash, skimming skimPolicy: SkimPolicy? = nil,
         functions: Set<String> = []
     ) -> Result<ShellList, ShellParseError> {
-        var parser = ShellParser(bytes, baseOffset: baseOffset, dialect: dialect, skimming: skimVerdict)
+        var parser = ShellParser(bytes, baseOffset: baseOffset, dialect: dialect, skimming: skimPolicy)
         parser.definedFunctions = functions
         return Result { () throws(ShellParseError) in try parser.parseProgram() }
     }
@@ -189,10 +91,10 @@ public struct ShellParser {
             guard index < bytes.count else { break }
             if let closing, bytes[index] == closing { break }
             if bytes[index] == UInt8(ascii: ")") && closing == nil { break }
-            if stopAtCaseEnd && startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || stopAtCaseEnd && startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { break }
-            if !keywords.isEmpty, let keyword = peekKeyword(), keywords.contains(keyword) { break }
+            if stopAtCaseEnd && scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || stopAtCaseEnd && scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { break }
+            if !keywords.isEmpty, let keyword = scanner.peekKeyword(), keywords.contains(keyword) { break }
             let before = index
-            if skimVerdict != nil, let skimmed = skimStandaloneCommand() {
+            if skimPolicy != nil, let skimmed = skimStandaloneCommand() {
                 // `exit` stands alone: whether a list ends in one is asked of its items.
                 if let run = skimmedRun, run.skimmed != .exits, skimmed.skimmed != .exits {
                     skimmedRun!.end = skimmed.end
@@ -209,7 +111,7 @@ public struct ShellParser {
             if index == before {
                 throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'")
             }
-            if index < bytes.count, bytes[index] == UInt8(ascii: ";"), !startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")), !startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ";"), !scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")), !scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 1 }
         }
         if let run = skimmedRun { list.items.append(Self.item(of: run)) }
         list.start = list.items.first?.start ?? baseOffset + index
@@ -223,15 +125,15 @@ public struct ShellParser {
             let byte = bytes[index]
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
                 index += 1
-            } else if byte == UInt8(ascii: "\\") && peek(1) == UInt8(ascii: "\n") {
+            } else if byte == UInt8(ascii: "\\") && scanner.peek(1) == UInt8(ascii: "\n") {
                 index += 2
             } else if byte == UInt8(ascii: "\n") {
-                consumeNewline()
+                scanner.consumeNewline()
             } else if byte == UInt8(ascii: "#") {
-                skipComment()
-            } else if byte == UInt8(ascii: "&") && !startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) && !startsWith(UInt8(ascii: "&"), UInt8(ascii: ">")) {
+                scanner.skipComment()
+            } else if byte == UInt8(ascii: "&") && !scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) && !scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: ">")) {
                 index += 1
-            } else if byte == UInt8(ascii: ";") && !startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) && !startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) {
+            } else if byte == UInt8(ascii: ";") && !scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) && !scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) {
                 index += 1
             } else {
                 return
@@ -244,9 +146,9 @@ public struct ShellParser {
         while true {
             let pipeline = try parsePipeline(keywords: keywords)
             if !pipeline.commands.isEmpty { list.pipelines.append(pipeline) }
-            skipBlanks()
-            if startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) || startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")) {
-                let operation: ListOperator = startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) ? .and : .or
+            scanner.skipBlanks()
+            if scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) || scanner.startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")) {
+                let operation: ListOperator = scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) ? .and : .or
                 index += 2
                 if !pipeline.commands.isEmpty { list.operators.append(operation) }
                 try skipLineBreaks()
@@ -263,16 +165,16 @@ public struct ShellParser {
 
     private mutating func parsePipeline(keywords: Keywords) throws(ShellParseError) -> Pipeline {
         var pipeline = Pipeline()
-        skipBlanks()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "!"), index + 1 == bytes.count || isWordEnd(bytes[index + 1]) {
+        scanner.skipBlanks()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "!"), index + 1 == bytes.count || scanner.isWordEnd(bytes[index + 1]) {
             pipeline.negated = true
             index += 1
         }
         while true {
             if let command = try parseCommand(keywords: keywords) { pipeline.commands.append(command) }
-            skipBlanks()
-            if index < bytes.count && bytes[index] == UInt8(ascii: "|") && !startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")) {
-                index += startsWith(UInt8(ascii: "|"), UInt8(ascii: "&")) ? 2 : 1
+            scanner.skipBlanks()
+            if index < bytes.count && bytes[index] == UInt8(ascii: "|") && !scanner.startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")) {
+                index += scanner.startsWith(UInt8(ascii: "|"), UInt8(ascii: "&")) ? 2 : 1
                 try skipLineBreaks()
                 continue
             }
@@ -286,12 +188,12 @@ public struct ShellParser {
     /// Newlines (and comments) allowed after `|`, `&&` and `||`.
     private mutating func skipLineBreaks() throws(ShellParseError) {
         while index < bytes.count {
-            skipBlanks()
+            scanner.skipBlanks()
             guard index < bytes.count else { return }
             if bytes[index] == UInt8(ascii: "\n") {
-                consumeNewline()
+                scanner.consumeNewline()
             } else if bytes[index] == UInt8(ascii: "#") {
-                skipComment()
+                scanner.skipComment()
             } else {
                 return
             }
@@ -311,26 +213,26 @@ public struct ShellParser {
 
     private mutating func parseCommand(keywords: Keywords) throws(ShellParseError) -> ShellCommand? {
         while true {
-            skipBlanks()
+            scanner.skipBlanks()
             guard index < bytes.count else { return nil }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: ")") {
                 return nil
             }
             if byte == UInt8(ascii: "(") {
-                if startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
-                    if dialect != .posix && isArithmetic(openingAt: index) { return .simple(try parseArithmeticCommand()) }
+                if scanner.startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
+                    if dialect != .posix && scanner.isArithmetic(openingAt: index) { return .simple(try parseArithmeticCommand()) }
                     if dialect == .posix {
                         // As dash reads it: two subshells. A bash arithmetic command that
                         // does not parse so (`((a<<2))`) is read as arithmetic instead of failing.
-                        let saved = (index, hereDocumentSkip)
+                        let saved = scanner
                         let open = index
                         index += 1
                         do {
                             let list = try parseUntilClosingParenthesis(openedAt: open, "a '(' subshell is not closed with ')'")
                             return .subshell(list, redirections: try parseTrailingRedirections())
                         } catch {
-                            (index, hereDocumentSkip) = saved
+                            scanner = saved
                             return .simple(try parseArithmeticCommand())
                         }
                     }
@@ -341,7 +243,7 @@ public struct ShellParser {
                 return .subshell(list, redirections: try parseTrailingRedirections())
             }
             // Reserved words start with one of these bytes (and zsh's `always` with `a`); other commands skip the keyword checks.
-            guard Self.keywordInitials[Int(byte)] || (dialect == .zsh && byte == UInt8(ascii: "a")), let keyword = peekKeyword() else {
+            guard Self.keywordInitials[Int(byte)] || (dialect == .zsh && byte == UInt8(ascii: "a")), let keyword = scanner.peekKeyword() else {
                 return try parseSimpleCommand()
             }
             if keywords.contains(keyword) { return nil }
@@ -365,7 +267,7 @@ public struct ShellParser {
                     try parser.parseList(closing: nil, keywords: Keywords(.closeBrace))
                 }
                 openBraceGroups -= 1
-                guard peekKeyword() == .closeBrace else { throw error("a '{' group is not closed with '}'") }
+                guard scanner.peekKeyword() == .closeBrace else { throw error("a '{' group is not closed with '}'") }
                 index += 1
                 return .compound(list, redirections: try parseTrailingRedirections())
             case .closeBrace:
@@ -384,10 +286,10 @@ public struct ShellParser {
                 return try parseCase()
             case .function:
                 index += keyword.length
-                skipBlanks()
+                scanner.skipBlanks()
                 let name = try parseWord()
-                skipBlanks()
-                if startsWith(UInt8(ascii: "("), UInt8(ascii: ")")) { index += 2 }
+                scanner.skipBlanks()
+                if scanner.startsWith(UInt8(ascii: "("), UInt8(ascii: ")")) { index += 2 }
                 try skipLineBreaks()
                 guard let body = try parseCommand(keywords: .none) else { throw error("'function' without a body") }
                 definedFunctions.insert(name.literal ?? name.text)
@@ -411,7 +313,7 @@ public struct ShellParser {
         let bodyEnds = kind == .ifClause ? Keywords(.elif).adding(.else).adding(.fi) : Keywords(.done)
         while true {
             let condition = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: conditionEnds) }
-            guard peekKeyword() == opener else {
+            guard scanner.peekKeyword() == opener else {
                 // zsh's `if [[ … ]] { … }`: the braced body was read with the condition; both are analysed.
                 guard index >= bytes.count || dialect == .zsh else {
                     throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' without '\(opener.spelling)'")
@@ -422,17 +324,17 @@ public struct ShellParser {
             index += opener.length
             let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: bodyEnds) }
             conditional.clauses.append(ConditionalCommand.Clause(condition: condition, body: body))
-            if kind == .ifClause, peekKeyword() == .elif {
+            if kind == .ifClause, scanner.peekKeyword() == .elif {
                 index += 4
                 continue
             }
-            if kind == .ifClause, peekKeyword() == .else {
+            if kind == .ifClause, scanner.peekKeyword() == .else {
                 index += 4
                 conditional.elseBody = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: Keywords(.fi)) }
             }
             break
         }
-        if peekKeyword() == closer {
+        if scanner.peekKeyword() == closer {
             index += closer.length
         } else if index < bytes.count {
             throw ShellParseError(offset: baseOffset + keywordStart, message: "'\(kind.rawValue)' is not closed with '\(closer.spelling)'")
@@ -445,8 +347,8 @@ public struct ShellParser {
     /// A `for` or `select` loop's `do … done` (or bash's `{ … }`), after its header.
     private mutating func parseLoopBody() throws(ShellParseError) -> ShellCommand {
         try skipSeparators()
-        if peekKeyword() == .openBrace { return try parseCommand(keywords: .none) ?? .compound(ShellList(), redirections: []) }
-        if dialect == .zsh && peekKeyword() != .do {
+        if scanner.peekKeyword() == .openBrace { return try parseCommand(keywords: .none) ?? .compound(ShellList(), redirections: []) }
+        if dialect == .zsh && scanner.peekKeyword() != .do {
             // zsh's `for x (a b) command`: one command is the body.
             var body = ShellList()
             body.items = [try parseAndOr(keywords: .none)]
@@ -454,9 +356,9 @@ public struct ShellParser {
             body.end = body.items[0].end
             return .compound(body, redirections: [])
         }
-        if peekKeyword() == .do { index += 2 }
+        if scanner.peekKeyword() == .do { index += 2 }
         let body = try nested { (parser) throws(ShellParseError) in try parser.parseList(closing: nil, keywords: Keywords(.done)) }
-        if peekKeyword() == .done {
+        if scanner.peekKeyword() == .done {
             index += 4
         } else if index < bytes.count {
             throw error("a loop is not closed with 'done'")
@@ -467,8 +369,8 @@ public struct ShellParser {
     /// `for NAME in WORDS` or `for ((…))`, up to the `;` or newline before
     /// `do`; returns the words whose substitutions run when the loop starts.
     private mutating func parseLoopHeader() throws(ShellParseError) -> [ShellWord] {
-        skipBlanks()
-        if startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
+        scanner.skipBlanks()
+        if scanner.startsWith(UInt8(ascii: "("), UInt8(ascii: "(")) {
             let start = index
             index += 2
             let parts = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
@@ -478,11 +380,11 @@ public struct ShellParser {
         }
         var expansions: [ShellWord] = []
         while index < bytes.count {
-            skipBlanks()
+            scanner.skipBlanks()
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\n") { break }
-            if peekKeyword() == .do { break }
+            if scanner.peekKeyword() == .do { break }
             if dialect == .zsh && byte == UInt8(ascii: "(") {
                 // zsh's `for x (a b c)`: the list in parentheses ends the header.
                 let listStart = index
@@ -503,9 +405,9 @@ public struct ShellParser {
         let before = index
         // Most such words are plain (`x`, `in`, `*.txt`, `build`): nothing in them runs, so they are stepped over unbuilt.
         var cursor = index
-        while cursor < bytes.count, !isWordEnd(bytes[cursor]), !isQuoteOrExpansion(bytes[cursor]) { cursor += 1 }
+        while cursor < bytes.count, !scanner.isWordEnd(bytes[cursor]), !scanner.isQuoteOrExpansion(bytes[cursor]) { cursor += 1 }
         if cursor > index, cursor == bytes.count || !(bytes[cursor] == UInt8(ascii: "(") || bytes[cursor] == UInt8(ascii: "<")
-            || bytes[cursor] == UInt8(ascii: ">") || isQuoteOrExpansion(bytes[cursor])) {
+            || bytes[cursor] == UInt8(ascii: ">") || scanner.isQuoteOrExpansion(bytes[cursor])) {
             index = cursor
             return
         }
@@ -542,17 +444,17 @@ public struct ShellParser {
     private mutating func parseCase() throws(ShellParseError) -> ShellCommand {
         let start = index
         index += 4
-        skipBlanks()
+        scanner.skipBlanks()
         var expansions: [ShellWord] = []
         try parseHeaderWord(into: &expansions)
         try skipLineBreaks()
-        guard peekKeyword() == .in else { throw ShellParseError(offset: baseOffset + start, message: "'case' without 'in'") }
+        guard scanner.peekKeyword() == .in else { throw ShellParseError(offset: baseOffset + start, message: "'case' without 'in'") }
         index += 2
         var combined = ShellList()
         while true {
             try skipSeparators()
             guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "'case' is not closed with 'esac'") }
-            if peekKeyword() == .esac {
+            if scanner.peekKeyword() == .esac {
                 index += 4
                 break
             }
@@ -562,7 +464,7 @@ public struct ShellParser {
                 try parser.parseList(closing: nil, keywords: Keywords(.esac), stopAtCaseEnd: true)
             }
             combined.items += body.items
-            if startsWith(";;&") { index += 3 } else if startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 2 }
+            if scanner.startsWith(";;&") { index += 3 } else if scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 2 }
         }
         // The arms' commands, in order, stand for the whole `case … esac`.
         combined.start = combined.items.first?.start ?? baseOffset + start
@@ -594,18 +496,18 @@ public struct ShellParser {
         command.words.append(ShellWord(parts: [.literal("[[")], offset: baseOffset + start, end: baseOffset + start + 2))
         index += 2
         while true {
-            skipBlanks()
+            scanner.skipBlanks()
             guard index < bytes.count, bytes[index] != UInt8(ascii: "\n") else {
                 throw ShellParseError(offset: baseOffset + start, message: "'[[' is not closed with ']]'")
             }
             let wordStart = index
-            if startsWith(UInt8(ascii: "]"), UInt8(ascii: "]")) && (index + 2 == bytes.count || isWordEnd(bytes[index + 2])) {
+            if scanner.startsWith(UInt8(ascii: "]"), UInt8(ascii: "]")) && (index + 2 == bytes.count || scanner.isWordEnd(bytes[index + 2])) {
                 index += 2
                 command.words.append(ShellWord(parts: [.literal("]]")], offset: baseOffset + wordStart, end: baseOffset + index))
                 break
             }
-            if isOperatorStart(bytes[index]) || bytes[index] == UInt8(ascii: "!") {
-                while index < bytes.count, isOperatorStart(bytes[index]) || bytes[index] == UInt8(ascii: "!") || bytes[index] == UInt8(ascii: "=") { index += 1 }
+            if scanner.isOperatorStart(bytes[index]) || bytes[index] == UInt8(ascii: "!") {
+                while index < bytes.count, scanner.isOperatorStart(bytes[index]) || bytes[index] == UInt8(ascii: "!") || bytes[index] == UInt8(ascii: "=") { index += 1 }
                 command.words.append(ShellWord(parts: [.literal(String(decoding: bytes[wordStart..<index], as: UTF8.self))], offset: baseOffset + wordStart, end: baseOffset + index))
                 continue
             }
@@ -640,12 +542,12 @@ public struct ShellParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: ")") && depth == 0 {
-                guard startsWith(UInt8(ascii: ")"), UInt8(ascii: ")")) else { break }
+                guard scanner.startsWith(UInt8(ascii: ")"), UInt8(ascii: ")")) else { break }
                 index += 2
                 Self.moveText(&literal, into: &parts, quoted: false)
                 return parts
             }
-            if byte == UInt8(ascii: "$") && peek(1) == UInt8(ascii: "(") || byte == UInt8(ascii: "`") {
+            if byte == UInt8(ascii: "$") && scanner.peek(1) == UInt8(ascii: "(") || byte == UInt8(ascii: "`") {
                 Self.moveText(&literal, into: &parts, quoted: false)
                 if byte == UInt8(ascii: "`") { parts.append(try readBackticks()) } else { try readDollar(inQuotes: false, into: &parts) }
                 continue
@@ -660,17 +562,17 @@ public struct ShellParser {
 
     private mutating func parseSimpleCommand() throws(ShellParseError) -> ShellCommand? {
         // zsh closes a brace group with a bare `}`, which only the full parse sees.
-        if skimVerdict != nil, !(dialect == .zsh && openBraceGroups > 0), let skimmed = skimInertCommand() { return .simple(skimmed) }
+        if !(dialect == .zsh && openBraceGroups > 0), let skimmed = skimCommand() { return .simple(skimmed) }
         var command = SimpleCommand(offset: baseOffset + index)
         while true {
-            skipBlanks()
+            scanner.skipBlanks()
             guard index < bytes.count, bytes[index] != UInt8(ascii: "\n") else { break }
             let byte = bytes[index]
-            if byte == UInt8(ascii: "#") && (command.words.isEmpty && command.assignments.isEmpty || isBlank(before: index)) {
-                skipComment()
+            if byte == UInt8(ascii: "#") && (command.words.isEmpty && command.assignments.isEmpty || scanner.isBlank(before: index)) {
+                scanner.skipComment()
                 break
             }
-            if (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")) && peek(1) == UInt8(ascii: "(") {
+            if (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")) && scanner.peek(1) == UInt8(ascii: "(") {
                 command.words.append(try parseWord())
                 continue
             }
@@ -678,12 +580,12 @@ public struct ShellParser {
                 command.redirections.append(redirection)
                 continue
             }
-            if isOperatorStart(byte) {
+            if scanner.isOperatorStart(byte) {
                 // `name() { … }`: a function definition; its body follows as a command.
                 if byte == UInt8(ascii: "("), command.words.count == 1, command.assignments.isEmpty {
                     let save = index
                     index += 1
-                    skipBlanks()
+                    scanner.skipBlanks()
                     if index < bytes.count, bytes[index] == UInt8(ascii: ")") {
                         index += 1
                         try skipLineBreaks()
@@ -695,7 +597,7 @@ public struct ShellParser {
                 }
                 break
             }
-            if dialect == .zsh && openBraceGroups > 0 && peekKeyword() == .closeBrace { break }
+            if dialect == .zsh && openBraceGroups > 0 && scanner.peekKeyword() == .closeBrace { break }
             let word = try parseWord()
             if command.words.isEmpty && isAssignment(word) {
                 command.assignments.append(word)
@@ -711,7 +613,7 @@ public struct ShellParser {
     private mutating func parseTrailingRedirections() throws(ShellParseError) -> [Redirection] {
         var redirections: [Redirection] = []
         while true {
-            skipBlanks()
+            scanner.skipBlanks()
             guard let redirection = try parseRedirection() else { return redirections }
             redirections.append(redirection)
         }
@@ -721,21 +623,21 @@ public struct ShellParser {
         guard index < bytes.count else { return nil }
         let first = bytes[index]
         // Most words start with none of these: skip the operator search for them.
-        guard isDigit(first) || first == UInt8(ascii: "<") || first == UInt8(ascii: ">") || first == UInt8(ascii: "&") else { return nil }
+        guard ShellScanner.isDigit(first) || first == UInt8(ascii: "<") || first == UInt8(ascii: ">") || first == UInt8(ascii: "&") else { return nil }
         let start = index
         var descriptor: Int?
         var cursor = index
-        while cursor < bytes.count, isDigit(bytes[cursor]) { cursor += 1 }
+        while cursor < bytes.count, ShellScanner.isDigit(bytes[cursor]) { cursor += 1 }
         if cursor > index, cursor < bytes.count, bytes[cursor] == UInt8(ascii: "<") || bytes[cursor] == UInt8(ascii: ">") {
             descriptor = Int(String(decoding: bytes[index..<cursor], as: UTF8.self))
             index = cursor
         }
-        guard let operation = RedirectionOperator.byLength.first(where: { startsWith($0.rawValue) }) else {
+        guard let operation = RedirectionOperator.byLength.first(where: { scanner.startsWith($0.rawValue) }) else {
             index = start
             return nil
         }
         index += operation.rawValue.utf8.count
-        skipBlanks()
+        scanner.skipBlanks()
         if operation == .duplicateOutput || operation == .duplicateInput, index < bytes.count, bytes[index] == UInt8(ascii: "-") {
             index += 1
             var closing = Redirection(descriptor: descriptor, operation: operation, target: nil)
@@ -743,8 +645,8 @@ public struct ShellParser {
             closing.end = baseOffset + index
             return closing
         }
-        let processSubstitution = (startsWith(UInt8(ascii: "<"), UInt8(ascii: "(")) || startsWith(UInt8(ascii: ">"), UInt8(ascii: "(")))
-        guard index < bytes.count, !isOperatorStart(bytes[index]) || processSubstitution, bytes[index] != UInt8(ascii: "\n") else {
+        let processSubstitution = (scanner.startsWith(UInt8(ascii: "<"), UInt8(ascii: "(")) || scanner.startsWith(UInt8(ascii: ">"), UInt8(ascii: "(")))
+        guard index < bytes.count, !scanner.isOperatorStart(bytes[index]) || processSubstitution, bytes[index] != UInt8(ascii: "\n") else {
             throw ShellParseError(offset: baseOffset + start, message: "'\(operation.rawValue)' has no target")
         }
         let target = try parseWord()
@@ -764,7 +666,7 @@ public struct ShellParser {
         let quoted = delimiter.parts.contains { if case .quoted = $0 { true } else { false } }
         let lineEnd: Int
         var cursor: Int
-        if let skip = hereDocumentSkip {
+        if let skip = scanner.hereDocumentSkip {
             lineEnd = skip.newline
             cursor = skip.resume
         } else {
@@ -781,7 +683,7 @@ public struct ShellParser {
             if stripTabs { content = content.drop(while: { $0 == UInt8(ascii: "\t") }) }
             if content.last == UInt8(ascii: "\r") { content = content.dropLast() }
             if String(decoding: content, as: UTF8.self) == name {
-                hereDocumentSkip = (lineEnd, min(lineStop + 1, bytes.count))
+                scanner.hereDocumentSkip = (lineEnd, min(lineStop + 1, bytes.count))
                 return HereDocument(body: Array(bytes[bodyStart..<cursor]), bodyOffset: baseOffset + bodyStart, quoted: quoted)
             }
             cursor = lineStop + 1
@@ -807,7 +709,7 @@ public struct ShellParser {
                 continue
             }
             if byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") {
-                guard peek(1) == UInt8(ascii: "(") else { break }
+                guard scanner.peek(1) == UInt8(ascii: "(") else { break }
                 appendLiteral(from: runStart, to: &parts)
                 let open = index
                 index += 2
@@ -826,7 +728,7 @@ public struct ShellParser {
                 }
                 // `name=(…)` arrays and `@(…)` extended globs keep their parentheses.
                 let previous: UInt8? = index > runStart ? bytes[index - 1] : nil
-                let isGlobQualifier = dialect == .zsh && previous != nil && peek(1) != UInt8(ascii: ")")
+                let isGlobQualifier = dialect == .zsh && previous != nil && scanner.peek(1) != UInt8(ascii: ")")
                     && bytes[runStart..<index].contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "]") })
                 guard let previous, isGlobQualifier || previous == UInt8(ascii: "=") || previous == UInt8(ascii: "@") || previous == UInt8(ascii: "?")
                     || previous == UInt8(ascii: "*") || previous == UInt8(ascii: "+") || previous == UInt8(ascii: "!") else { break }
@@ -841,11 +743,11 @@ public struct ShellParser {
                 }
                 continue
             }
-            if isWordEnd(byte) { break }
+            if scanner.isWordEnd(byte) { break }
             appendLiteral(from: runStart, to: &parts)
             switch byte {
             case UInt8(ascii: "\\"):
-                if let next = peek(1), next != UInt8(ascii: "\n") {
+                if let next = scanner.peek(1), next != UInt8(ascii: "\n") {
                     parts.append(.quoted(String(decoding: [next], as: UTF8.self)))
                 }
                 index = min(index + 2, bytes.count)
@@ -904,7 +806,7 @@ public struct ShellParser {
                 // `""` is still a word (an empty argument).
                 return parts.isEmpty ? [.quoted("")] : parts
             case UInt8(ascii: "\\"):
-                if let next = peek(1), "$`\"\\\n".utf8.contains(next) {
+                if let next = scanner.peek(1), "$`\"\\\n".utf8.contains(next) {
                     if next != UInt8(ascii: "\n") { literal.append(next) }
                     index += 2
                 } else {
@@ -936,7 +838,7 @@ public struct ShellParser {
         index += 1
         var inner: [UInt8] = []
         while index < bytes.count, bytes[index] != UInt8(ascii: "`") {
-            if bytes[index] == UInt8(ascii: "\\"), let next = peek(1), "`\\$".utf8.contains(next) {
+            if bytes[index] == UInt8(ascii: "\\"), let next = scanner.peek(1), "`\\$".utf8.contains(next) {
                 inner.append(next)
                 index += 2
             } else {
@@ -947,7 +849,7 @@ public struct ShellParser {
         guard index < bytes.count else { throw ShellParseError(offset: baseOffset + start, message: "unterminated backquote") }
         index += 1
         guard depth < Self.maximumDepth else { throw tooDeep(at: start) }
-        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1, dialect: dialect, skimming: skimVerdict)
+        var parser = ShellParser(inner, baseOffset: baseOffset + start + 1, depth: depth + 1, dialect: dialect, skimming: skimPolicy)
         parser.definedFunctions = definedFunctions
         return .commandSubstitution(try parser.parseProgram())
     }
@@ -956,12 +858,12 @@ public struct ShellParser {
     /// substitutions inside, the expansion and then those substitutions.
     private mutating func readDollar(inQuotes: Bool, into parts: inout [WordPart]) throws(ShellParseError) {
         let start = index
-        guard let next = peek(1) else {
+        guard let next = scanner.peek(1) else {
             index += 1
             parts.append(.parameter("$"))
             return
         }
-        if startsWith("$(("), isArithmetic(openingAt: index + 1) {
+        if scanner.startsWith("$(("), scanner.isArithmetic(openingAt: index + 1) {
             index += 3
             let inner = try nested { (parser) throws(ShellParseError) in try parser.readArithmetic(openedAt: start) }
             parts.append(.arithmetic(source: String(decoding: bytes[start..<index], as: UTF8.self), parts: inner))
@@ -1000,14 +902,14 @@ public struct ShellParser {
             parts += try readDoubleQuoted()
             return
         }
-        if isNameByte(next) {
+        if ShellScanner.isNameByte(next) {
             var cursor = index + 1
-            while cursor < bytes.count, isNameByte(bytes[cursor]) { cursor += 1 }
+            while cursor < bytes.count, ShellScanner.isNameByte(bytes[cursor]) { cursor += 1 }
             index = cursor
             parts.append(.parameter(String(decoding: bytes[start..<index], as: UTF8.self)))
             return
         }
-        if isDigit(next) || "@*#?$!-".utf8.contains(next) {
+        if ShellScanner.isDigit(next) || "@*#?$!-".utf8.contains(next) {
             index += 2
             parts.append(.parameter(String(decoding: bytes[start..<index], as: UTF8.self)))
             return
@@ -1018,203 +920,30 @@ public struct ShellParser {
 
     // MARK: - Skimming
 
-    /// For lint, most commands (`echo …`, `mkdir -p "$OUT"`, `grep -r x src |
-    /// sort`) can neither download, verify nor run code: a plain name that
-    /// `skimVerdict` accepts and that no function here defines, and no
-    /// substitution, process substitution, heredoc or code option (`-c`) in
-    /// its words. Such a command is stepped over byte by byte, without
-    /// building its words, and stands in the tree as a command with none
-    /// and the verdict.
-    /// Anything the scan is unsure of returns nil, and the command is parsed in full.
-    private mutating func skimInertCommand() -> SimpleCommand? {
-        let start = index
-        var cursor = index
-        // `[`, the test command, is a name too (`[[` is a keyword and never comes here).
-        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "[") { cursor += 1 } else {
-            while cursor < bytes.count, Self.isSkimmableNameByte(bytes[cursor]) { cursor += 1 }
-        }
-        guard cursor > start, cursor == bytes.count || bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t")
-            || bytes[cursor] == UInt8(ascii: "\n") || bytes[cursor] == UInt8(ascii: ";")
-        else { return nil }
-        guard let skim = skimVerdict?(bytes[start..<cursor]) else { return nil }
-        if !definedFunctions.isEmpty, definedFunctions.contains(String(decoding: bytes[start..<cursor], as: UTF8.self)) { return nil }
-        var lastNonBlank = cursor
-        var wordStart = true
-        while cursor < bytes.count {
-            let byte = bytes[cursor]
-            switch byte {
-            case UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: ")"):
-                index = cursor
-                return skimmed(skim, from: start, to: lastNonBlank)
-            case UInt8(ascii: "|"):
-                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "&") { return nil }
-                index = cursor
-                return skimmed(skim, from: start, to: lastNonBlank)
-            case UInt8(ascii: "&"):
-                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: ">") { return nil }
-                index = cursor
-                return skimmed(skim, from: start, to: lastNonBlank)
-            case UInt8(ascii: "#") where wordStart:
-                index = cursor
-                return skimmed(skim, from: start, to: lastNonBlank)
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
-                wordStart = true
-                cursor += 1
-                continue
-            case UInt8(ascii: "\\"):
-                cursor += 2
-            case UInt8(ascii: "'"):
-                guard let close = bytes[(cursor + 1)...].firstIndex(of: UInt8(ascii: "'")) else { return nil }
-                cursor = close + 1
-            case UInt8(ascii: "\""):
-                cursor += 1
-                while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\"") {
-                    if bytes[cursor] == UInt8(ascii: "`") || (bytes[cursor] == UInt8(ascii: "$") && cursor + 1 < bytes.count && bytes[cursor + 1] == UInt8(ascii: "(")) {
-                        return nil
-                    }
-                    cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1
-                }
-                guard cursor < bytes.count else { return nil }
-                cursor += 1
-            case UInt8(ascii: "`"), UInt8(ascii: "("), UInt8(ascii: "{"):
-                return nil
-            case UInt8(ascii: "$"):
-                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "{") || bytes[cursor + 1] == UInt8(ascii: "'") {
-                    return nil
-                }
-                cursor += 1
-            case UInt8(ascii: "<"), UInt8(ascii: ">"):
-                // A plain redirection is fine; `<(`, `>(` and heredocs are not.
-                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "<") { return nil }
-                cursor += 1
-            case UInt8(ascii: "-") where wordStart && skim != .consumesInput:
-                // An option that passes code (`-c`, `-ec`, `--eval`, `-Command`) to an
-                // interpreter named before it keeps the command, as the analysis would.
-                var end = cursor
-                while end < bytes.count, Self.isSkimmableNameByte(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
-                if ShellCommands.isCodeOption(bytes[cursor..<end]), ShellCommands.mayNameInterpreter(bytes[start..<cursor]) {
-                    return nil
-                }
-                cursor = max(end, cursor + 1)
-            default:
-                cursor += 1
-            }
-            wordStart = false
-            lastNonBlank = cursor
-        }
-        index = cursor
-        return skimmed(skim, from: start, to: lastNonBlank)
+    /// A command the scanner steps over, as the tree holds it: no words, the verdict.
+    private mutating func skimCommand() -> SimpleCommand? {
+        guard let skimPolicy, let skimmed = scanner.skimInertCommand(policy: skimPolicy, definedFunctions: definedFunctions) else { return nil }
+        var command = SimpleCommand(offset: baseOffset + skimmed.range.lowerBound)
+        command.end = baseOffset + skimmed.range.upperBound
+        command.skimmed = skimmed.skim
+        return command
     }
 
     /// A command the skim steps over that is a whole list item: no `|`, `&&`
     /// or `||` joins it to another. Anything else is left for `parseAndOr`.
     private mutating func skimStandaloneCommand() -> SimpleCommand? {
-        guard !(dialect == .zsh && openBraceGroups > 0), peekKeyword() == nil else { return nil }
+        guard !(dialect == .zsh && openBraceGroups > 0), scanner.peekKeyword() == nil else { return nil }
         let start = index
-        guard let command = skimInertCommand() else { return nil }
-        skipBlanks()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "|") || startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) {
+        guard let command = skimCommand() else { return nil }
+        scanner.skipBlanks()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "|") || scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) {
             index = start
             return nil
         }
         return command
     }
 
-    private func skimmed(_ skim: SimpleCommand.Skim, from start: Int, to end: Int) -> SimpleCommand {
-        var command = SimpleCommand(offset: baseOffset + start)
-        command.end = baseOffset + end
-        command.skimmed = skim
-        return command
-    }
-
-    /// Bytes of a plain command name: letters, digits, `_`, `.`, `-`, `+`.
-    private static func isSkimmableNameByte(_ byte: UInt8) -> Bool {
-        isNameByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
-    }
-
     // MARK: - Helpers
-
-    /// Whether the `((` at `start` opens an arithmetic expression: its text
-    /// up to the matching `))` is operands (numbers, names, `$…`,
-    /// substitutions) and operators, never two operands apart with only
-    /// blanks between them, as `curl https://…` has.
-    private func isArithmetic(openingAt start: Int) -> Bool {
-        var cursor = start + 2
-        var level = 0
-        var afterOperand = false
-        var blankSinceOperand = false
-        func operand() -> Bool {
-            defer {
-                afterOperand = true
-                blankSinceOperand = false
-            }
-            return !(afterOperand && blankSinceOperand)
-        }
-        while cursor < bytes.count {
-            let byte = bytes[cursor]
-            switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\\"):
-                blankSinceOperand = true
-                cursor += 1
-            case UInt8(ascii: "("):
-                level += 1
-                afterOperand = false
-                cursor += 1
-            case UInt8(ascii: ")"):
-                if level == 0 { return cursor + 1 < bytes.count && bytes[cursor + 1] == UInt8(ascii: ")") }
-                level -= 1
-                afterOperand = true
-                blankSinceOperand = false
-                cursor += 1
-            case UInt8(ascii: "$"):
-                guard operand() else { return false }
-                cursor += 1
-                if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "(") || bytes[cursor] == UInt8(ascii: "{") {
-                    guard let end = matching(from: cursor) else { return false }
-                    cursor = end
-                } else {
-                    while cursor < bytes.count, isNameByte(bytes[cursor]) || "@*#?$!-".utf8.contains(bytes[cursor]) && bytes[cursor - 1] == UInt8(ascii: "$") { cursor += 1 }
-                }
-            case UInt8(ascii: "`"), UInt8(ascii: "\""), UInt8(ascii: "'"):
-                guard operand() else { return false }
-                guard let close = bytes[(cursor + 1)...].firstIndex(of: byte) else { return false }
-                cursor = close + 1
-            case _ where isNameByte(byte):
-                guard operand() else { return false }
-                while cursor < bytes.count, isNameByte(bytes[cursor]) || bytes[cursor] == UInt8(ascii: "#") || bytes[cursor] == UInt8(ascii: "[") || bytes[cursor] == UInt8(ascii: "]") {
-                    cursor += 1
-                }
-            case _ where "+-*/%<>=!&|^~?:,".utf8.contains(byte):
-                afterOperand = false
-                cursor += 1
-            default:
-                return false
-            }
-        }
-        return false
-    }
-
-    /// Past the `)` or `}` that closes the bracket at `open`, honouring quotes; nil when unclosed.
-    private func matching(from open: Int) -> Int? {
-        let close = bytes[open] == UInt8(ascii: "(") ? UInt8(ascii: ")") : UInt8(ascii: "}")
-        var level = 0
-        var cursor = open
-        while cursor < bytes.count {
-            let byte = bytes[cursor]
-            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
-                guard let end = bytes[(cursor + 1)...].firstIndex(of: byte) else { return nil }
-                cursor = end + 1
-                continue
-            }
-            if byte == bytes[open] { level += 1 }
-            if byte == close {
-                level -= 1
-                if level == 0 { return cursor + 1 }
-            }
-            cursor += 1
-        }
-        return nil
-    }
 
     /// Parses a list up to its closing `)` and consumes it; an unclosed one
     /// is reported where the construct opened.
@@ -1263,13 +992,13 @@ public struct ShellParser {
             case UInt8(ascii: "`"):
                 substitutions.append(try readBackticks())
                 continue
-            case UInt8(ascii: "$") where peek(1) == UInt8(ascii: "(") || peek(1) == UInt8(ascii: "{"):
+            case UInt8(ascii: "$") where scanner.peek(1) == UInt8(ascii: "(") || scanner.peek(1) == UInt8(ascii: "{"):
                 var expansion: [WordPart] = []
                 try readDollar(inQuotes: false, into: &expansion)
                 substitutions += expansion.filter(\.isSubstitution)
                 continue
             case UInt8(ascii: "<"), UInt8(ascii: ">"):
-                if peek(1) == UInt8(ascii: "(") {
+                if scanner.peek(1) == UInt8(ascii: "(") {
                     let opening = index
                     index += 2
                     substitutions.append(.processSubstitution(try parseUntilClosingParenthesis(openedAt: opening, "a process substitution is not closed with ')'")))
@@ -1291,134 +1020,19 @@ public struct ShellParser {
         throw ShellParseError(offset: baseOffset + start, message: "'\(Character(Unicode.Scalar(open)))' is not closed with '\(Character(Unicode.Scalar(close)))'")
     }
 
-    private mutating func consumeNewline() {
-        if let skip = hereDocumentSkip, index == skip.newline {
-            index = skip.resume
-            hereDocumentSkip = nil
-        } else {
-            index += 1
-        }
-    }
-
-    private mutating func skipComment() {
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
-    }
-
-    private mutating func skipBlanks() {
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
-                index += 1
-            } else if byte == UInt8(ascii: "\\") && peek(1) == UInt8(ascii: "\n") {
-                index += 2
-            } else {
-                return
-            }
-        }
-    }
-
     private func error(_ message: String) -> ShellParseError {
         ShellParseError(offset: baseOffset + min(index, max(bytes.count - 1, 0)), message: message)
-    }
-
-    /// The keyword the next word is, when it is one in plain unquoted text.
-    private func peekKeyword() -> Keyword? {
-        var cursor = index
-        // Reserved words are short: a word is read no further than one byte past the longest.
-        let limit = min(bytes.count, index + Keyword.maximumLength + 1)
-        while cursor < limit, !isWordEnd(bytes[cursor]), bytes[cursor] != UInt8(ascii: "("), !isQuoteOrExpansion(bytes[cursor]) {
-            cursor += 1
-        }
-        guard cursor > index, cursor - index <= Keyword.maximumLength else { return nil }
-        if cursor < bytes.count, isQuoteOrExpansion(bytes[cursor]) { return nil }
-        return Keyword(bytes[index..<cursor])
-    }
-
-    /// Whether the next two bytes are `first` and `second`; the hot path of operator checks.
-    private func startsWith(_ first: UInt8, _ second: UInt8) -> Bool {
-        index + 1 < bytes.count && bytes[index] == first && bytes[index + 1] == second
-    }
-
-    private func isQuoteOrExpansion(_ byte: UInt8) -> Bool {
-        ByteClass.quoteOrExpansion.contains(byte)
-    }
-
-    private func startsWith(_ text: String) -> Bool {
-        var cursor = index
-        for byte in text.utf8 {
-            guard cursor < bytes.count, bytes[cursor] == byte else { return false }
-            cursor += 1
-        }
-        return true
-    }
-
-    private func peek(_ distance: Int) -> UInt8? {
-        index + distance < bytes.count ? bytes[index + distance] : nil
-    }
-
-    private func isBlank(before offset: Int) -> Bool {
-        offset == 0 || bytes[offset - 1] == UInt8(ascii: " ") || bytes[offset - 1] == UInt8(ascii: "\t")
-    }
-
-    private func isWordEnd(_ byte: UInt8) -> Bool {
-        ByteClass.wordEnd.contains(byte)
-    }
-
-    private func isOperatorStart(_ byte: UInt8) -> Bool {
-        ByteClass.operatorStart.contains(byte)
     }
 
     private func isAssignment(_ word: ShellWord) -> Bool {
         guard case .literal(let first)? = word.parts.first else { return false }
         let utf8 = first.utf8
-        guard let head = utf8.first, !isDigit(head), head != UInt8(ascii: "=") else { return false }
+        guard let head = utf8.first, !ShellScanner.isDigit(head), head != UInt8(ascii: "=") else { return false }
         for byte in utf8 {
             if byte == UInt8(ascii: "=") { return true }
-            guard isNameByte(byte) || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "+") else { return false }
+            guard ShellScanner.isNameByte(byte) || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "+") else { return false }
         }
         return false
     }
 }
 
-private func isDigit(_ byte: UInt8) -> Bool {
-    byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-}
-
-/// A set of ASCII bytes as two 64-bit masks: the parser asks of nearly
-/// every byte whether it ends a word or starts a quote, and a shift and a
-/// test answer that where a chain of comparisons would branch a dozen times.
-struct ByteClass: Equatable {
-    let low: UInt64
-    let high: UInt64
-
-    init(low: UInt64, high: UInt64) {
-        (self.low, self.high) = (low, high)
-    }
-
-    init(_ bytes: StaticString) {
-        var (low, high): (UInt64, UInt64) = (0, 0)
-        for offset in 0..<bytes.utf8CodeUnitCount {
-            let byte = bytes.utf8Start[offset]
-            if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
-        }
-        (self.low, self.high) = (low, high)
-    }
-
-    func contains(_ byte: UInt8) -> Bool {
-        byte < 64 ? low >> UInt64(byte) & 1 != 0 : byte < 128 && high >> UInt64(byte & 63) & 1 != 0
-    }
-
-    // Written as masks, so that no global is initialised at run time on the
-    // hot path; a test checks each against its bytes, given in its comment.
-
-    /// `;&|<>()`
-    static var operatorStart: ByteClass { ByteClass(low: 0x5800_0340_0000_0000, high: 0x1000_0000_0000_0000) }
-    /// space, tab, newline, CR, and `;&|<>()`
-    static var wordEnd: ByteClass { ByteClass(low: 0x5800_0341_0000_2600, high: 0x1000_0000_0000_0000) }
-    /// `'"$` and backquote, backslash
-    static var quoteOrExpansion: ByteClass { ByteClass(low: 0x94_0000_0000, high: 0x1_1000_0000) }
-}
-
-private func isNameByte(_ byte: UInt8) -> Bool {
-    isDigit(byte) || byte == UInt8(ascii: "_") || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
-}
