@@ -30,7 +30,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case foreignHook(path: String)
     case notConfirmed(String)
     /// Confinement was required and the kernel would not provide it; nothing was fetched or run.
-    case confinementUnavailable(ConfinementDiagnosis)
+    case confinementUnavailable(ConfinementDiagnosis, requiredBy: ConfinementModeSource)
     /// The egress proxy could not be started for a script whose network it must carry.
     case egressProxyFailed(Errno)
     /// The pseudo-terminal a confined script gets could not be made or relayed.
@@ -43,8 +43,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case invalidEnvironment(name: String, expected: String)
     /// A program scriptpin needs for this command is not installed; `purpose` says what it was for.
     case programNotFound(name: String, purpose: String)
-    /// The command works on a git repository and was run outside one.
-    case notInGitRepository(command: String)
+    /// What `purpose` names works on a git repository, and the working directory is outside one.
+    case notInGitRepository(purpose: String)
     /// git ran, but could not do what was asked: `what` names it, `remedy` the way out.
     case gitFailed(what: String, remedy: String)
     /// A vendor's checksum file (`verify --sums`) that holds no usable checksum lines.
@@ -140,8 +140,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "interpreter '\(program)' cannot be executed: \(errno); check its permissions"
         case .processProtectionFailed(let errno):
             return "could not make scriptpin non-dumpable (prctl: \(errno)), so the script could read the withheld variables from scriptpin's own memory; nothing was fetched or run"
-        case .confinementUnavailable(let diagnosis):
-            return "confinement is required (by --confine required, the pin's `confine required` or its egress lines), and this system cannot provide it, so nothing was fetched or run: \(diagnosis)"
+        case .confinementUnavailable(let diagnosis, let source):
+            return "confinement is required (\(source.reason)), and this system cannot provide it, so nothing was fetched or run: \(diagnosis)"
         case .egressProxyFailed(let errno):
             return "could not start the egress proxy: \(errno); the script was not run"
         case .terminalRelayFailed(let errno):
@@ -162,8 +162,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "\(name) is set, but not to \(expected); set it to one, or unset it"
         case .programNotFound(let name, let purpose):
             return "\(name) was not found in PATH; install \(name) to \(purpose)"
-        case .notInGitRepository(let command):
-            return "\(command) works on a git repository, and the working directory is not inside one; run it from the repository's working tree"
+        case .notInGitRepository(let purpose):
+            return "cannot \(purpose) here: the working directory is not inside a git repository; run scriptpin from the repository's working tree"
         case .gitFailed(let what, let remedy):
             return "git could not \(what); \(remedy)"
         case .invalidSumsFile(let path, let problem):
@@ -184,7 +184,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .unusableShebang: .chooseInterpreterForShebang
         case .notConfirmed: .confirmWithoutTerminal
         case .foreignHook: .replaceHook
-        case .confinementUnavailable(let diagnosis): diagnosis.allowsUnconfined ? .runUnconfined : nil
+        // Egress rules are enforced by confinement alone: going without it is no remedy for them.
+        case .confinementUnavailable(_, let source): source == .egressRules ? nil : .runUnconfined
         case .confinementPathUnreadable: .exposePath
         case .fetch(let failure): failure.remedy
         default: nil

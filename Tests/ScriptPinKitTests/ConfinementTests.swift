@@ -287,7 +287,7 @@ struct ConfinementTests {
         let required = stage.run("./no-userns ./scriptpin run fallback --confine required")
         #expect(required.status == 125)
         #expect(required.stdout == "")
-        #expect(required.stderr.contains("Error: confinement is required (by --confine required, the pin's `confine required` or its egress lines), and this system cannot provide it, so nothing was fetched or run: a seccomp filter refuses"), "\(required.stderr)")
+        #expect(required.stderr.contains("Error: confinement is required (the run's options ask for it), and this system cannot provide it, so nothing was fetched or run: a seccomp filter refuses"), "\(required.stderr)")
         #expect(required.stderr.hasSuffix("CLONE_NEWUSER; run with --confine off to go without confinement\n"), "the remedy ends the message: \(required.stderr)")
         #expect(requestCount(for: "fallback") == fetchedBefore, "nothing was fetched")
 
@@ -295,7 +295,8 @@ struct ConfinementTests {
         #expect(fenced.status == 125)
         #expect(fenced.stdout == "")
         // Its egress lines need confinement: the fix offered is never to go without it.
-        #expect(fenced.stderr.contains("(the pin's egress lines are enforced by confinement, so it does not run without it)"), "\(fenced.stderr)")
+        #expect(fenced.stderr.contains("Error: confinement is required (only confinement enforces the egress rules), and this system cannot provide it"), "\(fenced.stderr)")
+        #expect(fenced.stderr.hasSuffix("allows clone and unshare with CLONE_NEWUSER\n"), "\(fenced.stderr)")
         #expect(!fenced.stderr.contains("--confine off"), "\(fenced.stderr)")
         #expect(requestCount(for: "fenced") == 0, "nothing was fetched")
 
@@ -303,6 +304,8 @@ struct ConfinementTests {
         stage.pin("strict", "#!/bin/sh\necho strict\n", server: server, extra: "confine required\n")
         let strict = stage.run("./no-userns ./scriptpin run strict")
         #expect(strict.status == 125)
+        #expect(strict.stderr.contains("Error: confinement is required (the pin's `confine` line asks for it), and this system cannot provide it"), "\(strict.stderr)")
+        #expect(strict.stderr.hasSuffix("; run with --confine off to go without confinement\n"), "\(strict.stderr)")
         #expect(requestCount(for: "strict") == 0, "nothing was fetched")
         let overridden = stage.run("./no-userns ./scriptpin run strict --confine off")
         #expect(overridden.status == 0, "\(overridden.stderr)")
@@ -343,7 +346,12 @@ struct ConfinementTests {
         stage.pin("listed", "#!/bin/sh\necho listed\n", server: server, extra: "egress example.com\n")
         let off = stage.run("./scriptpin run listed --confine off")
         #expect(off.status == 125)
-        #expect(off.stderr == "Error: egress lines are enforced by confinement, so they cannot run with --confine off or a pin's `confine off`; drop one or the other\n")
+        #expect(off.stderr == "Error: egress rules are enforced by confinement, so they cannot run with confinement off (the run's options ask for it); drop one or the other\n")
+        // A pin cannot hold both (its parser refuses that); egress on the command line meets the pin's `confine off` here.
+        stage.pin("unconfined", "#!/bin/sh\necho unconfined\n", server: server, extra: "confine off\n")
+        let pinnedOff = stage.run("./scriptpin run unconfined --egress example.org")
+        #expect(pinnedOff.status == 125)
+        #expect(pinnedOff.stderr == "Error: egress rules are enforced by confinement, so they cannot run with confinement off (the pin's `confine` line asks for it); drop one or the other\n")
         let none = stage.run("./scriptpin run listed --egress none")
         #expect(none.status == 125)
         #expect(none.stderr == "Error: `egress none` cannot be combined with egress hosts (example.com); keep one or the other\n")

@@ -196,11 +196,11 @@ struct PreCommitTests {
     @Test("Outside a repository, or without git, lint --staged and hook install say so and print no usage line: 2, and 3 without git")
     func outsideRepository() {
         let outside = TemporaryDirectory()
-        for (command, name) in [(["lint", "--staged"], "lint --staged"), (["hook", "install"], "hook install")] {
+        for (command, purpose) in [(["lint", "--staged"], "lint the staged files"), (["hook", "install"], "install the pre-commit hook")] {
             let result = ProcessRunner.scriptpin(command, in: outside.path)
             #expect(result.status == 2)
             // git's own line comes first; scriptpin's is the last, with no usage line after it.
-            #expect(result.stderr.hasSuffix("\nError: \(name) works on a git repository, and the working directory is not inside one; run it from the repository's working tree\n"), "\(result.stderr)")
+            #expect(result.stderr.hasSuffix("\nError: cannot \(purpose) here: the working directory is not inside a git repository; run scriptpin from the repository's working tree\n"), "\(result.stderr)")
             #expect(!result.stderr.contains("Usage:"))
         }
         var withoutGit = ProcessRunner.baseEnvironment(home: outside.path)

@@ -176,7 +176,7 @@ struct LintFixTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: repository.url("known-hashes")).filter { !$0.hasPrefix(".") }.sorted()
             == ["get_helm.sh.pin", "install.sh.pin", "tool.tgz.pin"])
         #expect(fixed.stdout.contains("new pin install.sh:\nurl          \(installURL)\n"))
-        #expect(fixed.stderr.contains("scriptpin: --fix: 3 new pins, 0 pins reused, 5 files to rewrite, 0 findings left for a manual change\n"))
+        #expect(fixed.stderr.contains("scriptpin: fix: 3 new pins, 0 pins reused, 5 files to rewrite, 0 findings left for a manual change\n"))
         #expect(!fixed.stderr.contains("does not install scriptpin"), "the workflow already has the setup step")
 
         #expect(scriptpin(["verify"]).status == 0)
@@ -185,7 +185,7 @@ struct LintFixTests {
         let again = scriptpin(["lint", "--fix", "--yes"])
         #expect(again.status == 0)
         #expect(again.stdout == "")
-        #expect(again.stderr == "scriptpin: --fix: 0 new pins, 0 pins reused, 0 files to rewrite, 0 findings left for a manual change\n")
+        #expect(again.stderr == "scriptpin: fix: 0 new pins, 0 pins reused, 0 files to rewrite, 0 findings left for a manual change\n")
         for (path, contents) in files {
             #expect(repository.read(path) == contents.after, "\(path) unchanged by the second run")
         }

@@ -58,6 +58,8 @@ struct ConfinementPlan {
     }
 
     let mode: ConfinementMode
+    /// What chose `mode`.
+    let modeSource: ConfinementModeSource
     let network: Network
     /// Absolute paths to mask, defaults and `hide` lines, without the exposed ones.
     let maskedPaths: [String]
@@ -86,14 +88,15 @@ struct ConfinementPlan {
         } else {
             network = .host
         }
-        let requested = options.mode ?? pin?.confine ?? .auto
+        let requested: (mode: ConfinementMode, source: ConfinementModeSource)? =
+            options.mode.map { ($0, .options) } ?? pin?.confine.map { ($0, .pin) }
         if network != .host {
-            guard requested != .off else {
-                throw .conflictingSettings("egress lines are enforced by confinement, so they cannot run with --confine off or a pin's `confine off`; drop one or the other")
+            if let requested, requested.mode == .off {
+                throw .conflictingSettings("egress rules are enforced by confinement, so they cannot run with confinement off (\(requested.source.reason)); drop one or the other")
             }
-            mode = .required
+            (mode, modeSource) = (.required, .egressRules)
         } else {
-            mode = requested
+            (mode, modeSource) = requested ?? (.auto, .defaultMode)
         }
 
         let home = context.nonEmptyValue("HOME") ?? homeDirectoryOfCurrentUser()

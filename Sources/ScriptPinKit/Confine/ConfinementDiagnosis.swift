@@ -16,29 +16,25 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
     }
 
     public let cause: Cause
-    /// Whether the script may run without confinement: not when its pin has egress lines, which only confinement enforces.
-    public let allowsUnconfined: Bool
 
     public var description: String {
         // Where the script may run unconfined, the caller words that remedy (`Remedy.runUnconfined`).
-        let fallback = allowsUnconfined ? "" : " (the pin's egress lines are enforced by confinement, so it does not run without it)"
-        return switch cause {
+        switch cause {
         case .unprivilegedCloneDisabled:
-            "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0). Fix: sysctl -w kernel.unprivileged_userns_clone=1\(fallback)"
+            "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0). Fix: sysctl -w kernel.unprivileged_userns_clone=1"
         case .namespaceLimit(let value):
-            "the kernel allows no more user namespaces (user.max_user_namespaces = \(value)). Fix: sysctl -w user.max_user_namespaces=15000\(fallback)"
+            "the kernel allows no more user namespaces (user.max_user_namespaces = \(value)). Fix: sysctl -w user.max_user_namespaces=15000"
         case .appArmorRestriction:
-            "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1). Fix: load the AppArmor profile from scriptpin's README, which grants userns to the scriptpin binary only\(fallback)"
+            "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1). Fix: load the AppArmor profile from scriptpin's README, which grants userns to the scriptpin binary only"
         case .seccompFilter:
-            "a seccomp filter refuses to create namespaces (a container runtime's default profile does). Fix: run the container with a seccomp profile that allows clone and unshare with CLONE_NEWUSER\(fallback)"
+            "a seccomp filter refuses to create namespaces (a container runtime's default profile does). Fix: run the container with a seccomp profile that allows clone and unshare with CLONE_NEWUSER"
         case .refused(let step, let error):
-            "the kernel refused to \(step): \(error)\(fallback)"
+            "the kernel refused to \(step): \(error)"
         }
     }
 
     /// Reads the settings that explain `refusal`.
-    init(_ refusal: SandboxRefusal, allowsUnconfined: Bool) {
-        self.allowsUnconfined = allowsUnconfined
+    init(_ refusal: SandboxRefusal) {
         let privileged = effectiveUserID() == 0
         let limit = Self.setting("/proc/sys/user/max_user_namespaces")
         let creating = refusal.step == .createNamespaces || refusal.step == .nestedNamespaces

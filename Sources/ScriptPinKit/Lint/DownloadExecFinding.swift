@@ -23,12 +23,12 @@ public enum FixPlan: Sendable, Equatable {
     case fetch(unit: Int, range: Range<Int>, prefix: Range<Int>?, path: String?)
     case manual(String)
 
-    static let unknownForm = "a form --fix does not rewrite; change it by hand to `scriptpin run NAME` or `scriptpin fetch NAME -o FILE`"
+    static let unknownForm = "a form that is not rewritten automatically; change it by hand to `scriptpin run NAME` or `scriptpin fetch NAME -o FILE`"
     static let notLiteral = "the URL is not written out (it is built from variables or substitutions), so there is nothing to pin"
     static let quoted = "the code is inside a quoted command string or a substitution"
     static let filtered = "the download passes through other commands before the interpreter"
     static let options = "the interpreter is given options besides reading its standard input"
     static let currentShell = "eval and source run the code in this shell, while scriptpin run starts a new process"
     static let notByDownloader = "the file was written by another command than the download"
-    static let powerShell = "PowerShell: --fix rewrites shell code only"
+    static let powerShell = "PowerShell: only shell code is rewritten automatically"
 }

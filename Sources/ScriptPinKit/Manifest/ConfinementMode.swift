@@ -7,3 +7,25 @@ public enum ConfinementMode: String, NamedValues {
     /// Not confined.
     case off
 }
+
+/// What set the mode a run is confined in, so that a refusal can say why
+/// confinement was required, or turned off, without naming an option.
+public enum ConfinementModeSource: Sendable, Equatable {
+    /// The caller's options.
+    case options
+    /// The pin's `confine` line.
+    case pin
+    /// Egress rules, which only confinement enforces.
+    case egressRules
+    /// Nothing: `auto`.
+    case defaultMode
+
+    var reason: String {
+        switch self {
+        case .defaultMode: "it is the default"
+        case .options: "the run's options ask for it"
+        case .pin: "the pin's `confine` line asks for it"
+        case .egressRules: "only confinement enforces the egress rules"
+        }
+    }
+}

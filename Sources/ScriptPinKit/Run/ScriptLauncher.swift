@@ -63,8 +63,8 @@ private func launchAsPlanned(
     } catch {
         switch error {
         case .refused(let refusal):
-            let diagnosis = ConfinementDiagnosis(refusal, allowsUnconfined: plan.network == .host)
-            guard plan.mode == .auto else { throw .confinementUnavailable(diagnosis) }
+            let diagnosis = ConfinementDiagnosis(refusal)
+            guard plan.mode == .auto else { throw .confinementUnavailable(diagnosis, requiredBy: plan.modeSource) }
             reporter.warning("the script runs unconfined: \(diagnosis)")
             beforeRunningUnconfined()
             return (try spawnAndWait(arguments, environment: environment, image: image), false, nil)

@@ -14,8 +14,9 @@ public struct HookInstaller: Sendable {
 
     public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) {
         // `--git-path hooks` honours core.hooksPath.
-        let hooks = try git(["rev-parse", "--git-path", "hooks"], for: "install the pre-commit hook", context: context)
-        guard hooks.succeeded else { throw .notInGitRepository(command: "hook install") }
+        let purpose = "install the pre-commit hook"
+        let hooks = try git(["rev-parse", "--git-path", "hooks"], for: purpose, context: context)
+        guard hooks.succeeded else { throw .notInGitRepository(purpose: purpose) }
         var directory = String(decoding: hooks.output, as: UTF8.self)
         while directory.hasSuffix("\n") { directory.removeLast() }
         do { try createDirectories(directory, mode: 0o755) } catch { throw .writeFailed(path: directory, error) }

@@ -212,7 +212,7 @@ public struct LintCommand: Sendable {
         let purpose = "lint the staged files"
         // Outside a repository `git diff` would fall back to comparing paths, and print its usage.
         guard try git(["rev-parse", "--git-dir"], for: purpose, context: context).succeeded else {
-            throw .notInGitRepository(command: "lint --staged")
+            throw .notInGitRepository(purpose: purpose)
         }
         let listing = try git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=ACMT"], for: purpose, context: context)
         guard listing.succeeded else {

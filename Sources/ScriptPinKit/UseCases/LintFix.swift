@@ -126,7 +126,7 @@ public struct LintFixCommand: Sendable {
         let prepared = Prepared(
             pins: planner.newPins, edits: edits, manual: manual, unfetchable: planner.unfetchableFindings,
             manifestPath: existing.location.path, createsManifest: createsManifest)
-        reporter.note("scriptpin: --fix: \(plural(planner.newPins.count, "new pin")), \(plural(planner.reusedPins.count, "pin")) reused, \(plural(edits.count, "file")) to rewrite, \(plural(manual.count, "finding")) left for a manual change")
+        reporter.note("scriptpin: fix: \(plural(planner.newPins.count, "new pin")), \(plural(planner.reusedPins.count, "pin")) reused, \(plural(edits.count, "file")) to rewrite, \(plural(manual.count, "finding")) left for a manual change")
         return prepared
     }
 
@@ -159,7 +159,7 @@ public struct LintFixCommand: Sendable {
         case .powershell:
             FixPlan.powerShell
         case .markdown:
-            "documentation: --fix leaves examples in prose alone"
+            "documentation: examples in prose are left alone"
         case .shell, .githubWorkflow, .gitlabCI, .makefile:
             nil
         }

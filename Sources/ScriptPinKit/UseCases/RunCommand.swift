@@ -70,7 +70,7 @@ public struct RunCommand: Sendable {
             guard plan.mode == .required else { continue }
             let spec = try plan.sandboxSpec()
             do { try RunningSandbox.probe(spec) } catch {
-                throw .confinementUnavailable(ConfinementDiagnosis(error, allowsUnconfined: plan.network == .host))
+                throw .confinementUnavailable(ConfinementDiagnosis(error), requiredBy: plan.modeSource)
             }
             return
         }
