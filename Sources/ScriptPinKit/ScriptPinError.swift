@@ -53,6 +53,10 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case manifestDirectoryMissing(path: String)
     /// Settings from the command line and the pin that cannot hold together; nothing was run.
     case conflictingSettings(String)
+    /// A second channel disagrees with the body; `consequence` says what was therefore not done.
+    case evidenceContradicts(subject: String, findings: [String], consequence: String)
+    /// A second channel could not be asked, and the body is not taken on the digest alone.
+    case evidenceUnreachable(subject: String, findings: [String], consequence: String)
 
     /// How the failure ranks for the process exit code.
     public enum Category: Int, Sendable, Comparable {
@@ -82,11 +86,11 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
              .refusedPinWrite, .unusableShebang, .foreignHook, .invalidEnvironment, .notInGitRepository, .invalidSumsFile,
              .manifestDirectoryMissing, .conflictingSettings:
             .invalidInput
-        case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge:
+        case .notPinned, .mismatch, .storeEntryModified, .storeEntryTooLarge, .evidenceContradicts:
             .verificationFailed
         case .writeFailed, .crypto, .fetch, .storeEntryMissing, .interpreterNotFound, .interpreterNotExecutable,
              .spawnFailed, .processProtectionFailed, .confinementUnavailable, .egressProxyFailed,
-             .confinementPathUnreadable, .terminalRelayFailed, .programNotFound, .gitFailed:
+             .confinementPathUnreadable, .terminalRelayFailed, .programNotFound, .gitFailed, .evidenceUnreachable:
             .unavailable
         }
     }
@@ -172,6 +176,10 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "manifest directory \(path) does not exist; create it with `mkdir -p \(path)` or correct the path"
         case .conflictingSettings(let message):
             return message
+        case .evidenceContradicts(let subject, let findings, let consequence):
+            return "the evidence contradicts \(subject): \(findings.joined(separator: "; ")); \(consequence). The vendor's repository or checksum file is the channel whoever controls the download host does not control: if they disagree, treat the download as tampered with until the vendor explains the difference"
+        case .evidenceUnreachable(let subject, let findings, let consequence):
+            return "the evidence for \(subject) could not be checked: \(findings.joined(separator: "; ")); \(consequence). Try again when the host answers"
         }
     }
 

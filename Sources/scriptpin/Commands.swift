@@ -175,9 +175,13 @@ let addCommand = Command(CommandDefinition<Confirmed<AddCommand>>(
             return names.allSatisfy(PinRules.isValidEnvironmentPattern) ? names : nil
         }, invalid: "holds a name that \(invalidPattern)",
         "Variables (or PREFIX*) the script may see although they look secret; repeatable, or space-separated."),
+        .values("source", "<url|github:OWNER/REPO@REF:PATH>", \.command.sources,
+                "Evidence: the same bytes are published there (a GitHub file is recorded at its ref's commit); repeatable."),
+        .values("sums", "<url>", \.command.sums, "Evidence: this checksum file of the vendor's lists the body's digest; repeatable."),
+        .value("sums-name", "<name>", \.command.sumsName, "The name the checksum files list the script under (default: the URL's last segment)."),
         .flag("yes", short: "y", \.yes, "Pin without asking; needed when there is no terminal."),
     ] + fetchOptionGroup.map { $0.scoped(\.command.fetchOptions) },
-    discussion: "Refuses to replace an existing pin; that is `scriptpin update`. A URL that cannot be fetched exits 3 and writes nothing.",
+    discussion: "Refuses to replace an existing pin; that is `scriptpin update`. A URL that cannot be fetched exits 3 and writes nothing. Evidence is fetched beside the body; when any disagrees, add exits 1 and writes nothing, when any cannot be fetched, 3.",
     request: { _ in Confirmed(command: AddCommand()) },
     perform: { request, arguments, console, context throws(ScriptPinError) in
         guard arguments.operands.count == 2 else {

@@ -62,7 +62,7 @@ struct PinFormatTests {
     }
 
     @Test("Every error is reported with its exact line", arguments: [
-        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, interpreter, env, max-size, approved, confine, egress, hide, expose"),
+        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, source, sums, provenance, interpreter, env, max-size, approved, confine, egress, hide, expose"),
         ("sha256 \(digest)\n", "known-hashes/tool.pin: error: no 'url' line; a pin needs the https URL it pins"),
         ("url https://e.com/a\n# c\nurl https://e.com/b\nsha256 \(digest)\n", "known-hashes/tool.pin:3: error: a second 'url' line; the first is on line 1, and a pin has exactly one"),
         ("url https://e.com/a\nsha256 abc123\n", "known-hashes/tool.pin:2: error: 'abc123' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them"),
@@ -83,6 +83,16 @@ struct PinFormatTests {
         ("url https://e.com/a\nsha256 \(digest)\negress none\negress e.com\n", "known-hashes/tool.pin: error: `egress none` and egress hosts contradict each other; keep one or the other"),
         ("url https://e.com/a\nsha256 \(digest)\nconfine off\negress e.com\n", "known-hashes/tool.pin:3: error: `confine off` with egress lines: egress lines are enforced by confinement; remove one or the other"),
         ("url https://e.com/a\nsha256 \(digest)\nconfine sometimes\n", "known-hashes/tool.pin:3: error: 'sometimes' is not a confinement mode; write auto, required or off"),
+        ("url https://e.com/a\nsha256 \(digest)\nsource github:o/r:install.sh\n", "known-hashes/tool.pin:3: error: 'github:o/r:install.sh' is not a source line: 'github:o/r:install.sh' is not a GitHub file; write github:OWNER/REPO@REF:PATH"),
+        ("url https://e.com/a\nsha256 \(digest)\nsource github:o/r@v1:../install.sh\n", "known-hashes/tool.pin:3: error: 'github:o/r@v1:../install.sh' is not a source line: 'github:o/r@v1:../install.sh' is not a GitHub file; write github:OWNER/REPO@REF:PATH"),
+        ("url https://e.com/a\nsha256 \(digest)\nsource github:o/r@v1:i.sh commit 123\n", "known-hashes/tool.pin:3: error: 'github:o/r@v1:i.sh commit 123' is not a source line: '123' is not a commit id; write the 40 hex digits git prints"),
+        ("url https://e.com/a\nsha256 \(digest)\nsource github:o/r@v1:i.sh tag v1\n", "known-hashes/tool.pin:3: error: 'github:o/r@v1:i.sh tag v1' is not a source line: 'tag' is not understood here; after the source come `commit SHA` and `commit-in-place-of TEXT`, each once"),
+        ("url https://e.com/a\nsha256 \(digest)\nsource https://e.com/b commit-in-place-of X\n", "known-hashes/tool.pin:3: error: 'https://e.com/b commit-in-place-of X' is not a source line: `commit-in-place-of` needs a GitHub source with its commit"),
+        ("url https://e.com/a\nsha256 \(digest)\nsource http://e.com/b\n", "known-hashes/tool.pin:3: error: 'http://e.com/b' is not a source line: 'http://e.com/b' uses http; only https URLs are accepted, so the body cannot be changed in transit"),
+        ("url https://e.com/a\nsha256 \(digest)\nsums https://e.com/SUMS a b\n", "known-hashes/tool.pin:3: error: 'https://e.com/SUMS a b' is not a sums line: a sums line is URL and at most one file name; a name with spaces cannot be written"),
+        ("url https://e.com/a\nsha256 \(digest)\nsums https://e.com/SUMS\nsums https://e.com/SUMS\n", "known-hashes/tool.pin:4: error: sums https://e.com/SUMS is listed twice"),
+        ("url https://e.com/a\nsha256 \(digest)\nprovenance required\n", "known-hashes/tool.pin:3: error: `provenance required` without evidence: add a source or sums line, or remove it"),
+        ("url https://e.com/a\nsha256 \(digest)\nprovenance always\n", "known-hashes/tool.pin:3: error: 'always' is not a provenance mode; write optional or required"),
         ("url https://e.com/a\nsha256 \(digest)\nhide .aws\n", "known-hashes/tool.pin:3: error: '.aws' is not an absolute path; write /PATH, or ~/PATH for one under the home directory"),
     ])
     func errors(text: String, expected: String) {
@@ -127,7 +137,7 @@ struct PinFormatTests {
             let digests = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
                 Digest(algorithm: .sha256, bytes: generator.bytes(32))
             }
-            let pin = Pin(
+            var pin = Pin(
                 name: name,
                 url: "https://host\(iteration).example/\(path)",
                 sha256: Array(Set(digests)).sorted { $0.hex < $1.hex },
@@ -140,13 +150,29 @@ struct PinFormatTests {
                     : [],
                 hide: Bool.random(using: &generator) ? ["~/.config/\(name)", "/etc/\(name)"] : [],
                 expose: Bool.random(using: &generator) ? ["~/.netrc"] : [],
-                confine: Bool.random(using: &generator) ? [.auto, .required].randomElement(using: &generator) : nil)
+                confine: Bool.random(using: &generator) ? [.auto, .required].randomElement(using: &generator) : nil,
+                evidence: Bool.random(using: &generator) ? Self.evidence(name: name, generator: &generator) : [])
+            let provenanceRequired = !pin.evidence.isEmpty && Bool.random(using: &generator)
+            if provenanceRequired { pin.provenance = .required }
             let comments = Bool.random(using: &generator) ? ["generated \(iteration)", "second comment"] : []
             let text = PinDocument(pin: pin, comments: comments).render()
             let parsed = try PinDocument.parse(Array(text.utf8), name: name, path: "p").get()
             #expect(parsed.pin == pin, "round trip \(iteration)")
             #expect(parsed.document.render() == text, "canonical text is stable \(iteration)")
         }
+    }
+
+    /// One to three evidence lines of each form a pin may hold.
+    static func evidence(name: String, generator: inout SeededGenerator) -> [Evidence] {
+        let commit = generator.bytes(20).map { String(format: "%02x", $0) }.joined()
+        let candidates: [Evidence] = [
+            .source(SourceEvidence(location: .url("https://mirror.example/\(name).sh"))),
+            .source(SourceEvidence(location: .github(GitHubFile(owner: "Vendor-1", repository: "tool.sh", ref: "v1.2.3", path: "scripts/\(name).sh")!), commit: commit)),
+            .source(SourceEvidence(location: .github(GitHubFile(owner: "o", repository: "r", ref: "main", path: "install.sh")!), commit: commit, commitPlaceholder: "${LOAD_SCRIPT_COMMIT_SHA}")),
+            .sums(SumsEvidence(url: "https://e.example/SHA256SUMS", fileName: nil)),
+            .sums(SumsEvidence(url: "https://e.example/v1/SHA512SUM", fileName: name)),
+        ]
+        return Array(candidates.shuffled(using: &generator).prefix(Int.random(in: 1...3, using: &generator)))
     }
 
     @Test("Edits keep comments and order, so diffs stay minimal")

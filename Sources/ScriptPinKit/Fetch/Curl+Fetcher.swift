@@ -18,9 +18,11 @@ public struct Fetcher: Sendable {
     }
 
     /// Fetches `url` into `sink` (or only through the hasher when nil),
-    /// retrying transient failures with exponential backoff.
+    /// retrying transient failures with exponential backoff. `headers` are
+    /// request header lines (`Accept: …`), for APIs that choose the answer's form by them.
     public func fetch(
-        _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm = .sha256, into sink: BodySink? = nil
+        _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm = .sha256, into sink: BodySink? = nil,
+        headers: [String] = []
     ) throws(ScriptPinError) -> FetchedBody {
         if let problem = ScriptURL.problem(with: url) {
             throw .fetch(FetchError(url: url, reason: .invalidURL(problem)))
@@ -32,7 +34,7 @@ public struct Fetcher: Sendable {
         var attempt = 0
         while true {
             do {
-                return try attemptFetch(url, sizeLimit: sizeLimit, algorithm: algorithm, sink: sink)
+                return try attemptFetch(url, sizeLimit: sizeLimit, algorithm: algorithm, sink: sink, headers: headers)
             } catch .fetch(let failure) where failure.isTransient && attempt < FetchOptions.transientRetries {
                 attempt += 1
                 pause(milliseconds: delay)
@@ -47,7 +49,7 @@ public struct Fetcher: Sendable {
     }
 
     private func attemptFetch(
-        _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm, sink: BodySink?
+        _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm, sink: BodySink?, headers: [String]
     ) throws(ScriptPinError) -> FetchedBody {
         try sink?.restart()
         let hasher: StreamingHasher
@@ -55,6 +57,7 @@ public struct Fetcher: Sendable {
         let handle = try CurlEasyHandle(url: url)
         let transfer = CurlTransferState(handle: handle, hasher: hasher, sink: sink, sizeLimit: sizeLimit)
         try configure(handle, url: url, sizeLimit: sizeLimit, transfer: transfer)
+        try handle.setHeaders(headers)
         let code = curl_easy_perform(handle.pointer)
         if let failure = transfer.failure { throw failure }
         if code != CURLE_OK {
@@ -183,6 +186,7 @@ final class CurlEasyHandle {
     let pointer: UnsafeMutableRawPointer
     let url: String
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var headerList: UnsafeMutablePointer<curl_slist>?
 
     init(url: String) throws(ScriptPinError) {
         guard curlGlobalInitialization == CURLE_OK else {
@@ -196,6 +200,18 @@ final class CurlEasyHandle {
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         _ = scriptpin_curl_set_pointer(pointer, CURLOPT_ERRORBUFFER, errorBuffer)
+    }
+
+    /// Request header lines, kept in a list this handle owns until it is cleaned up.
+    func setHeaders(_ lines: [String]) throws(ScriptPinError) {
+        guard !lines.isEmpty else { return }
+        for line in lines {
+            guard let list = curl_slist_append(headerList, line) else {
+                throw .fetch(FetchError(url: url, reason: .other("libcurl could not add a request header (out of memory?)")))
+            }
+            headerList = list
+        }
+        try check(scriptpin_curl_set_pointer(pointer, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(ScriptPinError) {
@@ -242,6 +258,7 @@ final class CurlEasyHandle {
 
     deinit {
         curl_easy_cleanup(pointer)
+        curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 }

@@ -18,11 +18,16 @@ public struct Pin: Sendable, Equatable {
     public var expose: [String]
     /// How hard `run` insists on confinement; nil is `auto`.
     public var confine: ConfinementMode?
+    /// Second channels that confirm the body, each checked by `add`, `update` and `check`.
+    public var evidence: [Evidence]
+    /// Whether `run` and `fetch` check the evidence too; nil is `optional`.
+    public var provenance: ProvenanceMode?
 
     public init(
         name: String, url: String, sha256: [Digest], interpreter: String? = nil,
         environment: [String] = [], maxSize: Int64? = nil, approved: String? = nil,
-        egress: [EgressRule] = [], hide: [String] = [], expose: [String] = [], confine: ConfinementMode? = nil
+        egress: [EgressRule] = [], hide: [String] = [], expose: [String] = [], confine: ConfinementMode? = nil,
+        evidence: [Evidence] = [], provenance: ProvenanceMode? = nil
     ) {
         self.name = name
         self.url = url
@@ -35,6 +40,8 @@ public struct Pin: Sendable, Equatable {
         self.hide = hide
         self.expose = expose
         self.confine = confine
+        self.evidence = evidence
+        self.provenance = provenance
     }
 
     /// Whether `digest` is one this pin accepts.

@@ -4,6 +4,9 @@ public struct PinDocument: Sendable, Equatable {
     public enum Key: String, CaseIterable, Sendable {
         case url
         case sha256
+        case source
+        case sums
+        case provenance
         case interpreter
         case env
         case maxSize = "max-size"
@@ -16,8 +19,8 @@ public struct PinDocument: Sendable, Equatable {
         /// Keys a pin may repeat: each line adds a value.
         var isRepeatable: Bool {
             switch self {
-            case .sha256, .env, .egress, .hide, .expose: true
-            case .url, .interpreter, .maxSize, .approved, .confine: false
+            case .sha256, .source, .sums, .env, .egress, .hide, .expose: true
+            case .url, .provenance, .interpreter, .maxSize, .approved, .confine: false
             }
         }
     }
@@ -39,6 +42,8 @@ public struct PinDocument: Sendable, Equatable {
         var lines: [Line] = comments.map { .comment("# " + $0) }
         lines.append(.field(.url, pin.url))
         lines += pin.sha256.map { .field(.sha256, $0.hex) }
+        lines += pin.evidence.map { .field($0.key, $0.description) }
+        if let provenance = pin.provenance { lines.append(.field(.provenance, provenance.rawValue)) }
         if let interpreter = pin.interpreter { lines.append(.field(.interpreter, interpreter)) }
         if !pin.environment.isEmpty { lines.append(.field(.env, pin.environment.joined(separator: " "))) }
         if let maxSize = pin.maxSize { lines.append(.field(.maxSize, String(maxSize))) }
@@ -179,6 +184,9 @@ extension PinDocument {
         var egress: [EgressRule] = []
         var hide: [String] = []
         var expose: [String] = []
+        var evidence: [Evidence] = []
+        var evidenceLines: [Int] = []
+        var provenance: ProvenanceMode?
         var seenSingle: [Key: Int] = [:]
 
         let rawLines = splitLines(text)
@@ -236,6 +244,26 @@ extension PinDocument {
                     invalid: "'\(valueText)' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them",
                     twice: { "digest \($0.hex) is listed twice" })
                 else { continue }
+            case .source, .sums:
+                let parsed = key == .source
+                    ? SourceEvidence.parse(valueText).map(Evidence.source)
+                    : SumsEvidence.parse(valueText).map(Evidence.sums)
+                switch parsed {
+                case .failure(let problem):
+                    report(number, "'\(valueText)' is not a \(key.rawValue) line: \(problem.message)")
+                    continue
+                case .success(let value):
+                    guard addOnce(value, to: &evidence, line: number, invalid: "", twice: { "\(key.rawValue) \($0) is listed twice" }) else { continue }
+                    evidenceLines.append(number)
+                    lines.append(.field(key, value.description))
+                    continue
+                }
+            case .provenance:
+                guard let mode = ProvenanceMode(rawValue: valueText) else {
+                    report(number, "'\(valueText)' is not a provenance mode; write \(ProvenanceMode.spelledOut)")
+                    continue
+                }
+                provenance = mode
             case .interpreter:
                 interpreter = valueText
             case .env:
@@ -292,6 +320,9 @@ extension PinDocument {
         if !egress.isEmpty && confine == .off {
             report(seenSingle[.confine], "`confine off` with egress lines: egress lines are enforced by confinement; remove one or the other")
         }
+        if provenance == .required && evidence.isEmpty {
+            report(seenSingle[.provenance], "`provenance required` without evidence: add a source or sums line, or remove it")
+        }
         if firstDigestLine == nil {
             report(nil, "no 'sha256' line; add the digest `scriptpin hash URL` prints")
         }
@@ -299,9 +330,10 @@ extension PinDocument {
         let pin = Pin(
             name: name, url: url, sha256: digests, interpreter: interpreter,
             environment: environment, maxSize: maxSize, approved: approved,
-            egress: egress, hide: hide, expose: expose, confine: confine)
+            egress: egress, hide: hide, expose: expose, confine: confine, evidence: evidence, provenance: provenance)
         return .success(ParsedPin(
-            pin: pin, document: PinDocument(lines: lines), urlLine: urlLine, digestLine: firstDigestLine ?? urlLine))
+            pin: pin, document: PinDocument(lines: lines), urlLine: urlLine, digestLine: firstDigestLine ?? urlLine,
+            evidenceLines: evidenceLines))
     }
 }
 
@@ -313,6 +345,8 @@ public struct ParsedPin: Sendable {
     public let urlLine: Int
     /// The first `sha256` line, where drift reports place their annotation.
     public let digestLine: Int
+    /// The line of each of `pin.evidence`, in order.
+    public let evidenceLines: [Int]
 }
 
 /// The problems that made a pin file invalid.

@@ -34,6 +34,8 @@ public enum Remedy: Sendable {
     case exposePath
     /// Fix the findings again, after a file changed underneath.
     case rerunFix
+    /// Give a pin evidence from a second channel.
+    case addEvidence
 }
 
 extension Reporter {

@@ -1,4 +1,5 @@
 internal import Glibc
+internal import Synchronization
 
 /// Runs `body(worker)` on `count` POSIX threads and waits for all of them.
 /// For blocking work such as libcurl transfers, where the concurrency must
@@ -14,6 +15,33 @@ func runWorkers(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         }
     }
     for thread in threads { thread.join() }
+}
+
+/// Runs every job, at most `width` at once on threads of their own, while
+/// `local` runs on this thread, and returns both, the jobs' results in their
+/// order: for transfers that wait on the network (the evidence for a body
+/// beside the body's own download, which `local` writes into a sink this
+/// thread owns), not for the cores.
+func runConcurrently<Result: Sendable, Local, Failure: Error>(
+    _ jobs: [@Sendable () -> Result], width: Int, beside local: () throws(Failure) -> Local
+) throws(Failure) -> (local: Local, results: [Result]) {
+    let next = Atomic<Int>(0)
+    let results = Mutex([Result?](repeating: nil, count: jobs.count))
+    let work: @Sendable () -> Void = {
+        while true {
+            let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard index < jobs.count else { return }
+            let result = jobs[index]()
+            results.withLock { $0[index] = result }
+        }
+    }
+    let threads = (0..<min(width, jobs.count)).compactMap { _ in JoinableThread(running: work) }
+    let outcome = Swift.Result { () throws(Failure) in try local() }
+    // Whatever no thread could be made for runs here.
+    work()
+    for thread in threads { thread.join() }
+    let finished = results.withLock { $0.map { $0! } }
+    return (try outcome.get(), finished)
 }
 
 /// A POSIX thread running `body`, for blocking work that must not occupy

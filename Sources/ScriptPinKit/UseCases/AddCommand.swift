@@ -12,6 +12,12 @@ public struct AddCommand: Sendable {
     public var maxSize: Int64?
     public var manifest: String?
     public var fetchOptions = FetchOptions()
+    /// Evidence: other places that publish the same bytes (URLs, `github:OWNER/REPO@REF:PATH`).
+    public var sources: [String] = []
+    /// Evidence: vendor checksum files that list the body's digest.
+    public var sums: [String] = []
+    /// The name the checksum files list the script under; nil is the URL's last segment.
+    public var sumsName: String?
 
     public init() {}
 
@@ -42,6 +48,7 @@ public struct AddCommand: Sendable {
         if ScriptURL(url)?.hasCredentials == true {
             throw .usage("the URL contains a user or password; pins are committed, so keep credentials out of them")
         }
+        _ = try evidence()
         return try prepare(in: try Manifest.discover(explicit: manifest, context: context), reporter: reporter, context: context)
     }
 
@@ -54,14 +61,29 @@ public struct AddCommand: Sendable {
         }
 
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
-        let body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: fetchOptions.sizeLimit(declared: maxSize), into: image)
-        try image.seal(expecting: body.digest)
-        let bytes = try contents(of: image)
+        let limit = fetchOptions.sizeLimit(declared: maxSize)
+        let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, context: context)
+        let (fetched, verdicts) = try checker.check(
+            try evidence(), purpose: .approving, pinURL: url,
+            beside: { () throws(ScriptPinError) in
+                let body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: limit, into: image)
+                try image.seal(expecting: body.digest)
+                return (body, try contents(of: image))
+            },
+            facts: { BodyFacts(bytes: $0.1, sha256: $0.0.digest) })
+        let (body, bytes) = fetched
         let shebang = Shebang(bytes)
         let chosenInterpreter = interpreter ?? shebang?.pinInterpreter
         reporter.line("url          \(ScriptURL.redact(url))")
         reporter.line("size         \(body.size) bytes")
         reporter.line("sha256       \(body.digest.hex)")
+        for verdict in verdicts { reporter.line("evidence     \(VisibleText.escape(verdict.summary))") }
+        if let refusal = ScriptPinError.refusal(verdicts, subject: "the body of \(ScriptURL.redact(url))", consequence: "nothing was written") {
+            throw refusal
+        }
+        if verdicts.isEmpty {
+            reporter.note("scriptpin: the pin has no evidence from a second channel, so it approves whatever the host serves today\(reporter.hint(.addEvidence))")
+        }
         reporter.line("interpreter  \(VisibleText.escape(chosenInterpreter ?? (shebang == nil ? "sh (no #! line)" : "none recorded")))")
         if interpreter == nil, shebang != nil, chosenInterpreter == nil {
             reporter.note("scriptpin: the #! line is not a plain program path with at most one argument, so the pin records no interpreter; `run` reads the #! line itself\(reporter.hint(.recordInterpreter))")
@@ -78,12 +100,29 @@ public struct AddCommand: Sendable {
         EgressGuess.render(EgressGuess.destinations(in: String(decoding: bytes, as: UTF8.self)), reporter: reporter)
         let pin = Pin(
             name: name, url: url, sha256: [body.digest], interpreter: chosenInterpreter,
-            environment: environment, maxSize: maxSize, approved: todayUTC())
+            environment: environment, maxSize: maxSize, approved: todayUTC(), evidence: verdicts.map(\.evidence))
         let document = PinDocument(pin: pin, comments: ["\(name): added by scriptpin add on \(todayUTC())"])
         return Prepared(
             pin: pin, path: path, filePath: existing.filePath(forPinNamed: name),
             text: try document.renderVerified(as: pin, path: path), location: existing.location,
             image: image, store: ContentStore(context: context))
+    }
+
+    /// The evidence lines the options ask for.
+    private func evidence() throws(ScriptPinError) -> [Evidence] {
+        var lines: [Evidence] = []
+        for text in sources {
+            switch SourceEvidence.parse(text) {
+            case .success(let source): lines.append(.source(source))
+            case .failure(let problem): throw .usage("the source '\(text)' cannot be used: \(problem.message)")
+            }
+        }
+        for text in sums {
+            if let problem = ScriptURL.problem(with: text) { throw .usage("the sums URL '\(text)' cannot be used: \(problem)") }
+            lines.append(.sums(SumsEvidence(url: text, fileName: sumsName)))
+        }
+        if sumsName != nil && sums.isEmpty { throw .usage("a name for the checksum file's entry needs a checksum file to look in") }
+        return lines
     }
 
     /// Writes the prepared pin, unless another one took its name meanwhile, and keeps the body in the store.

