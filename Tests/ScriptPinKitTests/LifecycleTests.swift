@@ -191,7 +191,7 @@ struct CheckCommandTests {
         let result = work.scriptpin(["check", "--format", "json", "--jobs", "8"])
         #expect(result.status == 1)
         let json = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
-        #expect(json["version"] as? Int == 1)
+        #expect(json["version"] as? Int == 2)
         let pins = try #require(json["pins"] as? [[String: Any]])
         #expect(pins.count == 104)
         for pin in pins {
@@ -199,7 +199,7 @@ struct CheckCommandTests {
             let status = pin["status"] as! String
             let expected = changed.contains(name) ? "changed" : unreachable.contains(name) ? "unreachable" : "ok"
             #expect(status == expected, "\(name)")
-            #expect(Set(pin.keys) == ["name", "url", "status", "expected", "actual", "size", "error", "risks"])
+            #expect(Set(pin.keys) == ["name", "url", "status", "expected", "actual", "size", "error", "risks", "evidence"])
             if status == "unreachable" {
                 #expect(pin["actual"] is NSNull)
                 let error = pin["error"] as! String
@@ -213,7 +213,7 @@ struct CheckCommandTests {
             }
         }
         let summary = try #require(json["summary"] as? [String: Int])
-        #expect(summary == ["ok": 90, "changed": 6, "unreachable": 8])
+        #expect(summary == ["ok": 90, "changed": 6, "contradicted": 0, "unreachable": 8])
     }
 
     @Test("SARIF 2.1.0 places one result per changed or unreachable pin on its sha256 line")
@@ -226,7 +226,7 @@ struct CheckCommandTests {
         #expect(log["$schema"] as? String == "https://json.schemastore.org/sarif-2.1.0.json")
         let run = try #require((log["runs"] as? [[String: Any]])?.first)
         let rules = ((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]]
-        #expect(rules?.map { $0["id"] as? String } == ["pin-drift", "pin-unreachable"])
+        #expect(rules?.map { $0["id"] as? String } == ["pin-drift", "pin-contradicted", "pin-unreachable"])
         let results = try #require(run["results"] as? [[String: Any]])
         #expect(results.count == 14)
         let drift = results.filter { $0["ruleId"] as? String == "pin-drift" }
@@ -251,7 +251,7 @@ struct CheckCommandTests {
         #expect(github.stdout.contains("::warning file=known-hashes/b.pin,line=2,title=Pinned script unreachable::b could not be checked"))
         let text = work.scriptpin(["check"])
         #expect(text.stdout.hasPrefix("changed     a: "))
-        #expect(text.stdout.hasSuffix("0 ok, 1 changed, 1 unreachable\n"))
+        #expect(text.stdout.hasSuffix("0 ok, 1 changed, 0 contradicted, 1 unreachable\n"))
         #expect(text.stderr == "", "no progress line in a pipe")
         let onlyUnreachable = work.scriptpin(["check", "b"])
         #expect(onlyUnreachable.status == 3)

@@ -200,4 +200,69 @@ struct ProvenanceTests {
         #expect(bare.status == 0, "\(bare.stderr)")
         #expect(bare.stderr.contains("scriptpin: the pin has no evidence from a second channel, so it approves whatever the host serves today; give it one with --source URL, --source github:OWNER/REPO@REF:PATH or --sums URL (see the README's Provenance section)\n"), "\(bare.stderr)")
     }
+
+    @Test("check: a moved tag and a changed checksum file are `contradicted` (exit 1) in every format; a branch that advanced is not; unreachable evidence is `unreachable` (exit 3)")
+    func checkReportsContradictions() throws {
+        let vendor = Vendor(server: server)
+        let script = "#!/bin/sh\necho release\n"
+        let tagged = vendor.commit("install.sh", script)
+        vendor.tag("v1.0")
+        server.serve("tagged.sh", script)
+        server.serve("branch.sh", script)
+        server.serve("summed.sh", script)
+        server.serve("SUMS", "\(sha256Hex(script))  summed.sh\n")
+        for (name, evidence) in [("tagged", ["--source", "github:vendor/tool@v1.0:install.sh"]), ("branch", ["--source", "github:vendor/tool@main:install.sh"]),
+                                 ("summed", ["--sums", server.url("files/SUMS")])] {
+            let added = vendor.scriptpin(["add", name, server.url("files/\(name).sh")] + evidence + ["--yes"])
+            try #require(added.status == 0, "\(added.stderr)")
+        }
+        let clean = vendor.scriptpin(["check"])
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        #expect(clean.stdout.hasSuffix("3 ok, 0 changed, 0 contradicted, 0 unreachable\n"), "\(clean.stdout)")
+
+        // The vendor's branch moves on (normal); someone moves the release tag and rewrites the sums (not normal).
+        let moved = vendor.commit("install.sh", script + "echo more\n")
+        vendor.tag("v1.0")
+        server.serve("SUMS", "\(sha256Hex(script + "x"))  summed.sh\n")
+        let checked = vendor.scriptpin(["check"])
+        #expect(checked.status == 1, "\(checked.stdout)\(checked.stderr)")
+        let lines = checked.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("ok          branch"), "\(checked.stdout)")
+        #expect(lines.contains("contradicted tagged: tagged still matches its pin, but its evidence no longer does: source github:vendor/tool@v1.0:install.sh: tag v1.0 of vendor/tool moved: it points at commit \(moved) now, and at \(tagged) when the pin was approved. Find out from the vendor why before the script runs again"), "\(checked.stdout)")
+        #expect(lines.contains { $0.hasPrefix("contradicted summed: summed still matches its pin, but its evidence no longer does: sums \(server.url("files/SUMS")): lists summed.sh with sha256 ") }, "\(checked.stdout)")
+        #expect(checked.stdout.hasSuffix("1 ok, 0 changed, 2 contradicted, 0 unreachable\n"))
+
+        let json = vendor.scriptpin(["check", "--format", "json"])
+        #expect(json.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let pins = try #require(report["pins"] as? [[String: Any]])
+        let tag = try #require(pins.first { $0["name"] as? String == "tagged" })
+        #expect(tag["status"] as? String == "contradicted")
+        let entries = try #require(tag["evidence"] as? [[String: String]])
+        #expect(entries.map { $0["finding"] } == ["contradicted"])
+        #expect(entries.first?["line"] == "source github:vendor/tool@v1.0:install.sh commit \(tagged)")
+        #expect((report["summary"] as? [String: Int]) == ["ok": 1, "changed": 0, "contradicted": 2, "unreachable": 0])
+
+        let sarif = vendor.scriptpin(["check", "--format", "sarif"])
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any])
+        let results = try #require(((log["runs"] as? [[String: Any]])?.first?["results"]) as? [[String: Any]])
+        #expect(results.map { $0["ruleId"] as? String } == ["pin-contradicted", "pin-contradicted"])
+
+        let github = vendor.scriptpin(["check", "--format", "github"])
+        // The annotation stands on the evidence line that failed: line 3, after url and sha256.
+        #expect(github.stdout.contains("::error file=known-hashes/tagged.pin,line=4,title=Pinned script contradicted by its evidence::tagged still matches its pin"), "\(github.stdout)")
+
+        try FileManager.default.removeItem(atPath: server.root.url("files/SUMS"))
+        vendor.work.directory.write("known-hashes/tagged.pin", vendor.pinText("tagged")!.replacingOccurrences(of: "@v1.0:", with: "@\(tagged):"))
+        vendor.work.directory.write("known-hashes/branch.pin", vendor.pinText("branch")! + "sums https://127.0.0.1:1/SUMS\n")
+        let mixed = vendor.scriptpin(["check"])
+        #expect(mixed.status == 1, "the missing sums file is an answer (404), which contradicts")
+        let mixedLines = mixed.stdout.split(separator: "\n").map(String.init)
+        #expect(mixedLines.contains("ok          tagged"), "a commit id as the ref does not move: \(mixed.stdout)")
+        #expect(mixedLines.contains { $0.hasPrefix("unreachable branch: branch matches its pin, but its evidence could not be checked: sums https://127.0.0.1:1/SUMS: could not be checked: ") }, "\(mixed.stdout)")
+        #expect(mixedLines.contains("contradicted summed: summed still matches its pin, but its evidence no longer does: sums \(server.url("files/SUMS")): \(server.url("files/SUMS")) answers 404: there is no checksum file there. Find out from the vendor why before the script runs again"), "\(mixed.stdout)")
+        vendor.work.directory.write("known-hashes/summed.pin", "url \(server.url("files/summed.sh"))\nsha256 \(sha256Hex(script))\n")
+        let onlyUnreachable = vendor.scriptpin(["check"])
+        #expect(onlyUnreachable.status == 3, "\(onlyUnreachable.stdout)")
+    }
 }

@@ -5,6 +5,9 @@ public struct DriftResult: Sendable {
     public enum Status: String, Sendable, Codable {
         case ok
         case changed
+        /// The body still matches the pin, and its evidence no longer confirms it.
+        case contradicted
+        /// The body, or the evidence for it, could not be fetched.
         case unreachable
     }
 
@@ -16,8 +19,16 @@ public struct DriftResult: Sendable {
     public let expected: [Digest]
     public let actual: Digest?
     public let size: Int64?
+    /// The body's own fetch failure, for an unreachable pin whose body could not be had.
     public let error: FetchError?
     public let review: Review?
+    /// What each evidence line said, when the body matched the pin.
+    public let evidence: [EvidenceVerdict]
+    /// The pin file's line of the first evidence that did not confirm the body.
+    public let evidenceLine: Int?
+
+    /// The line a report points at: the evidence that failed, else the first digest.
+    public var line: Int { evidenceLine ?? digestLine }
 }
 
 /// `scriptpin check`, the nightly drift check: re-fetch every pinned URL
@@ -41,18 +52,20 @@ public struct CheckCommand: Sendable {
         let loaded = try Manifest.discover(explicit: manifest, context: context)
         let entries = try loaded.entries(named: names)
         let store = ContentStore(context: context)
-        let results = check(entries, manifest: loaded, store: store, reporter: reporter)
+        let results = check(entries, manifest: loaded, store: store, reporter: reporter, context: context)
         for problem in results.compactMap(\.review).flatMap(\.storeProblems) { reporter.warning(problem.description) }
         let report = DriftReport(results: results)
         reporter.result(report.render(format, reporter: reporter))
-        if report.changed > 0 { return .failed(.verificationFailed) }
+        if report.changed > 0 || report.contradicted > 0 { return .failed(.verificationFailed) }
         if report.unreachable > 0 { return .failed(.unavailable) }
         return .succeeded
     }
 
     /// At most `jobs` transfers at once; each body streams through the
     /// hasher and is kept (up to its cap) only when a diff can be shown.
-    private func check(_ entries: [ParsedPin], manifest: Manifest, store: ContentStore, reporter: any Reporter) -> [DriftResult] {
+    private func check(
+        _ entries: [ParsedPin], manifest: Manifest, store: ContentStore, reporter: any Reporter, context: ProcessContext
+    ) -> [DriftResult] {
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let results = Mutex([DriftResult?](repeating: nil, count: entries.count))
@@ -63,7 +76,8 @@ public struct CheckCommand: Sendable {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < entries.count else { return }
                 let entry = entries[index]
-                let result = Self.checkOne(entry, path: manifest.path(forPinNamed: entry.pin.name), fetcher: fetcher, options: options, store: store)
+                let result = Self.checkOne(
+                    entry, path: manifest.path(forPinNamed: entry.pin.name), fetcher: fetcher, options: options, store: store, context: context)
                 results.withLock { $0[index] = result }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
                 reporter.progress("checking pins: \(finished)/\(entries.count)")
@@ -73,21 +87,39 @@ public struct CheckCommand: Sendable {
         return results.withLock { $0.map { $0! } }
     }
 
+    /// The body and, beside it, the pin's evidence: one pin's round trips overlap as the pins' do.
     private static func checkOne(
-        _ entry: ParsedPin, path: String, fetcher: Fetcher, options: FetchOptions, store: ContentStore
+        _ entry: ParsedPin, path: String, fetcher: Fetcher, options: FetchOptions, store: ContentStore, context: ProcessContext
     ) -> DriftResult {
         let pin = entry.pin
         let limit = options.sizeLimit(declared: pin.maxSize)
         let approvedStored = pin.sha256.contains(where: store.contains)
-        let collector = approvedStored ? ByteCollector(limit: Int(limit), source: pin.url) : nil
-        func result(_ status: DriftResult.Status, actual: Digest? = nil, size: Int64? = nil, error: FetchError? = nil, review: Review? = nil) -> DriftResult {
-            DriftResult(
+        let collector = approvedStored || !pin.evidence.isEmpty ? ByteCollector(limit: Int(limit), source: pin.url) : nil
+        func result(
+            _ status: DriftResult.Status, actual: Digest? = nil, size: Int64? = nil, error: FetchError? = nil, review: Review? = nil,
+            evidence: [EvidenceVerdict] = []
+        ) -> DriftResult {
+            let failed = evidence.firstIndex { !$0.isConfirmed }
+            return DriftResult(
                 name: pin.name, url: pin.url, path: path, digestLine: entry.digestLine, status: status,
-                expected: pin.sha256, actual: actual, size: size, error: error, review: review)
+                expected: pin.sha256, actual: actual, size: size, error: error, review: review,
+                evidence: evidence, evidenceLine: failed.map { entry.evidenceLines[$0] })
         }
         do {
-            let body = try fetcher.fetch(pin.url, sizeLimit: limit, into: collector)
-            if pin.accepts(body.digest) { return result(.ok, actual: body.digest, size: body.size) }
+            let checker = EvidenceChecker(fetchOptions: options, sizeLimit: limit, context: context)
+            let (body, verdicts) = try checker.check(
+                pin.evidence, purpose: .checking, pinURL: pin.url,
+                beside: { () throws(ScriptPinError) in try fetcher.fetch(pin.url, sizeLimit: limit, into: collector) },
+                facts: { BodyFacts(bytes: collector?.bytes ?? [], sha256: $0.digest) })
+            if pin.accepts(body.digest) {
+                if verdicts.contains(where: { if case .contradicted = $0.finding { true } else { false } }) {
+                    return result(.contradicted, actual: body.digest, size: body.size, evidence: verdicts)
+                }
+                if verdicts.contains(where: { !$0.isConfirmed }) {
+                    return result(.unreachable, actual: body.digest, size: body.size, evidence: verdicts)
+                }
+                return result(.ok, actual: body.digest, size: body.size, evidence: verdicts)
+            }
             let review = collector.map {
                 Review(approved: pin.sha256, store: store, new: $0.bytes, newDigest: body.digest, sizeLimit: Int(limit))
             }

@@ -5,6 +5,7 @@ public struct DriftReport: Sendable {
 
     public var ok: Int { results.count { $0.status == .ok } }
     public var changed: Int { results.count { $0.status == .changed } }
+    public var contradicted: Int { results.count { $0.status == .contradicted } }
     public var unreachable: Int { results.count { $0.status == .unreachable } }
 
     public init(results: [DriftResult]) {
@@ -27,9 +28,18 @@ public struct DriftReport: Sendable {
         case .changed:
             let actual = result.actual?.hex ?? "?"
             return "\(ScriptURL.redact(result.url)) changed: it now serves sha256 \(actual) (\(result.size ?? 0) bytes), not the pinned \(result.expected.map(\.hex).joined(separator: " or ")). Review it with `scriptpin update \(result.name)`"
+        case .contradicted:
+            let findings = result.evidence.filter { if case .contradicted = $0.finding { true } else { false } }.map(\.summary)
+            return "\(result.name) still matches its pin, but its evidence no longer does: \(findings.joined(separator: "; ")). Find out from the vendor why before the script runs again"
         case .unreachable:
-            return "\(result.name) could not be checked: \(result.error?.description ?? "unknown error")"
+            if let error = result.error { return "\(result.name) could not be checked: \(error.description)" }
+            let findings = result.evidence.filter { !$0.isConfirmed }.map(\.summary)
+            return "\(result.name) matches its pin, but its evidence could not be checked: \(findings.joined(separator: "; "))"
         }
+    }
+
+    private var summaryLine: String {
+        "\(ok) ok, \(changed) changed, \(contradicted) contradicted, \(unreachable) unreachable\n"
     }
 
     private func text(reporter: any Reporter) -> String {
@@ -46,11 +56,14 @@ public struct DriftReport: Sendable {
                 } else {
                     output += "  (no approved copy in the store, so no diff)\n"
                 }
+            case .contradicted:
+                output += "\(reporter.styled("contradicted", .red)) \(result.name): \(VisibleText.escape(message(for: result)))\n"
             case .unreachable:
-                output += "\(reporter.styled("unreachable", .yellow)) \(result.name): \(VisibleText.escape(result.error?.description ?? ""))\n"
+                let detail = result.error.map { $0.description } ?? message(for: result)
+                output += "\(reporter.styled("unreachable", .yellow)) \(result.name): \(VisibleText.escape(detail))\n"
             }
         }
-        output += "\(ok) ok, \(changed) changed, \(unreachable) unreachable\n"
+        output += summaryLine
         return output
     }
 
@@ -58,11 +71,14 @@ public struct DriftReport: Sendable {
     private func github() -> String {
         var output = ""
         for result in results where result.status != .ok {
-            let title = result.status == .changed ? "Pinned script changed" : "Pinned script unreachable"
-            let command = result.status == .changed ? "error" : "warning"
-            output += "::\(command) file=\(WorkflowCommand.escapeProperty(result.path)),line=\(result.digestLine),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(VisibleText.escape(message(for: result))))\n"
+            let (command, title) = switch result.status {
+            case .changed: ("error", "Pinned script changed")
+            case .contradicted: ("error", "Pinned script contradicted by its evidence")
+            default: ("warning", "Pinned script unreachable")
+            }
+            output += "::\(command) file=\(WorkflowCommand.escapeProperty(result.path)),line=\(result.line),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(VisibleText.escape(message(for: result))))\n"
         }
-        output += "\(ok) ok, \(changed) changed, \(unreachable) unreachable\n"
+        output += summaryLine
         return output
     }
 
@@ -80,6 +96,7 @@ struct JSONReport: Encodable {
         let size: Int64?
         let error: String?
         let risks: [Risk]
+        let evidence: [EvidenceEntry]
 
         func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -91,20 +108,39 @@ struct JSONReport: Encodable {
             try container.encode(size, forKey: .size)
             try container.encode(error, forKey: .error)
             try container.encode(risks, forKey: .risks)
+            try container.encode(evidence, forKey: .evidence)
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, url, status, expected, actual, size, error, risks
+            case name, url, status, expected, actual, size, error, risks, evidence
+        }
+    }
+
+    /// One evidence line and what it said: `confirmed`, `contradicted` or `unreachable`, with the text.
+    struct EvidenceEntry: Encodable {
+        let line: String
+        let finding: String
+        let detail: String
+
+        init(_ verdict: EvidenceVerdict) {
+            line = "\(verdict.evidence.key.rawValue) \(verdict.evidence.description)"
+            switch verdict.finding {
+            case .confirmed(let text): (finding, detail) = ("confirmed", text)
+            case .contradicted(let text): (finding, detail) = ("contradicted", text)
+            case .unreachable(let failure): (finding, detail) = ("unreachable", failure.description)
+            }
         }
     }
 
     struct Summary: Encodable {
         let ok: Int
         let changed: Int
+        let contradicted: Int
         let unreachable: Int
     }
 
-    let version = 1
+    /// 2 added the `contradicted` status and each pin's `evidence`.
+    let version = 2
     let pins: [PinEntry]
     let summary: Summary
 
@@ -113,9 +149,9 @@ struct JSONReport: Encodable {
             PinEntry(
                 name: result.name, url: ScriptURL.redact(result.url), status: result.status,
                 expected: result.expected.map(\.hex), actual: result.actual?.hex, size: result.size,
-                error: result.error?.description, risks: result.review?.risks ?? [])
+                error: result.error?.description, risks: result.review?.risks ?? [], evidence: result.evidence.map(EvidenceEntry.init))
         }
-        summary = Summary(ok: report.ok, changed: report.changed, unreachable: report.unreachable)
+        summary = Summary(ok: report.ok, changed: report.changed, contradicted: report.contradicted, unreachable: report.unreachable)
     }
 }
 
@@ -132,17 +168,27 @@ extension SARIFLog {
         fullDescription: Text(text: "The pin's URL failed: DNS, connection, TLS, HTTP status, timeout or size cap."),
         help: Text(text: "Check that the URL still exists; a moved script needs a new pin after review."),
         defaultConfiguration: Configuration(level: "warning"))
+    static let contradictedRule = Rule(
+        id: "pin-contradicted", name: "PinnedScriptContradicted",
+        shortDescription: Text(text: "A pinned script's evidence no longer confirms it"),
+        fullDescription: Text(text: "The body still matches the pin, but a second channel named in the pin (the vendor's repository at the recorded commit, another URL, a checksum file) no longer agrees, or the tag the pin names moved."),
+        help: Text(text: "Find out from the vendor why the channels disagree before the script runs again; a moved tag or a changed checksum file is what a compromised release looks like."),
+        defaultConfiguration: Configuration(level: "error"))
 
-    /// One result per changed or unreachable pin, located at the pin file's
-    /// first `sha256` line so that code scanning shows it there.
+    /// One result per pin that is not ok, located at the pin file's first
+    /// `sha256` line (or the evidence line that failed) so that code scanning shows it there.
     init(_ report: DriftReport) {
         let results = report.results.filter { $0.status != .ok }.map { result in
-            let rule = result.status == .changed ? Self.driftRule : Self.unreachableRule
+            let rule = switch result.status {
+            case .changed: Self.driftRule
+            case .contradicted: Self.contradictedRule
+            default: Self.unreachableRule
+            }
             return Result(
                 ruleId: rule.id, level: rule.defaultConfiguration.level, message: Text(text: report.message(for: result)),
-                locations: [Location(path: result.path, line: result.digestLine, column: nil)])
+                locations: [Location(path: result.path, line: result.line, column: nil)])
         }
-        self.init(rules: [Self.driftRule, Self.unreachableRule], results: results)
+        self.init(rules: [Self.driftRule, Self.contradictedRule, Self.unreachableRule], results: results)
     }
 }
 
