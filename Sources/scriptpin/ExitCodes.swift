@@ -29,7 +29,7 @@ enum ExitCode {
 
         static func of(_ error: ScriptPinError) -> Int32 {
             switch error {
-            case .fetch, .storeEntryMissing: fetchFailed
+            case .fetch, .storeEntryMissing, .evidenceUnreachable: fetchFailed
             case .interpreterNotFound: notFound
             case .interpreterNotExecutable, .spawnFailed: notExecutable
             default: refused

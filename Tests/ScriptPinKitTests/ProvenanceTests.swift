@@ -265,4 +265,59 @@ struct ProvenanceTests {
         let onlyUnreachable = vendor.scriptpin(["check"])
         #expect(onlyUnreachable.status == 3, "\(onlyUnreachable.stdout)")
     }
+
+    @Test("run and fetch check only the digest by default; --provenance or `provenance required` checks the evidence first (125 when it contradicts, 124 when it cannot be fetched)")
+    func runWithProvenance() throws {
+        let vendor = Vendor(server: server)
+        let script = vendor.work.markerScript("echo provenance")
+        let tagged = vendor.commit("install.sh", script)
+        vendor.tag("v2")
+        server.serve("run.sh", script)
+        let added = vendor.scriptpin(["add", "tool", server.url("files/run.sh"), "--source", "github:vendor/tool@v2:install.sh", "--yes"])
+        try #require(added.status == 0, "\(added.stderr)")
+
+        let plain = vendor.scriptpin(["run", "tool", "--confine", "off"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let beforeChecking = server.requests.count { $0.contains("/github/") }
+        let checked = vendor.scriptpin(["run", "tool", "--provenance", "--confine", "off"])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stderr.contains("scriptpin: evidence: source github:vendor/tool@v2:install.sh: the file at commit \(tagged) is the served body"), "\(checked.stderr)")
+        #expect(server.requests.count { $0.contains("/github/") } > beforeChecking, "the evidence was asked for")
+
+        vendor.commit("install.sh", script + "echo later\n")
+        vendor.tag("v2")
+        try FileManager.default.removeItem(atPath: vendor.work.marker)
+        let refused = vendor.scriptpin(["run", "tool", "--provenance", "--confine", "off"])
+        #expect(refused.status == 125)
+        #expect(refused.stderr.contains("Error: the evidence contradicts pin 'tool': source github:vendor/tool@v2:install.sh: tag v2 of vendor/tool moved"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("; the script was not run."), "\(refused.stderr)")
+        #expect(!vendor.work.markerExists, "the script did not run")
+
+        let output = vendor.work.directory.url("out.sh")
+        let fetched = vendor.scriptpin(["fetch", "tool", "--provenance", "-o", output])
+        #expect(fetched.status == 125)
+        #expect(fetched.stderr.contains("; nothing was written."), "\(fetched.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+
+        // The pin's own line asks for the same; offline, the evidence cannot be checked.
+        vendor.work.directory.write("known-hashes/tool.pin", vendor.pinText("tool")! + "provenance required\n")
+        let byLine = vendor.scriptpin(["run", "tool", "--confine", "off"])
+        #expect(byLine.status == 125)
+        #expect(byLine.stderr.contains("tag v2 of vendor/tool moved"))
+        let offline = vendor.scriptpin(["run", "tool", "--offline", "--confine", "off"])
+        #expect(offline.status == 125)
+        #expect(offline.stderr == "Error: provenance is required (the pin's `provenance` line asks for it), and the evidence of pin 'tool' can only be checked online, while this run is offline; drop one or the other\n", "\(offline.stderr)")
+
+        vendor.work.directory.write("known-hashes/tool.pin", vendor.pinText("tool")!.replacingOccurrences(of: "source github:vendor/tool@v2:install.sh commit \(tagged)\n", with: "sums https://127.0.0.1:1/SUMS\n"))
+        let unreachable = vendor.scriptpin(["run", "tool", "--confine", "off"])
+        #expect(unreachable.status == 124, "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("Error: the evidence for pin 'tool' could not be checked: sums https://127.0.0.1:1/SUMS: could not be checked: "), "\(unreachable.stderr)")
+        #expect(!vendor.work.markerExists)
+
+        server.serve("bare.sh", script)
+        vendor.work.pin("bare", url: server.url("files/bare.sh"), content: script)
+        let bare = vendor.scriptpin(["run", "bare", "--provenance", "--confine", "off"])
+        #expect(bare.status == 125)
+        #expect(bare.stderr == "Error: provenance is required (the run's options ask for it), and pin 'bare' has no evidence lines to check; add a source or sums line to its pin file, or drop the requirement\n", "\(bare.stderr)")
+    }
 }

@@ -27,6 +27,10 @@ struct PinnedBody {
     let fetchOptions: FetchOptions
     /// What the fallback note says is done with a stored copy ("running").
     let use: String
+    /// What a refusal says was therefore not done ("the script was not run").
+    let consequence: String
+    /// The caller's demand to check the pin's evidence too, besides the pin's own `provenance` line.
+    let requiresProvenance: Bool
 
     /// A pin name, an https URL (pinned in the manifest, or by `adHocDigests`),
     /// or, where `acceptsLocalFile`, a local file that must match a pin.
@@ -72,7 +76,55 @@ struct PinnedBody {
 
     /// A sealed image holding bytes that match the pin, and their digest;
     /// the body is kept in the store (a modified entry healed) on the way.
+    /// Where provenance is required, the pin's evidence must confirm the
+    /// body too: fetched beside it when the pin is known beforehand, after it
+    /// when a local file's digest picks the pin.
     func obtain(_ resolved: Resolved, context: ProcessContext, reporter: any Reporter) throws(ScriptPinError) -> (ScriptImage, Digest) {
+        if let pin = resolved.pin, try requiresProvenance(pin) {
+            let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: fetchOptions.sizeLimit(declared: pin.maxSize), context: context)
+            let (obtained, verdicts) = try checker.check(
+                pin.evidence, purpose: .checking, pinURL: pin.url,
+                beside: { () throws(ScriptPinError) in try obtainVerifiedDigest(resolved, context: context, reporter: reporter) },
+                facts: { (body) throws(ScriptPinError) in BodyFacts(bytes: try contents(of: body.0), sha256: body.1) })
+            try accept(verdicts, of: pin, reporter: reporter)
+            return obtained
+        }
+        let obtained = try obtainVerifiedDigest(resolved, context: context, reporter: reporter)
+        if resolved.pin == nil, let pin = resolved.pin(for: obtained.1), try requiresProvenance(pin) {
+            let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: fetchOptions.sizeLimit(declared: pin.maxSize), context: context)
+            let (_, verdicts) = try checker.check(
+                pin.evidence, purpose: .checking, pinURL: pin.url, beside: { () throws(ScriptPinError) in },
+                facts: { () throws(ScriptPinError) in BodyFacts(bytes: try contents(of: obtained.0), sha256: obtained.1) })
+            try accept(verdicts, of: pin, reporter: reporter)
+        }
+        return obtained
+    }
+
+    /// Whether `pin`'s evidence must confirm the body: the caller's demand, else the pin's line.
+    private func requiresProvenance(_ pin: Pin) throws(ScriptPinError) -> Bool {
+        let source: String
+        if requiresProvenance {
+            source = "the run's options ask for it"
+        } else if pin.provenance == .required {
+            source = "the pin's `provenance` line asks for it"
+        } else {
+            return false
+        }
+        guard !pin.evidence.isEmpty else {
+            throw .conflictingSettings("provenance is required (\(source)), and pin '\(pin.name)' has no evidence lines to check; add a source or sums line to its pin file, or drop the requirement")
+        }
+        guard !offline else {
+            throw .conflictingSettings("provenance is required (\(source)), and the evidence of pin '\(pin.name)' can only be checked online, while this run is offline; drop one or the other")
+        }
+        return true
+    }
+
+    private func accept(_ verdicts: [EvidenceVerdict], of pin: Pin, reporter: any Reporter) throws(ScriptPinError) {
+        if let refusal = ScriptPinError.refusal(verdicts, subject: "pin '\(pin.name)'", consequence: consequence) { throw refusal }
+        for verdict in verdicts { reporter.note("scriptpin: evidence: \(VisibleText.escape(verdict.summary))") }
+    }
+
+    private func obtainVerifiedDigest(_ resolved: Resolved, context: ProcessContext, reporter: any Reporter) throws(ScriptPinError) -> (ScriptImage, Digest) {
         let store = ContentStore(context: context)
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
         let digest = try fill(image, from: resolved, store: store, reporter: reporter)

@@ -14,6 +14,8 @@ public struct FetchCommand: Sendable {
     public var manifest: String?
     public var adHocDigests: [Digest] = []
     public var offline = false
+    /// Checks the pin's evidence before the body is written, as the pin's `provenance required` line does.
+    public var requiresProvenance = false
     public var fetchOptions = FetchOptions()
 
     public init() {}
@@ -26,7 +28,7 @@ public struct FetchCommand: Sendable {
     public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) {
         let resolved = try PinnedBody.resolve(
             target: target, manifest: manifest, adHocDigests: adHocDigests, acceptsLocalFile: false, context: context)
-        let source = PinnedBody(offline: offline, fetchOptions: fetchOptions, use: "writing")
+        let source = PinnedBody(offline: offline, fetchOptions: fetchOptions, use: "writing", consequence: "nothing was written", requiresProvenance: requiresProvenance)
         let (image, _) = try source.obtain(resolved, context: context, reporter: reporter)
         guard let outputPath else {
             try image.forEachChunk { (chunk) throws(ScriptPinError) in reporter.result(bytes: chunk) }

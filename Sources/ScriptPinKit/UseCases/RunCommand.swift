@@ -10,6 +10,8 @@ public struct RunCommand: Sendable {
     public var interpreter: String?
     public var environment = EnvironmentPolicy()
     public var offline = false
+    /// Checks the pin's evidence before anything runs, as the pin's `provenance required` line does.
+    public var requiresProvenance = false
     public var printInsteadOfRunning = false
     public var fetchOptions = FetchOptions()
     public var confinement = ConfinementOptions()
@@ -34,7 +36,7 @@ public struct RunCommand: Sendable {
         // Protected from the script, when there is one.
         let manifestDirectory = try? Manifest.locate(explicit: manifest, context: context).path
         if !printInsteadOfRunning { try ensureConfinementIfRequired(for: resolved, manifestDirectory: manifestDirectory, context: context) }
-        let source = PinnedBody(offline: offline, fetchOptions: fetchOptions, use: "running")
+        let source = PinnedBody(offline: offline, fetchOptions: fetchOptions, use: "running", consequence: "the script was not run", requiresProvenance: requiresProvenance)
         let (image, digest) = try source.obtain(resolved, context: context, reporter: reporter)
         if printInsteadOfRunning {
             try image.forEachChunk { (chunk) throws(ScriptPinError) in
