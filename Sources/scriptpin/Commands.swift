@@ -58,19 +58,23 @@ let hashCommand = Command(CommandDefinition<HashCommand>(
 
 let verifyCommand = Command(CommandDefinition<VerifyCommand>(
     name: "verify",
-    overview: "Check pins offline: the pin files are valid, or files match a pin or a vendor's checksum file.",
+    overview: "Check pins: the pin files are valid (with --online, confirmed by their evidence), or files match a pin or a vendor's checksum file.",
     operands: [Operand(name: "<file>", count: .any, help: "Local files that must match a pin (or an entry of --sums).")],
     options: [
         manifestOption.scoped(\.manifest),
         .value("pin", "<name>", \.pinName, "The pin each file must match (default: any pin)."),
         .value("sums", "<sums-file>", \.sumsFile, "Check files against a sha256sum/sha512sum-format file instead of the pins."),
-    ],
-    discussion: "With no file, every pin file is validated and every problem is reported. Output follows sha256sum -c: 'name: OK' or 'name: FAILED' on stdout, a summary on stderr.",
+        .flag("online", \.online, "After validating the pins, check each pin's evidence (source and sums lines) against the body its URL serves."),
+    ] + fetchOptionGroup.map { $0.scoped(\.fetchOptions) },
+    discussion: "With no file, every pin file is validated and every problem is reported. Output follows sha256sum -c: 'name: OK' or 'name: FAILED' on stdout, a summary on stderr. --online is the one use of the network: 1 when evidence disagrees, 3 when it cannot be fetched.",
     request: { _ in VerifyCommand() },
     perform: { command, arguments, console, context throws(ScriptPinError) in
         command.files = arguments.operands + arguments.passthrough
         if command.sumsFile != nil && command.pinName != nil {
             throw .usage("--sums and --pin cannot be combined; --sums checks against the vendor's file, not the pins")
+        }
+        if command.online && !(command.files.isEmpty && command.sumsFile == nil) {
+            throw .usage("--online checks the pins' evidence; it takes no files and no --sums")
         }
         return ExitCode.of(command.run(reporter: console, context: context))
     }))

@@ -320,4 +320,38 @@ struct ProvenanceTests {
         #expect(bare.status == 125)
         #expect(bare.stderr == "Error: provenance is required (the run's options ask for it), and pin 'bare' has no evidence lines to check; add a source or sums line to its pin file, or drop the requirement\n", "\(bare.stderr)")
     }
+
+    @Test("verify --online: every pin's evidence against what its URL serves; offline verify never asks")
+    func verifyOnline() throws {
+        let vendor = Vendor(server: server)
+        let script = "#!/bin/sh\necho verified\n"
+        vendor.commit("install.sh", script)
+        vendor.tag("v3")
+        server.serve("verified.sh", script)
+        server.serve("plain.sh", script + "echo plain\n")
+        try #require(vendor.scriptpin(["add", "verified", server.url("files/verified.sh"), "--source", "github:vendor/tool@v3:install.sh", "--yes"]).status == 0)
+        vendor.work.pin("plain", url: server.url("files/plain.sh"), content: script + "echo plain\n")
+
+        let asked = server.requests.count
+        let offline = vendor.scriptpin(["verify"])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        #expect(server.requests.count == asked, "plain verify is offline")
+
+        let online = vendor.scriptpin(["verify", "--online"])
+        #expect(online.status == 0, "\(online.stderr)")
+        #expect(online.stdout.hasSuffix("known-hashes/verified.pin evidence: OK\n"), "\(online.stdout)")
+        #expect(online.stderr.contains("scriptpin: 1 pin without evidence, not checked online; give it one with --source URL"), "\(online.stderr)")
+        #expect(online.stderr.hasSuffix("scriptpin: evidence of 1 of 1 pin confirmed online\n"), "\(online.stderr)")
+
+        vendor.commit("install.sh", script + "echo retagged\n")
+        vendor.tag("v3")
+        let contradicted = vendor.scriptpin(["verify", "--online"])
+        #expect(contradicted.status == 1)
+        #expect(contradicted.stdout.hasSuffix("known-hashes/verified.pin evidence: FAILED\n"))
+        #expect(contradicted.stderr.contains("scriptpin: verified still matches its pin, but its evidence no longer does: source github:vendor/tool@v3:install.sh: tag v3 of vendor/tool moved"), "\(contradicted.stderr)")
+
+        let withFiles = vendor.scriptpin(["verify", "--online", "x.sh"])
+        #expect(withFiles.status == 2)
+        #expect(withFiles.stderr.hasPrefix("Error: --online checks the pins' evidence; it takes no files and no --sums\n"), "\(withFiles.stderr)")
+    }
 }

@@ -130,7 +130,7 @@ struct CommandLineTests {
         let viaFlag = ProcessRunner.scriptpin(["verify", "--help"], in: directory.path)
         #expect(viaHelp.status == 0)
         #expect(viaHelp.stdout == viaFlag.stdout)
-        #expect(viaHelp.stdout.hasPrefix("OVERVIEW: Check pins offline"))
+        #expect(viaHelp.stdout.hasPrefix("OVERVIEW: Check pins: the pin files are valid"))
         let version = ProcessRunner.scriptpin(["--version"], in: directory.path)
         let openSSL = ProcessRunner.run("openssl", ["version"], in: directory.path).stdout
         let lines = version.stdout.split(separator: "\n", omittingEmptySubsequences: false)

@@ -52,7 +52,7 @@ public struct CheckCommand: Sendable {
         let loaded = try Manifest.discover(explicit: manifest, context: context)
         let entries = try loaded.entries(named: names)
         let store = ContentStore(context: context)
-        let results = check(entries, manifest: loaded, store: store, reporter: reporter, context: context)
+        let results = Self.check(entries, manifest: loaded, jobs: jobs, fetchOptions: fetchOptions, store: store, reporter: reporter, context: context)
         for problem in results.compactMap(\.review).flatMap(\.storeProblems) { reporter.warning(problem.description) }
         let report = DriftReport(results: results)
         reporter.result(report.render(format, reporter: reporter))
@@ -63,8 +63,10 @@ public struct CheckCommand: Sendable {
 
     /// At most `jobs` transfers at once; each body streams through the
     /// hasher and is kept (up to its cap) only when a diff can be shown.
-    private func check(
-        _ entries: [ParsedPin], manifest: Manifest, store: ContentStore, reporter: any Reporter, context: ProcessContext
+    /// `check`'s work, for `verify --online` too.
+    static func check(
+        _ entries: [ParsedPin], manifest: Manifest, jobs: Int, fetchOptions: FetchOptions, store: ContentStore, reporter: any Reporter,
+        context: ProcessContext
     ) -> [DriftResult] {
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)

@@ -5,6 +5,9 @@ public struct VerifyCommand: Sendable {
     public var pinName: String?
     public var sumsFile: String?
     public var files: [String] = []
+    /// Also check every pin's evidence against its body, online.
+    public var online = false
+    public var fetchOptions = FetchOptions()
 
     public init() {}
 
@@ -12,7 +15,11 @@ public struct VerifyCommand: Sendable {
         do {
             if let sumsFile { return try verifySums(sumsFile, workingDirectory: context.workingDirectory, reporter: reporter) }
             let location = try Manifest.locate(explicit: manifest, context: context)
-            if files.isEmpty { return validateManifest(location, reporter: reporter) }
+            if files.isEmpty {
+                let validity = validateManifest(location, reporter: reporter)
+                guard online, validity == .succeeded else { return validity }
+                return checkEvidence(of: try Manifest.load(location), reporter: reporter, context: context)
+            }
             return try verifyFiles(against: Manifest.load(location), reporter: reporter)
         } catch {
             reporter.error(reporter.explain(error))
@@ -37,6 +44,39 @@ public struct VerifyCommand: Sendable {
         }
         reporter.note("scriptpin: \(entries.count) pins in \(directory) are valid")
         return .succeeded
+    }
+
+    /// Each pin's evidence against the body its URL serves now: `NAME: OK`
+    /// when every line confirms it, `FAILED` with what disagreed, the body
+    /// fetched beside the evidence as `check` does it.
+    private func checkEvidence(of manifest: Manifest, reporter: any Reporter, context: ProcessContext) -> Outcome {
+        let entries = manifest.entries.filter { !$0.pin.evidence.isEmpty }
+        let bare = manifest.entries.count - entries.count
+        if bare > 0 {
+            reporter.note("scriptpin: \(plural(bare, "pin")) without evidence, not checked online\(reporter.hint(.addEvidence))")
+        }
+        let results = CheckCommand.check(
+            entries, manifest: manifest, jobs: CheckCommand.defaultJobs, fetchOptions: fetchOptions,
+            store: ContentStore(context: context), reporter: reporter, context: context)
+        let report = DriftReport(results: results)
+        var outcome = Outcome.succeeded
+        for result in results {
+            let label = "\(result.path) evidence"
+            switch result.status {
+            case .ok:
+                reporter.line("\(label): \(reporter.styled("OK", .green))")
+            case .changed, .contradicted:
+                reporter.line("\(label): \(reporter.styled("FAILED", .red))")
+                reporter.note("scriptpin: \(VisibleText.escape(report.message(for: result)))")
+                outcome = outcome.including(.verificationFailed)
+            case .unreachable:
+                reporter.line("\(label): \(reporter.styled("UNCHECKED", .yellow))")
+                reporter.note("scriptpin: \(VisibleText.escape(report.message(for: result)))")
+                outcome = outcome.including(.unavailable)
+            }
+        }
+        reporter.note("scriptpin: evidence of \(report.ok) of \(plural(results.count, "pin")) confirmed online")
+        return outcome
     }
 
     private func verifyFiles(against manifest: Manifest, reporter: any Reporter) throws(ScriptPinError) -> Outcome {
