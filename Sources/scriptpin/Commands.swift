@@ -15,6 +15,14 @@ let fetchOptionGroup: [Option<FetchOptions>] = [
     .environment { options, context throws(ScriptPinError) in try options.adopt(context) },
 ]
 
+/// The evidence `add` and `update` take for a body, written as the pin's lines.
+let evidenceOptionGroup: [Option<EvidenceOptions>] = [
+    .values("source", "<url|github:OWNER/REPO@REF:PATH>", \.sources,
+            "Evidence: the same bytes are published there (a GitHub file is recorded at its ref's commit); repeatable."),
+    .values("sums", "<url>", \.sums, "Evidence: this checksum file of the vendor's lists the body's digest; repeatable."),
+    .value("sums-name", "<name>", \.sumsName, "The name the checksum files list the script under (default: the URL's last segment)."),
+]
+
 /// `--sha256`, for the commands that may pin ad hoc.
 let adHocDigestOption = Option<[Digest]>.values(
     "sha256", "<hex>", \.self, parse: { Digest(parsing: $0, expected: .sha256).map { [$0] } },
@@ -181,10 +189,7 @@ let addCommand = Command(CommandDefinition<Confirmed<AddCommand>>(
             return names.allSatisfy(PinRules.isValidEnvironmentPattern) ? names : nil
         }, invalid: "holds a name that \(invalidPattern)",
         "Variables (or PREFIX*) the script may see although they look secret; repeatable, or space-separated."),
-        .values("source", "<url|github:OWNER/REPO@REF:PATH>", \.command.sources,
-                "Evidence: the same bytes are published there (a GitHub file is recorded at its ref's commit); repeatable."),
-        .values("sums", "<url>", \.command.sums, "Evidence: this checksum file of the vendor's lists the body's digest; repeatable."),
-        .value("sums-name", "<name>", \.command.sumsName, "The name the checksum files list the script under (default: the URL's last segment)."),
+    ] + evidenceOptionGroup.map { $0.scoped(\.command.evidence) } + [
         .flag("yes", short: "y", \.yes, "Pin without asking; needed when there is no terminal."),
     ] + fetchOptionGroup.map { $0.scoped(\.command.fetchOptions) },
     discussion: "Refuses to replace an existing pin; that is `scriptpin update`. A URL that cannot be fetched exits 3 and writes nothing. Evidence is fetched beside the body; when any disagrees, add exits 1 and writes nothing, when any cannot be fetched, 3.",
@@ -209,9 +214,10 @@ let updateCommand = Command(CommandDefinition<Confirmed<UpdateCommand>>(
     options: [
         manifestOption.scoped(\.command.manifest),
         .flag("all", \.command.all, "Update every pin."),
+    ] + evidenceOptionGroup.map { $0.scoped(\.command.evidence) } + [
         .flag("yes", short: "y", \.yes, "Approve without asking; needed when there is no terminal."),
     ] + fetchOptionGroup.map { $0.scoped(\.command.fetchOptions) },
-    discussion: "A changed body is shown as a unified diff against the approved copy in the store, followed by a risk summary of the added lines. On approval the pin's sha256 lines are replaced and its approved date set.",
+    discussion: "A changed body is shown as a unified diff against the approved copy in the store (else against the pin's GitHub source at its recorded commit), followed by a risk summary of the added lines and what the evidence says of the new body: the pin's own lines, or those given here, which replace them. Evidence that does not confirm the new body refuses it. On approval the pin's sha256 and evidence lines are replaced and its approved date set.",
     request: { _ in Confirmed(command: UpdateCommand()) },
     perform: { request, arguments, console, context throws(ScriptPinError) in
         let command = request.command

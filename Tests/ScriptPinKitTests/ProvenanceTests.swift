@@ -354,4 +354,46 @@ struct ProvenanceTests {
         #expect(withFiles.status == 2)
         #expect(withFiles.stderr.hasPrefix("Error: --online checks the pins' evidence; it takes no files and no --sums\n"), "\(withFiles.stderr)")
     }
+
+    @Test("update: the pin's evidence must confirm the new body, a new tag is given with --source, a branch is re-resolved; without the store the diff comes from the source at the recorded commit")
+    func updateWithEvidence() throws {
+        let vendor = Vendor(server: server)
+        let first = "#!/bin/sh\necho version 1\n"
+        let v1 = vendor.commit("install.sh", first)
+        vendor.tag("v1")
+        server.serve("tool.sh", first)
+        server.serve("edge.sh", first)
+        try #require(vendor.scriptpin(["add", "tool", server.url("files/tool.sh"), "--source", "github:vendor/tool@v1:install.sh", "--yes"]).status == 0)
+        try #require(vendor.scriptpin(["add", "edge", server.url("files/edge.sh"), "--source", "github:vendor/tool@main:install.sh", "--yes"]).status == 0)
+
+        let second = "#!/bin/sh\necho version 2\n"
+        let v2 = vendor.commit("install.sh", second)
+        vendor.tag("v2")
+        server.serve("tool.sh", second)
+        server.serve("edge.sh", second)
+        // A fresh clone: no store, so the approved copy comes from the source at the recorded commit.
+        var environment = vendor.environment
+        environment["SCRIPTPIN_CACHE"] = vendor.work.directory.url("empty-cache")
+
+        let stale = vendor.work.scriptpin(["update", "tool", "--yes"], environment: environment)
+        #expect(stale.status == 1, "\(stale.stderr)")
+        #expect(stale.stdout.contains("the approved copy is not in the store; the diff is against github:vendor/tool@v1:install.sh at commit \(v1), which the pin's digest confirms\n"), "\(stale.stdout)")
+        #expect(stale.stdout.contains("-echo version 1\n+echo version 2\n"), "\(stale.stdout)")
+        #expect(stale.stdout.contains("evidence     source github:vendor/tool@v1:install.sh: the file at commit \(v1) (git blob"), "\(stale.stdout)")
+        #expect(stale.stderr.contains("scriptpin: the pin's evidence is for the approved body; a new release usually comes with a new tag or checksum file; give it one with --source"), "\(stale.stderr)")
+        #expect(stale.stderr.contains("Error: the evidence contradicts the new body of pin 'tool': "), "\(stale.stderr)")
+        #expect(stale.stderr.contains("; the pin was not changed."), "\(stale.stderr)")
+        #expect(vendor.pinText("tool")?.contains("sha256 \(sha256Hex(first))\n") == true, "unchanged")
+
+        let released = vendor.work.scriptpin(["update", "tool", "--source", "github:vendor/tool@v2:install.sh", "--yes"], environment: environment)
+        #expect(released.status == 0, "\(released.stderr)")
+        let pin = try #require(vendor.pinText("tool"))
+        #expect(pin.contains("sha256 \(sha256Hex(second))\nsource github:vendor/tool@v2:install.sh commit \(v2)\n"), "\(pin)")
+        #expect(!pin.contains(v1))
+
+        let edge = vendor.work.scriptpin(["update", "edge", "--yes"], environment: environment)
+        #expect(edge.status == 0, "\(edge.stderr)")
+        #expect(edge.stdout.contains("evidence     source github:vendor/tool@main:install.sh: the file at commit \(v2) is the served body"), "\(edge.stdout)")
+        #expect(vendor.pinText("edge")?.contains("source github:vendor/tool@main:install.sh commit \(v2)\n") == true)
+    }
 }

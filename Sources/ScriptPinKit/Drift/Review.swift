@@ -10,8 +10,12 @@ public struct Review: Sendable {
     public let storeProblems: [ScriptPinError]
 
     /// Compares `new` (with digest `newDigest`) with the first of `approved`
-    /// that the store holds intact.
-    public init(approved: [Digest], store: ContentStore, new: [UInt8], newDigest: Digest, sizeLimit: Int) {
+    /// that the store holds intact, else with `elsewhere`: an approved body
+    /// from another channel, which the caller has hashed to one of `approved`.
+    public init(
+        approved: [Digest], store: ContentStore, new: [UInt8], newDigest: Digest, sizeLimit: Int,
+        elsewhere: (digest: Digest, bytes: [UInt8])? = nil
+    ) {
         let newText = String(decoding: new, as: UTF8.self)
         var old: (Digest, [UInt8])?
         var problems: [ScriptPinError] = []
@@ -23,6 +27,7 @@ public struct Review: Sendable {
             }
         }
         storeProblems = problems
+        if old == nil, let elsewhere { old = (elsewhere.digest, elsewhere.bytes) }
         guard let (oldDigest, oldBytes) = old,
               let diff = UnifiedDiff(old: String(decoding: oldBytes, as: UTF8.self), new: newText)
         else {

@@ -96,12 +96,25 @@ public struct PinDocument: Sendable, Equatable {
 
     /// Replaces every `sha256` line by `digests`, where the first one stood.
     public mutating func replaceDigests(with digests: [Digest]) {
-        let newLines = digests.map { Line.field(.sha256, $0.hex) }
-        guard let first = lines.firstIndex(where: { if case .field(.sha256, _) = $0 { true } else { false } }) else {
-            insertInCanonicalPlace(newLines, for: .sha256)
+        replaceLines(of: [.sha256], with: digests.map { Line.field(.sha256, $0.hex) })
+    }
+
+    /// Replaces every `source` and `sums` line by `evidence`, where the first one stood.
+    public mutating func replaceEvidence(with evidence: [Evidence]) {
+        replaceLines(of: [.source, .sums], with: evidence.map { Line.field($0.key, $0.description) })
+    }
+
+    /// Replaces every line of `keys` by `newLines`, where the first one stood, else where canonical order puts the first key.
+    private mutating func replaceLines(of keys: Set<Key>, with newLines: [Line]) {
+        func isReplaced(_ line: Line) -> Bool {
+            if case .field(let key, _) = line { return keys.contains(key) }
+            return false
+        }
+        guard let first = lines.firstIndex(where: isReplaced) else {
+            if let key = Key.allCases.first(where: keys.contains) { insertInCanonicalPlace(newLines, for: key) }
             return
         }
-        lines.removeAll { if case .field(.sha256, _) = $0 { true } else { false } }
+        lines.removeAll(where: isReplaced)
         lines.insert(contentsOf: newLines, at: first)
     }
 

@@ -190,7 +190,7 @@ struct EvidenceChecker: Sendable {
         }
     }
 
-    private static func replacing(_ target: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+    static func replacing(_ target: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
         guard !target.isEmpty else { return bytes }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
@@ -209,6 +209,22 @@ struct EvidenceChecker: Sendable {
 }
 
 extension EvidenceChecker {
+    /// The approved body as one of the pin's GitHub sources holds it at the
+    /// recorded commit (with its declared substitution), so that a review can
+    /// show a diff on a machine whose store lacks the approved copy; nil when
+    /// no source gives bytes the pin's digests accept.
+    func approvedBody(for pin: Pin) -> (origin: String, digest: Digest, bytes: [UInt8])? {
+        for case .source(let source) in pin.evidence {
+            guard case .github(let file) = source.location, let commit = source.commit,
+                  let id = try? github.blobID(of: file, at: commit), var bytes = try? github.blob(id, of: file, limit: sizeLimit)
+            else { continue }
+            if let placeholder = source.commitPlaceholder { bytes = Self.replacing(Array(placeholder.utf8), with: Array(commit.utf8), in: bytes) }
+            guard let digest = BodyFacts.sha256(of: bytes), pin.accepts(digest) else { continue }
+            return ("\(file) at commit \(commit)", digest, bytes)
+        }
+        return nil
+    }
+
     /// Asks every second channel at once while `download` fetches the body on
     /// this thread, then compares: one round trip's time, not one per line.
     func check<Body>(
@@ -248,7 +264,14 @@ struct BodyFacts: Sendable {
     }
 
     func digest(_ algorithm: DigestAlgorithm) -> Digest? {
-        if algorithm == .sha256 { return sha256 }
+        algorithm == .sha256 ? sha256 : Self.digest(algorithm, of: bytes)
+    }
+
+    static func sha256(of bytes: [UInt8]) -> Digest? {
+        digest(.sha256, of: bytes)
+    }
+
+    private static func digest(_ algorithm: DigestAlgorithm, of bytes: [UInt8]) -> Digest? {
         guard let hasher = try? StreamingHasher(algorithm) else { return nil }
         return (try? hasher.update(bytes)).flatMap { try? hasher.finalize() }
     }

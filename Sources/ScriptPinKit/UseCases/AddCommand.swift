@@ -12,12 +12,8 @@ public struct AddCommand: Sendable {
     public var maxSize: Int64?
     public var manifest: String?
     public var fetchOptions = FetchOptions()
-    /// Evidence: other places that publish the same bytes (URLs, `github:OWNER/REPO@REF:PATH`).
-    public var sources: [String] = []
-    /// Evidence: vendor checksum files that list the body's digest.
-    public var sums: [String] = []
-    /// The name the checksum files list the script under; nil is the URL's last segment.
-    public var sumsName: String?
+    /// Evidence from second channels, written as the pin's lines once it confirms the body.
+    public var evidence = EvidenceOptions()
 
     public init() {}
 
@@ -48,7 +44,7 @@ public struct AddCommand: Sendable {
         if ScriptURL(url)?.hasCredentials == true {
             throw .usage("the URL contains a user or password; pins are committed, so keep credentials out of them")
         }
-        _ = try evidence()
+        _ = try evidence.lines()
         return try prepare(in: try Manifest.discover(explicit: manifest, context: context), reporter: reporter, context: context)
     }
 
@@ -64,7 +60,7 @@ public struct AddCommand: Sendable {
         let limit = fetchOptions.sizeLimit(declared: maxSize)
         let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, context: context)
         let (fetched, verdicts) = try checker.check(
-            try evidence(), purpose: .approving, pinURL: url,
+            try evidence.lines(), purpose: .approving, pinURL: url,
             beside: { () throws(ScriptPinError) in
                 let body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: limit, into: image)
                 try image.seal(expecting: body.digest)
@@ -106,23 +102,6 @@ public struct AddCommand: Sendable {
             pin: pin, path: path, filePath: existing.filePath(forPinNamed: name),
             text: try document.renderVerified(as: pin, path: path), location: existing.location,
             image: image, store: ContentStore(context: context))
-    }
-
-    /// The evidence lines the options ask for.
-    private func evidence() throws(ScriptPinError) -> [Evidence] {
-        var lines: [Evidence] = []
-        for text in sources {
-            switch SourceEvidence.parse(text) {
-            case .success(let source): lines.append(.source(source))
-            case .failure(let problem): throw .usage("the source '\(text)' cannot be used: \(problem.message)")
-            }
-        }
-        for text in sums {
-            if let problem = ScriptURL.problem(with: text) { throw .usage("the sums URL '\(text)' cannot be used: \(problem)") }
-            lines.append(.sums(SumsEvidence(url: text, fileName: sumsName)))
-        }
-        if sumsName != nil && sums.isEmpty { throw .usage("a name for the checksum file's entry needs a checksum file to look in") }
-        return lines
     }
 
     /// Writes the prepared pin, unless another one took its name meanwhile, and keeps the body in the store.

@@ -6,6 +6,9 @@ public struct UpdateCommand: Sendable {
     public var all = false
     public var manifest: String?
     public var fetchOptions = FetchOptions()
+    /// Evidence for the new bodies; when given, it replaces the pins' own
+    /// lines (a new release has a new tag or checksum file), else those are checked.
+    public var evidence = EvidenceOptions()
 
     public init() {}
 
@@ -24,6 +27,8 @@ public struct UpdateCommand: Sendable {
         let location: ManifestLocation
         let image: ScriptImage
         let store: ContentStore
+        /// The evidence lines to write, each confirmed for the new body (a GitHub source at its new commit).
+        let evidence: [Evidence]
         public var question: String { "Approve the new digest for \(pin.name)?" }
     }
 
@@ -42,10 +47,17 @@ public struct UpdateCommand: Sendable {
             return nil
         }
         let newBody = try contents(of: image)
-        let review = Review(approved: pin.sha256, store: store, new: newBody, newDigest: body.digest, sizeLimit: Int(limit))
+        let given = try evidence.lines()
+        let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, context: context)
+        // Without the approved copy here (a CI runner, a fresh clone), the pin's source at its recorded commit has it.
+        let elsewhere = pin.sha256.contains(where: store.contains) ? nil : checker.approvedBody(for: pin)
+        let review = Review(
+            approved: pin.sha256, store: store, new: newBody, newDigest: body.digest, sizeLimit: Int(limit),
+            elsewhere: elsewhere.map { ($0.digest, $0.bytes) })
         for problem in review.storeProblems { reporter.warning(problem.description) }
         reporter.line("\(pin.name): changed: \(ScriptURL.redact(pin.url)) now serves \(body.digest.hex) (\(body.size) bytes)")
         if let diff = review.diff {
+            if let elsewhere { reporter.line("the approved copy is not in the store; the diff is against \(elsewhere.origin), which the pin's digest confirms") }
             reporter.result(colouredDiff(diff, reporter: reporter))
         } else {
             reporter.line("the approved copy is not in the store (\(store.root)), so there is no diff; summary of the new body:")
@@ -58,10 +70,24 @@ public struct UpdateCommand: Sendable {
             }
         }
         EgressGuess.render(newHosts, reporter: reporter)
+        let lines = given.isEmpty ? pin.evidence : given
+        let verdicts = try checker.check(
+            lines, purpose: .approving, pinURL: pin.url, beside: { () throws(ScriptPinError) in },
+            facts: { BodyFacts(bytes: newBody, sha256: body.digest) }).verdicts
+        for verdict in verdicts { reporter.line("evidence     \(VisibleText.escape(verdict.summary))") }
+        if let refusal = ScriptPinError.refusal(verdicts, subject: "the new body of pin '\(pin.name)'", consequence: "the pin was not changed") {
+            if given.isEmpty {
+                reporter.note("scriptpin: the pin's evidence is for the approved body; a new release usually comes with a new tag or checksum file\(reporter.hint(.addEvidence))")
+            }
+            throw refusal
+        }
+        if lines.isEmpty {
+            reporter.note("scriptpin: the pin has no evidence from a second channel, so it approves whatever the host serves today\(reporter.hint(.addEvidence))")
+        }
         return Prepared(
             pin: pin, newDigest: body.digest, path: manifest.path(forPinNamed: pin.name),
             filePath: manifest.filePath(forPinNamed: pin.name), location: manifest.location,
-            image: image, store: store)
+            image: image, store: store, evidence: verdicts.map(\.evidence))
     }
 
     /// Replaces the pin's digests by the new one and sets its approval date.
@@ -77,7 +103,9 @@ public struct UpdateCommand: Sendable {
         var approved = latest.pin
         approved.sha256 = [prepared.newDigest]
         approved.approved = todayUTC()
+        approved.evidence = prepared.evidence
         document.replaceDigests(with: approved.sha256)
+        document.replaceEvidence(with: approved.evidence)
         document.set(.approved, to: todayUTC())
         try writeAtomically(prepared.filePath, text: document.renderVerified(as: approved, path: prepared.path))
         _ = consume lock
