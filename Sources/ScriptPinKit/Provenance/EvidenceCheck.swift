@@ -18,12 +18,16 @@ public struct EvidenceVerdict: Sendable {
         return false
     }
 
+    public var isContradicted: Bool {
+        if case .contradicted = finding { return true }
+        return false
+    }
+
     /// `source github:…: <what it showed>`, for reports and errors.
     public var summary: String {
         let subject = "\(evidence.key.rawValue) \(evidence.shortDescription)"
         switch finding {
-        case .confirmed(let text): return "\(subject): \(text)"
-        case .contradicted(let text): return "\(subject): \(text)"
+        case .confirmed(let text), .contradicted(let text): return "\(subject): \(text)"
         case .unreachable(let failure): return "\(subject): could not be checked: \(failure.description)"
         }
     }
@@ -242,7 +246,7 @@ extension ScriptPinError {
     /// The refusal `verdicts` call for, or nil when every one confirmed the body:
     /// a contradiction outranks a channel that could not be asked.
     static func refusal(_ verdicts: [EvidenceVerdict], subject: String, consequence: String) -> ScriptPinError? {
-        let contradicted = verdicts.filter { if case .contradicted = $0.finding { true } else { false } }
+        let contradicted = verdicts.filter(\.isContradicted)
         if !contradicted.isEmpty { return .evidenceContradicts(subject: subject, findings: contradicted.map(\.summary), consequence: consequence) }
         let unreachable = verdicts.filter { !$0.isConfirmed }
         if !unreachable.isEmpty { return .evidenceUnreachable(subject: subject, findings: unreachable.map(\.summary), consequence: consequence) }

@@ -114,7 +114,7 @@ public struct CheckCommand: Sendable {
                 beside: { () throws(ScriptPinError) in try fetcher.fetch(pin.url, sizeLimit: limit, into: collector) },
                 facts: { BodyFacts(bytes: collector?.bytes ?? [], sha256: $0.digest) })
             if pin.accepts(body.digest) {
-                if verdicts.contains(where: { if case .contradicted = $0.finding { true } else { false } }) {
+                if verdicts.contains(where: \.isContradicted) {
                     return result(.contradicted, actual: body.digest, size: body.size, evidence: verdicts)
                 }
                 if verdicts.contains(where: { !$0.isConfirmed }) {

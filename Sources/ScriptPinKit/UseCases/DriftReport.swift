@@ -29,7 +29,7 @@ public struct DriftReport: Sendable {
             let actual = result.actual?.hex ?? "?"
             return "\(ScriptURL.redact(result.url)) changed: it now serves sha256 \(actual) (\(result.size ?? 0) bytes), not the pinned \(result.expected.map(\.hex).joined(separator: " or ")). Review it with `scriptpin update \(result.name)`"
         case .contradicted:
-            let findings = result.evidence.filter { if case .contradicted = $0.finding { true } else { false } }.map(\.summary)
+            let findings = result.evidence.filter(\.isContradicted).map(\.summary)
             return "\(result.name) still matches its pin, but its evidence no longer does: \(findings.joined(separator: "; ")). Find out from the vendor why before the script runs again"
         case .unreachable:
             if let error = result.error { return "\(result.name) could not be checked: \(error.description)" }
