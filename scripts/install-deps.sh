@@ -4,11 +4,13 @@
 # the tests drive (openssl, python3, git, sha256sum, diff, patch; cc for a
 # preload shim and a seccomp filter; readelf, objcopy, tar and gzip for the
 # release checks; setpriv and unshare to test as an unprivileged user and
-# without namespaces; curl, the client the confined test scripts use).
+# without namespaces; curl, the client the confined test scripts use; gnupg,
+# openssh-client and minisign to make keys and signatures at test time, and
+# gpgv, which scriptpin runs to check PGP evidence).
 set -euo pipefail
 
 packages=(libssl-dev libcurl4-openssl-dev pkg-config openssl python3 git coreutils diffutils patch ca-certificates
-          gcc libc6-dev binutils util-linux tar gzip curl)
+          gcc libc6-dev binutils util-linux tar gzip curl gnupg gpgv openssh-client minisign)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep "install ok installed" > /dev/null; then

@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 
 /* EVP_MD_size is a function-like macro in OpenSSL 3, which Swift cannot
    import; EVP_MD_get_size is the real function behind it. */

@@ -177,7 +177,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .conflictingSettings(let message):
             return message
         case .evidenceContradicts(let subject, let findings, let consequence):
-            return "the evidence contradicts \(subject): \(findings.joined(separator: "; ")); \(consequence). The vendor's repository or checksum file is the channel whoever controls the download host does not control: if they disagree, treat the download as tampered with until the vendor explains the difference"
+            return "the evidence contradicts \(subject): \(findings.joined(separator: "; ")); \(consequence). The vendor's repository, checksum file or signing key is a channel whoever controls the download host does not control: if they disagree, treat the download as tampered with until the vendor explains the difference"
         case .evidenceUnreachable(let subject, let findings, let consequence):
             return "the evidence for \(subject) could not be checked: \(findings.joined(separator: "; ")); \(consequence). Try again when the host answers"
         }

@@ -9,6 +9,9 @@ struct OptionSpec: Sendable, Hashable {
     let placeholder: String?
     let repeatable: Bool
     let help: String
+    /// How many arguments one use takes (`--signature KIND URL KEY` takes three),
+    /// recorded as one value, space-separated, as the pin line writes it.
+    var valueCount = 1
 
     /// `--name`, as messages name the option.
     var spelling: String { "--\(name)" }
@@ -68,11 +71,14 @@ func parseCommandLine(_ arguments: [String], options: [OptionSpec], command: Str
             continue
         }
         if let inlineValue {
+            guard option.valueCount == 1 else { throw .usage("\(option.spelling) takes \(option.valueCount) values after it, not after `=`: \(option.spelling) \(placeholder)") }
             try parsed.record(option, inlineValue)
         } else {
-            guard index < arguments.count else { throw .usage("\(option.spelling) needs a value: \(option.spelling) \(placeholder)") }
-            try parsed.record(option, arguments[index])
-            index += 1
+            guard arguments.count - index >= option.valueCount else {
+                throw .usage("\(option.spelling) needs \(option.valueCount == 1 ? "a value" : "\(option.valueCount) values"): \(option.spelling) \(placeholder)")
+            }
+            try parsed.record(option, arguments[index..<index + option.valueCount].joined(separator: " "))
+            index += option.valueCount
         }
     }
     return parsed
@@ -173,9 +179,9 @@ extension Option {
     /// position (`--egress value 2`), never by its text.
     static func values<Value>(
         _ name: String, _ placeholder: String, _ keyPath: WritableKeyPath<Request, [Value]> & Sendable,
-        parse: @escaping @Sendable (String) -> [Value]?, invalid: String, _ help: String
+        parse: @escaping @Sendable (String) -> [Value]?, invalid: String, _ help: String, valueCount: Int = 1
     ) -> Option {
-        let spec = OptionSpec(name: name, shortName: nil, placeholder: placeholder, repeatable: true, help: help)
+        let spec = OptionSpec(name: name, shortName: nil, placeholder: placeholder, repeatable: true, help: help, valueCount: valueCount)
         return Option(specs: [spec]) { request, parsed, _ throws(ScriptPinError) in
             for (index, text) in parsed.values(of: spec).enumerated() {
                 guard let values = parse(text) else { throw .usage("\(spec.spelling) value \(index + 1) \(invalid)") }
@@ -184,8 +190,10 @@ extension Option {
         }
     }
 
-    static func values(_ name: String, _ placeholder: String, _ keyPath: WritableKeyPath<Request, [String]> & Sendable, _ help: String) -> Option {
-        values(name, placeholder, keyPath, parse: { [$0] }, invalid: "", help)
+    static func values(
+        _ name: String, _ placeholder: String, _ keyPath: WritableKeyPath<Request, [String]> & Sendable, _ help: String, valueCount: Int = 1
+    ) -> Option {
+        values(name, placeholder, keyPath, parse: { [$0] }, invalid: "", help, valueCount: valueCount)
     }
 
     /// Flags that each set the same value, so that giving two is a contradiction.

@@ -20,6 +20,9 @@ let evidenceOptionGroup: [Option<EvidenceOptions>] = [
     .values("source", "<url|github:OWNER/REPO@REF:PATH>", \.sources,
             "Evidence: the same bytes are published there (a GitHub file is recorded at its ref's commit); repeatable."),
     .values("sums", "<url>", \.sums, "Evidence: this checksum file of the vendor's lists the body's digest; repeatable."),
+    .values("signature", "<\(SignatureEvidence.Kind.alternatives)> <url|github:OWNER/REPO@TAG> <key>", \.signatures,
+            "Evidence: a signature by a key in known-hashes/keys/ (minisign key id, SSH SHA256: fingerprint, OpenPGP fingerprint) over the body, a --sums file, or a source's tag; repeatable.",
+            valueCount: 3),
     .value("sums-name", "<name>", \.sumsName, "The name the checksum files list the script under (default: the URL's last segment)."),
 ]
 

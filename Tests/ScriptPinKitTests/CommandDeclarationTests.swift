@@ -18,8 +18,8 @@ struct CommandDeclarationTests {
 
     struct Help {
         let usage: String
-        /// `--name` of every option the OPTIONS section lists, with its placeholder when it takes a value.
-        let options: [(name: String, takesValue: Bool)]
+        /// `--name` of every option the OPTIONS section lists, with the number of values its placeholders show.
+        let options: [(name: String, valueCount: Int)]
     }
 
     /// Every command's help, read once.
@@ -31,10 +31,10 @@ struct CommandDeclarationTests {
         let text = ProcessRunner.scriptpin([command, "--help"], in: "/").stdout
         let usage = text.split(separator: "\n").first { $0.hasPrefix("USAGE: ") }.map { String($0.dropFirst(7)) } ?? ""
         let optionLines = text.components(separatedBy: "OPTIONS:\n")[1].split(separator: "\n").filter { $0.hasPrefix("  -") }
-        let options = optionLines.map { line -> (String, Bool) in
+        let options = optionLines.map { line -> (String, Int) in
             let label = line.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")[0]
             let words = label.split(separator: " ").filter { $0.hasPrefix("--") || !$0.hasPrefix("-") }
-            return (String(words[0]), words.count > 1)
+            return (String(words[0]), words.count - 1)
         }
         return Help(usage: usage, options: options)
     }
@@ -59,7 +59,7 @@ struct CommandDeclarationTests {
     func parserMatchesHelp(command: String) {
         let own = Self.help(command).options
         for option in own where option.name != "--help" {
-            let arguments = [command, option.name] + (option.takesValue ? ["1"] : []) + ["--help"]
+            let arguments = [command, option.name] + Array(repeating: "1", count: option.valueCount) + ["--help"]
             let result = ProcessRunner.scriptpin(arguments, in: "/")
             #expect(result.status == 0 && result.stdout.hasPrefix("OVERVIEW:"), "\(arguments): \(result.stderr)")
         }

@@ -62,7 +62,7 @@ struct PinFormatTests {
     }
 
     @Test("Every error is reported with its exact line", arguments: [
-        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, source, sums, provenance, interpreter, env, max-size, approved, confine, egress, hide, expose"),
+        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, source, sums, signature, provenance, interpreter, env, max-size, approved, confine, egress, hide, expose"),
         ("sha256 \(digest)\n", "known-hashes/tool.pin: error: no 'url' line; a pin needs the https URL it pins"),
         ("url https://e.com/a\n# c\nurl https://e.com/b\nsha256 \(digest)\n", "known-hashes/tool.pin:3: error: a second 'url' line; the first is on line 1, and a pin has exactly one"),
         ("url https://e.com/a\nsha256 abc123\n", "known-hashes/tool.pin:2: error: 'abc123' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them"),
@@ -91,7 +91,14 @@ struct PinFormatTests {
         ("url https://e.com/a\nsha256 \(digest)\nsource http://e.com/b\n", "known-hashes/tool.pin:3: error: 'http://e.com/b' is not a source line: 'http://e.com/b' uses http; only https URLs are accepted, so the body cannot be changed in transit"),
         ("url https://e.com/a\nsha256 \(digest)\nsums https://e.com/SUMS a b\n", "known-hashes/tool.pin:3: error: 'https://e.com/SUMS a b' is not a sums line: a sums line is URL and at most one file name; a name with spaces cannot be written"),
         ("url https://e.com/a\nsha256 \(digest)\nsums https://e.com/SUMS\nsums https://e.com/SUMS\n", "known-hashes/tool.pin:4: error: sums https://e.com/SUMS is listed twice"),
-        ("url https://e.com/a\nsha256 \(digest)\nprovenance required\n", "known-hashes/tool.pin:3: error: `provenance required` without evidence: add a source or sums line, or remove it"),
+        ("url https://e.com/a\nsha256 \(digest)\nsignature gpg https://e.com/a.asc KEY\n", "known-hashes/tool.pin:3: error: 'gpg https://e.com/a.asc KEY' is not a signature line: 'gpg' is not a signature kind; write minisign, ssh or pgp"),
+        ("url https://e.com/a\nsha256 \(digest)\nsignature pgp https://e.com/a.asc 1234\n", "known-hashes/tool.pin:3: error: 'pgp https://e.com/a.asc 1234' is not a signature line: '1234' is not an OpenPGP fingerprint; write the primary key's 40 hex digits, without spaces"),
+        ("url https://e.com/a\nsha256 \(digest)\nsignature ssh https://e.com/a.sig MD5:1\n", "known-hashes/tool.pin:3: error: 'ssh https://e.com/a.sig MD5:1' is not a signature line: 'MD5:1' is not an SSH key fingerprint; write the SHA256:… that `ssh-keygen -lf KEY.pub` prints"),
+        ("url https://e.com/a\nsha256 \(digest)\nsignature minisign github:o/r@v1 ABCD\n", "known-hashes/tool.pin:3: error: 'minisign github:o/r@v1 ABCD' is not a signature line: git signs tags with pgp or ssh, not minisign"),
+        ("url https://e.com/a\nsha256 \(digest)\nsignature pgp https://e.com/S.asc ABCDEF0123456789ABCDEF0123456789ABCDEF01 over https://e.com/S\n", "known-hashes/tool.pin:3: error: the signature is over https://e.com/S, which no sums line of the pin checks; add `sums https://e.com/S`"),
+        ("url https://e.com/a\nsha256 \(digest)\nsignature pgp github:o/r@v1 ABCDEF0123456789ABCDEF0123456789ABCDEF01\n", "known-hashes/tool.pin:3: error: the signature is over tag v1 of o/r, and no source line of the pin is a file at that tag; add `source github:o/r@v1:PATH`"),
+        ("url https://e.com/a\nsha256 \(digest)\nsource github:o/r@v1:i.sh\nsignature ssh github:o/r@v1 SHA256:\(String(repeating: "A", count: 43)) namespace file\n", "known-hashes/tool.pin:4: error: 'ssh github:o/r@v1 SHA256:\(String(repeating: "A", count: 43)) namespace file' is not a signature line: git signs tags in the namespace `git`, not `file`"),
+        ("url https://e.com/a\nsha256 \(digest)\nprovenance required\n", "known-hashes/tool.pin:3: error: `provenance required` without evidence: add a source, sums or signature line, or remove it"),
         ("url https://e.com/a\nsha256 \(digest)\nprovenance always\n", "known-hashes/tool.pin:3: error: 'always' is not a provenance mode; write optional or required"),
         ("url https://e.com/a\nsha256 \(digest)\nhide .aws\n", "known-hashes/tool.pin:3: error: '.aws' is not an absolute path; write /PATH, or ~/PATH for one under the home directory"),
     ])
@@ -171,6 +178,10 @@ struct PinFormatTests {
             .source(SourceEvidence(location: .github(GitHubFile(owner: "o", repository: "r", ref: "main", path: "install.sh")!), commit: commit, commitPlaceholder: "${LOAD_SCRIPT_COMMIT_SHA}")),
             .sums(SumsEvidence(url: "https://e.example/SHA256SUMS", fileName: nil)),
             .sums(SumsEvidence(url: "https://e.example/v1/SHA512SUM", fileName: name)),
+            .signature(SignatureEvidence(kind: .minisign, location: .url("https://e.example/\(name).minisig"), key: "E42A00CD71104F6", namespace: nil, signedSums: nil)),
+            .signature(SignatureEvidence(
+                kind: .ssh, location: .url("https://e.example/\(name).sig"), key: "SHA256:" + String(repeating: "A", count: 43), namespace: "file", signedSums: nil)),
+            .signature(SignatureEvidence(kind: .pgp, location: .url("https://e.example/\(name).asc"), key: String(repeating: "AB", count: 20), namespace: nil, signedSums: nil)),
         ]
         return Array(candidates.shuffled(using: &generator).prefix(Int.random(in: 1...3, using: &generator)))
     }

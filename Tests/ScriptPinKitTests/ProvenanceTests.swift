@@ -318,7 +318,7 @@ struct ProvenanceTests {
         vendor.work.pin("bare", url: server.url("files/bare.sh"), content: script)
         let bare = vendor.scriptpin(["run", "bare", "--provenance", "--confine", "off"])
         #expect(bare.status == 125)
-        #expect(bare.stderr == "Error: provenance is required (the run's options ask for it), and pin 'bare' has no evidence lines to check; add a source or sums line to its pin file, or drop the requirement\n", "\(bare.stderr)")
+        #expect(bare.stderr == "Error: provenance is required (the run's options ask for it), and pin 'bare' has no evidence lines to check; add a source, sums or signature line to its pin file, or drop the requirement\n", "\(bare.stderr)")
     }
 
     @Test("verify --online: every pin's evidence against what its URL serves; offline verify never asks")

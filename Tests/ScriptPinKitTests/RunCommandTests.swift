@@ -394,7 +394,7 @@ struct RunBuildingBlockTests {
         let wrong = Digest(algorithm: .sha256, bytes: [UInt8](repeating: 0, count: 32))
         #expect(throws: ScriptPinError.self) { try image.seal(expecting: wrong) }
         try image.seal(expecting: digest)
-        let termination = try spawnAndWait(["sh", path], environment: [EnvironmentVariable(name: "PATH", value: "/usr/bin:/bin")], image: image)
+        let termination = try launchScript(["sh", path], environment: [EnvironmentVariable(name: "PATH", value: "/usr/bin:/bin")], image: image)
         #expect(termination == .exited(5))
         _ = consume image
         #expect(!FileManager.default.fileExists(atPath: directory))

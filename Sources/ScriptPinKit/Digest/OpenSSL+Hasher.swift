@@ -81,27 +81,6 @@ public final class StreamingHasher {
     }
 }
 
-/// Git's id for a file's content: SHA-1 over `blob SIZE\0` and the bytes.
-/// A commit's tree names each file by it, so a served body can be matched to
-/// the file at a commit (through GitHub's API) without downloading the file.
-/// Never a pin's digest: SHA-1 is a weak hash, which git and GitHub harden
-/// by refusing objects built to collide (sha1dc).
-func gitBlobID(of bytes: [UInt8]) throws(OpenSSLError) -> String {
-    guard let context = EVP_MD_CTX_new() else { throw OpenSSLError(operation: "EVP_MD_CTX_new") }
-    defer { EVP_MD_CTX_free(context) }
-    let header = Array("blob \(bytes.count)\0".utf8)
-    guard EVP_DigestInit_ex(context, EVP_sha1(), nil) == 1,
-          EVP_DigestUpdate(context, header, header.count) == 1,
-          bytes.withUnsafeBytes({ $0.isEmpty || EVP_DigestUpdate(context, $0.baseAddress, $0.count) == 1 })
-    else { throw OpenSSLError(operation: "SHA-1 of a git blob") }
-    var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-    var length: UInt32 = 0
-    guard EVP_DigestFinal_ex(context, &output, &length) == 1, length == 20 else {
-        throw OpenSSLError(operation: "EVP_DigestFinal_ex (SHA-1)")
-    }
-    return output.prefix(20).map { byte in String(byte >> 4, radix: 16) + String(byte & 0x0f, radix: 16) }.joined()
-}
-
 extension BuildInfo {
     /// The OpenSSL this process runs with ("OpenSSL 3.0.17 1 Jul 2025"), not the one it was compiled against.
     public static var openSSLVersion: String {

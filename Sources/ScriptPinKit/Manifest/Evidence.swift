@@ -7,12 +7,16 @@ public enum Evidence: Sendable, Equatable, CustomStringConvertible {
     case source(SourceEvidence)
     /// `sums URL [FILE-NAME]`: the vendor's checksum file lists the body's digest.
     case sums(SumsEvidence)
+    /// `signature KIND URL KEY …`: a key in the repository signed the body,
+    /// one of the pin's checksum files, or the tag of one of its sources.
+    case signature(SignatureEvidence)
 
     /// The value as the pin line writes it, after its key.
     public var description: String {
         switch self {
         case .source(let source): source.description
         case .sums(let sums): sums.description
+        case .signature(let signature): signature.description
         }
     }
 
@@ -21,6 +25,7 @@ public enum Evidence: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .source: .source
         case .sums: .sums
+        case .signature: .signature
         }
     }
 }
@@ -103,6 +108,34 @@ public struct SourceEvidence: Sendable, Equatable, CustomStringConvertible {
     static func isCommitID(_ text: String) -> Bool {
         text.utf8.count == 40 && text.utf8.allSatisfy { $0 < 128 && Character(Unicode.Scalar($0)).isHexDigit }
     }
+}
+
+/// A tag in a GitHub repository (`github:OWNER/REPO@TAG`), whose signed tag object a signature line checks.
+public struct GitHubTag: Sendable, Equatable, CustomStringConvertible {
+    public let owner: String
+    public let repository: String
+    public let tag: String
+
+    public init?(parsing text: String) {
+        guard text.hasPrefix(GitHubFile.scheme), !text.dropFirst(GitHubFile.scheme.count).contains(":"),
+              let file = GitHubFile(parsing: text + ":" + Self.placeholderPath)
+        else { return nil }
+        (owner, repository, tag) = (file.owner, file.repository, file.ref)
+    }
+
+    private static let placeholderPath = "file"
+
+    /// Whether `file` is in this tag's repository at this tag.
+    func names(_ file: GitHubFile) -> Bool {
+        file.owner == owner && file.repository == repository && file.ref == tag
+    }
+
+    /// The tag's repository as the GitHub API addresses files in it.
+    var anyFile: GitHubFile {
+        GitHubFile(owner: owner, repository: repository, ref: tag, path: Self.placeholderPath)!
+    }
+
+    public var description: String { "\(GitHubFile.scheme)\(owner)/\(repository)@\(tag)" }
 }
 
 /// A file in a GitHub repository at a ref (tag, branch or commit).
@@ -190,6 +223,128 @@ public struct SumsEvidence: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// A detached signature by a key kept in the repository (`known-hashes/keys/`):
+/// `KIND LOCATION KEY [namespace NS] [over SUMS-URL]`.
+public struct SignatureEvidence: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, NamedValues {
+        /// Ed25519 as minisign writes it; KEY is its key id (up to 16 hex digits).
+        case minisign
+        /// OpenSSH's SSHSIG (`ssh-keygen -Y sign`); KEY is the `SHA256:…` fingerprint.
+        case ssh
+        /// OpenPGP, checked by the system's `gpgv`; KEY is the primary key's 40-hex-digit fingerprint.
+        case pgp
+    }
+
+    /// Where the signature is: a URL, or a GitHub tag whose tag object carries it.
+    public enum Location: Sendable, Equatable, CustomStringConvertible {
+        case url(String)
+        case tag(GitHubTag)
+
+        public var description: String {
+            switch self {
+            case .url(let url): url
+            case .tag(let tag): tag.description
+            }
+        }
+    }
+
+    public let kind: Kind
+    public let location: Location
+    /// The key's id (minisign), fingerprint (ssh: `SHA256:…`, pgp: 40 hex digits).
+    public let key: String
+    /// What an SSH signature was made for (`ssh-keygen -Y sign -n NAMESPACE`);
+    /// git signs tags in the namespace `git`.
+    public let namespace: String?
+    /// The pin's checksum file the signature covers; nil is the body (or, for a tag, the tag object).
+    public var signedSums: String?
+
+    public init(kind: Kind, location: Location, key: String, namespace: String?, signedSums: String?) {
+        self.kind = kind
+        self.location = location
+        self.key = key
+        self.namespace = namespace
+        self.signedSums = signedSums
+    }
+
+    static let namespaceWord = "namespace"
+    static let overWord = "over"
+    /// The namespace `ssh-keygen -Y sign -n file` signs files in, and the one written when none is given.
+    static let fileNamespace = "file"
+    static let gitNamespace = "git"
+
+    static func parse(_ text: String) -> Result<SignatureEvidence, EvidenceProblem> {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard words.count >= 3 else {
+            return .failure(EvidenceProblem("a signature line is KIND URL KEY, KIND being \(Kind.spelledOut)"))
+        }
+        guard let kind = Kind(rawValue: words[0]) else {
+            return .failure(EvidenceProblem("'\(words[0])' is not a signature kind; write \(Kind.spelledOut)"))
+        }
+        let location: Location
+        if words[1].hasPrefix(GitHubFile.scheme) {
+            guard let tag = GitHubTag(parsing: words[1]) else {
+                return .failure(EvidenceProblem("'\(words[1])' is not a GitHub tag; write github:OWNER/REPO@TAG"))
+            }
+            guard kind != .minisign else { return .failure(EvidenceProblem("git signs tags with pgp or ssh, not minisign")) }
+            location = .tag(tag)
+        } else {
+            if let problem = ScriptURL.problem(with: words[1]) { return .failure(EvidenceProblem(problem)) }
+            location = .url(words[1])
+        }
+        let key = words[2]
+        if let problem = keyProblem(key, kind: kind) { return .failure(EvidenceProblem(problem)) }
+        var namespace: String?
+        var signedSums: String?
+        var rest = words.dropFirst(3)
+        while let word = rest.popFirst() {
+            guard let value = rest.popFirst() else { return .failure(EvidenceProblem("'\(word)' needs a value after it")) }
+            switch word {
+            case namespaceWord where namespace == nil && kind == .ssh:
+                namespace = value
+            case overWord where signedSums == nil:
+                if let problem = ScriptURL.problem(with: value) { return .failure(EvidenceProblem(problem)) }
+                signedSums = value
+            default:
+                return .failure(EvidenceProblem(
+                    "'\(word)' is not understood here; after the key come `\(namespaceWord) NS` (ssh only) and `\(overWord) SUMS-URL`, each once"))
+            }
+        }
+        if case .tag = location {
+            if signedSums != nil { return .failure(EvidenceProblem("a tag's signature covers the tag, not a checksum file")) }
+            if kind == .ssh, let namespace, namespace != gitNamespace {
+                return .failure(EvidenceProblem("git signs tags in the namespace `\(gitNamespace)`, not `\(namespace)`"))
+            }
+        }
+        let defaultNamespace: String? = switch (kind, location) {
+        case (.ssh, .tag): gitNamespace
+        case (.ssh, .url): fileNamespace
+        default: nil
+        }
+        return .success(SignatureEvidence(kind: kind, location: location, key: key, namespace: namespace ?? defaultNamespace, signedSums: signedSums))
+    }
+
+    private static func keyProblem(_ key: String, kind: Kind) -> String? {
+        let hexDigits = key.utf8.allSatisfy { $0 < 128 && Character(Unicode.Scalar($0)).isHexDigit }
+        switch kind {
+        case .minisign:
+            return (1...16).contains(key.utf8.count) && hexDigits ? nil : "'\(key)' is not a minisign key id; write the hex digits at the end of its public key's first line"
+        case .ssh:
+            return key.hasPrefix("SHA256:") && key.utf8.count == 50
+                ? nil : "'\(key)' is not an SSH key fingerprint; write the SHA256:… that `ssh-keygen -lf KEY.pub` prints"
+        case .pgp:
+            return key.utf8.count == 40 && hexDigits
+                ? nil : "'\(key)' is not an OpenPGP fingerprint; write the primary key's 40 hex digits, without spaces"
+        }
+    }
+
+    public var description: String {
+        var text = "\(kind.rawValue) \(location) \(key)"
+        if let namespace { text += " \(Self.namespaceWord) \(namespace)" }
+        if let signedSums { text += " \(Self.overWord) \(signedSums)" }
+        return text
+    }
+}
+
 /// Why an evidence value is not one, for the pin's and the command line's messages.
 public struct EvidenceProblem: Error, Sendable, Equatable {
     public let message: String
@@ -205,4 +360,21 @@ public enum ProvenanceMode: String, NamedValues {
     case optional
     /// The evidence too, online, before anything runs.
     case required
+}
+
+extension Array where Element == Evidence {
+    /// Why these lines do not hold together: a signature over a checksum file
+    /// the pin does not check, or over a tag none of its sources is at.
+    func crossReferenceProblem(at index: Int) -> String? {
+        guard case .signature(let signature) = self[index] else { return nil }
+        if let sums = signature.signedSums, !contains(where: { if case .sums(let line) = $0 { line.url == sums } else { false } }) {
+            return "the signature is over \(sums), which no sums line of the pin checks; add `sums \(sums)`"
+        }
+        if case .tag(let tag) = signature.location, !contains(where: { line in
+            if case .source(let source) = line, case .github(let file) = source.location { tag.names(file) } else { false }
+        }) {
+            return "the signature is over tag \(tag.tag) of \(tag.owner)/\(tag.repository), and no source line of the pin is a file at that tag; add `source \(tag):PATH`"
+        }
+        return nil
+    }
 }

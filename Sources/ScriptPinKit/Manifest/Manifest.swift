@@ -2,6 +2,8 @@
 public struct Manifest: Sendable {
     public static let defaultDirectoryName = "known-hashes"
     public static let environmentVariable = "SCRIPTPIN_MANIFEST"
+    /// The subdirectory that holds the public keys signature lines name, reviewed and committed with the pins.
+    public static let keysDirectoryName = "keys"
 
     public let location: ManifestLocation
     /// The directory as shown in messages: relative when it was found from the current directory.
@@ -110,6 +112,7 @@ public struct Manifest: Sendable {
         for fileName in names where !fileName.hasPrefix(".") {
             let path = joinPath(directory, fileName)
             let file = joinPath(resolved, fileName)
+            if fileName == keysDirectoryName && fileKind(file) == .directory { continue }
             guard fileName.hasSuffix(PinRules.fileExtension) else {
                 problems.append(PinProblem(path: path, line: nil, message: "not a pin file; every file in the manifest is NAME.pin, so rename or move it"))
                 continue

@@ -6,6 +6,7 @@ public struct PinDocument: Sendable, Equatable {
         case sha256
         case source
         case sums
+        case signature
         case provenance
         case interpreter
         case env
@@ -19,7 +20,7 @@ public struct PinDocument: Sendable, Equatable {
         /// Keys a pin may repeat: each line adds a value.
         var isRepeatable: Bool {
             switch self {
-            case .sha256, .source, .sums, .env, .egress, .hide, .expose: true
+            case .sha256, .source, .sums, .signature, .env, .egress, .hide, .expose: true
             case .url, .provenance, .interpreter, .maxSize, .approved, .confine: false
             }
         }
@@ -257,10 +258,12 @@ extension PinDocument {
                     invalid: "'\(valueText)' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them",
                     twice: { "digest \($0.hex) is listed twice" })
                 else { continue }
-            case .source, .sums:
-                let parsed = key == .source
-                    ? SourceEvidence.parse(valueText).map(Evidence.source)
-                    : SumsEvidence.parse(valueText).map(Evidence.sums)
+            case .source, .sums, .signature:
+                let parsed = switch key {
+                case .source: SourceEvidence.parse(valueText).map(Evidence.source)
+                case .sums: SumsEvidence.parse(valueText).map(Evidence.sums)
+                default: SignatureEvidence.parse(valueText).map(Evidence.signature)
+                }
                 switch parsed {
                 case .failure(let problem):
                     report(number, "'\(valueText)' is not a \(key.rawValue) line: \(problem.message)")
@@ -333,8 +336,11 @@ extension PinDocument {
         if !egress.isEmpty && confine == .off {
             report(seenSingle[.confine], "`confine off` with egress lines: egress lines are enforced by confinement; remove one or the other")
         }
+        for (index, line) in evidenceLines.enumerated() {
+            if let problem = evidence.crossReferenceProblem(at: index) { report(line, problem) }
+        }
         if provenance == .required && evidence.isEmpty {
-            report(seenSingle[.provenance], "`provenance required` without evidence: add a source or sums line, or remove it")
+            report(seenSingle[.provenance], "`provenance required` without evidence: add a source, sums or signature line, or remove it")
         }
         if firstDigestLine == nil {
             report(nil, "no 'sha256' line; add the digest `scriptpin hash URL` prints")

@@ -39,6 +39,7 @@ extension Evidence {
         switch self {
         case .source(let source): source.location.description
         case .sums(let sums): sums.description
+        case .signature(let signature): "\(signature.kind.rawValue) \(signature.location)"
         }
     }
 }
@@ -51,6 +52,11 @@ struct EvidenceChecker: Sendable {
     let sizeLimit: Int64
     let fetcher: Fetcher
     let github: GitHubAPI
+    let keys: SigningKeys
+    /// Where gpgv gets a private directory for the bytes it checks.
+    let temporaryDirectory: String
+    /// A detached signature is a few hundred bytes (minisign, SSH) to a few kilobytes (OpenPGP).
+    static let maximumSignatureSize = 64 * 1024
 
     /// Approving resolves a GitHub ref afresh and records its commit;
     /// checking uses the recorded commit and reports a tag that moved.
@@ -59,9 +65,11 @@ struct EvidenceChecker: Sendable {
         case checking
     }
 
-    init(fetchOptions: FetchOptions, sizeLimit: Int64, context: ProcessContext) {
+    init(fetchOptions: FetchOptions, sizeLimit: Int64, keys: SigningKeys, context: ProcessContext) {
         fetcher = Fetcher(options: fetchOptions)
         self.sizeLimit = sizeLimit
+        self.keys = keys
+        temporaryDirectory = context.temporaryDirectory
         github = GitHubAPI(base: context.nonEmptyValue(GitHubAPI.baseVariable) ?? GitHubAPI.defaultBase, fetcher: fetcher)
     }
 
@@ -69,7 +77,9 @@ struct EvidenceChecker: Sendable {
     enum Gathered: Sendable {
         case servedDigest(Digest)
         case githubBlob(resolved: SourceEvidence, blobID: String, content: [UInt8]?, movedTag: String?)
-        case sums(SumsFile)
+        case sums(SumsFile, bytes: [UInt8])
+        case signatureFile([UInt8])
+        case signedTag(GitHubAPI.SignedTag)
         /// Settled without the body: not found, moved, or unreachable.
         case settled(EvidenceVerdict.Finding, SourceEvidence?)
     }
@@ -91,9 +101,35 @@ struct EvidenceChecker: Sendable {
             let collector = ByteCollector(limit: SumsFile.maximumFileSize, source: sums.url)
             do {
                 _ = try fetcher.fetch(sums.url, sizeLimit: Int64(SumsFile.maximumFileSize), into: collector)
-                return .sums(SumsFile(bytes: collector.bytes))
+                return .sums(SumsFile(bytes: collector.bytes), bytes: collector.bytes)
             } catch {
                 return .settled(Self.finding(for: error, url: sums.url, notFound: "\(sums.url) answers 404: there is no checksum file there"), nil)
+            }
+        case .signature(let signature):
+            return gatherSignature(signature)
+        }
+    }
+
+    private func gatherSignature(_ signature: SignatureEvidence) -> Gathered {
+        switch signature.location {
+        case .url(let url):
+            let collector = ByteCollector(limit: Self.maximumSignatureSize, source: url)
+            do {
+                _ = try fetcher.fetch(url, sizeLimit: Int64(Self.maximumSignatureSize), into: collector)
+                return .signatureFile(collector.bytes)
+            } catch {
+                return .settled(Self.finding(for: error, url: url, notFound: "\(url) answers 404: there is no signature there"), nil)
+            }
+        case .tag(let tag):
+            let subject = "tag \(tag.tag) of \(tag.owner)/\(tag.repository)"
+            do throws(GitHubAPI.Failure) {
+                guard let object = try github.signedTag(tag) else {
+                    return .settled(.contradicted("\(subject) is a lightweight tag: there is no tag object, so nothing is signed"), nil)
+                }
+                guard object.signature != nil else { return .settled(.contradicted("\(subject) is not signed"), nil) }
+                return .signedTag(object)
+            } catch {
+                return .settled(githubFinding(error, notFound: "\(tag.owner)/\(tag.repository) has no tag \(tag.tag)"), nil)
             }
         }
     }
@@ -152,7 +188,7 @@ struct EvidenceChecker: Sendable {
                 finding = .contradicted("the file at commit \(commit) (git blob \(blobID)) differs from the served body (git blob \(body.gitBlobID ?? "unknown"))")
             }
             return EvidenceVerdict(evidence: .source(resolved), finding: finding)
-        case (.sums(let sums), .sums(let file)):
+        case (.sums(let sums), .sums(let file, _)):
             return EvidenceVerdict(evidence: evidence, finding: judgeSums(sums, file, body: body, pinURL: pinURL))
         default:
             return EvidenceVerdict(evidence: evidence, finding: .contradicted("the answer was not of the kind this line asks for"))
@@ -238,7 +274,85 @@ extension EvidenceChecker {
         let jobs = evidence.map { line in { @Sendable in gather(line, purpose: purpose) } }
         let (body, gathered) = try runConcurrently(jobs, width: jobs.count, beside: download)
         let bodyFacts = try facts(body)
-        return (body, zip(evidence, gathered).map { Self.judge($0, $1, body: bodyFacts, pinURL: pinURL) })
+        var verdicts = zip(evidence, gathered).map { Self.judge($0, $1, body: bodyFacts, pinURL: pinURL) }
+        for (index, line) in evidence.enumerated() {
+            guard case .signature(let signature) = line else { continue }
+            verdicts[index] = judgeSignature(signature, gathered[index], body: bodyFacts, purpose: purpose, lines: evidence, gathered: gathered, verdicts: verdicts)
+        }
+        return (body, verdicts)
+    }
+
+    /// A signature line, judged after the lines it may cover: the checksum
+    /// file it signs is the one the sums line read (not a second download,
+    /// which a server could answer differently), and a signed tag must point at
+    /// the commit the source line found the file in. Approving a signature
+    /// that does not cover the body tries the pin's checksum files, and records the one it covers.
+    private func judgeSignature(
+        _ line: SignatureEvidence, _ gathered: Gathered, body: BodyFacts, purpose: Purpose,
+        lines: [Evidence], gathered all: [Gathered], verdicts: [EvidenceVerdict]
+    ) -> EvidenceVerdict {
+        func verdict(_ finding: EvidenceVerdict.Finding, _ line: SignatureEvidence = line) -> EvidenceVerdict {
+            EvidenceVerdict(evidence: .signature(line), finding: finding)
+        }
+        func checked(_ signature: [UInt8], over message: [UInt8], _ subject: String) -> Result<String, SignatureProblem> {
+            keys.verify(signature, over: message, as: line, temporaryDirectory: temporaryDirectory).map { "\($0), over \(subject)" }
+        }
+        let sumsFiles: [(url: String, bytes: [UInt8]?, finding: EvidenceVerdict.Finding?)] = zip(lines, all).compactMap { line, gathered in
+            guard case .sums(let sums) = line else { return nil }
+            switch gathered {
+            case .sums(_, let bytes): return (sums.url, bytes, nil)
+            case .settled(let finding, _): return (sums.url, nil, finding)
+            default: return nil
+            }
+        }
+        switch gathered {
+        case .settled(let finding, _):
+            return verdict(finding)
+        case .signatureFile(let signature):
+            if let signedSums = line.signedSums {
+                guard let file = sumsFiles.first(where: { $0.url == signedSums }), let bytes = file.bytes else {
+                    let cause = sumsFiles.first(where: { $0.url == signedSums })?.finding
+                    if case .unreachable(let failure) = cause { return verdict(.unreachable(failure)) }
+                    return verdict(.contradicted("the checksum file it covers, \(signedSums), could not be read"))
+                }
+                return verdict(Self.finding(checked(signature, over: bytes, signedSums)))
+            }
+            let overBody = checked(signature, over: body.bytes, "the body")
+            if purpose == .approving, case .failure(let problem) = overBody, case .invalid = problem {
+                for file in sumsFiles {
+                    guard let bytes = file.bytes, case .success(let text) = checked(signature, over: bytes, file.url) else { continue }
+                    var resolved = line
+                    resolved.signedSums = file.url
+                    return verdict(.confirmed(text), resolved)
+                }
+            }
+            return verdict(Self.finding(overBody))
+        case .signedTag(let tag):
+            let result = checked(tag.signature ?? [], over: tag.payload, "the tag object")
+            guard case .success = result, case .tag(let location) = line.location else { return verdict(Self.finding(result)) }
+            let commits = verdicts.compactMap { verdict -> String? in
+                guard case .source(let source) = verdict.evidence, case .github(let file) = source.location, location.names(file) else { return nil }
+                return source.commit
+            }
+            if let commit = commits.first(where: { $0 != tag.commit }) {
+                return verdict(.contradicted("the signed tag \(location.tag) points at commit \(tag.commit), and the source line's file is at commit \(commit)"))
+            }
+            return verdict(Self.finding(result.map { "\($0), which tags commit \(tag.commit)" }))
+        default:
+            return verdict(.contradicted("the answer was not of the kind this line asks for"))
+        }
+    }
+
+    private static func finding(_ result: Result<String, SignatureProblem>) -> EvidenceVerdict.Finding {
+        switch result {
+        case .success(let text): .confirmed(visible(text))
+        case .failure(let problem): .contradicted(visible(problem.message))
+        }
+    }
+
+    /// The signer's own text (a trusted comment, a key's name) with control characters shown as `?`, never sent to a terminal as they are.
+    private static func visible(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) })
     }
 }
 
@@ -275,7 +389,7 @@ struct BodyFacts: Sendable {
         digest(.sha256, of: bytes)
     }
 
-    private static func digest(_ algorithm: DigestAlgorithm, of bytes: [UInt8]) -> Digest? {
+    static func digest(_ algorithm: DigestAlgorithm, of bytes: [UInt8]) -> Digest? {
         guard let hasher = try? StreamingHasher(algorithm) else { return nil }
         return (try? hasher.update(bytes)).flatMap { try? hasher.finalize() }
     }

@@ -84,6 +84,45 @@ struct GitHubAPI: Sendable {
         return collector.bytes
     }
 
+    /// A tag object as git stores it, split where its signature begins, and the commit it tags.
+    struct SignedTag: Sendable {
+        /// The bytes the tagger signed: the tag object up to its signature.
+        let payload: [UInt8]
+        /// The armored signature git appended; nil for a tag without one.
+        let signature: [UInt8]?
+        let commit: String
+    }
+
+    /// The tag object `tag` names, checked against its git id (so GitHub's
+    /// answer cannot stand in for another object) and against its own name
+    /// (so a ref cannot point at another release's signed tag); `notFound`
+    /// for no such tag, `nil` for a lightweight tag, which has no object to sign.
+    func signedTag(_ tag: GitHubTag) throws(Failure) -> SignedTag? {
+        let file = tag.anyFile
+        let reference = try get(GitReference.self, repositoryPath(file, "git/ref/tags/" + escaped(tag.tag))).object
+        guard reference.type == "tag" else { return nil }
+        let objectID = try id(reference.sha)
+        let url = base + repositoryPath(file, "git/tags/" + objectID)
+        let answer = try get(GitTag.self, repositoryPath(file, "git/tags/" + objectID))
+        let payload = Array((answer.verification?.payload ?? "").utf8)
+        guard let signature = answer.verification?.signature.map({ Array($0.utf8) }) else {
+            return SignedTag(payload: payload, signature: nil, commit: try id(answer.object.sha))
+        }
+        guard let computed = try? gitObjectID(type: "tag", of: payload + signature), computed == objectID else {
+            throw .malformed(url: url)
+        }
+        var fields: [Substring: Substring] = [:]
+        for line in String(decoding: payload, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty { break }
+            guard let space = line.firstIndex(of: " ") else { continue }
+            fields[line[..<space]] = fields[line[..<space]] ?? line[line.index(after: space)...]
+        }
+        guard fields["type"] == "commit", fields["tag"].map(String.init) == tag.tag, let commit = fields["object"] else {
+            throw .malformed(url: url)
+        }
+        return SignedTag(payload: payload, signature: signature, commit: try id(String(commit)))
+    }
+
     /// An object id from an answer, checked before it goes into the next URL.
     private func id(_ text: String) throws(Failure) -> String {
         guard SourceEvidence.isCommitID(text) else { throw .malformed(url: base) }
@@ -135,7 +174,14 @@ struct GitHubAPI: Sendable {
     }
 
     private struct GitTag: Decodable {
+        /// GitHub's record of the tag object's signature: the signed text and the signature, as git stored them.
+        struct Verification: Decodable {
+            let payload: String?
+            let signature: String?
+        }
+
         let object: GitObject
+        let verification: Verification?
     }
 
     private struct GitCommit: Decodable {

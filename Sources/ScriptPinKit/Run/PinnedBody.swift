@@ -16,6 +16,8 @@ struct PinnedBody {
         var candidates: [Pin] = []
         /// How messages name the body.
         let label: String
+        /// The keys beside the manifest the pin came from, for its signature lines.
+        var keys = SigningKeys.none
 
         /// The pin the verified digest belongs to.
         func pin(for digest: Digest) -> Pin? {
@@ -55,18 +57,21 @@ struct PinnedBody {
             } catch .manifestNotFound {
                 manifest = nil
             }
-            guard let entry = manifest?.entry(forURL: target) else {
+            guard let manifest, let entry = manifest.entry(forURL: target) else {
                 // Not pinned: fetched only to show its digest, never used.
                 return Resolved(source: .remote(target), digests: [], pin: nil, label: ScriptURL.redact(target))
             }
-            return Resolved(source: .remote(target), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
+            return Resolved(
+                source: .remote(target), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'", keys: SigningKeys(beside: manifest))
         }
         let manifest = try Manifest.discover(explicit: explicitManifest, context: context)
         if let entry = manifest.entry(named: target) {
-            return Resolved(source: .remote(entry.pin.url), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'")
+            return Resolved(
+                source: .remote(entry.pin.url), digests: entry.pin.sha256, pin: entry.pin, label: "pin '\(entry.pin.name)'", keys: SigningKeys(beside: manifest))
         }
         if isLocalFile {
-            return Resolved(source: .local(context.resolve(target)), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target)
+            return Resolved(source: .local(context.resolve(target)), digests: manifest.pins.flatMap(\.sha256), pin: nil, candidates: manifest.pins, label: target,
+                keys: SigningKeys(beside: manifest))
         }
         guard PinRules.isValidName(target) else {
             throw .usage("the target is not \(acceptsLocalFile ? "a pin name, an https URL or a script file" : "a pin name or an https URL"); `scriptpin verify` lists the pins")
@@ -81,7 +86,7 @@ struct PinnedBody {
     /// when a local file's digest picks the pin.
     func obtain(_ resolved: Resolved, context: ProcessContext, reporter: any Reporter) throws(ScriptPinError) -> (ScriptImage, Digest) {
         if let pin = resolved.pin, try requiresProvenance(pin) {
-            let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: fetchOptions.sizeLimit(declared: pin.maxSize), context: context)
+            let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: fetchOptions.sizeLimit(declared: pin.maxSize), keys: resolved.keys, context: context)
             let (obtained, verdicts) = try checker.check(
                 pin.evidence, purpose: .checking, pinURL: pin.url,
                 beside: { () throws(ScriptPinError) in try obtainVerifiedDigest(resolved, context: context, reporter: reporter) },
@@ -91,7 +96,7 @@ struct PinnedBody {
         }
         let obtained = try obtainVerifiedDigest(resolved, context: context, reporter: reporter)
         if resolved.pin == nil, let pin = resolved.pin(for: obtained.1), try requiresProvenance(pin) {
-            let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: fetchOptions.sizeLimit(declared: pin.maxSize), context: context)
+            let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: fetchOptions.sizeLimit(declared: pin.maxSize), keys: resolved.keys, context: context)
             let (_, verdicts) = try checker.check(
                 pin.evidence, purpose: .checking, pinURL: pin.url, beside: { () throws(ScriptPinError) in },
                 facts: { () throws(ScriptPinError) in BodyFacts(bytes: try contents(of: obtained.0), sha256: obtained.1) })
@@ -111,7 +116,7 @@ struct PinnedBody {
             return false
         }
         guard !pin.evidence.isEmpty else {
-            throw .conflictingSettings("provenance is required (\(source)), and pin '\(pin.name)' has no evidence lines to check; add a source or sums line to its pin file, or drop the requirement")
+            throw .conflictingSettings("provenance is required (\(source)), and pin '\(pin.name)' has no evidence lines to check; add a source, sums or signature line to its pin file, or drop the requirement")
         }
         guard !offline else {
             throw .conflictingSettings("provenance is required (\(source)), and the evidence of pin '\(pin.name)' can only be checked online, while this run is offline; drop one or the other")

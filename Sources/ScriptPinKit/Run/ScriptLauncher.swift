@@ -2,7 +2,7 @@
 /// becomes descriptor 3 (`/dev/fd/3`) when it is not a named file, signals
 /// are forwarded, and failures to start keep `run`'s exit codes (127 not
 /// found, 126 not executable).
-public func spawnAndWait(
+public func launchScript(
     _ arguments: [String], environment: [EnvironmentVariable], image: ScriptImage?
 ) throws(ScriptPinError) -> Termination {
     var request = SpawnRequest(arguments: arguments, environment: environment.map(\.entry), forwardsSignals: true)
@@ -45,7 +45,7 @@ private func launchAsPlanned(
 ) throws(ScriptPinError) -> (Termination, confined: Bool, EgressLedger?) {
     guard plan.mode != .off else {
         beforeRunningUnconfined()
-        return (try spawnAndWait(arguments, environment: environment, image: image), false, nil)
+        return (try launchScript(arguments, environment: environment, image: image), false, nil)
     }
     // Found here: the sandbox's PID 1 searches nothing.
     guard let executable = findExecutable(arguments[0], searchPath: context.value("PATH") ?? defaultSearchPath) else {
@@ -67,7 +67,7 @@ private func launchAsPlanned(
             guard plan.mode == .auto else { throw .confinementUnavailable(diagnosis, requiredBy: plan.modeSource) }
             reporter.warning("the script runs unconfined: \(diagnosis)")
             beforeRunningUnconfined()
-            return (try spawnAndWait(arguments, environment: environment, image: image), false, nil)
+            return (try launchScript(arguments, environment: environment, image: image), false, nil)
         case .spawn(let failure):
             throw launchError(failure, program: arguments[0])
         }

@@ -58,7 +58,7 @@ public struct AddCommand: Sendable {
 
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
         let limit = fetchOptions.sizeLimit(declared: maxSize)
-        let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, context: context)
+        let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, keys: SigningKeys(beside: existing), context: context)
         let (fetched, verdicts) = try checker.check(
             try evidence.lines(), purpose: .approving, pinURL: url,
             beside: { () throws(ScriptPinError) in

@@ -73,13 +73,15 @@ public struct CheckCommand: Sendable {
         let results = Mutex([DriftResult?](repeating: nil, count: entries.count))
         let fetcher = Fetcher(options: fetchOptions)
         let options = fetchOptions
+        let keys = SigningKeys(beside: manifest)
         runWorkers(max(1, min(jobs, entries.count))) { _ in
             while true {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < entries.count else { return }
                 let entry = entries[index]
                 let result = Self.checkOne(
-                    entry, path: manifest.path(forPinNamed: entry.pin.name), fetcher: fetcher, options: options, store: store, context: context)
+                    entry, path: manifest.path(forPinNamed: entry.pin.name), fetcher: fetcher, options: options, keys: keys, store: store,
+                    context: context)
                 results.withLock { $0[index] = result }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
                 reporter.progress("checking pins: \(finished)/\(entries.count)")
@@ -91,7 +93,7 @@ public struct CheckCommand: Sendable {
 
     /// The body and, beside it, the pin's evidence: one pin's round trips overlap as the pins' do.
     private static func checkOne(
-        _ entry: ParsedPin, path: String, fetcher: Fetcher, options: FetchOptions, store: ContentStore, context: ProcessContext
+        _ entry: ParsedPin, path: String, fetcher: Fetcher, options: FetchOptions, keys: SigningKeys, store: ContentStore, context: ProcessContext
     ) -> DriftResult {
         let pin = entry.pin
         let limit = options.sizeLimit(declared: pin.maxSize)
@@ -108,7 +110,7 @@ public struct CheckCommand: Sendable {
                 evidence: evidence, evidenceLine: failed.map { entry.evidenceLines[$0] })
         }
         do {
-            let checker = EvidenceChecker(fetchOptions: options, sizeLimit: limit, context: context)
+            let checker = EvidenceChecker(fetchOptions: options, sizeLimit: limit, keys: keys, context: context)
             let (body, verdicts) = try checker.check(
                 pin.evidence, purpose: .checking, pinURL: pin.url,
                 beside: { () throws(ScriptPinError) in try fetcher.fetch(pin.url, sizeLimit: limit, into: collector) },

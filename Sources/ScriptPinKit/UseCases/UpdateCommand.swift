@@ -48,7 +48,7 @@ public struct UpdateCommand: Sendable {
         }
         let newBody = try contents(of: image)
         let given = try evidence.lines()
-        let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, context: context)
+        let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, keys: SigningKeys(beside: manifest), context: context)
         // Without the approved copy here (a CI runner, a fresh clone), the pin's source at its recorded commit has it.
         let elsewhere = pin.sha256.contains(where: store.contains) ? nil : checker.approvedBody(for: pin)
         let review = Review(

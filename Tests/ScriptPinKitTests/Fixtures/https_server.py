@@ -219,9 +219,15 @@ def github_answer(handler, parts):
         text = git(repository, "cat-file", "tag", sha).decode()
         header, _, message = text.partition("\n\n")
         fields = dict(line.split(" ", 1) for line in header.splitlines())
+        # As GitHub answers: the signature git appended to the message, and the text it covers.
+        begin = min([text.find(marker) for marker in ("\n-----BEGIN PGP SIGNATURE-----", "\n-----BEGIN SSH SIGNATURE-----")
+                     if text.find(marker) >= 0] or [-1])
+        if begin >= 0:
+            verification = {"verified": True, "reason": "valid", "payload": text[:begin + 1], "signature": text[begin + 1:]}
+        else:
+            verification = {"verified": False, "reason": "unsigned", "signature": None, "payload": text}
         return {"sha": sha, "tag": fields["tag"], "message": message,
-                "object": {"type": fields["type"], "sha": fields["object"]},
-                "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None}}
+                "object": {"type": fields["type"], "sha": fields["object"]}, "verification": verification}
     if kind == "commits" and object_type == "commit":
         tree = git(repository, "cat-file", "-p", sha).decode().splitlines()[0].split(" ")[1]
         return {"sha": sha, "tree": {"sha": tree}}
