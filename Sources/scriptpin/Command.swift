@@ -4,6 +4,8 @@ import ScriptPinKit
 struct Operand: Sendable {
     enum Count: Sendable {
         case one
+        /// Zero or one: `[<name>]`.
+        case optional
         /// Zero or more: `[<path>...]`.
         case any
         /// Everything after `--`, passed on untouched.
@@ -17,6 +19,7 @@ struct Operand: Sendable {
     var usage: String {
         switch count {
         case .one: name
+        case .optional: "[\(name)]"
         case .any: "[\(name)...]"
         case .afterDoubleDash: "[-- \(name)...]"
         }

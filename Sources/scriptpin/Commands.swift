@@ -181,7 +181,9 @@ let addCommand = Command(CommandDefinition<Confirmed<AddCommand>>(
     name: "add",
     overview: "Fetch a script, show it, and pin it in known-hashes/NAME.pin.",
     operands: [
-        Operand(name: "<name>", count: .one, help: "The pin name: [a-z0-9][a-z0-9._-]*, at most \(PinRules.maximumNameLength) characters."),
+        Operand(
+            name: "<name>", count: .optional,
+            help: "The pin name: [a-z0-9][a-z0-9._-]*, at most \(PinRules.maximumNameLength) characters (default: the catalogue's, for a known installer)."),
         Operand(name: "<url>", count: .one, help: "The https URL of the script."),
     ],
     options: [
@@ -198,11 +200,19 @@ let addCommand = Command(CommandDefinition<Confirmed<AddCommand>>(
     discussion: "Refuses to replace an existing pin; that is `scriptpin update`. A URL that cannot be fetched exits 3 and writes nothing. Evidence is fetched beside the body; when any disagrees, add exits 1 and writes nothing, when any cannot be fetched, 3.",
     request: { _ in Confirmed(command: AddCommand()) },
     perform: { request, arguments, console, context throws(ScriptPinError) in
-        guard arguments.operands.count == 2 else {
-            throw .usage("add needs a name and a URL: scriptpin add NAME URL")
+        switch arguments.operands.count {
+        case 2:
+            request.command.name = arguments.operands[0]
+            request.command.url = arguments.operands[1]
+        case 1:
+            request.command.url = arguments.operands[0]
+            guard let name = AddCommand.catalogueName(for: request.command.url) else {
+                throw .usage("the URL is not one the catalogue of installers knows, so give the pin a name: scriptpin add NAME URL")
+            }
+            request.command.name = name
+        default:
+            throw .usage("add needs a URL, and a name before it unless the catalogue knows the URL: scriptpin add [NAME] URL")
         }
-        request.command.name = arguments.operands[0]
-        request.command.url = arguments.operands[1]
         request.command.maxSize = request.command.fetchOptions.maximumSize
         let prepared = try request.command.prepare(reporter: console, context: context)
         guard request.yes || console.confirm(prepared.question) else { throw .notConfirmed("pin '\(prepared.pin.name)'") }

@@ -9,21 +9,23 @@ final class Vendor: @unchecked Sendable {
     let work: Workspace
     let repository: String
 
-    init(server: HTTPSFixture, owner: String = "vendor", name: String = "tool") {
+    init(server: HTTPSFixture, owner: String = "vendor", name: String = "tool", branch: String = "main", work: Workspace? = nil) {
         self.server = server
-        work = Workspace(server: server)
+        self.work = work ?? Workspace(server: server)
         repository = server.root.url("repos/\(owner)/\(name)")
         try! FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
-        #expect(git(["init", "-q", "-b", "main"], in: repository).status == 0)
+        #expect(git(["init", "-q", "-b", branch], in: repository).status == 0)
     }
 
     /// Commits `content` at `path` and returns the commit id.
     @discardableResult
-    func commit(_ path: String, _ content: String, message: String = "change") -> String {
-        let file = repository + "/" + path
-        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try! content.write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(git(["add", path], in: repository).status == 0)
+    func commit(_ path: String, _ content: String, message: String = "change", also others: [String: String] = [:]) -> String {
+        for (path, content) in [(path, content)] + others.sorted(by: { $0.key < $1.key }) {
+            let file = repository + "/" + path
+            try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try! content.write(toFile: file, atomically: true, encoding: .utf8)
+            #expect(git(["add", path], in: repository).status == 0)
+        }
         #expect(git(["commit", "-q", "-m", message], in: repository).status == 0)
         return head
     }

@@ -82,6 +82,7 @@ public struct Fetcher: Sendable {
         try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
         try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile = options.effectiveCAFile { try handle.set(CURLOPT_CAINFO, caFile) }
+        try handle.set(CURLOPT_CONNECT_TO, lines: options.connectTo, purpose: "a connect-to rule")
         try handle.set(CURLOPT_CONNECTTIMEOUT, FetchOptions.connectTimeoutSeconds)
         try handle.set(CURLOPT_TIMEOUT, options.timeoutSeconds)
         try handle.set(CURLOPT_LOW_SPEED_LIMIT, FetchOptions.lowSpeedBytesPerSecond)
@@ -186,7 +187,8 @@ final class CurlEasyHandle {
     let pointer: UnsafeMutableRawPointer
     let url: String
     private let errorBuffer: UnsafeMutablePointer<CChar>
-    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The string lists options point at, which libcurl does not copy: freed with the handle.
+    private var lists: [UnsafeMutablePointer<curl_slist>] = []
 
     init(url: String) throws(ScriptPinError) {
         guard curlGlobalInitialization == CURLE_OK else {
@@ -204,14 +206,22 @@ final class CurlEasyHandle {
 
     /// Request header lines, kept in a list this handle owns until it is cleaned up.
     func setHeaders(_ lines: [String]) throws(ScriptPinError) {
+        try set(CURLOPT_HTTPHEADER, lines: lines, purpose: "a request header")
+    }
+
+    /// A list option (request headers, connect-to rules); nothing is set for no lines.
+    func set(_ option: CURLoption, lines: [String], purpose: String) throws(ScriptPinError) {
         guard !lines.isEmpty else { return }
+        var list: UnsafeMutablePointer<curl_slist>?
         for line in lines {
-            guard let list = curl_slist_append(headerList, line) else {
-                throw .fetch(FetchError(url: url, reason: .other("libcurl could not add a request header (out of memory?)")))
+            guard let longer = curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
+                throw .fetch(FetchError(url: url, reason: .other("libcurl could not add \(purpose) (out of memory?)")))
             }
-            headerList = list
+            list = longer
         }
-        try check(scriptpin_curl_set_pointer(pointer, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
+        if let list { lists.append(list) }
+        try check(scriptpin_curl_set_pointer(pointer, option, list), option)
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(ScriptPinError) {
@@ -258,7 +268,7 @@ final class CurlEasyHandle {
 
     deinit {
         curl_easy_cleanup(pointer)
-        curl_slist_free_all(headerList)
+        for list in lists { curl_slist_free_all(list) }
         errorBuffer.deallocate()
     }
 }

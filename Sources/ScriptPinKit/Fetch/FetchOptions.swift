@@ -28,6 +28,12 @@ public struct FetchOptions: Sendable {
     /// Sets the first retry's wait for a network that needs more (or, in tests, less).
     public static let retryDelayVariable = "SCRIPTPIN_RETRY_DELAY_MS"
 
+    /// Sends connections for a host elsewhere, as curl's `--connect-to`
+    /// (`HOST:PORT:ADDRESS:PORT`, separated by spaces): a mirror or staging
+    /// host, or a test's stand-in on loopback. The certificate must still be
+    /// valid for the URL's own host name, so this moves no trust.
+    public static let connectToVariable = "SCRIPTPIN_CONNECT_TO"
+
     /// CA bundle to trust instead of the system's (`--ca-file`).
     public var caFile: String?
     /// The bundle `SSL_CERT_FILE` names, used when `caFile` is not set.
@@ -36,6 +42,8 @@ public struct FetchOptions: Sendable {
     public var maximumSize: Int64?
     public var timeoutSeconds: Int = defaultTimeoutSeconds
     public var firstRetryDelayMilliseconds = defaultFirstRetryDelayMilliseconds
+    /// Rules from `SCRIPTPIN_CONNECT_TO`.
+    public var connectTo: [String] = []
 
     public init(
         caFile: String? = nil, environmentCAFile: String? = nil, maximumSize: Int64? = nil,
@@ -57,10 +65,17 @@ public struct FetchOptions: Sendable {
         maximumSize ?? declared ?? Self.defaultMaximumSize
     }
 
-    /// What the environment adds: the CA bundle `SSL_CERT_FILE` names, and
-    /// the first retry's wait that `SCRIPTPIN_RETRY_DELAY_MS` asks for.
+    /// What the environment adds: the CA bundle `SSL_CERT_FILE` names, the
+    /// connect-to rules of `SCRIPTPIN_CONNECT_TO`, and the first retry's
+    /// wait that `SCRIPTPIN_RETRY_DELAY_MS` asks for.
     public mutating func adopt(_ context: ProcessContext) throws(ScriptPinError) {
         environmentCAFile = context.caFileFromEnvironment
+        if let rules = context.nonEmptyValue(Self.connectToVariable) {
+            connectTo = rules.split(separator: " ").map(String.init)
+            guard connectTo.allSatisfy({ $0.split(separator: ":", omittingEmptySubsequences: false).count == 4 }) else {
+                throw .invalidEnvironment(name: Self.connectToVariable, expected: "space-separated HOST:PORT:ADDRESS:PORT rules, as curl's --connect-to takes them")
+            }
+        }
         guard let text = context.nonEmptyValue(Self.retryDelayVariable) else { return }
         let range = 0...Self.maximumFirstRetryDelayMilliseconds
         guard let milliseconds = Int(text), range.contains(milliseconds) else {

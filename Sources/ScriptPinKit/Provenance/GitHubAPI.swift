@@ -84,6 +84,34 @@ struct GitHubAPI: Sendable {
         return collector.bytes
     }
 
+    /// Most tags fetched when looking for the release that holds a file:
+    /// the refs come a hundred to a page, alphabetically, so ten pages cover
+    /// the largest real projects.
+    static let maximumTagPages = 10
+    static let tagsPerPage = 100
+
+    /// The names of the repository's tags that start with `prefix`.
+    func tagNames(startingWith prefix: String, in file: GitHubFile) throws(Failure) -> [String] {
+        var names: [String] = []
+        for page in 1...Self.maximumTagPages {
+            // `tags` alone matches every tag; `tags/v` those whose names start with v.
+            let refs = try get([GitReference].self, repositoryPath(
+                file, "git/matching-refs/tags\(prefix.isEmpty ? "" : "/" + escaped(prefix))?per_page=\(Self.tagsPerPage)&page=\(page)"))
+            names += refs.compactMap { $0.ref?.hasPrefix("refs/tags/") == true ? String($0.ref!.dropFirst("refs/tags/".count)) : nil }
+            if refs.count < Self.tagsPerPage { break }
+        }
+        return names
+    }
+
+    /// The branch the repository's `HEAD` names.
+    func defaultBranch(of file: GitHubFile) throws(Failure) -> String {
+        let branch = try get(Repository.self, "/repos/\(escaped(file.owner))/\(escaped(file.repository))").defaultBranch
+        guard GitHubFile(owner: file.owner, repository: file.repository, ref: branch, path: file.path) != nil else {
+            throw .malformed(url: base + "/repos/\(file.owner)/\(file.repository)")
+        }
+        return branch
+    }
+
     /// A tag object as git stores it, split where its signature begins, and the commit it tags.
     struct SignedTag: Sendable {
         /// The bytes the tagger signed: the tag object up to its signature.
@@ -170,7 +198,16 @@ struct GitHubAPI: Sendable {
     }
 
     private struct GitReference: Decodable {
+        let ref: String?
         let object: GitObject
+    }
+
+    private struct Repository: Decodable {
+        let defaultBranch: String
+
+        enum CodingKeys: String, CodingKey {
+            case defaultBranch = "default_branch"
+        }
     }
 
     private struct GitTag: Decodable {

@@ -31,6 +31,11 @@ public struct AddCommand: Sendable {
         public var question: String { "Pin \(pin.name) to this digest?" }
     }
 
+    /// The name the catalogue gives a known installer's URL, for `add URL` without a name.
+    public static func catalogueName(for url: String) -> String? {
+        Catalogue.entry(for: url)?.entry.name
+    }
+
     /// Fetches the script, reports its size, digest, interpreter, first
     /// lines and risky lines, and returns what `commit` would write.
     public func prepare(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Prepared {
@@ -59,7 +64,7 @@ public struct AddCommand: Sendable {
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
         let limit = fetchOptions.sizeLimit(declared: maxSize)
         let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, keys: SigningKeys(beside: existing), context: context)
-        let (fetched, verdicts) = try checker.check(
+        let (fetched, givenVerdicts) = try checker.check(
             try evidence.lines(), purpose: .approving, pinURL: url,
             beside: { () throws(ScriptPinError) in
                 let body = try Fetcher(options: fetchOptions).fetch(url, sizeLimit: limit, into: image)
@@ -73,6 +78,20 @@ public struct AddCommand: Sendable {
         reporter.line("url          \(ScriptURL.redact(url))")
         reporter.line("size         \(body.size) bytes")
         reporter.line("sha256       \(body.digest.hex)")
+        var verdicts = givenVerdicts
+        if evidence.isEmpty, let proposal = checker.propose(for: url, body: BodyFacts(bytes: bytes, sha256: body.digest)) {
+            for note in proposal.notes { reporter.line("catalogue    \(VisibleText.escape(note))") }
+            if let contradiction = proposal.contradiction {
+                throw .evidenceContradicts(
+                    subject: "the body of \(ScriptURL.redact(url))", findings: ["the catalogue: \(contradiction)"], consequence: "nothing was written")
+            }
+            if let versioned = proposal.versionedURL {
+                reporter.line("catalogue    \(VisibleText.escape("the URL follows a branch; \(versioned) does not move and serves these bytes: pin it instead so the pin does not break at the vendor's next release"))")
+            }
+            verdicts = try checker.check(
+                proposal.lines, purpose: .approving, pinURL: url, beside: { () throws(ScriptPinError) in },
+                facts: { BodyFacts(bytes: bytes, sha256: body.digest) }).verdicts
+        }
         for verdict in verdicts { reporter.line("evidence     \(VisibleText.escape(verdict.summary))") }
         if let refusal = ScriptPinError.refusal(verdicts, subject: "the body of \(ScriptURL.redact(url))", consequence: "nothing was written") {
             throw refusal

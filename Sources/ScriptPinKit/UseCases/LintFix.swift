@@ -247,7 +247,7 @@ private struct Planner {
         }
         if let problem = ScriptURL.problem(with: url) { return .failure(ManualFailure(problem)) }
         var add = AddCommand()
-        add.name = uniqueName(PinRules.suggestedName(forURL: url))
+        add.name = uniqueName(AddCommand.catalogueName(for: url) ?? PinRules.suggestedName(forURL: url))
         add.url = url
         add.fetchOptions = fetchOptions
         reporter.line("new pin \(add.name):")

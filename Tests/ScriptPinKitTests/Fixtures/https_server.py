@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """A hostile-capable HTTPS server on 127.0.0.1 for scriptpin's tests.
 
-Makes a CA and certificates at start (openssl CLI), then listens on four
+Makes a CA and certificates at start (openssl CLI), then listens on five
 ports: "trusted" (certificate for 127.0.0.1/localhost from the CA),
-"untrusted" (self-signed), "wronghost" (from the CA, but for another name)
-and "collector" (plain HTTP, records every POST body: the exfiltration
-listener of the Codecov replay). Prints one JSON line with the ports and the
+"untrusted" (self-signed), "wronghost" (from the CA, but for another name),
+"collector" (plain HTTP, records every POST body: the exfiltration
+listener of the Codecov replay) and "vendors" (from the CA, for the hosts
+popular installers are served from, which a test reaches through curl's
+connect-to: it stands in for them, answering by the Host header from the
+space that claimed that host in ROOT/hosts/HOST). Prints one JSON line with the ports and the
 CA path, then serves until its standard input closes.
 
 One server serves a whole test run. Each test has its own space, a
@@ -29,10 +32,14 @@ Routes (on the HTTPS ports, after the space's prefix):
   /random              different bytes on every request
   /flaky/N/NAME        503 for the first N requests of this path, then NAME
   /malformed-status    a status line that is not HTTP ("HTTP/1.1 2x0 OK")
-  /github/repos/OWNER/REPO/git/…
-                       GitHub's git database API (ref/tags/T, ref/heads/B, tags/SHA,
-                       commits/SHA, trees/SHA, blobs/SHA) answered from the real git
-                       repository in the space's repos/OWNER/REPO, in GitHub's JSON shapes
+  /github/repos/OWNER/REPO[/git/…]
+                       GitHub's git database API (ref/tags/T, ref/heads/B, matching-refs/tags[/P],
+                       tags/SHA, commits/SHA, trees/SHA, blobs/SHA) and the repository's
+                       default branch, answered from the real git repository in the
+                       space's repos/OWNER/REPO, in GitHub's JSON shapes
+On the vendors port: raw.githubusercontent.com/OWNER/REPO/REF/PATH is the file
+from the space's repos/OWNER/REPO; any other host's /PATH is the space's
+hosts/HOST/PATH (hosts/HOST/index for /).
 Every request line is appended to the space's requests.log, without the prefix;
 every POST body to its collected.log.
 """
@@ -51,6 +58,10 @@ import time
 ROOT = sys.argv[1]
 SPACE = re.compile(r"^scriptpin-https\.[A-Za-z0-9]{6}$")
 LOCK = threading.Lock()
+# The hosts the catalogue's installers are served from, as the vendors port's certificate names them.
+VENDOR_HOSTS = ["raw.githubusercontent.com", "codecov.io", "cli.codecov.io", "sh.rustup.rs", "static.rust-lang.org",
+                "get.docker.com", "install.ohmyz.sh", "get.k3s.io", "deno.land", "bun.sh", "astral.sh", "starship.rs",
+                "pyenv.run", "install.python-poetry.org", "deb.nodesource.com", "tailscale.com"]
 COUNTS = {}
 
 
@@ -64,7 +75,8 @@ def make_certificates():
     openssl("req", "-x509", *ec, "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2",
             "-subj", "/CN=scriptpin test CA", "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    for name, alt in (("trusted", "IP:127.0.0.1,DNS:localhost"), ("wronghost", "DNS:wrong.example")):
+    vendors = ",".join(f"DNS:{host}" for host in VENDOR_HOSTS)
+    for name, alt in (("trusted", "IP:127.0.0.1,DNS:localhost"), ("wronghost", "DNS:wrong.example"), ("vendors", vendors)):
         openssl("req", *ec, "-keyout", path(f"{name}.key"), "-out", path(f"{name}.csr"), "-subj", f"/CN={name}")
         with open(path(f"{name}.ext"), "w") as ext:
             ext.write(f"subjectAltName={alt}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
@@ -121,6 +133,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         parts = self.path.split("?")[0].strip("/").split("/")
         try:
+            if self.server.label == "vendors":
+                self.vendor_route()
+                return
             self.route(parts)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
@@ -190,6 +205,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_body(404, b"unknown route\n")
 
 
+def vendor_route(handler):
+    """Answers for a vendor's host from the space that claimed it."""
+    host = handler.headers.get("Host", "").split(":")[0]
+    with open(os.path.join(ROOT, "hosts", host)) as claim:
+        handler.root = claim.read().strip()
+    path = handler.path.split("?")[0].strip("/")
+    if host == "raw.githubusercontent.com":
+        owner, name, ref, rest = path.split("/", 3)
+        content = git(os.path.join(handler.root, "repos", owner, name), "show", f"{ref}:{rest}")
+        if content is None:
+            raise FileNotFoundError(path)
+        handler.send_body(200, content)
+    else:
+        with open(os.path.join(handler.root, "hosts", host, path or "index"), "rb") as source:
+            handler.send_body(200, source.read())
+
+
+Handler.vendor_route = vendor_route
+
+
 def git(repository, *arguments):
     result = subprocess.run(["git", "-C", repository, *arguments], capture_output=True)
     return result.stdout if result.returncode == 0 else None
@@ -197,12 +232,24 @@ def git(repository, *arguments):
 
 def github_answer(handler, parts):
     """The JSON (or, for a blob asked for raw, the bytes) GitHub's API gives for parts, or None for a 404."""
+    if len(parts) == 3 and parts[0] == "repos":
+        repository = os.path.join(handler.root, "repos", parts[1], parts[2])
+        head = git(repository, "symbolic-ref", "--short", "HEAD") if os.path.isdir(repository) else None
+        return None if head is None else {"full_name": f"{parts[1]}/{parts[2]}", "default_branch": head.decode().strip()}
     if len(parts) < 6 or parts[0] != "repos" or parts[3] != "git":
         return None
     repository = os.path.join(handler.root, "repos", parts[1], parts[2])
     kind, rest = parts[4], parts[5:]
     if not os.path.isdir(repository):
         return None
+    if kind == "matching-refs" and rest and rest[0] == "tags":
+        prefix = "refs/" + "/".join(rest)
+        query = dict(item.split("=", 1) for item in handler.path.partition("?")[2].split("&") if "=" in item)
+        per_page, page = int(query.get("per_page", "30")), int(query.get("page", "1"))
+        lines = git(repository, "for-each-ref", "--format=%(refname) %(objecttype) %(objectname)", "refs/tags").decode().splitlines()
+        refs = [{"ref": ref, "object": {"type": kind, "sha": sha}} for ref, kind, sha in (line.split(" ") for line in lines)
+                if ref.startswith(prefix)]
+        return refs[(page - 1) * per_page:page * per_page]
     if kind == "ref" and len(rest) >= 2 and rest[0] in ("tags", "heads"):
         ref = "refs/" + "/".join(rest)
         sha = git(repository, "rev-parse", "--verify", "-q", ref)
@@ -283,6 +330,7 @@ def main():
         "untrusted": serve("untrusted", "untrusted"),
         "wronghost": serve("wronghost", "wronghost"),
         "collector": serve("collector"),
+        "vendors": serve("vendors", "vendors"),
     }
     print(json.dumps({"ports": ports, "ca": os.path.join(ROOT, "ca.pem")}), flush=True)
     # Ends when the test closes our standard input or kills us.

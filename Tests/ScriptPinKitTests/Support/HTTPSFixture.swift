@@ -20,6 +20,16 @@ final class HTTPSFixture: @unchecked Sendable {
     var wrongHostPort: Int { server.wrongHostPort }
     var collectorPort: Int { server.collectorPort }
 
+    /// Makes this space the stand-in for `host` on the vendors port (the last claim wins),
+    /// so that a fetch through `vendorConnectTo` gets this space's hosts/HOST/… or, for
+    /// raw.githubusercontent.com, a file of its repos/.
+    func standIn(for host: String) {
+        server.claim(host, for: root.path)
+    }
+
+    /// `SCRIPTPIN_CONNECT_TO` for the vendors port: every host's port 443 goes there.
+    var vendorConnectTo: String { ":443:127.0.0.1:\(server.vendorsPort)" }
+
     /// Publishes `content` at /files/NAME, replacing what was there.
     func serve(_ name: String, _ content: String) {
         root.write("files/\(name)", content)
@@ -60,6 +70,7 @@ final class SharedHTTPSServer: @unchecked Sendable {
     let untrustedPort: Int
     let wrongHostPort: Int
     let collectorPort: Int
+    let vendorsPort: Int
     private let process = Process()
     private let input = Pipe()
 
@@ -84,6 +95,11 @@ final class SharedHTTPSServer: @unchecked Sendable {
         untrustedPort = ports["untrusted"]!
         wrongHostPort = ports["wronghost"]!
         collectorPort = ports["collector"]!
+        vendorsPort = ports["vendors"]!
+    }
+
+    func claim(_ host: String, for space: String) {
+        _ = directory.write("hosts/\(host)", space)
     }
 
     enum FixtureError: Error {
