@@ -1,4 +1,5 @@
 internal import CLibCurl
+internal import Synchronization
 
 /// What a completed download was: its digest and size.
 public struct FetchedBody: Sendable {
@@ -19,10 +20,11 @@ public struct Fetcher: Sendable {
 
     /// Fetches `url` into `sink` (or only through the hasher when nil),
     /// retrying transient failures with exponential backoff. `headers` are
-    /// request header lines (`Accept: …`), for APIs that choose the answer's form by them.
+    /// request header lines (`Accept: …`), for APIs that choose the answer's
+    /// form by them; a `session` keeps the connection open for the next request of a series.
     public func fetch(
         _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm = .sha256, into sink: BodySink? = nil,
-        headers: [String] = []
+        headers: [String] = [], session: FetchSession? = nil
     ) throws(ScriptPinError) -> FetchedBody {
         if let problem = ScriptURL.problem(with: url) {
             throw .fetch(FetchError(url: url, reason: .invalidURL(problem)))
@@ -34,7 +36,7 @@ public struct Fetcher: Sendable {
         var attempt = 0
         while true {
             do {
-                return try attemptFetch(url, sizeLimit: sizeLimit, algorithm: algorithm, sink: sink, headers: headers)
+                return try attemptFetch(url, sizeLimit: sizeLimit, algorithm: algorithm, sink: sink, headers: headers, session: session)
             } catch .fetch(let failure) where failure.isTransient && attempt < FetchOptions.transientRetries {
                 attempt += 1
                 pause(milliseconds: delay)
@@ -49,12 +51,14 @@ public struct Fetcher: Sendable {
     }
 
     private func attemptFetch(
-        _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm, sink: BodySink?, headers: [String]
+        _ url: String, sizeLimit: Int64, algorithm: DigestAlgorithm, sink: BodySink?, headers: [String], session: FetchSession?
     ) throws(ScriptPinError) -> FetchedBody {
         try sink?.restart()
         let hasher: StreamingHasher
         do { hasher = try StreamingHasher(algorithm) } catch { throw .crypto(error) }
-        let handle = try CurlEasyHandle(url: url)
+        let handle: CurlEasyHandle
+        if let kept = session?.take(for: url) { handle = kept } else { handle = try CurlEasyHandle(url: url) }
+        defer { session?.keep(handle) }
         let transfer = CurlTransferState(handle: handle, hasher: hasher, sink: sink, sizeLimit: sizeLimit)
         try configure(handle, url: url, sizeLimit: sizeLimit, transfer: transfer)
         try handle.setHeaders(headers)
@@ -179,13 +183,39 @@ private let curlWriteBody: scriptpin_curl_write_callback = { data, size, count, 
     return transfer.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
 }
 
+/// A series of requests made one after another (the GitHub API's ref, tag,
+/// commit and tree for one evidence line), over one connection: each
+/// request but the first skips the TCP and TLS set-up. Every request is
+/// still configured afresh, so nothing but the connection carries over.
+public final class FetchSession: Sendable {
+    private let idle = Mutex<CurlEasyHandle?>(nil)
+
+    public init() {}
+
+    /// The kept handle, reset for `url`, or nil when there is none (or another request holds it).
+    func take(for url: String) -> CurlEasyHandle? {
+        let handle = idle.withLock { kept -> CurlEasyHandle? in
+            let handle = kept
+            kept = nil
+            return handle
+        }
+        handle?.reset(for: url)
+        return handle
+    }
+
+    func keep(_ handle: CurlEasyHandle) {
+        idle.withLock { $0 = handle }
+    }
+}
+
 /// libcurl's process-wide set-up, run once before the first handle exists.
 private let curlGlobalInitialization: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
 /// Owns one `CURL *` easy handle and its error buffer; cleaned up in deinit.
-final class CurlEasyHandle {
+/// Used by one thread at a time: a `FetchSession` hands it on only under its lock.
+final class CurlEasyHandle: @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer
-    let url: String
+    private(set) var url: String
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// The string lists options point at, which libcurl does not copy: freed with the handle.
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
@@ -201,6 +231,17 @@ final class CurlEasyHandle {
         self.url = url
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        _ = scriptpin_curl_set_pointer(pointer, CURLOPT_ERRORBUFFER, errorBuffer)
+    }
+
+    /// The handle made new for a request to `url`, every option back to its
+    /// default, while libcurl keeps its open connections and TLS sessions.
+    func reset(for url: String) {
+        curl_easy_reset(pointer)
+        for list in lists { curl_slist_free_all(list) }
+        lists = []
+        self.url = url
+        errorBuffer.update(repeating: 0, count: Int(CURL_ERROR_SIZE))
         _ = scriptpin_curl_set_pointer(pointer, CURLOPT_ERRORBUFFER, errorBuffer)
     }
 

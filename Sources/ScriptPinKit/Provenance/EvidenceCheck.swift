@@ -51,7 +51,7 @@ struct EvidenceChecker: Sendable {
     /// A checksum file or a source file is as large as the script it covers, at most.
     let sizeLimit: Int64
     let fetcher: Fetcher
-    let github: GitHubAPI
+    var github: GitHubAPI
     let keys: SigningKeys
     /// Where gpgv gets a private directory for the bytes it checks.
     let temporaryDirectory: String
@@ -123,7 +123,7 @@ struct EvidenceChecker: Sendable {
         case .tag(let tag):
             let subject = "tag \(tag.tag) of \(tag.owner)/\(tag.repository)"
             do throws(GitHubAPI.Failure) {
-                guard let object = try github.signedTag(tag) else {
+                guard let object = try github.inSession().signedTag(tag) else {
                     return .settled(.contradicted("\(subject) is a lightweight tag: there is no tag object, so nothing is signed"), nil)
                 }
                 guard object.signature != nil else { return .settled(.contradicted("\(subject) is not signed"), nil) }
@@ -135,6 +135,7 @@ struct EvidenceChecker: Sendable {
     }
 
     private func gatherGitHub(_ file: GitHubFile, source: SourceEvidence, purpose: Purpose) -> Gathered {
+        let github = self.github.inSession()
         let repository = "\(file.owner)/\(file.repository)"
         var movedTag: String?
         let commit: String
@@ -254,6 +255,7 @@ extension EvidenceChecker {
     /// show a diff on a machine whose store lacks the approved copy; nil when
     /// no source gives bytes the pin's digests accept.
     func approvedBody(for pin: Pin) -> (origin: String, digest: Digest, bytes: [UInt8])? {
+        let github = self.github.inSession()
         for case .source(let source) in pin.evidence {
             guard case .github(let file) = source.location, let commit = source.commit,
                   let id = try? github.blobID(of: file, at: commit), var bytes = try? github.blob(id, of: file, limit: sizeLimit)

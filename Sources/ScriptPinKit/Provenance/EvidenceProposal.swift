@@ -24,6 +24,13 @@ extension EvidenceChecker {
 
     /// What the catalogue or the URL proposes for `url`, whose body is `body`; nil when neither knows it.
     func propose(for url: String, body: BodyFacts) -> EvidenceProposal? {
+        // The proposal's requests follow one another: one connection serves them all.
+        var checker = self
+        checker.github = github.inSession()
+        return checker.proposal(for: url, body: body)
+    }
+
+    private func proposal(for url: String, body: BodyFacts) -> EvidenceProposal? {
         let known = Catalogue.entry(for: url)
         var proposal = EvidenceProposal(name: known?.entry.name)
         if let raw = Self.rawGitHubFile(url) {
@@ -78,7 +85,7 @@ extension EvidenceChecker {
         var commit: String?
         if let owner = entry.owner, let repository = entry.repository, let path = entry.path.map({ Catalogue.fill($0, values) }), let refs = entry.refs,
            var file = GitHubFile(owner: owner, repository: repository, ref: "HEAD", path: path) {
-            let where_ = "\(owner)/\(repository)'s \(path)"
+            let location = "\(owner)/\(repository)'s \(path)"
             do throws(GitHubAPI.Failure) {
                 switch refs {
                 case .tags(let prefix):
@@ -86,12 +93,12 @@ extension EvidenceChecker {
                     file = file.at(tag)
                     proposal.lines.append(.source(SourceEvidence(location: .github(file))))
                     commit = try github.resolve(tag, in: file).commit
-                    proposal.notes.append("proposed from the catalogue: \(where_) at tag \(tag) holds these bytes")
+                    proposal.notes.append("proposed from the catalogue: \(location) at tag \(tag) holds these bytes")
                 case .branch(let branch):
                     file = file.at(branch == "HEAD" ? try github.defaultBranch(of: file) : branch)
                     proposal.lines.append(.source(SourceEvidence(location: .github(file))))
                     commit = try github.resolve(file.ref, in: file).commit
-                    proposal.notes.append("proposed from the catalogue: \(where_) on \(file.ref), where the vendor deploys from")
+                    proposal.notes.append("proposed from the catalogue: \(location) on \(file.ref), where the vendor deploys from")
                 case .commitInBody(let assignment, let placeholder):
                     guard let named = Self.commitNamed(by: assignment, in: body.bytes) else {
                         proposal.notes.append("the served script names no commit after \(assignment), which \(entry.name)'s does; no source line is proposed")
@@ -100,7 +107,7 @@ extension EvidenceChecker {
                     commit = named
                     file = file.at(named)
                     proposal.lines.append(.source(SourceEvidence(location: .github(file), commitPlaceholder: placeholder)))
-                    proposal.notes.append("proposed from the catalogue: \(where_) at the commit the script names, \(named), with it in place of \(placeholder)")
+                    proposal.notes.append("proposed from the catalogue: \(location) at the commit the script names, \(named), with it in place of \(placeholder)")
                 }
             } catch {
                 proposal.notes.append("\(owner)/\(repository) could not be asked for \(path) (\(Self.describe(error))); no source line is proposed")

@@ -22,6 +22,17 @@ struct GitHubAPI: Sendable {
 
     let base: String
     let fetcher: Fetcher
+    /// The connection a series of requests shares; nil makes one per request.
+    var session: FetchSession?
+
+    /// The same API over one connection kept for a series of requests made
+    /// one after another: this one's session, else a new one.
+    func inSession() -> GitHubAPI {
+        guard session == nil else { return self }
+        var api = self
+        api.session = FetchSession()
+        return api
+    }
 
     /// What a ref named, resolved to the commit it stands for now.
     struct ResolvedRef: Sendable, Equatable {
@@ -166,7 +177,7 @@ struct GitHubAPI: Sendable {
 
     private func fetch(_ url: String, limit: Int64, into collector: ByteCollector, headers: [String]) throws(Failure) {
         do {
-            _ = try fetcher.fetch(url, sizeLimit: limit, into: collector, headers: headers)
+            _ = try fetcher.fetch(url, sizeLimit: limit, into: collector, headers: headers, session: session)
         } catch .fetch(let failure) {
             if case .httpStatus(404) = failure.reason { throw .notFound }
             throw .unreachable(failure)

@@ -75,13 +75,15 @@ public struct CheckCommand: Sendable {
         let options = fetchOptions
         let keys = SigningKeys(beside: manifest)
         runWorkers(max(1, min(jobs, entries.count))) { _ in
+            // A worker's requests follow one another: each kind keeps its connection from pin to pin.
+            let sessions = (body: FetchSession(), evidence: FetchSession())
             while true {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < entries.count else { return }
                 let entry = entries[index]
                 let result = Self.checkOne(
                     entry, path: manifest.path(forPinNamed: entry.pin.name), fetcher: fetcher, options: options, keys: keys, store: store,
-                    context: context)
+                    sessions: sessions, context: context)
                 results.withLock { $0[index] = result }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
                 reporter.progress("checking pins: \(finished)/\(entries.count)")
@@ -93,7 +95,8 @@ public struct CheckCommand: Sendable {
 
     /// The body and, beside it, the pin's evidence: one pin's round trips overlap as the pins' do.
     private static func checkOne(
-        _ entry: ParsedPin, path: String, fetcher: Fetcher, options: FetchOptions, keys: SigningKeys, store: ContentStore, context: ProcessContext
+        _ entry: ParsedPin, path: String, fetcher: Fetcher, options: FetchOptions, keys: SigningKeys, store: ContentStore,
+        sessions: (body: FetchSession, evidence: FetchSession), context: ProcessContext
     ) -> DriftResult {
         let pin = entry.pin
         let limit = options.sizeLimit(declared: pin.maxSize)
@@ -110,10 +113,11 @@ public struct CheckCommand: Sendable {
                 evidence: evidence, evidenceLine: failed.map { entry.evidenceLines[$0] })
         }
         do {
-            let checker = EvidenceChecker(fetchOptions: options, sizeLimit: limit, keys: keys, context: context)
+            var checker = EvidenceChecker(fetchOptions: options, sizeLimit: limit, keys: keys, context: context)
+            checker.github.session = sessions.evidence
             let (body, verdicts) = try checker.check(
                 pin.evidence, purpose: .checking, pinURL: pin.url,
-                beside: { () throws(ScriptPinError) in try fetcher.fetch(pin.url, sizeLimit: limit, into: collector) },
+                beside: { () throws(ScriptPinError) in try fetcher.fetch(pin.url, sizeLimit: limit, into: collector, session: sessions.body) },
                 facts: { BodyFacts(bytes: collector?.bytes ?? [], sha256: $0.digest) })
             if pin.accepts(body.digest) {
                 if verdicts.contains(where: \.isContradicted) {

@@ -54,6 +54,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 
 ROOT = sys.argv[1]
 SPACE = re.compile(r"^scriptpin-https\.[A-Za-z0-9]{6}$")
@@ -88,6 +89,8 @@ def make_certificates():
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are two writes: without this, a kept-alive connection waits out the client's delayed ACK (40 ms) on each answer.
+    disable_nagle_algorithm = True
 
     def parse_request(self):
         """Splits the space's prefix off the path: self.prefix, self.root, and self.path as the test wrote it."""
@@ -230,6 +233,47 @@ def git(repository, *arguments):
     return result.stdout if result.returncode == 0 else None
 
 
+def read_object(repository, sha):
+    """(type, content) of a git object: read from its loose file (what a fresh commit or tag leaves),
+    without a process per request, else asked of git; None when the repository has no such object."""
+    if not re.fullmatch(r"[0-9a-f]{40}", sha):
+        return None
+    try:
+        with open(os.path.join(repository, ".git", "objects", sha[:2], sha[2:]), "rb") as loose:
+            data = zlib.decompress(loose.read())
+        header, _, content = data.partition(b"\0")
+        return header.split(b" ")[0].decode(), content
+    except FileNotFoundError:
+        kind = git(repository, "cat-file", "-t", sha)
+        if kind is None:
+            return None
+        kind = kind.decode().strip()
+        return kind, git(repository, "cat-file", kind, sha)
+
+
+def resolve_ref(repository, ref):
+    """The object id a ref (refs/tags/T, refs/heads/B) names, from its loose file or packed-refs; None when absent."""
+    try:
+        with open(os.path.join(repository, ".git", ref)) as loose:
+            return loose.read().strip()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        sha = git(repository, "rev-parse", "--verify", "-q", ref)
+        return sha.decode().strip() if sha else None
+
+
+def tree_entries(content):
+    """A tree object's entries as GitHub lists them."""
+    entries, index = [], 0
+    while index < len(content):
+        space = content.index(b" ", index)
+        nul = content.index(b"\0", space)
+        mode, name, sha = content[index:space].decode(), content[space + 1:nul].decode(), content[nul + 1:nul + 21].hex()
+        kind = {"40000": "tree", "160000": "commit"}.get(mode, "blob")
+        entries.append({"path": name, "mode": mode.rjust(6, "0"), "type": kind, "sha": sha})
+        index = nul + 21
+    return entries
+
+
 def github_answer(handler, parts):
     """The JSON (or, for a blob asked for raw, the bytes) GitHub's API gives for parts, or None for a 404."""
     if len(parts) == 3 and parts[0] == "repos":
@@ -252,18 +296,16 @@ def github_answer(handler, parts):
         return refs[(page - 1) * per_page:page * per_page]
     if kind == "ref" and len(rest) >= 2 and rest[0] in ("tags", "heads"):
         ref = "refs/" + "/".join(rest)
-        sha = git(repository, "rev-parse", "--verify", "-q", ref)
-        if sha is None:
-            return None
-        sha = sha.decode().strip()
-        return {"ref": ref, "object": {"type": git(repository, "cat-file", "-t", sha).decode().strip(), "sha": sha}}
+        sha = resolve_ref(repository, ref)
+        found = sha and read_object(repository, sha)
+        return {"ref": ref, "object": {"type": found[0], "sha": sha}} if found else None
     sha = rest[0]
-    object_type = git(repository, "cat-file", "-t", sha)
-    if object_type is None:
+    found = read_object(repository, sha)
+    if found is None:
         return None
-    object_type = object_type.decode().strip()
+    object_type, content = found
     if kind == "tags" and object_type == "tag":
-        text = git(repository, "cat-file", "tag", sha).decode()
+        text = content.decode()
         header, _, message = text.partition("\n\n")
         fields = dict(line.split(" ", 1) for line in header.splitlines())
         # As GitHub answers: the signature git appended to the message, and the text it covers.
@@ -276,17 +318,11 @@ def github_answer(handler, parts):
         return {"sha": sha, "tag": fields["tag"], "message": message,
                 "object": {"type": fields["type"], "sha": fields["object"]}, "verification": verification}
     if kind == "commits" and object_type == "commit":
-        tree = git(repository, "cat-file", "-p", sha).decode().splitlines()[0].split(" ")[1]
+        tree = content.decode().splitlines()[0].split(" ")[1]
         return {"sha": sha, "tree": {"sha": tree}}
     if kind == "trees" and object_type == "tree":
-        entries = []
-        for line in git(repository, "ls-tree", sha).decode().splitlines():
-            meta, path = line.split("\t", 1)
-            mode, entry_type, entry_sha = meta.split(" ")
-            entries.append({"path": path, "mode": mode, "type": entry_type, "sha": entry_sha})
-        return {"sha": sha, "tree": entries, "truncated": False}
+        return {"sha": sha, "tree": tree_entries(content), "truncated": False}
     if kind == "blobs" and object_type == "blob":
-        content = git(repository, "cat-file", "blob", sha)
         if "raw" in handler.headers.get("Accept", ""):
             return content
         import base64
