@@ -285,6 +285,15 @@ struct RunCommandTests {
         work.pin("env", url: server.url("files/env.sh"), content: script)
         let environment = work.environment(["GITHUB_TOKEN": "t0k", "EXTRA_SETTING": "on"])
         #expect(work.scriptpin(["run", "env"], environment: environment).stdout == "tok= home=set extra=on\n")
+        // A CA bundle's path is public material: passed by default, dropped by --clean-env like any other variable.
+        let bundle = "echo \"ca=${AWS_CA_BUNDLE:-}\"\n"
+        server.serve("bundle.sh", bundle)
+        work.pin("bundle", url: server.url("files/bundle.sh"), content: bundle)
+        let withBundle = work.environment(["AWS_CA_BUNDLE": "/etc/ssl/corp.pem", "AWS_SECRET_ACCESS_KEY": "s3cr3t"])
+        let passed = work.scriptpin(["run", "bundle"], environment: withBundle)
+        #expect(passed.stdout == "ca=/etc/ssl/corp.pem\n")
+        #expect(passed.stderr.contains("AWS_SECRET_ACCESS_KEY") && !passed.stderr.contains("AWS_CA_BUNDLE"), "\(passed.stderr)")
+        #expect(work.scriptpin(["run", "bundle", "--clean-env"], environment: withBundle).stdout == "ca=\n")
         #expect(work.scriptpin(["run", "env", "--allow-env", "GITHUB_*"], environment: environment).stdout == "tok=t0k home=set extra=on\n")
         #expect(work.scriptpin(["run", "env", "--clean-env"], environment: environment).stdout == "tok= home=set extra=\n")
         #expect(work.scriptpin(["run", "env", "--clean-env", "--allow-env", "EXTRA_SETTING"], environment: environment).stdout == "tok= home=set extra=on\n")
@@ -409,6 +418,8 @@ struct RunBuildingBlockTests {
         ("DATABASE_URL", true), ("VAULT_ADDR", true),
         ("PATH", false), ("HOME", false), ("GITHUB_SHA", false), ("GITHUB_REF", false), ("CI", false),
         ("LANG", false), ("KEYBOARD_LAYOUT", false), ("RUNNER_OS", false), ("TERM", false),
+        ("AWS_CA_BUNDLE", false), ("REQUESTS_CA_BUNDLE", false), ("NODE_EXTRA_CA_CERTS_FILE", false), ("SSL_CERT_FILE", false),
+        ("SSL_CERT_DIR", false), ("GIT_SSL_CA_PATH", false), ("VAULT_SECRET_CA_BUNDLE", true),
     ])
     func secretNames(name: String, secret: Bool) {
         #expect(EnvironmentPolicy.looksSecret(name) == secret)

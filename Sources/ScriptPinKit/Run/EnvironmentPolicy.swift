@@ -23,6 +23,13 @@ public struct EnvironmentPolicy: Sendable {
         "ACTIONS_CACHE_", "NPM_", "NODE_AUTH_", "DOCKER_AUTH", "VAULT_", "DIGITALOCEAN_", "HEROKU_", "TF_VAR_",
         "CODECOV_", "SSH_", "GPG_", "KUBE",
     ]
+    /// Names of variables that point at public material, certificate
+    /// authorities a client is told to trust: passed through although a
+    /// prefix above would withhold them, unless a fragment marks them (`AWS_CA_BUNDLE` is a path to public
+    /// certificates, and an installer behind a TLS-intercepting proxy fails without it).
+    public static let publicMaterialSuffixes = ["_CA_BUNDLE", "_CA_CERTS_FILE", "_CERT_FILE", "_CA_PATH"]
+    public static let publicMaterialNames = ["SSL_CERT_DIR"]
+
     /// What `--clean-env` keeps: enough for a script to find programs, a home and a locale.
     public static let cleanBase = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_*", "TERM", "TMPDIR", "TZ"]
 
@@ -37,9 +44,10 @@ public struct EnvironmentPolicy: Sendable {
 
     public static func looksSecret(_ name: String) -> Bool {
         let upper = name.uppercased()
-        return secretFragments.contains { upper.contains($0) }
-            || secretSuffixes.contains { upper.hasSuffix($0) }
-            || secretPrefixes.contains { upper.hasPrefix($0) }
+        if secretFragments.contains(where: { upper.contains($0) }) { return true }
+        // A family's CA bundle is public; a name that also says TOKEN or SECRET is not, whatever it ends in.
+        if publicMaterialNames.contains(upper) || publicMaterialSuffixes.contains(where: { upper.hasSuffix($0) }) { return false }
+        return secretSuffixes.contains { upper.hasSuffix($0) } || secretPrefixes.contains { upper.hasPrefix($0) }
     }
 
     static func matches(_ name: String, _ patterns: [String]) -> Bool {
