@@ -75,20 +75,43 @@ let verifyCommand = Command(CommandDefinition<VerifyCommand>(
         manifestOption.scoped(\.manifest),
         .value("pin", "<name>", \.pinName, "The pin each file must match (default: any pin)."),
         .value("sums", "<sums-file>", \.sumsFile, "Check files against a sha256sum/sha512sum-format file instead of the pins."),
-        .flag("online", \.online, "After validating the pins, check each pin's evidence (source and sums lines) against the body its URL serves."),
+        .flag("online", \.online, "After validating the pins, check each pin's evidence (source, sums and signature lines) against the body its URL serves."),
+        .flag("staged", \.staged, "Check the pins that the staged files' scriptpin commands name against git's index (the pre-commit hook)."),
     ] + fetchOptionGroup.map { $0.scoped(\.fetchOptions) },
-    discussion: "With no file, every pin file is validated and every problem is reported. Output follows sha256sum -c: 'name: OK' or 'name: FAILED' on stdout, a summary on stderr. --online is the one use of the network: 1 when evidence disagrees, 3 when it cannot be fetched.",
-    request: { _ in VerifyCommand() },
+    discussion: "With no file, every pin file is validated and every problem is reported, and every `scriptpin run NAME` and `scriptpin fetch NAME` in the repository's code must name a pin that exists and that git tracks. Output follows sha256sum -c: 'name: OK' or 'name: FAILED' on stdout, a summary on stderr. --online is the one use of the network: 1 when evidence disagrees, 3 when it cannot be fetched.",
+    request: { _ in
+        var command = VerifyCommand()
+        command.pinTarget = pinTarget(of:)
+        return command
+    },
     perform: { command, arguments, console, context throws(ScriptPinError) in
         command.files = arguments.operands + arguments.passthrough
         if command.sumsFile != nil && command.pinName != nil {
             throw .usage("--sums and --pin cannot be combined; --sums checks against the vendor's file, not the pins")
+        }
+        if command.staged && !(command.files.isEmpty && command.sumsFile == nil) {
+            throw .usage("--staged checks the staged files' references to pins; it takes no files and no --sums")
         }
         if command.online && !(command.files.isEmpty && command.sumsFile == nil) {
             throw .usage("--online checks the pins' evidence; it takes no files and no --sums")
         }
         return ExitCode.of(command.run(reporter: console, context: context))
     }))
+
+/// A word of code that is not written out (`"$tool"`), as the parser below is given it.
+private let unwrittenWord = "\u{0}"
+
+/// The pin a `scriptpin run|fetch …` command found in code names: the
+/// arguments read with that command's own declaration, so that an option's
+/// value is never taken for the pin; nil for another command, or a target
+/// that is not written out.
+@Sendable func pinTarget(of arguments: [String?]) -> String? {
+    guard let verb = arguments.first ?? nil, let command = [runCommand, fetchCommand].first(where: { $0.name == verb }),
+          let parsed = try? command.parse(arguments.dropFirst().map { $0 ?? unwrittenWord }),
+          let target = parsed.operands.first, target != unwrittenWord
+    else { return nil }
+    return target
+}
 
 let runCommand = Command(CommandDefinition<RunCommand>(
     name: "run",

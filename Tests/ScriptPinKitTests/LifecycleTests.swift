@@ -107,7 +107,8 @@ struct LifecycleTests {
         #expect(visible.count == 9)
         #expect(visible.allSatisfy { $0.hasSuffix(".pin") })
         let hidden = try FileManager.default.contentsOfDirectory(atPath: work.directory.url("known-hashes")).filter { $0.hasPrefix(".") }
-        #expect(hidden == [".scriptpin.lock"], "no temporary file is left behind")
+        #expect(hidden.sorted() == [".gitignore", ".scriptpin.lock"], "no temporary file is left behind")
+        #expect(work.directory.read("known-hashes/.gitignore") == ManifestLock.ignoreFileText, "the lock is kept out of commits")
         #expect(work.scriptpin(["verify"]).status == 0)
     }
 

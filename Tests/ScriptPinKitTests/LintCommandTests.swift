@@ -261,7 +261,7 @@ struct PreCommitTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent(".pre-commit-hooks.yaml"), encoding: .utf8)
         #expect(text.contains("- id: scriptpin-verify\n"))
-        #expect(text.contains("  entry: scriptpin verify\n"))
+        #expect(text.contains("  entry: scriptpin verify --staged\n"))
         #expect(text.contains("- id: scriptpin-lint\n"))
         #expect(text.contains("  entry: scriptpin lint\n"))
     }

@@ -155,3 +155,67 @@ struct CommandLineTests {
         #expect(result.stdout == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  --sri\n")
     }
 }
+
+@Suite("verify: every scriptpin run|fetch NAME in the repository names a committed pin")
+struct PinReferenceTests {
+    let repository = TemporaryDirectory("scriptpin-references")
+
+    init() {
+        #expect(git(["init", "-q", "."], in: repository.path).status == 0)
+        for name in ["tool", "other", "hidden", "wf"] {
+            repository.write("known-hashes/\(name).pin", "url https://e.com/\(name)\nsha256 \(VerifyCommandTests.abcDigest)\n")
+        }
+        repository.write(".gitignore", "known-hashes/hidden.pin\n")
+        // Options before the name, and an option value that is a valid pin name, are read by run's and fetch's own declarations.
+        repository.write("ci.sh", """
+            #!/bin/sh
+            # scriptpin run commented-out is text, not code
+            scriptpin run --clean-env --egress example.com tool -- -y
+            scriptpin fetch --timeout 30 other -o other.sh
+            sudo scriptpin run missing
+            scriptpin run "$dynamic"
+            echo "scriptpin run quoted"
+
+            """)
+        repository.write(".github/workflows/ci.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: scriptpin run wf\n")
+        _ = git(["add", ".gitignore", "known-hashes/tool.pin", "known-hashes/wf.pin", "ci.sh"], in: repository.path)
+    }
+
+    @Test("Missing, untracked and ignored pins are named with the file, line and column of each reference; exit 1")
+    func reportsEachReference() {
+        let result = ProcessRunner.scriptpin(["verify"], in: repository.path)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("known-hashes/tool.pin: OK\n"))
+        let problems = result.stderr.split(separator: "\n").filter { $0.hasPrefix("scriptpin: ci.sh") }.map(String.init)
+        #expect(problems == [
+            "scriptpin: ci.sh:4:1: pin other is not tracked by git; run `git add known-hashes/other.pin` so that CI gets it",
+            "scriptpin: ci.sh:5:6: `scriptpin run missing` names no pin: known-hashes/missing.pin does not exist; pin it with `scriptpin add missing URL`",
+        ], "\(result.stderr)")
+        #expect(result.stderr.hasSuffix("scriptpin: 2 references to pins in the repository do not resolve to a committed pin; fix the lines above\n"), "\(result.stderr)")
+
+        repository.write("ci.sh", "#!/bin/sh\nscriptpin run hidden\n")
+        let ignored = ProcessRunner.scriptpin(["verify"], in: repository.path)
+        #expect(ignored.stderr.contains(
+            "scriptpin: ci.sh:2:1: pin hidden is not tracked by git: it is ignored by .gitignore:1 (`known-hashes/hidden.pin`), so `git add` skips it; add `!hidden.pin` to a .gitignore or fix that rule; run `git add known-hashes/hidden.pin` so that CI gets it"),
+            "\(ignored.stderr)")
+    }
+
+    @Test("--staged reads the staged files only, against the index; the hook blocks a commit whose pin is not staged")
+    func stagedAndHook() {
+        let staged = ProcessRunner.scriptpin(["verify", "--staged"], in: repository.path)
+        #expect(staged.status == 1)
+        // The workflow is not staged, so its reference is not read; ci.sh's are, as staged.
+        #expect(!staged.stderr.contains("ci.yml"), "\(staged.stderr)")
+        #expect(staged.stderr.contains("scriptpin: ci.sh:4:1: pin other is not staged; run `git add known-hashes/other.pin` so that CI gets it"), "\(staged.stderr)")
+
+        #expect(ProcessRunner.scriptpin(["hook", "install"], in: repository.path).status == 0)
+        let blocked = git(["commit", "-q", "-m", "uses an unstaged pin"], in: repository.path)
+        #expect(blocked.status != 0)
+        #expect(blocked.stderr.contains("pin other is not staged"), "\(blocked.stderr)")
+        _ = git(["add", "known-hashes/other.pin"], in: repository.path)
+        repository.write("ci.sh", "#!/bin/sh\nscriptpin run tool\nscriptpin fetch other -o o.sh\n")
+        _ = git(["add", "ci.sh"], in: repository.path)
+        let allowed = git(["commit", "-q", "-m", "pins staged"], in: repository.path)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+    }
+}

@@ -220,8 +220,11 @@ public struct DownloadExecAnalyzer {
             passedChecks(state.checks(naming: invocation.arguments.compactMap(\.literal)), chain: &chain, context: context)
             return nil
         }
-        // `scriptpin run` is the pinned form.
-        if analysis == .pinned { return nil }
+        // `scriptpin run` is the pinned form; `verify` checks that its pin exists.
+        if analysis == .pinned {
+            state.workspace.pinInvocations.append(PinInvocation(offset: invocation.offset, arguments: invocation.arguments.map(\.literal)))
+            return nil
+        }
         let runsItsArguments = role.contains(.interpreter) || analysis == .evaluates || analysis == .sources
         if !runsItsArguments {
             for word in invocation.arguments where word.literal == nil { walkSubstitutions(in: word) }

@@ -84,6 +84,16 @@ struct WorkspaceFacts {
     /// Numbers downloads in the order they were made, so that a check covers
     /// only what existed when it ran, not a later download to the same path.
     var nextSequence = 0
+    /// Every `scriptpin …` command run here, in the order met, for `verify`
+    /// to resolve the pins they name.
+    var pinInvocations: [PinInvocation] = []
+}
+
+/// A `scriptpin` command in code: where its name stands, and its arguments
+/// (nil for a word that is not written out).
+struct PinInvocation {
+    let offset: Int
+    let arguments: [String?]
 }
 
 /// What one shell process knows.

@@ -94,6 +94,14 @@ public struct LintDiagnostic: Sendable, Equatable {
     public var repair: LintRepair?
 }
 
+/// A `scriptpin` command found in code: its position and its arguments,
+/// nil where a word is not written out (`scriptpin run "$tool"`).
+public struct PinReference: Sendable, Equatable {
+    public let line: Int
+    public let column: Int
+    public let arguments: [String?]
+}
+
 /// What `lint --fix` can do with one finding.
 public enum LintRepair: Sendable, Equatable {
     case rewrite(LintRewrite)
@@ -125,6 +133,27 @@ public enum LintEngine {
     public static func lint(_ bytes: [UInt8], kind: LintFileKind, parsesEverything: Bool = false) -> [LintDiagnostic] {
         guard parsesEverything || DownloadWordScan.mentionsDownload(bytes) else { return [] }
         var collector = Collector(bytes: bytes, parsesEverything: parsesEverything)
+        read(bytes, kind: kind, into: &collector)
+        // A template's script read for each job that extends it reports its findings once.
+        var seen: Set<[Int]> = []
+        return collector.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+            .filter { seen.insert([$0.line, $0.column, $0.rule == .parseError ? 1 : 0]).inserted }
+    }
+
+    static let pinnedCommandName = Array("scriptpin".utf8)
+
+    /// Every `scriptpin …` command in the file's code (not in its comments
+    /// or text), where its name stands and with its arguments, for `verify`.
+    public static func pinReferences(in bytes: [UInt8], kind: LintFileKind) -> [PinReference] {
+        let named = bytes.withUnsafeBytes { firstOffset(of: pinnedCommandName, in: $0) != nil }
+        guard named else { return [] }
+        var collector = Collector(bytes: bytes, parsesEverything: true)
+        read(bytes, kind: kind, into: &collector)
+        var seen: Set<[Int]> = []
+        return collector.references.sorted { ($0.line, $0.column) < ($1.line, $1.column) }.filter { seen.insert([$0.line, $0.column]).inserted }
+    }
+
+    private static func read(_ bytes: [UInt8], kind: LintFileKind, into collector: inout Collector) {
         switch kind {
         case .shell:
             let shebang = Shebang(bytes)
@@ -144,10 +173,6 @@ public enum LintEngine {
         case .markdown:
             Markdown.lint(bytes, into: &collector)
         }
-        // A template's script read for each job that extends it reports its findings once.
-        var seen: Set<[Int]> = []
-        return collector.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-            .filter { seen.insert([$0.line, $0.column, $0.rule == .parseError ? 1 : 0]).inserted }
     }
 
     /// bash, zsh and ksh scripts read `((…))` as arithmetic; `sh` and a file
@@ -161,6 +186,7 @@ public enum LintEngine {
     struct Collector {
         let bytes: [UInt8]
         var diagnostics: [LintDiagnostic] = []
+        var references: [PinReference] = []
         /// Every unit analysed so far, by number, so that a rewrite can be placed in the unit it belongs to.
         private var units: [MappedText] = []
         private lazy var lineStarts: [Int] = SourceLines.starts(of: bytes)
@@ -189,9 +215,14 @@ public enum LintEngine {
             case .success(let list):
                 state.unit = units.count
                 units.append(text)
+                let knownInvocations = state.workspace.pinInvocations.count
                 for finding in DownloadExecAnalyzer.analyze(list, state: &state, unitFailsClosed: failsClosed) {
                     let position = text.position(of: finding.offset)
                     add(line: position.line, column: position.column, finding: finding, repair: repair(finding, in: text))
+                }
+                for invocation in state.workspace.pinInvocations.dropFirst(knownInvocations) {
+                    let position = text.position(of: invocation.offset)
+                    references.append(PinReference(line: position.line, column: position.column, arguments: invocation.arguments))
                 }
             }
         }

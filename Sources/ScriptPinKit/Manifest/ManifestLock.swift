@@ -11,5 +11,17 @@ public struct ManifestLock: ~Copyable {
         do { opened = try FileDescriptor.openOrCreate(path) } catch { throw .writeFailed(path: path, error) }
         do { try opened.lockExclusively() } catch { throw .writeFailed(path: path, error) }
         descriptor = opened
+        Self.keepOutOfCommits(directory: directory)
+    }
+
+    static let ignoreFileText = "# scriptpin's lock file: never committed\n/\(fileName)\n"
+
+    /// Writes `<manifest>/.gitignore` naming the lock file when there is
+    /// none, so that `git add known-hashes` stages the pins and not the lock;
+    /// a `.gitignore` the team wrote is left as it is.
+    private static func keepOutOfCommits(directory: String) {
+        let path = joinPath(directory, ".gitignore")
+        guard let file = try? FileDescriptor.createExclusive(path, mode: 0o644) else { return }
+        try? file.writeAll(Array(ignoreFileText.utf8))
     }
 }

@@ -11,4 +11,10 @@ public enum Outcome: Sendable, Equatable {
         case .failed(let worst): .failed(max(worst, category))
         }
     }
+
+    /// The more serious of this outcome and `other`.
+    public func including(_ other: Outcome) -> Outcome {
+        guard case .failed(let category) = other else { return self }
+        return including(category)
+    }
 }

@@ -35,11 +35,12 @@ public struct HookInstaller: Sendable {
         """
         #!/bin/sh
         \(Self.marker)
-        # Blocks the commit when a pin is invalid or a staged file runs a download without a pin.
+        # Blocks the commit when a pin is invalid, a staged file names a pin that is not committed,
+        # or a staged file runs a download without a pin.
         scriptpin=$(command -v scriptpin || echo \(ShellQuoting.quote(executable)))
         top=$(git rev-parse --show-toplevel) || exit 1
         if [ -d "$top/known-hashes" ]; then
-            "$scriptpin" verify --manifest "$top/known-hashes" >/dev/null || exit 1
+            "$scriptpin" verify --manifest "$top/known-hashes" --staged >/dev/null || exit 1
         else
             echo "scriptpin: no known-hashes/ in this repository yet; skipping verify" >&2
         fi

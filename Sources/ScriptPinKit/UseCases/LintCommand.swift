@@ -4,6 +4,8 @@ public struct LintedFile: Sendable {
     public let diagnostics: [LintDiagnostic]
     /// How the file was read; nil when it could not be read.
     public var kind: LintFileKind?
+    /// The `scriptpin` commands in its code, when they were asked for.
+    public var references: [PinReference] = []
 }
 
 /// `scriptpin lint`: find every place where something downloaded is
@@ -23,6 +25,8 @@ public struct LintCommand: Sendable {
     public var includeDocs = false
     public var staged = false
     public var format = Format.text
+    /// Also collect every `scriptpin` command in the files' code (for `verify`).
+    var collectsReferences = false
 
     public init() {}
 
@@ -37,9 +41,10 @@ public struct LintCommand: Sendable {
     /// Every file's diagnostics, in the walk's order; notes about skipped files go to `reporter`.
     func lintFiles(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> [LintedFile] {
         let includeDocs = self.includeDocs
+        let references = collectsReferences
         let results: [(LintedFile?, String?)]
         if staged {
-            results = concurrentMap(try stagedFiles(context: context)) { Self.lint($0, includeDocs: includeDocs) }
+            results = concurrentMap(try stagedFiles(context: context)) { Self.lint($0, includeDocs: includeDocs, references: references) }
         } else {
             // The top-level entries are walked in parallel, and then the files
             // are linted in parallel one by one: the files that download
@@ -56,7 +61,7 @@ public struct LintCommand: Sendable {
                 }
                 return sources
             }.flatMap { $0 }
-            results = concurrentMap(sources) { Self.lint($0, includeDocs: includeDocs) }
+            results = concurrentMap(sources) { Self.lint($0, includeDocs: includeDocs, references: references) }
         }
         var files: [LintedFile] = []
         for (file, note) in results {
@@ -87,7 +92,7 @@ public struct LintCommand: Sendable {
     /// Bytes read to find a `#!` line in a file whose name does not tell its kind.
     static let shebangProbeSize = 128
 
-    static func lint(_ source: Source, includeDocs: Bool) -> (LintedFile?, String?) {
+    static func lint(_ source: Source, includeDocs: Bool, references: Bool = false) -> (LintedFile?, String?) {
         if let errno = source.unlistable {
             return (LintedFile(path: source.path, diagnostics: [
                 LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot list this directory: \(errno); nothing in it was checked", url: nil, fix: nil),
@@ -126,7 +131,9 @@ public struct LintCommand: Sendable {
             return (nil, source.explicit ? "scriptpin: \(source.path): skipped: binary file" : nil)
         }
         let diagnostics = suppress(LintEngine.lint(bytes, kind: kind), in: bytes)
-        return (LintedFile(path: source.path, diagnostics: diagnostics, kind: kind), nil)
+        var file = LintedFile(path: source.path, diagnostics: diagnostics, kind: kind)
+        if references { file.references = LintEngine.pinReferences(in: bytes, kind: kind) }
+        return (file, nil)
     }
 
     /// Drops findings with `# scriptpin: ignore <reason>` on their line or the line above.

@@ -8,6 +8,11 @@ public struct VerifyCommand: Sendable {
     /// Also check every pin's evidence against its body, online.
     public var online = false
     public var fetchOptions = FetchOptions()
+    /// Check the references of the staged files against git's index (the pre-commit hook).
+    public var staged = false
+    /// The pin a `scriptpin run|fetch …` command line names, as the command
+    /// line's own declaration reads it; nil skips the check of references.
+    public var pinTarget: (@Sendable ([String?]) -> String?)?
 
     public init() {}
 
@@ -16,7 +21,11 @@ public struct VerifyCommand: Sendable {
             if let sumsFile { return try verifySums(sumsFile, workingDirectory: context.workingDirectory, reporter: reporter) }
             let location = try Manifest.locate(explicit: manifest, context: context)
             if files.isEmpty {
-                let validity = validateManifest(location, reporter: reporter)
+                var validity = validateManifest(location, reporter: reporter)
+                // References are resolved against valid pins; an invalid one is reported above already.
+                if let pinTarget, validity == .succeeded {
+                    validity = validity.including(try checkReferences(in: try Manifest.load(location), target: pinTarget, reporter: reporter, context: context))
+                }
                 guard online, validity == .succeeded else { return validity }
                 return checkEvidence(of: try Manifest.load(location), reporter: reporter, context: context)
             }
@@ -43,6 +52,23 @@ public struct VerifyCommand: Sendable {
             return .failed(.invalidInput)
         }
         reporter.note("scriptpin: \(entries.count) pins in \(directory) are valid")
+        return .succeeded
+    }
+
+    /// Every `scriptpin run|fetch NAME` in the repository's code (the staged
+    /// files' with `staged`) names a pin that exists and that git tracks.
+    private func checkReferences(
+        in manifest: Manifest, target: @escaping @Sendable ([String?]) -> String?, reporter: any Reporter, context: ProcessContext
+    ) throws(ScriptPinError) -> Outcome {
+        let (problems, count) = try PinReferenceCheck(target: target, staged: staged).problems(for: manifest, reporter: reporter, context: context)
+        // On stderr, which the hook shows while it discards the pins' OK lines.
+        for problem in problems { reporter.note("scriptpin: \(problem.location): \(VisibleText.escape(problem.message))") }
+        let scope = staged ? "the staged files" : "the repository"
+        guard problems.isEmpty else {
+            reporter.note("scriptpin: \(plural(problems.count, "reference")) to pins in \(scope) \(problems.count == 1 ? "does" : "do") not resolve to a committed pin; fix the lines above")
+            return .failed(.verificationFailed)
+        }
+        if count > 0 { reporter.note("scriptpin: \(plural(count, "reference")) to pins in \(scope) \(count == 1 ? "resolves to a committed pin" : "resolve to committed pins")") }
         return .succeeded
     }
 
