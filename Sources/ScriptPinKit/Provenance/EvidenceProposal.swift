@@ -66,7 +66,7 @@ extension EvidenceChecker {
             let resolved = try github.resolve(file.ref, in: file)
             proposal.notes.append("proposed: the URL is \(file.owner)/\(file.repository)'s \(file.path) at \(file.ref), so the pin records its commit")
             if resolved.kind == .branch {
-                if case .tags(let prefix) = refs, let tag = newestTag(holding: body, prefix: prefix, file: file, proposal: &proposal) {
+                if case .tags(let prefix) = refs, let (tag, _) = newestTag(holding: body, prefix: prefix, file: file, proposal: &proposal) {
                     file = file.at(tag)
                     proposal.versionedURL = "https://\(Self.rawGitHubHost)/\(file.owner)/\(file.repository)/\(tag)/\(file.path)"
                 } else {
@@ -89,10 +89,10 @@ extension EvidenceChecker {
             do throws(GitHubAPI.Failure) {
                 switch refs {
                 case .tags(let prefix):
-                    guard let tag = newestTag(holding: body, prefix: prefix, file: file, proposal: &proposal) else { break }
+                    guard let (tag, tagged) = newestTag(holding: body, prefix: prefix, file: file, proposal: &proposal) else { break }
                     file = file.at(tag)
                     proposal.lines.append(.source(SourceEvidence(location: .github(file))))
-                    commit = try github.resolve(tag, in: file).commit
+                    commit = tagged
                     proposal.notes.append("proposed from the catalogue: \(location) at tag \(tag) holds these bytes")
                 case .branch(let branch):
                     file = file.at(branch == "HEAD" ? try github.defaultBranch(of: file) : branch)
@@ -126,9 +126,9 @@ extension EvidenceChecker {
     }
 
     /// The newest of the tags starting with `prefix` (by their version
-    /// numbers) whose file is the body, among the newest few; nil, with a
-    /// note saying so, when none is.
-    private func newestTag(holding body: BodyFacts, prefix: String, file: GitHubFile, proposal: inout EvidenceProposal) -> String? {
+    /// numbers) whose file is the body, among the newest few, and its
+    /// commit; nil, with the contradiction said, when none is.
+    private func newestTag(holding body: BodyFacts, prefix: String, file: GitHubFile, proposal: inout EvidenceProposal) -> (tag: String, commit: String)? {
         let names: [String]
         do throws(GitHubAPI.Failure) { names = try github.tagNames(startingWith: prefix, in: file) } catch {
             proposal.notes.append("the tags of \(file.owner)/\(file.repository) could not be listed (\(Self.describe(error)))")
@@ -137,7 +137,7 @@ extension EvidenceChecker {
         let newest = names.sorted { Self.versionOrder($0.dropFirst(prefix.count), $1.dropFirst(prefix.count)) }.prefix(Self.maximumTagsSearched)
         for tag in newest {
             guard let commit = try? github.resolve(tag, in: file).commit, let blob = try? github.blobID(of: file.at(tag), at: commit) else { continue }
-            if blob == body.gitBlobID { return tag }
+            if blob == body.gitBlobID { return (tag, commit) }
         }
         proposal.contradiction = "none of the \(newest.count) newest tags of \(file.owner)/\(file.repository) holds these bytes at \(file.path): the served script is no release's file. Find out why before you pin it; to pin it on other evidence, give that with --source or --sums"
         return nil
