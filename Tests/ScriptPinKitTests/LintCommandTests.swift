@@ -229,6 +229,9 @@ struct PreCommitTests {
         let blocked = git(["commit", "-q", "-m", "bad"], in: repo.path)
         #expect(blocked.status != 0)
         #expect(blocked.stderr.contains("bad.sh:2:1: error:"), "git shows a hook's output on stderr")
+        #expect(blocked.stderr.hasSuffix(
+            "scriptpin: to pin them, run `scriptpin lint --fix bad.sh`, review the rewrite, and stage the changed files and the new pins\nscriptpin: the commit was blocked by the findings above\n"),
+            "\(blocked.stderr)")
         #expect(git(["log", "--oneline"], in: repo.path).stdout.split(separator: "\n").count == 1)
     }
 
@@ -241,6 +244,7 @@ struct PreCommitTests {
         let blocked = git(["commit", "-q", "-m", "pins"], in: repo.path)
         #expect(blocked.status != 0)
         #expect(blocked.stderr.contains("known-hashes/bad.pin:1: error:"))
+        #expect(blocked.stderr.hasSuffix("scriptpin: the commit was blocked: fix the pins and references above, then commit again\n"), "\(blocked.stderr)")
     }
 
     @Test("hook install refuses to replace a hook it did not write, unless --force; it replaces its own")

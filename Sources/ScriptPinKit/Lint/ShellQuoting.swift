@@ -6,6 +6,11 @@ enum ShellQuoting {
         "'" + text.replacingAll("'", "'\\''") + "'"
     }
 
+    /// `text` as it is when every byte is plain, else quoted: for a command a person copies.
+    static func word(_ text: String) -> String {
+        !text.isEmpty && text.utf8.allSatisfy(isPlainWordByte) ? text : quote(text)
+    }
+
     /// A byte that needs no quoting in a shell word, in YAML or in a
     /// Makefile: letters, digits and `._-/+,=@%:` (a path written with only
     /// these can be written into any of them unchanged).

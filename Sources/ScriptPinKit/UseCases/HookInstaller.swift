@@ -40,11 +40,17 @@ public struct HookInstaller: Sendable {
         scriptpin=$(command -v scriptpin || echo \(ShellQuoting.quote(executable)))
         top=$(git rev-parse --show-toplevel) || exit 1
         if [ -d "$top/known-hashes" ]; then
-            "$scriptpin" verify --manifest "$top/known-hashes" --staged >/dev/null || exit 1
+            if ! "$scriptpin" verify --manifest "$top/known-hashes" --staged >/dev/null; then
+                echo "scriptpin: the commit was blocked: fix the pins and references above, then commit again" >&2
+                exit 1
+            fi
         else
             echo "scriptpin: no known-hashes/ in this repository yet; skipping verify" >&2
         fi
-        exec "$scriptpin" lint --staged
+        if ! "$scriptpin" lint --staged; then
+            echo "scriptpin: the commit was blocked by the findings above" >&2
+            exit 1
+        fi
 
         """
     }

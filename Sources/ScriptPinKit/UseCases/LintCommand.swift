@@ -33,7 +33,14 @@ public struct LintCommand: Sendable {
     public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Outcome {
         let report = LintReport(files: try lintFiles(reporter: reporter, context: context))
         reporter.result(report.render(format, reporter: reporter))
-        if report.findings > 0 { return .failed(.verificationFailed) }
+        if report.findings > 0 {
+            if staged {
+                // The pre-commit hook's case: the next command, for exactly the files to change.
+                let paths = report.files.filter { $0.diagnostics.contains { $0.rule == .downloadExec } }.map { VisibleText.escape(ShellQuoting.word($0.path)) }
+                reporter.note("scriptpin: to pin them, run `scriptpin lint --fix \(paths.joined(separator: " "))`, review the rewrite, and stage the changed files and the new pins")
+            }
+            return .failed(.verificationFailed)
+        }
         if report.problems > 0 { return .failed(.invalidInput) }
         return .succeeded
     }
