@@ -612,6 +612,13 @@ struct LintCornerCaseTests {
         #expect(diagnostic?.fix == "scriptpin add get-tool.sh https://example.com/get-tool.sh, then scriptpin run get-tool.sh -- --prefix /opt")
         #expect(diagnostic?.message == "https://example.com/get-tool.sh (downloaded by curl) is piped into bash")
         #expect(diagnostic?.url == "https://example.com/get-tool.sh")
+        // Each argument as written: quotes and substitutions kept, in every file kind that reads shell.
+        let written = "-b $(go env GOPATH)/bin \"v1.55 x\" '$HOME'"
+        for (kind, text) in [(LintFileKind.shell, "curl -sSfL https://example.com/i.sh | sh -s -- \(written)\n"),
+                             (.dockerfile, "FROM debian\nRUN curl -sSfL https://example.com/i.sh | sh -s -- \(written)\n")] {
+            let found = LintEngine.lint(Array(text.utf8), kind: kind).first
+            #expect(found?.fix == "scriptpin add i.sh https://example.com/i.sh, then scriptpin run i.sh -- \(written)", "\(kind)")
+        }
     }
 
     @Test("Unparseable input is reported with its position", arguments: [

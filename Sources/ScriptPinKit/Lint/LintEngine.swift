@@ -218,7 +218,7 @@ public enum LintEngine {
                 let knownInvocations = state.workspace.pinInvocations.count
                 for finding in DownloadExecAnalyzer.analyze(list, state: &state, unitFailsClosed: failsClosed) {
                     let position = text.position(of: finding.offset)
-                    add(line: position.line, column: position.column, finding: finding, repair: repair(finding, in: text))
+                    add(line: position.line, column: position.column, finding: finding, repair: repair(finding, in: text), writtenArguments: writtenArguments(of: finding, in: text))
                 }
                 for invocation in state.workspace.pinInvocations.dropFirst(knownInvocations) {
                     let position = text.position(of: invocation.offset)
@@ -285,12 +285,20 @@ public enum LintEngine {
             diagnostics.append(LintDiagnostic(line: line, column: column, rule: .parseError, message: message, url: nil, fix: nil))
         }
 
-        private mutating func add(line: Int, column: Int, finding: DownloadExecFinding, repair: LintRepair) {
+        /// The script's arguments as the source writes them (quotes and substitutions kept), where the plan knows where they stand.
+        private mutating func writtenArguments(of finding: DownloadExecFinding, in text: MappedText) -> String? {
+            // Arguments continued over lines are shown as the analysis read them, on one line.
+            guard case .run(_, _, _, _, let arguments?) = finding.fix, let written = slice(arguments, in: text), !written.contains(UInt8(ascii: "\n"))
+            else { return nil }
+            return String(decoding: written, as: UTF8.self)
+        }
+
+        private mutating func add(line: Int, column: Int, finding: DownloadExecFinding, repair: LintRepair, writtenArguments: String? = nil) {
             let name = finding.url.map(PinRules.suggestedName(forURL:)) ?? "NAME"
             // A token in a committed URL's query is already a leak; lint does not repeat it into CI logs.
             let redacted = finding.url.map(ScriptURL.redact)
             let message = finding.url.flatMap { url in redacted == url ? nil : finding.message.replacingAll(url, redacted!) } ?? finding.message
-            let arguments = finding.arguments.isEmpty ? "" : " -- " + finding.arguments.joined(separator: " ")
+            let arguments = writtenArguments.map { " -- " + $0 } ?? (finding.arguments.isEmpty ? "" : " -- " + finding.arguments.joined(separator: " "))
             let pinnedForm: String
             switch finding.fix {
             case .fetch(_, _, _, let path?): pinnedForm = "scriptpin fetch \(name) -o \(path)"
