@@ -51,7 +51,7 @@ struct LifecycleTests {
 
     @Test("update shows a diff -u against the approved copy with the Codecov line flagged, then moves the pin")
     func update() throws {
-        let original = (1...12).map { "echo step \($0)" }.joined(separator: "\n") + "\n"
+        let original = (1...12).map { "echo step \($0)" }.joined(separator: "\n") + "\necho https://uploads.example.com/ok\n"
         server.serve("codecov", original)
         let url = server.url("files/codecov")
         #expect(work.scriptpin(["add", "codecov", url, "--yes"]).status == 0)
@@ -69,7 +69,11 @@ struct LifecycleTests {
         #expect(result.stdout.contains("line 7: sends data out (curl upload): curl -sm 0.5"))
         #expect(result.stdout.contains("line 7: reads the whole environment"))
         #expect(result.stdout.contains("line 7: talks to a host given as an IP address"))
-        #expect(result.stdout.contains("egress guess, hosts named in the script and a starting point only (`scriptpin run --egress-audit` shows the ones it contacts):\n  egress 104.248.94.23\n"))
+        // Only the host the approved body did not name, and before the diff: what is new leads.
+        let hosts = "egress guess, hosts the new body names that the approved one did not, and a starting point only (`scriptpin run --egress-audit` shows the ones it contacts):\n  egress 104.248.94.23\n---"
+        #expect(result.stdout.contains(hosts), "\(result.stdout)")
+        let order = ["risk summary", "egress guess", "--- sha256:"].map { result.stdout.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]! && order[1]! < order[2]!, "\(result.stdout)")
         let pin = try #require(work.directory.read("known-hashes/codecov.pin"))
         #expect(pin.contains("sha256 \(sha256Hex(tampered))\n"))
         #expect(!pin.contains(sha256Hex(original)))

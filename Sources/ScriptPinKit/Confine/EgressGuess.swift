@@ -29,9 +29,11 @@ enum EgressGuess {
     }
 
     /// The lines `add` and `update` print under the review.
-    static func render(_ destinations: [EgressDestination], reporter: any Reporter) {
+    /// `comparedWithApproved`: the hosts are those the approved body did not name (`update`).
+    static func render(_ destinations: [EgressDestination], reporter: any Reporter, comparedWithApproved: Bool = false) {
         guard !destinations.isEmpty else { return }
-        reporter.line("egress guess, hosts named in the script and a starting point only\(reporter.hint(.auditEgress)):")
+        let which = comparedWithApproved ? "hosts the new body names that the approved one did not, and" : "hosts named in the script and"
+        reporter.line("egress guess, \(which) a starting point only\(reporter.hint(.auditEgress)):")
         for destination in destinations { reporter.line("  egress \(destination)") }
     }
 

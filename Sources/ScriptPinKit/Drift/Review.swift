@@ -5,6 +5,8 @@ public struct Review: Sendable {
     public let diff: String?
     public let risks: [Risk]
     public let hasApprovedCopy: Bool
+    /// The approved body the diff is against, for what else the review compares (the hosts it names).
+    public let approvedBody: [UInt8]?
     /// Stored copies that were met but could not be used (modified, too
     /// large, unreadable): the reviewer is told every time.
     public let storeProblems: [ScriptPinError]
@@ -34,11 +36,13 @@ public struct Review: Sendable {
             self.diff = nil
             self.risks = RiskScanner.scanAll(newText)
             self.hasApprovedCopy = false
+            self.approvedBody = nil
             return
         }
         self.diff = diff.render(oldLabel: "sha256:\(oldDigest.hex)", newLabel: "sha256:\(newDigest.hex)")
         self.risks = RiskScanner.scan(newText, lines: diff.addedLineNumbers)
         self.hasApprovedCopy = true
+        self.approvedBody = oldBytes
     }
 
     /// The risk summary as printed under a diff.

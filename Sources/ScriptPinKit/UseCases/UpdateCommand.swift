@@ -56,20 +56,22 @@ public struct UpdateCommand: Sendable {
             elsewhere: elsewhere.map { ($0.digest, $0.bytes) })
         for problem in review.storeProblems { reporter.warning(problem.description) }
         reporter.line("\(pin.name): changed: \(ScriptURL.redact(pin.url)) now serves \(body.digest.hex) (\(body.size) bytes)")
-        if let diff = review.diff {
-            if let elsewhere { reporter.line("the approved copy is not in the store; the diff is against \(elsewhere.origin), which the pin's digest confirms") }
-            reporter.result(colouredDiff(diff, reporter: reporter))
-        } else {
-            reporter.line("the approved copy is not in the store (\(store.root)), so there is no diff; summary of the new body:")
-        }
+        // What is new comes first, so that it is on the screen when the question is asked: the risky added lines, the new hosts, then the diff.
         reporter.result(review.renderRisks(reporter: reporter))
+        let approvedHosts = Set(review.approvedBody.map { EgressGuess.destinations(in: String(decoding: $0, as: UTF8.self)) } ?? [])
         let newHosts = EgressGuess.destinations(in: String(decoding: newBody, as: UTF8.self)).filter { guess in
-            !pin.egress.contains { rule in
+            !approvedHosts.contains(guess) && !pin.egress.contains { rule in
                 if case .destination(let allowed) = rule { return allowed.allows(host: guess.host, port: guess.port) }
                 return false
             }
         }
-        EgressGuess.render(newHosts, reporter: reporter)
+        EgressGuess.render(newHosts, reporter: reporter, comparedWithApproved: review.hasApprovedCopy)
+        if let diff = review.diff {
+            if let elsewhere { reporter.line("the approved copy is not in the store; the diff is against \(elsewhere.origin), which the pin's digest confirms") }
+            reporter.result(colouredDiff(diff, reporter: reporter))
+        } else {
+            reporter.line("the approved copy is not in the store (\(store.root)), so there is no diff; the risk summary above covers the whole new body")
+        }
         let lines = given.isEmpty ? pin.evidence : given
         let verdicts = try checker.check(
             lines, purpose: .approving, pinURL: pin.url, beside: { () throws(ScriptPinError) in },
