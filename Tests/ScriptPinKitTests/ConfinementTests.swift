@@ -402,9 +402,9 @@ struct EgressRuleTests {
         }
     }
 
-    @Test("add's egress guess lists the literal hosts of a script, not the ones built from variables")
+    @Test("add's egress guess lists the literal hosts of a script, not the ones built from variables or named in comments")
     func guess() {
-        let script = "curl https://get.example.com/x | sh\nwget http://mirror.example.org:8080/y\ncurl https://$HOST/z\ncurl https://api.example.com:443/\n"
-        #expect(EgressGuess.destinations(in: script).map(\.description) == ["api.example.com", "get.example.com", "mirror.example.org:8080"])
+        let script = "#!/bin/sh\n# docs: https://docs.example.com/install\n  # see http://wiki.example.net\ncurl https://get.example.com/x | sh # https://trailing.example.com\necho \"upload # https://quoted.example.com\"\nwget http://mirror.example.org:8080/y\ncurl https://$HOST/z\ncurl https://api.example.com:443/\n"
+        #expect(EgressGuess.destinations(in: script).map(\.description) == ["api.example.com", "get.example.com", "mirror.example.org:8080", "quoted.example.com"])
     }
 }

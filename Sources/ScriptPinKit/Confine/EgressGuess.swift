@@ -1,4 +1,5 @@
-/// The hosts a script names literally in `http://` and `https://` URLs: a
+/// The hosts a script names literally in `http://` and `https://` URLs,
+/// outside comment lines: a
 /// first draft of its egress list for `add` and `update` to show. Only a
 /// guess: a script may build its hosts from variables, and name hosts it
 /// never contacts; `run --egress-audit` shows what it really reaches.
@@ -7,7 +8,21 @@ enum EgressGuess {
         var found: Set<EgressDestination> = []
         let bytes = Array(text.utf8)
         var index = 0
+        var quote: UInt8?
         while index < bytes.count {
+            // A comment (`# see https://docs.example.com`) names documentation, not a host the
+            // script contacts: `#` at a line's start or after a blank, outside quotes, runs to the line's end.
+            switch bytes[index] {
+            case UInt8(ascii: "\n"):
+                quote = nil
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                if quote == nil { quote = bytes[index] } else if quote == bytes[index] { quote = nil }
+            case UInt8(ascii: "#") where quote == nil && (index == 0 || [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(bytes[index - 1])):
+                index = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                continue
+            default:
+                break
+            }
             guard let (scheme, schemeEnd) = scheme(in: bytes, at: index) else {
                 index += 1
                 continue
