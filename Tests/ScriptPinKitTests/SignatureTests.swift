@@ -306,4 +306,25 @@ struct SignatureTests {
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("signature minisign \(url).minisig: \(url).minisig answers 404: there is no signature there"), "\(missing.stderr)")
     }
+
+    @Test("gpgv's status is read line by line from its first word: a bare keyword line, text quoting a status line, or a VALIDSIG by a subkey of another primary are not accepted")
+    func pgpStatusLines() {
+        let fingerprint = "F59FFE4984C7DFD1005A24AC3B0227DA29CB0D81"
+        let valid = "[GNUPG:] VALIDSIG \(fingerprint) 2026-12-06 1796596549 0 4 0 22 8 00 \(fingerprint)\n"
+        guard case .success = PGPSignature.judge(status: Array(valid.utf8), exited: .exited(0), fingerprint: fingerprint) else {
+            Issue.record("a plain VALIDSIG was refused")
+            return
+        }
+        let cases = ["[GNUPG:]\n", "gpgv: " + valid, valid.replacingOccurrences(of: " 8 00 ", with: " 2 00 "),
+                     "[GNUPG:] VALIDSIG \(fingerprint) 2026-12-06 1796596549 0 4 0 22 8 00 \(String(repeating: "0", count: 40))\n",
+                     "[GNUPG:] EXPKEYSIG 3B0227DA29CB0D81 Vendor\n" + valid]
+        for status in cases {
+            if case .success = PGPSignature.judge(status: Array(status.utf8), exited: .exited(0), fingerprint: fingerprint) {
+                Issue.record("accepted: \(status)")
+            }
+        }
+        if case .success = PGPSignature.judge(status: Array(valid.utf8), exited: .exited(1), fingerprint: fingerprint) {
+            Issue.record("accepted although gpgv failed")
+        }
+    }
 }

@@ -46,11 +46,20 @@ enum PGPSignature {
         } catch {
             return .failure(.malformed("could not write the signature for gpgv into \(directory): \(error)"))
         }
-        let arguments = ["gpgv", "--homedir", directory, "--status-fd", "1", "--logger-fd", "1"]
+        // Only the status lines reach stdout, which is read; gpgv's messages for people, which quote
+        // what the signature carries, go to a file of the private directory and are never parsed.
+        let log: FileDescriptor
+        do { log = try FileDescriptor.createExclusive(joinPath(directory, "log")) } catch {
+            return .failure(.malformed("could not make gpgv's log file in \(directory): \(error)"))
+        }
+        let logDescriptor: Int32 = 3
+        let arguments = ["gpgv", "--homedir", directory, "--status-fd", "1", "--logger-fd", String(logDescriptor)]
             + keyrings.flatMap { ["--keyring", $0] } + [signaturePath, messagePath]
         let result: SpawnResult
         do {
-            result = try spawnAndWait(SpawnRequest(arguments: arguments, environment: [Array("LC_ALL=C".utf8)], capturesOutput: true))
+            var request = SpawnRequest(arguments: arguments, environment: [Array("LC_ALL=C".utf8)], capturesOutput: true)
+            request.passedDescriptor = (log.rawValue, logDescriptor)
+            result = try spawnAndWait(request)
         } catch {
             switch error {
             case .notFound: return .failure(.toolMissing("gpgv is not installed; install it (Debian: apt-get install gpgv) to check pgp signature lines"))
@@ -64,7 +73,7 @@ enum PGPSignature {
     static func judge(status output: [UInt8], exited termination: Termination, fingerprint: String) -> Result<String, SignatureProblem> {
         let statusLines = output.split(separator: UInt8(ascii: "\n")).compactMap { line -> [String]? in
             let words = String(decoding: line, as: UTF8.self).split(separator: " ").map(String.init)
-            return words.first == "[GNUPG:]" ? Array(words.dropFirst()) : nil
+            return words.count > 1 && words[0] == "[GNUPG:]" ? Array(words.dropFirst()) : nil
         }
         for words in statusLines {
             if let refusal = refusals[words[0]] {
