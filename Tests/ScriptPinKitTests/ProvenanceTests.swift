@@ -80,6 +80,27 @@ struct ProvenanceTests {
         #expect(asked.count == 4, "\(asked)")
     }
 
+    @Test("A GitHub token goes to the API only, never to the download host or the evidence URLs")
+    func githubToken() throws {
+        let vendor = Vendor(server: server)
+        let script = "#!/bin/sh\necho token\n"
+        vendor.commit("install.sh", script)
+        vendor.tag("v1.0")
+        server.serve("install.sh", script)
+        server.serve("mirror.sh", script)
+        var environment = vendor.environment
+        environment["GITHUB_TOKEN"] = "ghs_testtoken"
+        let added = vendor.work.scriptpin(
+            ["add", "tool", server.url("files/install.sh"), "--source", "github:vendor/tool@v1.0:install.sh", "--source", server.url("files/mirror.sh"), "--yes"],
+            environment: environment)
+        #expect(added.status == 0, "\(added.stderr)")
+        let requests = server.requests
+        #expect(requests.filter { $0.contains("/github/") }.count == 4)
+        #expect(requests.filter { $0.contains("/github/") }.allSatisfy { $0.hasSuffix(" auth=Bearer_ghs_testtoken") }, "\(requests)")
+        #expect(requests.filter { $0.contains("/files/") }.allSatisfy { $0.hasSuffix(" auth=-") }, "\(requests)")
+        #expect(!added.stdout.contains("ghs_testtoken") && !added.stderr.contains("ghs_testtoken"))
+    }
+
     @Test("The Codecov shape: a served body that differs from the vendor's file at the tag cannot be pinned (exit 1, nothing written)")
     func servedBodyDiffersFromRepository() throws {
         let vendor = Vendor(server: server)

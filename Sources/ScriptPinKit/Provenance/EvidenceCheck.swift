@@ -71,6 +71,7 @@ struct EvidenceChecker: Sendable {
         self.keys = keys
         temporaryDirectory = context.temporaryDirectory
         github = GitHubAPI(base: context.nonEmptyValue(GitHubAPI.baseVariable) ?? GitHubAPI.defaultBase, fetcher: fetcher)
+        github.token = GitHubAPI.tokenVariables.lazy.compactMap(context.nonEmptyValue).first
     }
 
     /// What a second channel holds, before it is compared with a body.

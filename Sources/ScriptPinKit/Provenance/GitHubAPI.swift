@@ -20,8 +20,15 @@ struct GitHubAPI: Sendable {
     static let maximumTagChain = 4
     static let jsonHeaders = ["Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28"]
 
+    /// A token raises GitHub's limit from 60 requests an hour to 5,000
+    /// (a check of a few dozen pins with source lines needs more than 60);
+    /// read from the first of these that is set, and sent to the API only.
+    static let tokenVariables = ["SCRIPTPIN_GITHUB_TOKEN", "GITHUB_TOKEN"]
+
     let base: String
     let fetcher: Fetcher
+    /// Sent as `Authorization: Bearer`; libcurl drops it on a redirect to another host.
+    var token: String?
     /// The connection a series of requests shares; nil makes one per request.
     var session: FetchSession?
 
@@ -176,8 +183,10 @@ struct GitHubAPI: Sendable {
     }
 
     private func fetch(_ url: String, limit: Int64, into collector: ByteCollector, headers: [String]) throws(Failure) {
+        // A token with a line break would add a header of its own.
+        let authorization = token.flatMap { $0.contains(where: \.isNewline) ? nil : "Authorization: Bearer \($0)" }
         do {
-            _ = try fetcher.fetch(url, sizeLimit: limit, into: collector, headers: headers, session: session)
+            _ = try fetcher.fetch(url, sizeLimit: limit, into: collector, headers: headers + (authorization.map { [$0] } ?? []), session: session)
         } catch .fetch(let failure) {
             if case .httpStatus(404) = failure.reason { throw .notFound }
             throw .unreachable(failure)

@@ -40,7 +40,8 @@ Routes (on the HTTPS ports, after the space's prefix):
 On the vendors port: raw.githubusercontent.com/OWNER/REPO/REF/PATH is the file
 from the space's repos/OWNER/REPO; any other host's /PATH is the space's
 hosts/HOST/PATH (hosts/HOST/index for /).
-Every request line is appended to the space's requests.log, without the prefix;
+Every request line is appended to the space's requests.log, without the prefix
+(with its Authorization header, spaces as _, or auth=-);
 every POST body to its collected.log.
 """
 import gzip
@@ -106,7 +107,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format, *args):
         root = getattr(self, "root", ROOT)
         with LOCK, open(os.path.join(root, "requests.log"), "a") as log:
-            log.write(f"{self.server.label} {self.command} {self.path} {self.headers.get('Accept-Encoding', '-')} {self.headers.get('User-Agent', '-')}\n")
+            authorization = self.headers.get("Authorization", "-")
+            log.write(f"{self.server.label} {self.command} {self.path} {self.headers.get('Accept-Encoding', '-')} {self.headers.get('User-Agent', '-')} auth={authorization.replace(' ', '_')}\n")
 
     def send_body(self, code, body, headers=()):
         self.send_response(code)

@@ -25,7 +25,7 @@ enum ProcessRunner {
     /// Variables of the caller's shell that would change what scriptpin does.
     static let scrubbedNames: Set<String> = [
         "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "NO_COLOR", "https_proxy", "HTTPS_PROXY", "http_proxy",
-        "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", "TMPDIR", "LD_PRELOAD",
+        "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", "TMPDIR", "LD_PRELOAD", "GITHUB_TOKEN",
     ]
 
     /// An environment without the developer's own manifest, cache, proxies, CA or colour settings.
