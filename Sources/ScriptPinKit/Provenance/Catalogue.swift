@@ -152,12 +152,6 @@ enum Catalogue {
 
     /// `text` with each `{name}` replaced by its value.
     static func fill(_ text: String, _ values: [String: String]) -> String {
-        values.reduce(text) { $0.replacingAll("{\($1.key)}", with: $1.value) }
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
-        String(decoding: EvidenceChecker.replacing(Array(target.utf8), with: Array(replacement.utf8), in: Array(utf8)), as: UTF8.self)
+        values.reduce(text) { $0.replacingAll("{\($1.key)}", $1.value) }
     }
 }

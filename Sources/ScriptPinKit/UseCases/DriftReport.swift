@@ -191,10 +191,3 @@ extension SARIFLog {
         self.init(rules: [Self.driftRule, Self.contradictedRule, Self.unreachableRule], results: results)
     }
 }
-
-extension String {
-    func replacingAll(_ target: String, _ replacement: String) -> String {
-        guard contains(target) else { return self }
-        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-}
