@@ -101,16 +101,21 @@ let verifyCommand = Command(CommandDefinition<VerifyCommand>(
 /// A word of code that is not written out (`"$tool"`), as the parser below is given it.
 private let unwrittenWord = "\u{0}"
 
-/// The pin a `scriptpin run|fetch …` command found in code names: the
-/// arguments read with that command's own declaration, so that an option's
-/// value is never taken for the pin; nil for another command, or a target
-/// that is not written out.
-@Sendable func pinTarget(of arguments: [String?]) -> String? {
-    guard let verb = arguments.first ?? nil, let command = [runCommand, fetchCommand].first(where: { $0.name == verb }),
-          let parsed = try? command.parse(arguments.dropFirst().map { $0 ?? unwrittenWord }),
-          let target = parsed.operands.first, target != unwrittenWord
-    else { return nil }
-    return target
+/// The pin a `scriptpin run|fetch …` command found in code names, and the
+/// index of the word that names it: the arguments read with that command's
+/// own declaration, so that an option's value is never taken for the pin;
+/// nil for another command, or a target that is not written out.
+@Sendable func pinTarget(of arguments: [String?]) -> (name: String, argument: Int)? {
+    guard let verb = arguments.first ?? nil, let command = [runCommand, fetchCommand].first(where: { $0.name == verb }) else { return nil }
+    let words = arguments.map { $0 ?? unwrittenWord }
+    guard let parsed = try? command.parse(Array(words.dropFirst())), let target = parsed.operands.first, target != unwrittenWord else { return nil }
+    // The word is the one that, marked, comes back as the operand: the same text may also be an option's value.
+    for index in words.indices.dropFirst() where words[index] == target {
+        var marked = words
+        marked[index] = unwrittenWord
+        if let again = try? command.parse(Array(marked.dropFirst())), again.operands.first == unwrittenWord { return (target, index) }
+    }
+    return nil
 }
 
 let runCommand = Command(CommandDefinition<RunCommand>(
@@ -206,7 +211,7 @@ let addCommand = Command(CommandDefinition<Confirmed<AddCommand>>(
     operands: [
         Operand(
             name: "<name>", count: .optional,
-            help: "The pin name: [a-z0-9][a-z0-9._-]*, at most \(PinRules.maximumNameLength) characters (default: the catalogue's, for a known installer)."),
+            help: "The pin name: [a-z0-9][a-z0-9._-]*, at most \(PinRules.maximumNameLength) characters (default: the catalogue's for a known installer, else one made from the URL's host and path)."),
         Operand(name: "<url>", count: .one, help: "The https URL of the script."),
     ],
     options: [
@@ -229,12 +234,8 @@ let addCommand = Command(CommandDefinition<Confirmed<AddCommand>>(
             request.command.url = arguments.operands[1]
         case 1:
             request.command.url = arguments.operands[0]
-            guard let name = AddCommand.catalogueName(for: request.command.url) else {
-                throw .usage("the URL is not one the catalogue of installers knows, so give the pin a name: scriptpin add NAME URL")
-            }
-            request.command.name = name
         default:
-            throw .usage("add needs a URL, and a name before it unless the catalogue knows the URL: scriptpin add [NAME] URL")
+            throw .usage("add needs a URL, with the pin's name before it when you choose one: scriptpin add [NAME] URL")
         }
         request.command.maxSize = request.command.fetchOptions.maximumSize
         let prepared = try request.command.prepare(reporter: console, context: context)
@@ -294,6 +295,28 @@ let checkCommand = Command(CommandDefinition<CheckCommand>(
         return ExitCode.of(try command.run(reporter: console, context: context))
     }))
 
+let renameCommand = Command(CommandDefinition<Confirmed<RenameCommand>>(
+    name: "rename",
+    overview: "Rename a pin and rewrite every scriptpin run|fetch that names it in the repository.",
+    operands: [
+        Operand(name: "<old>", count: .one, help: "The pin's current name."),
+        Operand(name: "<new>", count: .one, help: "Its new name."),
+    ],
+    options: [
+        manifestOption.scoped(\.command.manifest),
+        .flag("yes", short: "y", \.yes, "Rename without asking; needed when there is no terminal."),
+    ],
+    discussion: "Lists each command it rewrites (file:line:column) and each it cannot rewrite in place. The new pin, the rewritten files and the removal of the old pin land together: when one write fails, the others are undone.",
+    request: { _ in Confirmed(command: RenameCommand(pinTarget: pinTarget(of:))) },
+    perform: { request, arguments, console, context throws(ScriptPinError) in
+        request.command.oldName = arguments.operands[0]
+        request.command.newName = arguments.operands[1]
+        let prepared = try request.command.prepare(reporter: console, context: context)
+        guard request.yes || console.confirm(prepared.question) else { throw .notConfirmed("the rename") }
+        try RenameCommand.commit(prepared, reporter: console)
+        return ExitCode.success
+    }))
+
 /// `lint` and `lint --fix`: the pins that --fix writes need a manifest and the fetch options.
 struct LintRequest {
     var fix = LintFixCommand()
@@ -303,7 +326,11 @@ struct LintRequest {
 }
 
 /// The options that only matter to the pins `--fix` writes.
-private let lintFixOnlyOptions: [Option<LintFixCommand>] = [manifestOption.scoped(\.manifest)] + fetchOptionGroup.map { $0.scoped(\.fetchOptions) }
+private let lintFixOnlyOptions: [Option<LintFixCommand>] = [
+    manifestOption.scoped(\.manifest),
+    .values("name", "<url>=<name>", \.chosenNames, parse: { LintFixCommand.ChosenName(argument: $0).map { [$0] } },
+            invalid: "is not an https URL, '=', and a valid pin name", "Name the new pin of this URL (repeatable; default: the catalogue's, else one made from the host and path)."),
+] + fetchOptionGroup.map { $0.scoped(\.fetchOptions) }
 
 let lintCommand = Command(CommandDefinition<LintRequest>(
     name: "lint",
@@ -350,4 +377,4 @@ let hookCommand = Command(CommandDefinition<HookInstaller>(
         return ExitCode.success
     }))
 
-let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, fetchCommand, addCommand, updateCommand, checkCommand, lintCommand, hookCommand]
+let allCommands: [Command] = [hashCommand, verifyCommand, runCommand, fetchCommand, addCommand, updateCommand, renameCommand, checkCommand, lintCommand, hookCommand]

@@ -28,9 +28,9 @@ struct LintCommandTests {
         #expect(result.status == 1)
         #expect(result.stdout == """
             ci/Dockerfile:2:5: error: https://example.com/w.sh (downloaded by wget) is piped into bash [download-exec]
-              fix: scriptpin add w.sh https://example.com/w.sh, then scriptpin run w.sh
+              fix: scriptpin add example-w https://example.com/w.sh, then scriptpin run example-w
             install.sh:2:1: error: https://get.example.com/i.sh (downloaded by curl) is piped into sh [download-exec]
-              fix: scriptpin add i.sh https://get.example.com/i.sh, then scriptpin run i.sh
+              fix: scriptpin add get-example-i https://get.example.com/i.sh, then scriptpin run get-example-i
             2 findings in 3 files
 
             """)
@@ -51,9 +51,9 @@ struct LintCommandTests {
         #expect(result.status == 1)
         #expect(result.stdout == """
             tools/linked.sh:2:1: error: https://example.com/r.sh (downloaded by curl) is piped into sh [download-exec]
-              fix: scriptpin add r.sh https://example.com/r.sh, then scriptpin run r.sh
+              fix: scriptpin add example-r https://example.com/r.sh, then scriptpin run example-r
             tools/real.sh:2:1: error: https://example.com/r.sh (downloaded by curl) is piped into sh [download-exec]
-              fix: scriptpin add r.sh https://example.com/r.sh, then scriptpin run r.sh
+              fix: scriptpin add example-r https://example.com/r.sh, then scriptpin run example-r
             2 findings in 2 files
 
             """)
@@ -113,9 +113,9 @@ struct LintCommandTests {
         let result = try #require((run["results"] as? [[String: Any]])?.first)
         let region = (((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["region"]) as? [String: Int]
         #expect(region == ["startLine": 2, "startColumn": 1])
-        #expect(((result["message"] as? [String: Any])?["text"] as? String)?.contains("Fix: scriptpin add i.sh https://get.example.com/i.sh") == true)
+        #expect(((result["message"] as? [String: Any])?["text"] as? String)?.contains("Fix: scriptpin add get-example-i https://get.example.com/i.sh") == true)
         let github = ProcessRunner.scriptpin(["lint", "--format", "github", "install.sh"], in: directory.path)
-        #expect(github.stdout == "::error file=install.sh,line=2,col=1,title=Unpinned download executed::https://get.example.com/i.sh (downloaded by curl) is piped into sh. Fix: scriptpin add i.sh https://get.example.com/i.sh, then scriptpin run i.sh\n")
+        #expect(github.stdout == "::error file=install.sh,line=2,col=1,title=Unpinned download executed::https://get.example.com/i.sh (downloaded by curl) is piped into sh. Fix: scriptpin add get-example-i https://get.example.com/i.sh, then scriptpin run get-example-i\n")
     }
 
     @Test("Binary files given by name are skipped with a note; a missing path is an error; bad YAML is reported and the rest still linted")
@@ -168,7 +168,7 @@ struct LintCommandTests {
         #expect(result.stdout == """
             tree/locked:1:1: error: cannot list this directory: Permission denied; nothing in it was checked [parse-error]
             tree/ok.sh:2:1: error: https://example.com/x (downloaded by curl) is piped into sh [download-exec]
-              fix: scriptpin add x https://example.com/x, then scriptpin run x
+              fix: scriptpin add example-x https://example.com/x, then scriptpin run example-x
             tree/secret.sh:1:1: error: cannot read it: Permission denied [parse-error]
             1 finding in 3 files, 2 that could not be read or parsed
 

@@ -57,13 +57,13 @@ struct LintFixTests {
                 """
                 #!/bin/sh
                 set -e
-                sudo -E scriptpin run install.sh --interpreter bash -- -t "$TOKEN" --yes
-                scriptpin fetch get_helm.sh -o get_helm.sh && bash get_helm.sh
-                scriptpin run install.sh
-                scriptpin run install.sh --interpreter bash -- one two
-                scriptpin run install.sh -- --prefix /opt
+                sudo -E scriptpin run install --interpreter bash -- -t "$TOKEN" --yes
+                scriptpin fetch get_helm -o get_helm.sh && bash get_helm.sh
+                scriptpin run install
+                scriptpin run install --interpreter bash -- one two
+                scriptpin run install -- --prefix /opt
                 scriptpin fetch tool.tgz | tar xz && sh tool/install.sh
-                VERSION=2 scriptpin run install.sh
+                VERSION=2 scriptpin run install
 
                 """),
             ".github/workflows/ci.yml": (
@@ -91,14 +91,14 @@ struct LintFixTests {
                     runs-on: ubuntu-latest
                     steps:
                       - uses: OWNER/scriptpin@0123456789abcdef0123456789abcdef01234567
-                      - run: scriptpin run install.sh --interpreter bash
-                      - run: 'scriptpin run install.sh'
-                      - run: "scriptpin run install.sh -- \\"quoted arg\\""
+                      - run: scriptpin run install --interpreter bash
+                      - run: 'scriptpin run install'
+                      - run: "scriptpin run install -- \\"quoted arg\\""
                       - run: |
                           echo start
-                          scriptpin run install.sh --interpreter bash -- --flag  # comment kept
+                          scriptpin run install --interpreter bash -- --flag  # comment kept
                       - run: >
-                          scriptpin run install.sh -- folded
+                          scriptpin run install -- folded
 
                 """),
             "actions/setup/action.yml": (
@@ -117,7 +117,7 @@ struct LintFixTests {
                   steps:
                     - shell: bash
                       run: >-
-                        scriptpin run install.sh --interpreter bash -- composite
+                        scriptpin run install --interpreter bash -- composite
 
                 """),
             ".gitlab-ci.yml": (
@@ -131,7 +131,7 @@ struct LintFixTests {
                 """
                 job:
                   script:
-                    - scriptpin run install.sh --interpreter bash -- gitlab
+                    - scriptpin run install --interpreter bash -- gitlab
                     - echo done
 
                 """),
@@ -145,8 +145,8 @@ struct LintFixTests {
                 """,
                 """
                 install:
-                \tscriptpin run install.sh -- --home "$$HOME"
-                \t-scriptpin run install.sh
+                \tscriptpin run install -- --home "$$HOME"
+                \t-scriptpin run install
 
                 """),
         ]
@@ -164,25 +164,25 @@ struct LintFixTests {
         }
         // known-hashes/ made at the repository root, one pin per URL, as add writes them.
         let today = ProcessRunner.run("date", ["-u", "+%Y-%m-%d"], in: "/").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(repository.read("known-hashes/install.sh.pin") == """
-            # install.sh: added by scriptpin add on \(today)
+        #expect(repository.read("known-hashes/install.pin") == """
+            # install: added by scriptpin add on \(today)
             url \(installURL)
             sha256 \(sha256Hex("#!/bin/sh\necho \"installer args: $*\"\n"))
             interpreter sh
             approved \(today)
 
             """)
-        #expect(repository.exists("known-hashes/get_helm.sh.pin"))
+        #expect(repository.exists("known-hashes/get_helm.pin"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: repository.url("known-hashes")).filter { !$0.hasPrefix(".") }.sorted()
-            == ["get_helm.sh.pin", "install.sh.pin", "tool.tgz.pin"])
-        #expect(fixed.stdout.contains("new pin install.sh:\nurl          \(installURL)\n"))
+            == ["get_helm.pin", "install.pin", "tool.tgz.pin"])
+        #expect(fixed.stdout.contains("new pin install:\nurl          \(installURL)\n"))
         #expect(fixed.stderr.contains("scriptpin: fix: 3 new pins, 0 pins reused, 5 files to rewrite, 0 findings left for a manual change\n"))
         #expect(!fixed.stderr.contains("does not install scriptpin"), "the workflow already has the setup step")
 
         // The new pins are not committed yet: verify names each reference to them, then passes once they are staged.
         let uncommitted = scriptpin(["verify"])
         #expect(uncommitted.status == 1)
-        #expect(uncommitted.stderr.contains("pin install.sh is not tracked by git; run `git add known-hashes/install.sh.pin` so that CI gets it"), "\(uncommitted.stderr)")
+        #expect(uncommitted.stderr.contains("pin install is not tracked by git; run `git add known-hashes/install.pin` so that CI gets it"), "\(uncommitted.stderr)")
         #expect(git(["add", "known-hashes"], in: repository.path).status == 0)
         let staged = git(["diff", "--cached", "--name-only"], in: repository.path).stdout
         #expect(!staged.contains(".scriptpin.lock") && staged.contains("known-hashes/.gitignore"), "\(staged)")
@@ -207,7 +207,7 @@ struct LintFixTests {
         #expect(shown.status == 0)
         #expect(shown.stdout.contains("--- a/setup.sh\n+++ b/setup.sh\n"))
         #expect(shown.stdout.contains("\n-curl -fsSLo get_helm.sh \(helmURL) && bash get_helm.sh\n"))
-        #expect(shown.stdout.contains("\n+scriptpin fetch get_helm.sh -o get_helm.sh && bash get_helm.sh\n"))
+        #expect(shown.stdout.contains("\n+scriptpin fetch get_helm -o get_helm.sh && bash get_helm.sh\n"))
         #expect(!repository.exists("known-hashes"))
         for (path, contents) in files {
             #expect(repository.read(path) == contents.before, "\(path)")
@@ -243,7 +243,7 @@ struct LintFixTests {
             """), "\(result.stdout)")
         #expect(repository.read("manual.sh") == script)
         #expect(repository.read("Dockerfile") == dockerfile)
-        #expect(repository.read(".github/workflows/new.yml") == workflow.replacingOccurrences(of: "curl -fsSL \(install) | bash", with: "scriptpin run install.sh --interpreter bash"))
+        #expect(repository.read(".github/workflows/new.yml") == workflow.replacingOccurrences(of: "curl -fsSL \(install) | bash", with: "scriptpin run install --interpreter bash"))
         #expect(result.stderr.contains("scriptpin: .github/workflows/new.yml does not install scriptpin yet: add the setup step (`- uses: OWNER/scriptpin@<full commit id>`, see the README's Install section) before the rewritten steps\n"))
         let relinted = scriptpin(["lint"])
         #expect(relinted.stdout.hasSuffix("5 findings in 4 files\n"), "only the manual ones remain: \(relinted.stdout)")
@@ -258,7 +258,7 @@ struct LintFixTests {
         #expect(untrusted.status == 3, "without the test CA the server's certificate is refused")
         let trusted = ProcessRunner.scriptpin(["lint", "--fix", "--yes", "--ca-file", server.caFile, "ca.sh"], in: repository.path, environment: environment)
         #expect(trusted.status == 0, "\(trusted.stderr)")
-        #expect(repository.read("ca.sh") == "#!/bin/sh\nscriptpin run install.sh\n")
+        #expect(repository.read("ca.sh") == "#!/bin/sh\nscriptpin run install\n")
     }
 
     @Test("--yes, --manifest and the fetch options belong to --fix: without it they are usage errors; --fix does not take --staged")
@@ -280,9 +280,9 @@ struct LintFixTests {
         repository.write("both.sh", "#!/bin/sh\ncurl -fsSL \(missing) | sh\ncurl -fsSL \(installURL) | sh -s -- ok\n")
         let result = scriptpin(["lint", "--fix", "--yes"])
         #expect(result.status == 3, "\(result.stderr)")
-        #expect(repository.read("both.sh") == "#!/bin/sh\ncurl -fsSL \(missing) | sh\nscriptpin run install.sh -- ok\n")
+        #expect(repository.read("both.sh") == "#!/bin/sh\ncurl -fsSL \(missing) | sh\nscriptpin run install -- ok\n")
         #expect(result.stdout.contains("needs a manual change:\n  both.sh:2:1: \(missing) could not be pinned: "))
-        #expect(repository.exists("known-hashes/install.sh.pin"))
+        #expect(repository.exists("known-hashes/install.pin"))
         #expect(!repository.exists("known-hashes/404.pin"))
     }
 
@@ -307,9 +307,9 @@ struct LintFixTests {
         #expect(before.stdout == "installer args: --token t-1 two words\nhelm installed\ntool installed from the archive\n", "\(before.stderr)")
         try FileManager.default.removeItem(atPath: repository.url("tool"))
         #expect(ProcessRunner.scriptpin(["lint", "--fix", "--yes"], in: repository.path, environment: environment).status == 0)
-        #expect(repository.read("run.sh")!.contains("scriptpin run install.sh -- --token \"$TOKEN\" \"two words\"\n"))
+        #expect(repository.read("run.sh")!.contains("scriptpin run install -- --token \"$TOKEN\" \"two words\"\n"))
         // The token is secret-looking, so the pin must let it through for the script to see it, as before.
-        repository.write("known-hashes/install.sh.pin", repository.read("known-hashes/install.sh.pin")! + "env TOKEN\n")
+        repository.write("known-hashes/install.pin", repository.read("known-hashes/install.pin")! + "env TOKEN\n")
         let after = ProcessRunner.run("/bin/sh", ["run.sh"], in: repository.path, environment: environment)
         #expect(after.status == 0, "\(after.stderr)")
         #expect(after.stdout == before.stdout)

@@ -609,7 +609,7 @@ struct LintCornerCaseTests {
     func fix() {
         let bytes = Array("curl -fsSL https://example.com/get-tool.sh | bash -s -- --prefix /opt\n".utf8)
         let diagnostic = LintEngine.lint(bytes, kind: .shell).first
-        #expect(diagnostic?.fix == "scriptpin add get-tool.sh https://example.com/get-tool.sh, then scriptpin run get-tool.sh -- --prefix /opt")
+        #expect(diagnostic?.fix == "scriptpin add get-tool https://example.com/get-tool.sh, then scriptpin run get-tool -- --prefix /opt")
         #expect(diagnostic?.message == "https://example.com/get-tool.sh (downloaded by curl) is piped into bash")
         #expect(diagnostic?.url == "https://example.com/get-tool.sh")
         // Each argument as written: quotes and substitutions kept, in every file kind that reads shell.
@@ -617,7 +617,7 @@ struct LintCornerCaseTests {
         for (kind, text) in [(LintFileKind.shell, "curl -sSfL https://example.com/i.sh | sh -s -- \(written)\n"),
                              (.dockerfile, "FROM debian\nRUN curl -sSfL https://example.com/i.sh | sh -s -- \(written)\n")] {
             let found = LintEngine.lint(Array(text.utf8), kind: kind).first
-            #expect(found?.fix == "scriptpin add i.sh https://example.com/i.sh, then scriptpin run i.sh -- \(written)", "\(kind)")
+            #expect(found?.fix == "scriptpin add example-i https://example.com/i.sh, then scriptpin run example-i -- \(written)", "\(kind)")
         }
     }
 

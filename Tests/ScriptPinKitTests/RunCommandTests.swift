@@ -117,7 +117,7 @@ struct RunCommandTests {
         let url = server.url("files/new-tool.sh")
         let result = work.scriptpin(["run", url])
         #expect(result.status == 125)
-        #expect(result.stderr == "Error: \(url) is not pinned; it served sha256:\(sha256Hex(script)). Review it, then pin it with: scriptpin add new-tool.sh \(url)\n")
+        #expect(result.stderr == "Error: \(url) is not pinned; it served sha256:\(sha256Hex(script)). Review it, then pin it with: scriptpin add new-tool \(url)\n")
         #expect(!work.markerExists)
     }
 

@@ -5,8 +5,10 @@ public struct ScriptURL: Sendable, Equatable {
     public let host: String
     public let hasCredentials: Bool
     public let hasQuery: Bool
-    /// Last path segment, used to suggest a pin name and to name downloads.
-    public let lastPathSegment: String
+    /// The path's non-empty segments, as written (not decoded), used to suggest a pin name.
+    public let pathSegments: [String]
+    /// Last path segment, used to name downloads.
+    public var lastPathSegment: String { pathSegments.last ?? "" }
 
     /// Why `text` is not an https URL scriptpin will fetch, or nil when it is.
     public static func problem(with text: String) -> String? {
@@ -21,12 +23,12 @@ public struct ScriptURL: Sendable, Equatable {
         self = url
     }
 
-    private init(text: String, host: String, hasCredentials: Bool, hasQuery: Bool, lastPathSegment: String) {
+    private init(text: String, host: String, hasCredentials: Bool, hasQuery: Bool, pathSegments: [String]) {
         self.text = text
         self.host = host
         self.hasCredentials = hasCredentials
         self.hasQuery = hasQuery
-        self.lastPathSegment = lastPathSegment
+        self.pathSegments = pathSegments
     }
 
     private struct Reason: Error {
@@ -74,10 +76,10 @@ public struct ScriptURL: Sendable, Equatable {
         let afterAuthority = rest[authorityEnd...]
         let pathEnd = afterAuthority.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? afterAuthority.endIndex
         let path = afterAuthority[..<pathEnd]
-        let segment = path.utf8.split(separator: UInt8(ascii: "/")).last.map { String(Substring($0)) } ?? ""
+        let segments = path.utf8.split(separator: UInt8(ascii: "/")).map { String(Substring($0)) }
         return .success(ScriptURL(
             text: text, host: String(host).lowercased(), hasCredentials: hasCredentials,
-            hasQuery: afterAuthority.utf8.contains(UInt8(ascii: "?")), lastPathSegment: segment))
+            hasQuery: afterAuthority.utf8.contains(UInt8(ascii: "?")), pathSegments: segments))
     }
 
     /// Where the authority (user, host, port) after the scheme ends.

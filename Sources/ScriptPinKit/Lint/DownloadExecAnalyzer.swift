@@ -222,7 +222,8 @@ public struct DownloadExecAnalyzer {
         }
         // `scriptpin run` is the pinned form; `verify` checks that its pin exists.
         if analysis == .pinned {
-            state.workspace.pinInvocations.append(PinInvocation(offset: invocation.offset, arguments: invocation.arguments.map(\.literal)))
+            state.workspace.pinInvocations.append(PinInvocation(
+                offset: invocation.offset, arguments: invocation.arguments.map(\.literal), argumentRanges: invocation.arguments.map { $0.offset..<$0.end }))
             return nil
         }
         let runsItsArguments = role.contains(.interpreter) || analysis == .evaluates || analysis == .sources

@@ -94,6 +94,8 @@ struct WorkspaceFacts {
 struct PinInvocation {
     let offset: Int
     let arguments: [String?]
+    /// Where each argument's source text stands in the parsed text.
+    let argumentRanges: [Range<Int>]
 }
 
 /// What one shell process knows.

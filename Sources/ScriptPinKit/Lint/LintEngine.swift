@@ -88,10 +88,43 @@ public struct LintDiagnostic: Sendable, Equatable {
     public let rule: Rule
     public let message: String
     public let url: String?
-    /// The pinned form, for findings.
-    public let fix: String?
+    /// The pin to add and the command to write, for findings.
+    public var suggestion: PinSuggestion?
     /// How `lint --fix` rewrites the finding, or why it cannot; nil for parse problems.
     public var repair: LintRepair?
+
+    /// The pinned form, for findings.
+    public var fix: String? { suggestion?.text }
+}
+
+/// The `scriptpin add` and the pinned command lint suggests for a finding.
+/// The name is settled once the whole run is read, so that two URLs never share one.
+public struct PinSuggestion: Sendable, Equatable {
+    public enum Form: Sendable, Equatable {
+        /// `scriptpin run NAME`, then ` -- ARGUMENTS` when there are any.
+        case run(arguments: String?)
+        case fetch(path: String?)
+    }
+
+    public var name: String
+    /// The manifest pins the URL already: only the command is suggested.
+    public var isPinned = false
+    /// The URL as written, to settle the name by; nil when it is not written out.
+    public let url: String?
+    /// The URL as printed, a token in its query redacted.
+    let shownURL: String?
+    let form: Form
+
+    public var text: String {
+        let pinned: String
+        switch form {
+        case .run(let arguments?): pinned = "scriptpin run \(name) -- \(arguments)"
+        case .run(nil): pinned = "scriptpin run \(name)"
+        case .fetch(let path?): pinned = "scriptpin fetch \(name) -o \(path)"
+        case .fetch(nil): pinned = "scriptpin fetch \(name) in place of the download, piped on as before"
+        }
+        return isPinned ? "it is pinned as \(name): \(pinned)" : "scriptpin add \(name) \(shownURL ?? "URL"), then \(pinned)"
+    }
 }
 
 /// A `scriptpin` command found in code: its position and its arguments,
@@ -100,6 +133,10 @@ public struct PinReference: Sendable, Equatable {
     public let line: Int
     public let column: Int
     public let arguments: [String?]
+    /// Where each argument stands in the file, as bytes, when the file's
+    /// bytes there are the argument's text (not escaped in a quoted scalar),
+    /// so that `rename` can rewrite it; nil otherwise.
+    public var argumentRanges: [Range<Int>?] = []
 }
 
 /// What `lint --fix` can do with one finding.
@@ -222,7 +259,11 @@ public enum LintEngine {
                 }
                 for invocation in state.workspace.pinInvocations.dropFirst(knownInvocations) {
                     let position = text.position(of: invocation.offset)
-                    references.append(PinReference(line: position.line, column: position.column, arguments: invocation.arguments))
+                    let ranges = zip(invocation.arguments, invocation.argumentRanges).map { argument, range -> Range<Int>? in
+                        guard let argument, let placed = place(range, in: text) else { return nil }
+                        return Self.literalRange(argument, in: bytes[placed])
+                    }
+                    references.append(PinReference(line: position.line, column: position.column, arguments: invocation.arguments, argumentRanges: ranges))
                 }
             }
         }
@@ -257,6 +298,16 @@ public enum LintEngine {
             }
         }
 
+        /// Where `literal` stands in `word`, the file's bytes of a word: all of
+        /// them, or all but the quotes of a word quoted whole (`'name'`, `"name"`).
+        private static func literalRange(_ literal: String, in word: ArraySlice<UInt8>) -> Range<Int>? {
+            if word.elementsEqual(literal.utf8) { return word.indices }
+            guard word.count == literal.utf8.count + 2, let first = word.first, first == word.last,
+                  first == UInt8(ascii: "'") || first == UInt8(ascii: "\""), word.dropFirst().dropLast().elementsEqual(literal.utf8)
+            else { return nil }
+            return (word.startIndex + 1)..<(word.endIndex - 1)
+        }
+
         /// The file bytes a range of the analysed text stands on.
         private mutating func slice(_ range: Range<Int>, in text: MappedText) -> [UInt8]? {
             place(range, in: text).map { Array(bytes[$0]) }
@@ -282,7 +333,7 @@ public enum LintEngine {
         }
 
         mutating func problem(line: Int, column: Int, _ message: String) {
-            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .parseError, message: message, url: nil, fix: nil))
+            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .parseError, message: message, url: nil))
         }
 
         /// The script's arguments as the source writes them (quotes and substitutions kept), where the plan knows where they stand.
@@ -294,19 +345,17 @@ public enum LintEngine {
         }
 
         private mutating func add(line: Int, column: Int, finding: DownloadExecFinding, repair: LintRepair, writtenArguments: String? = nil) {
-            let name = finding.url.map(PinRules.suggestedName(forURL:)) ?? "NAME"
+            let name = finding.url.map(PinNaming.proposedName(forURL:)) ?? "NAME"
             // A token in a committed URL's query is already a leak; lint does not repeat it into CI logs.
             let redacted = finding.url.map(ScriptURL.redact)
             let message = finding.url.flatMap { url in redacted == url ? nil : finding.message.replacingAll(url, redacted!) } ?? finding.message
-            let arguments = writtenArguments.map { " -- " + $0 } ?? (finding.arguments.isEmpty ? "" : " -- " + finding.arguments.joined(separator: " "))
-            let pinnedForm: String
+            let form: PinSuggestion.Form
             switch finding.fix {
-            case .fetch(_, _, _, let path?): pinnedForm = "scriptpin fetch \(name) -o \(path)"
-            case .fetch(_, _, _, nil): pinnedForm = "scriptpin fetch \(name) in place of the download, piped on as before"
-            default: pinnedForm = "scriptpin run \(name)\(arguments)"
+            case .fetch(_, _, _, let path): form = .fetch(path: path)
+            default: form = .run(arguments: writtenArguments ?? (finding.arguments.isEmpty ? nil : finding.arguments.joined(separator: " ")))
             }
-            let fix = "scriptpin add \(name) \(redacted ?? "URL"), then \(pinnedForm)"
-            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: message, url: redacted, fix: fix, repair: repair))
+            let suggestion = PinSuggestion(name: name, url: finding.url, shownURL: redacted, form: form)
+            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .downloadExec, message: message, url: redacted, suggestion: suggestion, repair: repair))
         }
     }
 }

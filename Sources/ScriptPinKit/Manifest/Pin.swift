@@ -67,21 +67,78 @@ public enum PinRules {
         return bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
-    /// A valid pin name made from a URL's last path segment, for the
-    /// `scriptpin add` that `run` and `lint` suggest.
+    /// A valid pin name for a URL the catalogue does not know, for the `scriptpin add`
+    /// that `run` and `lint` suggest: the last path segment without its
+    /// file type (`rustup-init.sh` → `rustup-init`); a word that only says how a
+    /// script runs (`install`, `bash`), or is too short to name anything, is joined to the project it belongs to,
+    /// the GitHub repository or the host (`nvm-install`, `codecov-bash`); an
+    /// empty path gives the host's name (`sh.rustup.rs` → `rustup`,
+    /// `get.docker.com` → `get-docker`). Never a bare interpreter or file-type word.
     public static func suggestedName(forURL url: String) -> String {
-        let segment = ScriptURL(url)?.lastPathSegment.lowercased() ?? ""
-        // Each scalar that may not stand in a name becomes `-`; then leading
-        // punctuation goes. Bytes throughout: lint suggests a name per finding.
-        let bytes = segment.unicodeScalars.map { scalar -> UInt8 in
-            guard let byte = UInt8(exactly: scalar.value),
-                  isLowerAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-            else { return UInt8(ascii: "-") }
-            return byte
+        guard let parsed = ScriptURL(url) else { return fallbackName }
+        let stem = parsed.pathSegments.last.map { nameWord(withoutFileType($0)) } ?? ""
+        let project = projectWord(of: parsed)
+        let name: String
+        // A stem of one or two letters (`i.sh`) names nothing on its own.
+        if stem.count >= 3 && !genericWords.contains(stem) && !stem.allSatisfy(\.isNumber) {
+            name = stem
+        } else if let project, !stem.isEmpty {
+            name = project == stem ? project : project + "-" + stem
+        } else if let project {
+            name = project
+        } else {
+            name = stem.isEmpty || runnerWords.contains(stem) ? fallbackName : stem
         }
-        let start = bytes.firstIndex(where: isLowerAlphanumeric) ?? bytes.endIndex
-        let name = String(decoding: bytes[start...].prefix(maximumNameLength), as: UTF8.self)
-        return isValidName(name) ? name : "script"
+        let bounded = String(name.prefix(maximumNameLength))
+        return isValidName(bounded) ? bounded : fallbackName
+    }
+
+    private static let fallbackName = "installer-script"
+
+    /// Interpreter and file-type words: never a name on their own.
+    static let runnerWords: Set<String> = ["sh", "bash", "zsh", "ksh", "dash", "shell", "script", "scripts", "py", "python", "python3", "ps1", "pl", "rb", "run", "exec"]
+    /// Words that say what a script does for any project, not which project it is.
+    static let genericWords: Set<String> = runnerWords.union(["install", "installer", "setup", "init", "get", "bootstrap", "download", "latest", "main", "master", "head", "index", "raw", "upload", "uploader"])
+    /// Leading host labels that name a service rather than the project (`raw.`, `www.`, `sh.`).
+    private static let serviceLabels: Set<String> = ["www", "raw", "sh", "bash", "cdn", "static", "dl", "downloads", "files", "assets"]
+    private static let fileTypes = [".sh", ".bash", ".zsh", ".ksh", ".ps1", ".py", ".pl", ".rb"]
+
+    private static func withoutFileType(_ segment: String) -> String {
+        let lower = segment.lowercased()
+        for type in fileTypes where lower.hasSuffix(type) && lower.count > type.count { return String(lower.dropLast(type.count)) }
+        return lower
+    }
+
+    /// The repository of a GitHub URL; else the host without its top-level
+    /// label and service labels; nil for an address.
+    private static func projectWord(of url: ScriptURL) -> String? {
+        let segments = url.pathSegments
+        if url.host == "raw.githubusercontent.com" || url.host == "github.com" || url.host == "gist.githubusercontent.com", segments.count >= 2 {
+            let repository = nameWord(segments[1])
+            return repository.isEmpty ? nil : repository
+        }
+        if url.host.allSatisfy({ $0.isNumber || $0 == "." }) || url.host.hasPrefix("[") { return nil }
+        var labels = url.host.split(separator: ".").map(String.init)
+        if labels.count > 1 { labels.removeLast() }
+        while labels.count > 1, serviceLabels.contains(labels[0]) { labels.removeFirst() }
+        let word = nameWord(labels.joined(separator: "-"))
+        return word.isEmpty ? nil : word
+    }
+
+    /// `text` with each character that may not stand in a name made `-`, runs of them made one, and the ends trimmed.
+    private static func nameWord(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        for scalar in text.lowercased().unicodeScalars {
+            if let byte = UInt8(exactly: scalar.value), isLowerAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") {
+                bytes.append(byte)
+            } else if bytes.last != UInt8(ascii: "-") {
+                bytes.append(UInt8(ascii: "-"))
+            }
+        }
+        let isEdge: (UInt8) -> Bool = { !isLowerAlphanumeric($0) }
+        while let first = bytes.first, isEdge(first) { bytes.removeFirst() }
+        while let last = bytes.last, isEdge(last) { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A variable name, or a prefix ending in `*`.

@@ -5,6 +5,7 @@ public struct AddCommand: Sendable {
     /// Lines of the new script shown before asking for confirmation.
     public static let previewLines = 15
 
+    /// Empty: the catalogue's name for a known installer, else one made from the URL.
     public var name = ""
     public var url = ""
     public var interpreter: String?
@@ -31,15 +32,10 @@ public struct AddCommand: Sendable {
         public var question: String { "Pin \(pin.name) to this digest?" }
     }
 
-    /// The name the catalogue gives a known installer's URL, for `add URL` without a name.
-    public static func catalogueName(for url: String) -> String? {
-        Catalogue.entry(for: url)?.entry.name
-    }
-
     /// Fetches the script, reports its size, digest, interpreter, first
     /// lines and risky lines, and returns what `commit` would write.
     public func prepare(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Prepared {
-        guard PinRules.isValidName(name) else {
+        guard name.isEmpty || PinRules.isValidName(name) else {
             throw .usage("the pin name (the first argument) is not valid; use lowercase letters, digits, '.', '_' and '-', at most \(PinRules.maximumNameLength) characters")
         }
         if let problem = ScriptURL.problem(with: url) { throw .usage(problem) }
@@ -55,11 +51,16 @@ public struct AddCommand: Sendable {
 
     /// `prepare` for the manifest `existing` (which `lint --fix` may be about to create).
     func prepare(in existing: Manifest, reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Prepared {
-        let path = existing.path(forPinNamed: name)
-        if existing.entry(named: name) != nil { throw .pinExists(name: name, path: path) }
         if let other = existing.entry(forURL: url) {
             throw .usage("\(ScriptURL.redact(url)) is already pinned as '\(other.pin.name)'; use `scriptpin update \(other.pin.name)`")
         }
+        var naming = PinNaming(manifest: existing)
+        let name = self.name.isEmpty ? naming.name(for: url) : self.name
+        if self.name.isEmpty {
+            reporter.note("scriptpin: naming the pin \(name); to choose another name, give it before the URL: scriptpin add NAME URL")
+        }
+        let path = existing.path(forPinNamed: name)
+        if existing.entry(named: name) != nil { throw .pinExists(name: name, path: path) }
 
         let image = try ScriptImage.make(temporaryDirectory: context.temporaryDirectory)
         let limit = fetchOptions.sizeLimit(declared: maxSize)

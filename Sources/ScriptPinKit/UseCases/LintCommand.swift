@@ -1,7 +1,7 @@
 /// One file's diagnostics, with the path as the user named it.
 public struct LintedFile: Sendable {
     public let path: String
-    public let diagnostics: [LintDiagnostic]
+    public var diagnostics: [LintDiagnostic]
     /// How the file was read; nil when it could not be read.
     public var kind: LintFileKind?
     /// The `scriptpin` commands in its code, when they were asked for.
@@ -31,7 +31,11 @@ public struct LintCommand: Sendable {
     public init() {}
 
     public func run(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Outcome {
-        let report = LintReport(files: try lintFiles(reporter: reporter, context: context))
+        var files = try lintFiles(reporter: reporter, context: context)
+        // A repository with no manifest yet, or one that does not load, still gets names.
+        var naming = PinNaming(manifest: try? Manifest.discover(explicit: nil, context: context))
+        Self.settleNames(in: &files, naming: &naming)
+        let report = LintReport(files: files)
         reporter.result(report.render(format, reporter: reporter))
         if report.findings > 0 {
             if staged {
@@ -78,6 +82,17 @@ public struct LintCommand: Sendable {
         return files
     }
 
+    /// Gives each finding's URL its name for the whole run, in the walk's order.
+    static func settleNames(in files: inout [LintedFile], naming: inout PinNaming) {
+        for fileIndex in files.indices {
+            for index in files[fileIndex].diagnostics.indices {
+                guard let url = files[fileIndex].diagnostics[index].suggestion?.url else { continue }
+                files[fileIndex].diagnostics[index].suggestion?.name = naming.name(for: url)
+                files[fileIndex].diagnostics[index].suggestion?.isPinned = naming.isPinned(url)
+            }
+        }
+    }
+
     /// A starting point of the walk: a file named on the command line, or an entry of a named directory.
     struct Root: Sendable {
         let path: String
@@ -102,7 +117,7 @@ public struct LintCommand: Sendable {
     static func lint(_ source: Source, includeDocs: Bool, references: Bool = false) -> (LintedFile?, String?) {
         if let errno = source.unlistable {
             return (LintedFile(path: source.path, diagnostics: [
-                LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot list this directory: \(errno); nothing in it was checked", url: nil, fix: nil),
+                LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot list this directory: \(errno); nothing in it was checked", url: nil),
             ]), nil)
         }
         var kind: LintFileKind?
@@ -129,7 +144,7 @@ public struct LintCommand: Sendable {
                 bytes = read
             } catch {
                 return (LintedFile(path: source.path, diagnostics: [
-                    LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot read it: \(error)", url: nil, fix: nil),
+                    LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot read it: \(error)", url: nil),
                 ]), nil)
             }
         }

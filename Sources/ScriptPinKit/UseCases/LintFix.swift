@@ -8,6 +8,21 @@ public struct LintFixCommand: Sendable {
     public var lint = LintCommand()
     public var manifest: String?
     public var fetchOptions = FetchOptions()
+    /// Names chosen for the pins of these URLs (`--name URL=NAME`), in place of the proposed ones.
+    public var chosenNames: [ChosenName] = []
+
+    /// `URL=NAME`: split at the last `=`, which a pin name cannot hold and a query can.
+    public struct ChosenName: Sendable, Equatable {
+        public let url: String
+        public let name: String
+
+        public init?(argument: String) {
+            guard let equals = argument.lastIndex(of: "=") else { return nil }
+            url = String(argument[..<equals])
+            name = String(argument[argument.index(after: equals)...])
+            guard ScriptURL.problem(with: url) == nil, PinRules.isValidName(name) else { return nil }
+        }
+    }
 
     public init() {}
 
@@ -17,14 +32,6 @@ public struct LintFixCommand: Sendable {
         public let line: Int
         public let column: Int
         public let reason: String
-    }
-
-    /// One file's new content, written by `commit` only if the file still holds `original`.
-    struct FileEdit {
-        let path: String
-        let original: [UInt8]
-        let updated: [UInt8]
-        let mode: UInt32
     }
 
     public struct Prepared {
@@ -53,8 +60,26 @@ public struct LintFixCommand: Sendable {
     public func prepare(reporter: any Reporter, context: ProcessContext) throws(ScriptPinError) -> Prepared {
         // The staged contents are in the git index, and a fix rewrites the working tree's files.
         guard !lint.staged else { throw .conflictingSettings("fixing rewrites files in the working tree, not the staged contents in the git index; fix the working tree, then stage it") }
-        let files = try lint.lintFiles(reporter: reporter, context: context)
+        var files = try lint.lintFiles(reporter: reporter, context: context)
         let (existing, createsManifest) = try manifestForPins(context: context)
+        var naming = PinNaming(manifest: existing)
+        for chosen in chosenNames {
+            let (url, name) = (chosen.url, chosen.name)
+            if chosenNames.contains(where: { $0.url == url && $0.name != name }) {
+                throw .usage("--name gives \(ScriptURL.redact(url)) two names; give one")
+            }
+            if let entry = existing.entry(forURL: url), entry.pin.name != name {
+                throw .usage("\(ScriptURL.redact(url)) is pinned already, as \(entry.pin.name); to change its name run `scriptpin rename \(entry.pin.name) \(name)`")
+            }
+            guard naming.choose(name, for: url) else {
+                throw .usage("the name \(name) (given with --name) is the pin of another URL already; choose another")
+            }
+        }
+        LintCommand.settleNames(in: &files, naming: &naming)
+        let found = Set(files.flatMap { $0.diagnostics.compactMap(\.suggestion?.url) })
+        if let unused = chosenNames.map(\.url).first(where: { !found.contains($0) }) {
+            throw .usage("--name names \(ScriptURL.redact(unused)), which no finding downloads; give the URL exactly as the code writes it")
+        }
 
         var planner = Planner(existing: existing, fetchOptions: fetchOptions)
         var edits: [FileEdit] = []
@@ -77,7 +102,8 @@ public struct LintFixCommand: Sendable {
                 case nil:
                     leave(FixPlan.unknownForm)
                 case .rewrite(let rewrite)?:
-                    switch planner.pin(for: rewrite.url, reporter: reporter, context: context) {
+                    let name = diagnostic.suggestion?.name ?? PinNaming.proposedName(forURL: rewrite.url)
+                    switch planner.pin(for: rewrite.url, named: name, reporter: reporter, context: context) {
                     case .failure(let failure):
                         leave(failure.reason)
                     case .success(let target):
@@ -140,13 +166,11 @@ public struct LintFixCommand: Sendable {
         let lock = try ManifestLock(directory: prepared.manifestPath)
         for pin in prepared.pins { try AddCommand.write(pin, reporter: reporter, holding: lock) }
         for edit in prepared.edits {
-            guard let current = try? readFile(edit.path, limit: LintCommand.maximumFileSize), current == edit.original else {
+            guard edit.isUnchanged else {
                 reporter.warning("\(edit.path) changed while its findings were being fixed; it was not rewritten\(reporter.hint(.rerunFix))")
                 continue
             }
-            try writeAtomically(edit.path, mode: edit.mode) { (descriptor) throws(ScriptPinError) in
-                do throws(Errno) { try descriptor.writeAll(edit.updated) } catch { throw .writeFailed(path: edit.path, error) }
-            }
+            try edit.write()
             reporter.note("scriptpin: rewrote \(edit.path)")
         }
     }
@@ -211,8 +235,8 @@ public struct LintFixCommand: Sendable {
 }
 
 /// Chooses the pin for each URL: the manifest's own, one made earlier in
-/// this run, or a new one prepared as `add` would (name from the URL, made
-/// unique), fetching each URL once.
+/// this run, or a new one prepared as `add` would under the name the run's
+/// naming gave the URL, fetching each URL once.
 private struct Planner {
     struct Target {
         let name: String
@@ -233,7 +257,7 @@ private struct Planner {
         self.fetchOptions = fetchOptions
     }
 
-    mutating func pin(for url: String, reporter: any Reporter, context: ProcessContext) -> Result<Target, ManualFailure> {
+    mutating func pin(for url: String, named name: String, reporter: any Reporter, context: ProcessContext) -> Result<Target, ManualFailure> {
         if let target = chosen[url] { return .success(target) }
         if let failure = failures[url] {
             unfetchableFindings += 1
@@ -247,7 +271,7 @@ private struct Planner {
         }
         if let problem = ScriptURL.problem(with: url) { return .failure(ManualFailure(problem)) }
         var add = AddCommand()
-        add.name = uniqueName(AddCommand.catalogueName(for: url) ?? PinRules.suggestedName(forURL: url))
+        add.name = name
         add.url = url
         add.fetchOptions = fetchOptions
         reporter.line("new pin \(add.name):")
@@ -267,17 +291,37 @@ private struct Planner {
         }
     }
 
-    private func uniqueName(_ base: String) -> String {
-        let taken = Set(existing.entries.map(\.pin.name) + newPins.map(\.pin.name))
-        guard taken.contains(base) else { return base }
-        var number = 2
-        while taken.contains(String(base.prefix(PinRules.maximumNameLength - 4)) + "-\(number)") { number += 1 }
-        return String(base.prefix(PinRules.maximumNameLength - 4)) + "-\(number)"
-    }
-
     /// `bash` for `/bin/bash -e`.
     private static func programName(_ interpreter: String) -> String {
         baseName(String(interpreter.split(separator: " ").first ?? ""))
+    }
+}
+
+/// One file's new content, written only while the file still holds `original`.
+struct FileEdit {
+    let path: String
+    let original: [UInt8]
+    let updated: [UInt8]
+    let mode: UInt32
+
+    /// The file holds what was read when the edit was made.
+    var isUnchanged: Bool {
+        (try? readFile(path, limit: LintCommand.maximumFileSize)) == original
+    }
+
+    func write() throws(ScriptPinError) {
+        try Self.write(updated, to: path, mode: mode)
+    }
+
+    /// Puts `original` back, for an edit undone.
+    func restore() throws(ScriptPinError) {
+        try Self.write(original, to: path, mode: mode)
+    }
+
+    private static func write(_ bytes: [UInt8], to path: String, mode: UInt32) throws(ScriptPinError) {
+        try writeAtomically(path, mode: mode) { (descriptor) throws(ScriptPinError) in
+            do throws(Errno) { try descriptor.writeAll(bytes) } catch { throw .writeFailed(path: path, error) }
+        }
     }
 }
 

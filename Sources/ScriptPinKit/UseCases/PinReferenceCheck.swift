@@ -3,11 +3,13 @@
 /// exists and that git tracks. A pin file left untracked, or silently
 /// ignored by a `.gitignore`, passes every check on the machine that wrote
 /// it and breaks CI at run time.
+/// The pin a `scriptpin …` command line names and which of its words names
+/// it, read with that command's own declaration (the library knows no
+/// command's options); nil when it names none, or not in words written out.
+public typealias PinTargetReader = @Sendable ([String?]) -> (name: String, argument: Int)?
+
 struct PinReferenceCheck {
-    /// The pin a `scriptpin …` command line names, read with that command's
-    /// own declaration (the library knows no command's options); nil when it
-    /// names none, or not in words written out.
-    let target: @Sendable ([String?]) -> String?
+    let target: PinTargetReader
     let staged: Bool
 
     /// One reference that does not resolve, as `verify` prints it.
@@ -31,7 +33,7 @@ struct PinReferenceCheck {
         var count = 0
         for file in files {
             for reference in file.references {
-                guard let name = target(reference.arguments), PinRules.isValidName(name) else { continue }
+                guard let name = target(reference.arguments)?.name, PinRules.isValidName(name) else { continue }
                 count += 1
                 let location = "\(file.path):\(reference.line):\(reference.column)"
                 let shown = manifest.path(forPinNamed: name)

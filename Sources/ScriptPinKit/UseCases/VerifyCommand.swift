@@ -10,9 +10,8 @@ public struct VerifyCommand: Sendable {
     public var fetchOptions = FetchOptions()
     /// Check the references of the staged files against git's index (the pre-commit hook).
     public var staged = false
-    /// The pin a `scriptpin run|fetch …` command line names, as the command
-    /// line's own declaration reads it; nil skips the check of references.
-    public var pinTarget: (@Sendable ([String?]) -> String?)?
+    /// Reads the pin a `scriptpin run|fetch …` command line names; nil skips the check of references.
+    public var pinTarget: PinTargetReader?
 
     public init() {}
 
@@ -58,7 +57,7 @@ public struct VerifyCommand: Sendable {
     /// Every `scriptpin run|fetch NAME` in the repository's code (the staged
     /// files' with `staged`) names a pin that exists and that git tracks.
     private func checkReferences(
-        in manifest: Manifest, target: @escaping @Sendable ([String?]) -> String?, reporter: any Reporter, context: ProcessContext
+        in manifest: Manifest, target: @escaping PinTargetReader, reporter: any Reporter, context: ProcessContext
     ) throws(ScriptPinError) -> Outcome {
         let (problems, count) = try PinReferenceCheck(target: target, staged: staged).problems(for: manifest, reporter: reporter, context: context)
         // On stderr, which the hook shows while it discards the pins' OK lines.

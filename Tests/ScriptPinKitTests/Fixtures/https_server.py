@@ -63,7 +63,9 @@ LOCK = threading.Lock()
 # The hosts the catalogue's installers are served from, as the vendors port's certificate names them.
 VENDOR_HOSTS = ["raw.githubusercontent.com", "codecov.io", "cli.codecov.io", "sh.rustup.rs", "static.rust-lang.org",
                 "get.docker.com", "install.ohmyz.sh", "get.k3s.io", "deno.land", "bun.sh", "astral.sh", "starship.rs",
-                "pyenv.run", "install.python-poetry.org", "deb.nodesource.com", "tailscale.com"]
+                "pyenv.run", "install.python-poetry.org", "deb.nodesource.com", "tailscale.com",
+                # A host no catalogue entry names, for pins named from their URL.
+                "tools.example.org"]
 COUNTS = {}
 
 
@@ -150,7 +152,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def route(self, parts):
         head = parts[0]
         if head == "files":
-            self.send_body(200, self.file(parts[1]))
+            self.send_body(200, self.file("/".join(parts[1:])))
         elif head == "status":
             self.send_body(int(parts[1]), self.file(parts[2]))
         elif head == "redirect-http":
