@@ -330,6 +330,8 @@ private let lintFixOnlyOptions: [Option<LintFixCommand>] = [
     manifestOption.scoped(\.manifest),
     .values("name", "<url>=<name>", \.chosenNames, parse: { LintFixCommand.ChosenName(argument: $0).map { [$0] } },
             invalid: "is not an https URL, '=', and a valid pin name", "Name the new pin of this URL (repeatable; default: the catalogue's, else one made from the host and path)."),
+    .choice("fix-style", \.style, "Rewrite to scriptpin run/fetch, or to a download checked with sha256sum -c for images and runners without scriptpin (default: scriptpin, checksum in Dockerfiles)."),
+    .choice("dockerfile-style", \.dockerfileStyle, "In a Dockerfile's checksum form: the check inside the RUN, or ADD --checksum before it (default: inline)."),
 ] + fetchOptionGroup.map { $0.scoped(\.fetchOptions) }
 
 let lintCommand = Command(CommandDefinition<LintRequest>(

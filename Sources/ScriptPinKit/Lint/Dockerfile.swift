@@ -44,7 +44,9 @@ enum Dockerfile {
             case "RUN":
                 // Each `RUN` is a new shell process.
                 state.startProcess(errexit: false)
+                collector.instructionLine = line.number
                 run(text, lines: lines, index: &index, state: &state, powershell: powershell, into: &collector)
+                collector.instructionLine = nil
             default:
                 break
             }

@@ -161,6 +161,8 @@ public struct LintRewrite: Sendable, Equatable {
     public let form: Form
     /// The URL to pin, exactly as written (the diagnostic's own is redacted).
     public let url: String
+    /// In a Dockerfile, where the line of the instruction that downloads starts, so that an `ADD` can go before it.
+    public var instructionStart: Int?
 }
 
 /// Reads one file of a known kind and returns what it found.
@@ -226,6 +228,10 @@ public enum LintEngine {
         var references: [PinReference] = []
         /// Every unit analysed so far, by number, so that a rewrite can be placed in the unit it belongs to.
         private var units: [MappedText] = []
+        /// The line of the Dockerfile instruction each unit belongs to.
+        private var unitInstructions: [Int?] = []
+        /// The line of the Dockerfile instruction being read, set by the Dockerfile reader.
+        var instructionLine: Int?
         private lazy var lineStarts: [Int] = SourceLines.starts(of: bytes)
 
         let parsesEverything: Bool
@@ -252,6 +258,7 @@ public enum LintEngine {
             case .success(let list):
                 state.unit = units.count
                 units.append(text)
+                unitInstructions.append(instructionLine)
                 let knownInvocations = state.workspace.pinInvocations.count
                 for finding in DownloadExecAnalyzer.analyze(list, state: &state, unitFailsClosed: failsClosed) {
                     let position = text.position(of: finding.offset)
@@ -284,7 +291,7 @@ public enum LintEngine {
                 return .rewrite(LintRewrite(
                     range: fileRange,
                     form: .run(prefix: prefixText, interpreter: String(decoding: interpreterBytes, as: UTF8.self), interpreterName: name, arguments: argumentText),
-                    url: url))
+                    url: url, instructionStart: lineStart(instructionLine)))
             case .fetch(let unit, let range, let prefix, let path):
                 guard units.indices.contains(unit) else { return unsafe }
                 let home = units[unit]
@@ -294,7 +301,8 @@ public enum LintEngine {
                 else { return unsafe }
                 let prefixText = prefix.flatMap { slice($0, in: home) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
                 return .rewrite(LintRewrite(
-                    range: fileRange, form: .fetch(prefix: prefixText, path: path), url: url))
+                    range: fileRange, form: .fetch(prefix: prefixText, path: path), url: url,
+                    instructionStart: lineStart(unitInstructions[unit])))
             }
         }
 
@@ -306,6 +314,11 @@ public enum LintEngine {
                   first == UInt8(ascii: "'") || first == UInt8(ascii: "\""), word.dropFirst().dropLast().elementsEqual(literal.utf8)
             else { return nil }
             return (word.startIndex + 1)..<(word.endIndex - 1)
+        }
+
+        private mutating func lineStart(_ line: Int?) -> Int? {
+            guard let line, line >= 1, line <= lineStarts.count else { return nil }
+            return lineStarts[line - 1]
         }
 
         /// The file bytes a range of the analysed text stands on.

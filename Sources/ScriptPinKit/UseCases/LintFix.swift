@@ -10,6 +10,32 @@ public struct LintFixCommand: Sendable {
     public var fetchOptions = FetchOptions()
     /// Names chosen for the pins of these URLs (`--name URL=NAME`), in place of the proposed ones.
     public var chosenNames: [ChosenName] = []
+    /// What a finding becomes; nil: `scriptpin`, except in Dockerfiles, where
+    /// scriptpin is usually not in the image: `checksum`.
+    public var style: FixStyle?
+    /// How a Dockerfile's finding is verified in the `checksum` style.
+    public var dockerfileStyle = DockerfileStyle.inline
+
+    /// What `--fix` rewrites a finding to.
+    public enum FixStyle: String, NamedValues {
+        /// `scriptpin run NAME` or `scriptpin fetch NAME -o FILE`: the pin is checked where the code runs.
+        case scriptpin
+        /// The download, then `sha256sum -c` of the pin's digest, then the run:
+        /// for images and runners without scriptpin; the pin is still written, so `check` watches the URL.
+        case checksum
+    }
+
+    /// How a Dockerfile gets the verified file in the `checksum` style.
+    public enum DockerfileStyle: String, NamedValues {
+        /// `curl -fsSLo FILE URL && echo "HEX  FILE" | sha256sum -c - && …` inside the `RUN`.
+        case inline
+        /// `ADD --checksum=sha256:HEX URL FILE` before the `RUN` (BuildKit
+        /// verifies it), and the `# syntax=` directive that flag needs.
+        case add
+    }
+
+    /// The directive BuildKit needs for `ADD --checksum`, written at the top of a Dockerfile that has none.
+    static let dockerfileSyntaxDirective = "# syntax=docker/dockerfile:1\n"
 
     /// `URL=NAME`: split at the last `=`, which a pin name cannot hold and a query can.
     public struct ChosenName: Sendable, Equatable {
@@ -87,6 +113,8 @@ public struct LintFixCommand: Sendable {
         for file in files {
             guard let kind = file.kind else { continue }
             var replacements: [(range: Range<Int>, text: String)] = []
+            var insertions: [(offset: Int, text: String)] = []
+            let style = self.style ?? (kind == .dockerfile ? .checksum : .scriptpin)
             var fileManual: [ManualChange] = []
             for diagnostic in file.diagnostics where diagnostic.rule == .downloadExec {
                 func leave(_ reason: String) {
@@ -102,23 +130,32 @@ public struct LintFixCommand: Sendable {
                 case nil:
                     leave(FixPlan.unknownForm)
                 case .rewrite(let rewrite)?:
+                    let addsFile = kind == .dockerfile && style == .checksum && dockerfileStyle == .add
+                    if let reason = Self.styleProblem(rewrite, style: style, addingFile: addsFile) {
+                        leave(reason)
+                        continue
+                    }
                     let name = diagnostic.suggestion?.name ?? PinNaming.proposedName(forURL: rewrite.url)
                     switch planner.pin(for: rewrite.url, named: name, reporter: reporter, context: context) {
                     case .failure(let failure):
                         leave(failure.reason)
                     case .success(let target):
-                        let text = Self.replacement(rewrite.form, pin: target)
                         if replacements.contains(where: { $0.range == rewrite.range }) { continue }
                         if replacements.contains(where: { $0.range.overlaps(rewrite.range) }) {
                             leave("it overlaps another rewrite in the same command")
                             continue
                         }
+                        let (text, insertion) = Self.replacement(rewrite, pin: target, style: style, addingFile: addsFile)
                         replacements.append((rewrite.range, text))
+                        if let insertion { insertions.append(insertion) }
                     }
                 }
             }
+            if !insertions.isEmpty, let directive = Self.missingSyntaxDirective(file) {
+                insertions.insert((0, directive), at: 0)
+            }
             if !replacements.isEmpty {
-                switch Self.edit(file, kind: kind, replacements: replacements) {
+                switch Self.edit(file, kind: kind, replacements: replacements, insertions: insertions) {
                 case .success(let edit):
                     edits.append(edit)
                 case .failure(let failure):
@@ -178,14 +215,12 @@ public struct LintFixCommand: Sendable {
     /// Why findings in a file of `kind` are left alone, or nil when they can be rewritten.
     private static func kindReason(_ kind: LintFileKind) -> String? {
         switch kind {
-        case .dockerfile:
-            "a Dockerfile: the image would need scriptpin and the pin inside it; pin the URL with `scriptpin add`, then change the RUN by hand"
+        case .dockerfile, .shell, .githubWorkflow, .gitlabCI, .makefile:
+            nil
         case .powershell:
             FixPlan.powerShell
         case .markdown:
             "documentation: examples in prose are left alone"
-        case .shell, .githubWorkflow, .gitlabCI, .makefile:
-            nil
         }
     }
 
@@ -200,30 +235,85 @@ public struct LintFixCommand: Sendable {
         }
     }
 
-    /// What a finding's bytes become.
-    private static func replacement(_ form: LintRewrite.Form, pin: Planner.Target) -> String {
-        switch form {
-        case .run(let prefix, let interpreter, let interpreterName, let arguments):
+    /// What a finding's bytes become, and, for an `ADD` that fetches the
+    /// file, the line to insert before the instruction.
+    /// Why `rewrite` has no form in `style`, or nil.
+    private static func styleProblem(_ rewrite: LintRewrite, style: FixStyle, addingFile: Bool) -> String? {
+        guard style == .checksum else { return nil }
+        if case .fetch(_, nil) = rewrite.form {
+            return "the download is piped on (into tar or the like) and the checksum form needs a file: save it with `curl -fsSLo FILE`, check it with `sha256sum -c`, then unpack the file"
+        }
+        if addingFile && rewrite.instructionStart == nil { return FixPlan.unknownForm }
+        return nil
+    }
+
+    /// What a finding's bytes become (in a form `styleProblem` accepts), and,
+    /// for an `ADD` that fetches the file, the line to insert before the instruction.
+    private static func replacement(
+        _ rewrite: LintRewrite, pin: Planner.Target, style: FixStyle, addingFile: Bool
+    ) -> (text: String, insertion: (offset: Int, text: String)?) {
+        let url = rewrite.url
+        let hex = pin.digest.hex
+        let instruction = rewrite.instructionStart ?? 0
+        switch (style, rewrite.form) {
+        case (.scriptpin, .run(let prefix, let interpreter, let interpreterName, let arguments)):
             var text = prefix + "scriptpin run " + pin.name
             if pin.interpreterName != interpreterName { text += " --interpreter " + interpreter }
             if let arguments { text += " -- " + arguments }
-            return text
-        case .fetch(let prefix, let path?):
-            return prefix + "scriptpin fetch \(pin.name) -o \(path)"
-        case .fetch(let prefix, nil):
-            return prefix + "scriptpin fetch \(pin.name)"
+            return (text, nil)
+        case (.scriptpin, .fetch(let prefix, let path?)):
+            return (prefix + "scriptpin fetch \(pin.name) -o \(path)", nil)
+        case (.scriptpin, .fetch(let prefix, nil)), (.checksum, .fetch(let prefix, nil)):
+            return (prefix + "scriptpin fetch \(pin.name)", nil)
+        case (.checksum, .run(let prefix, let interpreter, _, let arguments)):
+            // The script is saved under its pin's name and run from there.
+            let file = "/tmp/" + pin.name
+            let run = prefix + interpreter + " " + file + (arguments.map { " " + $0 } ?? "")
+            if addingFile { return (run, (instruction, addLine(url: url, hex: hex, file: file))) }
+            return ("curl -fsSLo \(file) \(url) && \(checkCommand(hex: hex, file: file)) && \(run)", nil)
+        case (.checksum, .fetch(let prefix, let path?)):
+            if addingFile { return ("test -f \(path)", (instruction, addLine(url: url, hex: hex, file: path))) }
+            // Whatever follows the download (`;` as well as `&&`) must not run a file that failed its check.
+            return ("{ \(prefix)curl -fsSLo \(path) \(url) && \(checkCommand(hex: hex, file: path)) || exit 1; }", nil)
         }
     }
 
+    private static func checkCommand(hex: String, file: String) -> String {
+        "echo \"\(hex)  \(file)\" | sha256sum -c -"
+    }
+
+    /// BuildKit checks the digest before the file exists in the image; 0755 so that any `USER` can run it.
+    private static func addLine(url: String, hex: String, file: String) -> String {
+        "ADD --checksum=sha256:\(hex) --chmod=755 \(url) \(file)\n"
+    }
+
+    /// The `# syntax=` directive to write at the top of a Dockerfile, or nil when its parser directives name one.
+    private static func missingSyntaxDirective(_ file: LintedFile) -> String? {
+        guard let bytes = try? readFile(file.path, limit: LintCommand.maximumFileSize) else { return nil }
+        // Parser directives are `# key=value` comments before anything else.
+        for line in SourceLines(bytes).lines {
+            let text = String(decoding: line.bytes, as: UTF8.self).lowercased().filter { $0 != " " && $0 != "\t" }
+            guard text.hasPrefix("#"), text.contains("=") else { break }
+            if text.hasPrefix("#syntax=") { return nil }
+        }
+        return dockerfileSyntaxDirective
+    }
+
     /// The file with `replacements` applied, provided it still parses as well as before.
-    private static func edit(_ file: LintedFile, kind: LintFileKind, replacements: [(range: Range<Int>, text: String)]) -> Result<FileEdit, ManualFailure> {
+    private static func edit(
+        _ file: LintedFile, kind: LintFileKind, replacements: [(range: Range<Int>, text: String)], insertions: [(offset: Int, text: String)]
+    ) -> Result<FileEdit, ManualFailure> {
         guard let original = try? readFile(file.path, limit: LintCommand.maximumFileSize), let status = fileStatus(file.path) else {
             return .failure(ManualFailure("the file could not be read again to rewrite it"))
         }
+        // From the end backwards, so each change leaves the offsets before it as they were;
+        // insertions at one offset keep their order, and come before a replacement starting there.
+        let changes = replacements.map { (range: $0.range, text: $0.text, order: Int.max) }
+            + insertions.enumerated().map { (range: $1.offset..<$1.offset, text: $1.text, order: $0) }
         var updated = original
-        for replacement in replacements.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
-            guard replacement.range.upperBound <= updated.count else { return .failure(ManualFailure("the file changed while it was linted")) }
-            updated.replaceSubrange(replacement.range, with: Array(replacement.text.utf8))
+        for change in changes.sorted(by: { ($0.range.lowerBound, $0.order) > ($1.range.lowerBound, $1.order) }) {
+            guard change.range.upperBound <= updated.count else { return .failure(ManualFailure("the file changed while it was linted")) }
+            updated.replaceSubrange(change.range, with: Array(change.text.utf8))
         }
         let problemsBefore = file.diagnostics.count { $0.rule == .parseError }
         let problemsAfter = LintEngine.lint(updated, kind: kind, parsesEverything: true).count { $0.rule == .parseError }
@@ -242,6 +332,8 @@ private struct Planner {
         let name: String
         /// The base name of the program `run` will use, when known without the script.
         let interpreterName: String?
+        /// The digest the checksum form checks.
+        let digest: Digest
     }
 
     let existing: Manifest
@@ -264,7 +356,7 @@ private struct Planner {
             return .failure(ManualFailure(failure))
         }
         if let entry = existing.entry(forURL: url) {
-            let target = Target(name: entry.pin.name, interpreterName: entry.pin.interpreter.map(Self.programName))
+            let target = Target(name: entry.pin.name, interpreterName: entry.pin.interpreter.map(Self.programName), digest: entry.pin.sha256[0])
             chosen[url] = target
             reusedPins.insert(entry.pin.name)
             return .success(target)
@@ -279,7 +371,7 @@ private struct Planner {
             let prepared = try add.prepare(in: existing, reporter: reporter, context: context)
             // Without an interpreter line, `run` reads the #! line, or uses sh when there is none.
             let interpreter = prepared.pin.interpreter.map(Self.programName) ?? (prepared.image.shebang() == nil ? "sh" : nil)
-            let target = Target(name: add.name, interpreterName: interpreter)
+            let target = Target(name: add.name, interpreterName: interpreter, digest: prepared.pin.sha256[0])
             newPins.append(prepared)
             chosen[url] = target
             return .success(target)
