@@ -238,7 +238,8 @@ let addCommand = Command(CommandDefinition<Confirmed<AddCommand>>(
             throw .usage("add needs a URL, with the pin's name before it when you choose one: scriptpin add [NAME] URL")
         }
         request.command.maxSize = request.command.fetchOptions.maximumSize
-        let prepared = try request.command.prepare(reporter: console, context: context)
+        var prepared = try request.command.prepare(reporter: console, context: context)
+        if let question = prepared.stableQuestion, request.yes || console.confirm(question) { prepared = try prepared.onStableURL() }
         guard request.yes || console.confirm(prepared.question) else { throw .notConfirmed("pin '\(prepared.pin.name)'") }
         try AddCommand.commit(prepared, reporter: console)
         return ExitCode.success

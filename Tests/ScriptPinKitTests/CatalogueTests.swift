@@ -23,6 +23,13 @@ struct CataloguedInstaller: Sendable, CustomTestStringConvertible {
     let expected: [String]
     /// What `add` must also print.
     var mentions: [String] = []
+    /// The URL the pin records with `--yes`: the repository's file at the
+    /// release's tag (or the deployed commit), which serves the same bytes and
+    /// does not move; the given URL when no repository file is the served one.
+    var stable: String? {
+        guard let repository, placeholder == nil else { return nil }
+        return "\(CatalogueTests.raw)/\(repository)/\(tag ?? "<commit>")/\(path)"
+    }
 
     var testDescription: String { name }
 }
@@ -56,7 +63,7 @@ struct CatalogueTests {
         CataloguedInstaller(
             name: "homebrew-install", url: "\(raw)/Homebrew/install/HEAD/install.sh", repository: "Homebrew/install", path: "install.sh", branch: "master",
             expected: ["source github:Homebrew/install@master:install.sh commit <commit>"],
-            mentions: ["the URL follows a branch; \(raw)/Homebrew/install/<commit>/install.sh does not move and serves these bytes"]),
+            mentions: ["\(raw)/Homebrew/install/HEAD/install.sh moves (it follows the branch master), so its pin breaks at the next upstream change; \(raw)/Homebrew/install/<commit>/install.sh serves the same bytes and does not move"],),
         CataloguedInstaller(
             name: "get-docker", url: "https://get.docker.com", repository: "docker/docker-install", path: "install.sh", branch: "master",
             placeholder: "${LOAD_SCRIPT_COMMIT_SHA}",
@@ -97,7 +104,7 @@ struct CatalogueTests {
         CataloguedInstaller(
             name: "helm-get", url: "\(raw)/helm/helm/main/scripts/get-helm-3", repository: "helm/helm", path: "scripts/get-helm-3",
             tag: "v3.16.3", olderTag: "v3.16.2", expected: ["source github:helm/helm@v3.16.3:scripts/get-helm-3 commit <commit>"],
-            mentions: ["the URL follows a branch; \(raw)/helm/helm/v3.16.3/scripts/get-helm-3 does not move and serves these bytes"]),
+            mentions: ["stable url   \(raw)/helm/helm/v3.16.3/scripts/get-helm-3"],),
     ]
 
     /// Sets the installer up on the test server and returns the served body and the release's commit.
@@ -142,8 +149,10 @@ struct CatalogueTests {
         let lines = pin.split(separator: "\n").map(String.init).filter { $0.hasPrefix("source ") || $0.hasPrefix("sums ") || $0.hasPrefix("signature ") }
         #expect(lines == installer.expected.map { $0.replacingOccurrences(of: "<commit>", with: expectedCommit ?? "") }, "\(installer.name): \(pin)")
         for mention in installer.mentions {
-            #expect(added.stdout.contains(mention.replacingOccurrences(of: "<commit>", with: expectedCommit ?? "")), "\(installer.name): \(added.stdout)")
+            #expect((added.stdout + added.stderr).contains(mention.replacingOccurrences(of: "<commit>", with: expectedCommit ?? "")), "\(installer.name): \(added.stdout)\(added.stderr)")
         }
+        let recorded = (installer.stable ?? installer.url).replacingOccurrences(of: "<commit>", with: expectedCommit ?? "")
+        #expect(pin.contains("\nurl \(recorded)\n"), "\(installer.name): \(pin)")
         #expect(installer.expected.isEmpty == added.stderr.contains("the pin has no evidence from a second channel"), "\(installer.name): \(added.stderr)")
     }
 

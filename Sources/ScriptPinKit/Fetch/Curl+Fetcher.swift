@@ -5,6 +5,8 @@ internal import Synchronization
 public struct FetchedBody: Sendable {
     public let digest: Digest
     public let size: Int64
+    /// Where the redirects led, when there were any.
+    public var redirectedTo: String?
 }
 
 /// Downloads over https with libcurl under scriptpin's policy: https only,
@@ -71,7 +73,7 @@ public struct Fetcher: Sendable {
         guard status == 200 else { throw .fetch(FetchError(url: url, reason: .httpStatus(status))) }
         let digest: Digest
         do { digest = try hasher.finalize() } catch { throw .crypto(error) }
-        return FetchedBody(digest: digest, size: transfer.received)
+        return FetchedBody(digest: digest, size: transfer.received, redirectedTo: handle.redirectCount > 0 ? handle.effectiveURL : nil)
     }
 
     private func configure(

@@ -8,8 +8,8 @@ public struct EvidenceProposal: Sendable {
     public var lines: [Evidence] = []
     /// What the reviewer is told: where the lines come from, what could not be found, keys to commit.
     public var notes: [String] = []
-    /// A URL that does not move and serves the same bytes, when the given one is a branch's.
-    public var versionedURL: String?
+    /// A URL that does not move and should serve the same bytes, when the given one moves, and why the given one moves.
+    public var versionedURL: (url: String, moves: String)?
     /// What the catalogue's channel said against the body: a release
     /// installer none of whose recent releases holds these bytes.
     public var contradiction: String?
@@ -50,6 +50,10 @@ extension EvidenceChecker {
         return proposal
     }
 
+    static func rawURL(of file: GitHubFile) -> String {
+        "https://\(rawGitHubHost)/\(file.owner)/\(file.repository)/\(file.ref)/\(file.path)"
+    }
+
     /// `https://raw.githubusercontent.com/OWNER/REPO/REF/PATH` as a GitHub file.
     static func rawGitHubFile(_ url: String) -> GitHubFile? {
         let prefix = "https://\(rawGitHubHost)/"
@@ -66,11 +70,12 @@ extension EvidenceChecker {
             let resolved = try github.resolve(file.ref, in: file)
             proposal.notes.append("proposed: the URL is \(file.owner)/\(file.repository)'s \(file.path) at \(file.ref), so the pin records its commit")
             if resolved.kind == .branch {
+                let moves = "it follows the branch \(file.ref)"
                 if case .tags(let prefix) = refs, let (tag, _) = newestTag(holding: body, prefix: prefix, file: file, proposal: &proposal) {
                     file = file.at(tag)
-                    proposal.versionedURL = "https://\(Self.rawGitHubHost)/\(file.owner)/\(file.repository)/\(tag)/\(file.path)"
+                    proposal.versionedURL = (Self.rawURL(of: file.at(tag)), moves)
                 } else {
-                    proposal.versionedURL = "https://\(Self.rawGitHubHost)/\(file.owner)/\(file.repository)/\(resolved.commit)/\(file.path)"
+                    proposal.versionedURL = (Self.rawURL(of: file.at(resolved.commit)), moves)
                 }
             }
         } catch {
@@ -94,11 +99,14 @@ extension EvidenceChecker {
                     proposal.lines.append(.source(SourceEvidence(location: .github(file))))
                     commit = tagged
                     proposal.notes.append("proposed from the catalogue: \(location) at tag \(tag) holds these bytes")
+                    proposal.versionedURL = (Self.rawURL(of: file), "it serves whatever \(entry.name)'s latest release is")
                 case .branch(let branch):
                     file = file.at(branch == "HEAD" ? try github.defaultBranch(of: file) : branch)
                     proposal.lines.append(.source(SourceEvidence(location: .github(file))))
-                    commit = try github.resolve(file.ref, in: file).commit
+                    let resolved = try github.resolve(file.ref, in: file).commit
+                    commit = resolved
                     proposal.notes.append("proposed from the catalogue: \(location) on \(file.ref), where the vendor deploys from")
+                    proposal.versionedURL = (Self.rawURL(of: file.at(resolved)), "it serves whatever the branch \(file.ref) holds")
                 case .commitInBody(let assignment, let placeholder):
                     guard let named = Self.commitNamed(by: assignment, in: body.bytes) else {
                         proposal.notes.append("the served script names no commit after \(assignment), which \(entry.name)'s does; no source line is proposed")

@@ -28,8 +28,25 @@ public struct AddCommand: Sendable {
         let location: ManifestLocation
         let image: ScriptImage
         let store: ContentStore
+        let comments: [String]
+        /// A URL that does not move and served the same bytes, when the pin's URL moves.
+        public let stableURL: String?
+        /// The existing pin of that stable URL, when it approves these very bytes.
+        let pinnedAs: ParsedPin?
         /// The question to put to the user before `commit`.
         public var question: String { "Pin \(pin.name) to this digest?" }
+        public var stableQuestion: String? { stableURL.map { "Pin \($0) instead, which serves the same bytes and does not move?" } }
+
+        /// The same pin on `stableURL`.
+        public func onStableURL() throws(ScriptPinError) -> Prepared {
+            guard let stableURL else { return self }
+            var pin = self.pin
+            pin.url = stableURL
+            let text = try PinDocument(pin: pin, comments: comments).renderVerified(as: pin, path: path)
+            return Prepared(
+                pin: pin, path: path, filePath: filePath, text: text, location: location, image: image, store: store, comments: comments,
+                stableURL: nil, pinnedAs: nil)
+        }
     }
 
     /// Fetches the script, reports its size, digest, interpreter, first
@@ -80,14 +97,18 @@ public struct AddCommand: Sendable {
         reporter.line("size         \(body.size) bytes")
         reporter.line("sha256       \(body.digest.hex)")
         var verdicts = givenVerdicts
+        var stable: (url: String, moves: String)?
+        if let target = body.redirectedTo, Self.isVersioned(target), !Self.isVersioned(url) {
+            stable = (target, "it redirects to a versioned URL")
+        }
         if evidence.isEmpty, let proposal = checker.propose(for: url, body: BodyFacts(bytes: bytes, sha256: body.digest)) {
             for note in proposal.notes { reporter.line("catalogue    \(VisibleText.escape(note))") }
             if let contradiction = proposal.contradiction {
                 throw .evidenceContradicts(
                     subject: "the body of \(ScriptURL.redact(url))", findings: ["the catalogue: \(contradiction)"], consequence: "nothing was written")
             }
-            if let versioned = proposal.versionedURL {
-                reporter.line("catalogue    \(VisibleText.escape("the URL follows a branch; \(versioned) does not move and serves these bytes: pin it instead so the pin does not break at the vendor's next release"))")
+            if let (versioned, moves) = proposal.versionedURL {
+                stable = (versioned, moves)
             }
             verdicts = try checker.check(
                 proposal.lines, purpose: .approving, pinURL: url, beside: { () throws(ScriptPinError) in },
@@ -114,14 +135,55 @@ public struct AddCommand: Sendable {
             for risk in risks { reporter.line("  line \(risk.line): \(risk.reason): \(VisibleText.escape(risk.text.trimmingBlanksString()))") }
         }
         EgressGuess.render(EgressGuess.destinations(in: String(decoding: bytes, as: UTF8.self)), reporter: reporter)
+        var stableURL = stable.flatMap { confirmStable($0, of: body, limit: limit, reporter: reporter) }
+        let pinnedAs = stableURL.flatMap(existing.entry(forURL:))
+        if let pinnedAs {
+            let approves = pinnedAs.pin.sha256.contains(body.digest)
+            reporter.note("scriptpin: the stable URL is pinned already, as \(pinnedAs.pin.name)\(approves ? ", for these bytes" : " for other bytes: `scriptpin update \(pinnedAs.pin.name)` reviews the change"); this pin keeps the URL given")
+            stableURL = nil
+        }
         let pin = Pin(
             name: name, url: url, sha256: [body.digest], interpreter: chosenInterpreter,
             environment: environment, maxSize: maxSize, approved: todayUTC(), evidence: verdicts.map(\.evidence))
-        let document = PinDocument(pin: pin, comments: ["\(name): added by scriptpin add on \(todayUTC())"])
+        let comments = ["\(name): added by scriptpin add on \(todayUTC())"]
+        let document = PinDocument(pin: pin, comments: comments)
         return Prepared(
             pin: pin, path: path, filePath: existing.filePath(forPinNamed: name),
             text: try document.renderVerified(as: pin, path: path), location: existing.location,
-            image: image, store: ContentStore(context: context))
+            image: image, store: ContentStore(context: context), comments: comments, stableURL: stableURL,
+            pinnedAs: pinnedAs.flatMap { $0.pin.sha256.contains(body.digest) ? $0 : nil })
+    }
+
+    /// The stable URL, when it serves the very bytes the pin's URL served; said either way.
+    private func confirmStable(
+        _ stable: (url: String, moves: String), of body: FetchedBody, limit: Int64, reporter: any Reporter
+    ) -> String? {
+        let shown = VisibleText.escape(ScriptURL.redact(stable.url))
+        var options = fetchOptions
+        options.maximumSize = limit
+        guard ScriptURL.problem(with: stable.url) == nil, let digest = try? Fetcher(options: options).digest(of: stable.url, algorithm: .sha256) else {
+            reporter.note("scriptpin: \(ScriptURL.redact(url)) moves (\(stable.moves)), and \(shown) could not be fetched to compare; the pin keeps the URL given")
+            return nil
+        }
+        guard digest == body.digest else {
+            reporter.note("scriptpin: \(ScriptURL.redact(url)) moves (\(stable.moves)), but \(shown) serves other bytes; the pin keeps the URL given")
+            return nil
+        }
+        reporter.line("stable url   \(shown)")
+        reporter.note("scriptpin: \(ScriptURL.redact(url)) moves (\(stable.moves)), so its pin breaks at the next upstream change; \(shown) serves the same bytes and does not move")
+        return stable.url
+    }
+
+    /// Whether a URL's path names a release or a commit: a segment like `v1.2.3`, `1.29.0` or a full commit id.
+    static func isVersioned(_ url: String) -> Bool {
+        guard let parsed = ScriptURL(url) else { return false }
+        return parsed.pathSegments.dropLast().contains { segment in
+            let isCommit = segment.count == 40 && segment.allSatisfy(\.isHexDigit)
+            let version = segment.drop { !$0.isNumber }
+            let isVersion = segment.count - version.count <= 8 && version.first?.isNumber == true && version.contains(".")
+                && version.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" || $0.isLetter }
+            return isCommit || isVersion
+        }
     }
 
     /// Writes the prepared pin, unless another one took its name meanwhile, and keeps the body in the store.

@@ -252,7 +252,7 @@ public struct LintFixCommand: Sendable {
     private static func replacement(
         _ rewrite: LintRewrite, pin: Planner.Target, style: FixStyle, addingFile: Bool
     ) -> (text: String, insertion: (offset: Int, text: String)?) {
-        let url = rewrite.url
+        let url = pin.url
         let hex = pin.digest.hex
         let instruction = rewrite.instructionStart ?? 0
         switch (style, rewrite.form) {
@@ -330,6 +330,8 @@ public struct LintFixCommand: Sendable {
 private struct Planner {
     struct Target {
         let name: String
+        /// The pin's URL: the code's, or the stable URL that serves the same bytes.
+        let url: String
         /// The base name of the program `run` will use, when known without the script.
         let interpreterName: String?
         /// The digest the checksum form checks.
@@ -356,7 +358,7 @@ private struct Planner {
             return .failure(ManualFailure(failure))
         }
         if let entry = existing.entry(forURL: url) {
-            let target = Target(name: entry.pin.name, interpreterName: entry.pin.interpreter.map(Self.programName), digest: entry.pin.sha256[0])
+            let target = Target(name: entry.pin.name, url: entry.pin.url, interpreterName: entry.pin.interpreter.map(Self.programName), digest: entry.pin.sha256[0])
             chosen[url] = target
             reusedPins.insert(entry.pin.name)
             return .success(target)
@@ -368,10 +370,17 @@ private struct Planner {
         add.fetchOptions = fetchOptions
         reporter.line("new pin \(add.name):")
         do {
-            let prepared = try add.prepare(in: existing, reporter: reporter, context: context)
+            // The pins are shown before the one question --fix asks, a stable URL among them.
+            let prepared = try add.prepare(in: existing, reporter: reporter, context: context).onStableURL()
+            if let entry = prepared.pinnedAs {
+                let target = Target(name: entry.pin.name, url: entry.pin.url, interpreterName: entry.pin.interpreter.map(Self.programName), digest: prepared.pin.sha256[0])
+                chosen[url] = target
+                reusedPins.insert(entry.pin.name)
+                return .success(target)
+            }
             // Without an interpreter line, `run` reads the #! line, or uses sh when there is none.
             let interpreter = prepared.pin.interpreter.map(Self.programName) ?? (prepared.image.shebang() == nil ? "sh" : nil)
-            let target = Target(name: add.name, interpreterName: interpreter, digest: prepared.pin.sha256[0])
+            let target = Target(name: add.name, url: prepared.pin.url, interpreterName: interpreter, digest: prepared.pin.sha256[0])
             newPins.append(prepared)
             chosen[url] = target
             return .success(target)

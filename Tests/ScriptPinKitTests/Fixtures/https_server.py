@@ -23,6 +23,8 @@ Routes (on the HTTPS ports, after the space's prefix):
   /status/CODE/NAME    CODE with the body of the space's files/NAME
   /redirect-http/NAME  302 to http://127.0.0.1:PORT/files/NAME
   /redirect/N/NAME     N hops of 302, then /files/NAME
+  /latest/NAME         302 to /v9.9.9/NAME, as a "latest release" link leads to a versioned one
+  /v9.9.9/NAME         the space's files/v9.9.9/NAME; /v9.9.9/random as /random
   /loop                302 to itself
   /endless             chunked body that never ends
   /huge-length         Content-Length of 10 GiB, then bytes until the client leaves
@@ -159,7 +161,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.redirect(f"http://127.0.0.1:{self.server.server_address[1]}{self.prefix}/files/{parts[1]}")
         elif head == "redirect":
             hops = int(parts[1])
-            self.redirect(f"{self.prefix}/redirect/{hops - 1}/{parts[2]}" if hops > 1 else f"{self.prefix}/files/{parts[2]}")
+            rest = "/".join(parts[2:])
+            self.redirect(f"{self.prefix}/redirect/{hops - 1}/{rest}" if hops > 1 else f"{self.prefix}/files/{rest}")
         elif head == "loop":
             self.redirect(f"{self.prefix}/loop")
         elif head == "endless":
@@ -192,6 +195,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         elif head == "gzip":
             self.send_body(200, gzip.compress(self.file(parts[1])), [("Content-Encoding", "gzip")])
+        elif head == "latest":
+            self.redirect(f"{self.prefix}/v9.9.9/{'/'.join(parts[1:])}")
+        elif head == "v9.9.9":
+            if parts[1:] == ["random"]:
+                self.send_body(200, b"echo " + os.urandom(8).hex().encode() + b"\n")
+            else:
+                self.send_body(200, self.file("/".join(["v9.9.9"] + parts[1:])))
         elif head == "random":
             self.send_body(200, b"echo " + os.urandom(8).hex().encode() + b"\n")
         elif head == "flaky":
