@@ -118,14 +118,14 @@ private let unwrittenWord = "\u{0}"
     return nil
 }
 
-let runCommand = Command(CommandDefinition<RunCommand>(
+let runCommand = Command(CommandDefinition<Confirmed<RunCommand>>(
     name: "run",
     overview: "Fetch a pinned script, verify it, and run exactly the verified bytes.",
     operands: [
         Operand(name: "<name|url|path>", count: .one, help: "A pin name, a pinned https URL, or a local script that matches a pin."),
         Operand(name: "<arguments>", count: .afterDoubleDash, help: "Passed to the script, after --."),
     ],
-    options: [
+    options: ([
         manifestOption.scoped(\.manifest),
         adHocDigestOption.scoped(\.adHocDigests),
         .value("interpreter", "<program>", \.interpreter, "Run with this program (default: the pin's interpreter, else the #! line, else sh)."),
@@ -143,10 +143,13 @@ let runCommand = Command(CommandDefinition<RunCommand>(
                 invalid: "is not a destination; \(EgressRule.formatHelp)",
                 "Let the script reach this host (port 443 by default; *.domain; none) (repeatable)."),
         .flag("egress-audit", \.confinement.audit, "Confine the network but let every host through; list the egress lines that allow them."),
+        .flag("save", \.savesAudit, "With --egress-audit: after a successful run, write the lines it lists into the pin (asks; needs --yes without a terminal)."),
         .values("hide", "<path>", \.confinement.hide, "Mask this path from the script besides the credential stores (repeatable)."),
         .values("expose", "<path>", \.confinement.expose, "Let the script see this masked path after all (repeatable)."),
         .value("report", "<file>", \.reportFile, "After the script, write the network report (allowed, blocked, audit suggestions) to this file as JSON."),
-    ] + fetchOptionGroup.map { $0.scoped(\.fetchOptions) },
+    ] + fetchOptionGroup.map { $0.scoped(\.fetchOptions) }).map { $0.scoped(\.command) } + [
+        .flag("yes", short: "y", \.yes, "With --save: write without asking."),
+    ],
     discussion: """
         By default the script gets the environment minus every variable whose name looks secret \
         (TOKEN, SECRET, PASSWORD, CREDENTIAL, API_KEY, *_KEY, AWS_*, GOOGLE_*, ...). Where the kernel \
@@ -159,19 +162,31 @@ let runCommand = Command(CommandDefinition<RunCommand>(
         126 interpreter not executable; 127 interpreter not found.
         """,
     exitCodes: .runner,
-    request: { _ in RunCommand() },
-    perform: { command, arguments, console, context throws(ScriptPinError) in
+    request: { _ in Confirmed(command: RunCommand()) },
+    perform: { request, arguments, console, context throws(ScriptPinError) in
         guard let target = arguments.operands.first else {
             throw .usage("run needs a pin name, an https URL or a script path")
         }
+        var command = request.command
+        if command.savesAudit && !command.confinement.audit { throw .usage("--save writes what an egress audit lists; give --egress-audit with it") }
+        if request.yes && !command.savesAudit { throw .usage("--yes confirms --save; give --save with it") }
         guard arguments.operands.count == 1 else {
             throw .usage("run takes one target, but argument \(arguments.operandPositions[1]) is a second one; arguments for the script go after --: scriptpin run TARGET -- ARGS")
         }
         command.target = target
         command.arguments = arguments.passthrough
-        let request = command
+        let run = command
+        let yes = request.yes
         return reportingRunFailures(console) { () throws(ScriptPinError) in
-            ExitCode.Run.of(try request.run(reporter: console, context: context))
+            let outcome = try run.run(reporter: console, context: context)
+            if case .ran(_, let save?) = outcome {
+                if yes || console.confirm(save.question) {
+                    try save.commit(reporter: console)
+                } else {
+                    console.note("scriptpin: the egress lines were not written into \(save.path); run again with --save --yes, or copy them from above")
+                }
+            }
+            return ExitCode.Run.of(outcome)
         }
     }))
 

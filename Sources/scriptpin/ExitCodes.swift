@@ -38,7 +38,7 @@ enum ExitCode {
 
         static func of(_ outcome: RunCommand.Outcome) -> Int32 {
             switch outcome {
-            case .ran(let termination): termination.exitCode
+            case .ran(let termination, _): termination.exitCode
             case .printed: success
             }
         }

@@ -198,6 +198,42 @@ struct ConfinementTests {
         #expect(!result.stderr.contains("scriptpin: blocked"))
     }
 
+    @Test("--egress-audit --save --yes writes the lines it lists into the pin, keeping its own; a failed script saves nothing; --save needs the audit")
+    func egressAuditSave() throws {
+        let stage = try Stage(user: .root, server: server)
+        server.serve("payload.txt", "payload\n")
+        let script = egressScript()
+        stage.pin("audited", script, server: server, extra: "# reviewed by hand\negress example.com\n")
+        let saved = stage.run("./scriptpin run audited --egress-audit --save --yes")
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let lines = [server.collectorPort, server.trustedPort].sorted().map { "egress 127.0.0.1:\($0)\n" }.joined()
+        #expect(stage.directory.read("known-hashes/audited.pin") == "url \(server.url("files/audited.sh"))\nsha256 \(sha256Hex(script))\n# reviewed by hand\negress example.com\n" + lines)
+        #expect(saved.stderr.hasSuffix("scriptpin: wrote 2 egress lines into known-hashes/audited.pin; review and commit it\n"), "\(saved.stderr)")
+        // Saved again: nothing new.
+        let again = stage.run("./scriptpin run audited --egress-audit --save --yes")
+        #expect(again.stderr.hasSuffix("scriptpin: wrote 0 egress lines into known-hashes/audited.pin (it listed every host already); review and commit it\n"), "\(again.stderr)")
+
+        let failing = "#!/bin/sh\nexit 3\n"
+        stage.pin("failing", failing, server: server)
+        let failed = stage.run("./scriptpin run failing --egress-audit --save --yes")
+        #expect(failed.status == 3)
+        #expect(failed.stderr.contains("scriptpin: the egress lines were not saved: the script exited with status 3, so the audit may be missing hosts; audit it again once it succeeds\n"), "\(failed.stderr)")
+        #expect(stage.directory.read("known-hashes/failing.pin") == "url \(server.url("files/failing.sh"))\nsha256 \(sha256Hex(failing))\n")
+
+        // Without a terminal and without --yes nothing is written.
+        let quiet = "#!/bin/sh\necho quiet\n"
+        stage.pin("quiet", quiet, server: server)
+        let notConfirmed = stage.run("./scriptpin run quiet --egress-audit --save < /dev/null")
+        #expect(notConfirmed.status == 0)
+        #expect(notConfirmed.stderr.contains("scriptpin: the egress lines were not written into known-hashes/quiet.pin; run again with --save --yes, or copy them from above\n"), "\(notConfirmed.stderr)")
+        let none = stage.run("./scriptpin run quiet --egress-audit --save --yes")
+        #expect(stage.directory.read("known-hashes/quiet.pin")?.hasSuffix("\negress none\n") == true, "\(none.stderr)")
+
+        let withoutAudit = stage.run("./scriptpin run quiet --save")
+        #expect(withoutAudit.status == 125)
+        #expect(withoutAudit.stderr.hasPrefix("Error: --save writes what an egress audit lists; give --egress-audit with it"), "\(withoutAudit.stderr)")
+    }
+
     @Test("`egress none`: loopback only, no proxy variables, no way out")
     func egressNone() throws {
         let stage = try Stage(user: .root, server: server)

@@ -164,7 +164,7 @@ public struct Manifest: Sendable {
 
 /// Where a manifest is, and whether it was found by searching (and so must
 /// pass the ownership checks) or named by the user.
-public struct ManifestLocation: Sendable {
+public struct ManifestLocation: Sendable, Equatable {
     /// As messages show it: relative to the working directory when discovered from it.
     public let directory: String
     /// As the file system is asked for it: absolute when the directory was

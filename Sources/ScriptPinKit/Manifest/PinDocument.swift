@@ -119,6 +119,11 @@ public struct PinDocument: Sendable, Equatable {
         lines.insert(contentsOf: newLines, at: first)
     }
 
+    /// Replaces every `egress` line by `rules`, where the first one stood, else where canonical order puts them.
+    public mutating func replaceEgress(with rules: [EgressRule]) {
+        replaceLines(of: [.egress], with: rules.map { Line.field(.egress, $0.description) })
+    }
+
     /// Sets a single-valued field in place, or adds it where canonical order puts it.
     public mutating func set(_ key: Key, to value: String) {
         if let index = lines.firstIndex(where: { if case .field(key, _) = $0 { true } else { false } }) {

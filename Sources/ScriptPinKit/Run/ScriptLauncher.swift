@@ -20,10 +20,12 @@ public func launchScript(
 /// `beforeRunningUnconfined` runs just before an unconfined start: what
 /// only an unconfined script could see is worth a warning then. With
 /// `reportFile`, the network report is written there as JSON at the end.
+/// Returns how the script ended and, when its network went through the
+/// proxy, what went through.
 func launch(
     _ arguments: [String], environment: [EnvironmentVariable], image: ScriptImage?, plan: ConfinementPlan, reportFile: String?,
     context: ProcessContext, reporter: any Reporter, beforeRunningUnconfined: () -> Void
-) throws(ScriptPinError) -> Termination {
+) throws(ScriptPinError) -> (Termination, EgressLedger?) {
     if plan.network == .host {
         reporter.note("scriptpin: the script's network is unrestricted; list the hosts it may reach as `egress HOST[:PORT]` lines in its pin\(reporter.hint(.auditEgress))")
     }
@@ -34,7 +36,7 @@ func launch(
         try NetworkReport(termination: termination, confined: confined, network: plan.network, ledger: ledger)
             .write(to: context.resolve(reportFile))
     }
-    return termination
+    return (termination, ledger)
 }
 
 /// `launch` without the report file: how the script ended, whether it was

@@ -20,9 +20,13 @@ public struct RunCommand: Sendable {
 
     public init() {}
 
+    /// `--save`: after an egress audit, offer to write the lines it suggests into the pin.
+    public var savesAudit = false
+
     /// What `run` did with the verified bytes.
     public enum Outcome: Sendable, Equatable {
-        case ran(Termination)
+        /// With `--save`, the egress lines to write once the caller has asked.
+        case ran(Termination, save: EgressSave?)
         case printed
     }
 
@@ -45,6 +49,9 @@ public struct RunCommand: Sendable {
             return .printed
         }
         let pin = resolved.pin(for: digest)
+        if savesAudit && pin == nil {
+            throw .usage("--save writes the audit's egress lines into the pin, and this script matched no pin of the manifest; pin it with `scriptpin add`, then audit it by name")
+        }
         let plan = try ConfinementPlan(options: confinement, pin: pin, manifestDirectory: manifestDirectory, context: context)
         let program = try interpreterCommand(for: pin, image: image)
         var policy = environment
@@ -55,9 +62,29 @@ public struct RunCommand: Sendable {
         scrubCommandLine()
         // With --clean-env nearly everything is withheld; only the secrets are worth a warning.
         let secrets = Set(policy.mode == .clean ? withheld.filter(EnvironmentPolicy.looksSecret) : withheld)
-        return .ran(try launch(
+        let (termination, ledger) = try launch(
             program + [image.executionPath] + arguments, environment: passed, image: image, plan: plan, reportFile: reportFile, context: context, reporter: reporter,
-            beforeRunningUnconfined: { warnIfParentHolds(secrets, reporter: reporter) }))
+            beforeRunningUnconfined: { warnIfParentHolds(secrets, reporter: reporter) })
+        guard savesAudit, let pin else { return .ran(termination, save: nil) }
+        return .ran(termination, save: try egressSave(for: pin, digest: digest, termination: termination, ledger: ledger, context: context, reporter: reporter))
+    }
+
+    /// The audit's lines for the pin, or nil (said why) when there is nothing to save.
+    private func egressSave(
+        for pin: Pin, digest: Digest, termination: Termination, ledger: EgressLedger?, context: ProcessContext, reporter: any Reporter
+    ) throws(ScriptPinError) -> EgressSave? {
+        guard let ledger else {
+            reporter.note("scriptpin: nothing to save: the script's network was not confined, so no host it reached was listed")
+            return nil
+        }
+        guard termination == .exited(0) else {
+            reporter.note("scriptpin: the egress lines were not saved: the script \(termination.sentence), so the audit may be missing hosts; audit it again once it succeeds")
+            return nil
+        }
+        let manifest = try Manifest.discover(explicit: manifest, context: context)
+        guard manifest.entry(named: pin.name) != nil else { throw .unknownPin(name: pin.name, manifest: manifest.directory) }
+        let suggested = ledger.contacted.map { EgressRule.destination($0) }
+        return EgressSave(location: manifest.location, path: manifest.path(forPinNamed: pin.name), pinName: pin.name, digest: digest, suggested: suggested)
     }
 
     /// Where confinement is required (by the options or any pin the body
@@ -115,5 +142,42 @@ public struct RunCommand: Sendable {
             let named = secrets.isEmpty ? "" : ", among them \(secrets.joined(separator: ", "))"
             reporter.note("scriptpin: clean environment: withheld \(plural(withheld.count, "variable"))\(named)")
         }
+    }
+}
+
+/// Egress lines an audit suggests, to be written into the pin it ran: the
+/// pin's own lines are kept and the new ones added (`egress none` when the
+/// script reached nothing and the pin lists nothing).
+public struct EgressSave: Sendable, Equatable {
+    let location: ManifestLocation
+    /// The pin file as messages name it.
+    public let path: String
+    let pinName: String
+    /// The body the audit ran: the pin must still approve it when the lines are written.
+    let digest: Digest
+    let suggested: [EgressRule]
+
+    public var question: String { "Write these egress lines into \(path)?" }
+
+    /// Writes the lines under the manifest lock, re-reading the pin first; returns the lines added.
+    @discardableResult
+    public func commit(reporter: any Reporter) throws(ScriptPinError) -> [EgressRule] {
+        let lock = try ManifestLock(directory: location.path)
+        let manifest = try Manifest.load(location)
+        guard let entry = manifest.entry(named: pinName) else { throw .unknownPin(name: pinName, manifest: location.directory) }
+        guard entry.pin.accepts(digest) else {
+            throw .conflictingSettings("\(path) changed while the script ran and no longer approves the body audited; nothing was written; audit it again")
+        }
+        let kept = entry.pin.egress.filter { $0 != .none }
+        let added = suggested.filter { !kept.contains($0) }
+        let rules = kept + added
+        var pin = entry.pin
+        pin.egress = rules.isEmpty ? [.none] : rules
+        var document = entry.document
+        document.replaceEgress(with: pin.egress)
+        try writeAtomically(manifest.filePath(forPinNamed: pinName), text: document.renderVerified(as: pin, path: path))
+        _ = consume lock
+        reporter.note("scriptpin: wrote \(plural(added.count, "egress line")) into \(path)\(added.isEmpty ? " (it listed every host already)" : ""); review and commit it")
+        return added
     }
 }
