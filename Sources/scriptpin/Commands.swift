@@ -260,7 +260,14 @@ let addCommand = Command(CommandDefinition<Confirmed<AddCommand>>(
         return ExitCode.success
     }))
 
-let updateCommand = Command(CommandDefinition<Confirmed<UpdateCommand>>(
+/// `update`, and with `--format` the pull-request body it writes.
+struct UpdateRequest {
+    var command = UpdateCommand()
+    var yes = false
+    var format: UpdateReport.Format?
+}
+
+let updateCommand = Command(CommandDefinition<UpdateRequest>(
     name: "update",
     overview: "Re-fetch pinned scripts, show what changed, and approve the new digest.",
     operands: [Operand(name: "<name>", count: .any, help: "Pins to update.")],
@@ -270,9 +277,10 @@ let updateCommand = Command(CommandDefinition<Confirmed<UpdateCommand>>(
         .value("against", "<file|url>", \.command.against, "Diff against this approved body (it must hash to the pin's digest) when the store and the pin's source line cannot give it; one pin only."),
     ] + evidenceOptionGroup.map { $0.scoped(\.command.evidence) } + [
         .flag("yes", short: "y", \.yes, "Approve without asking; needed when there is no terminal."),
+        .choice("format", \.format, "Write a pull-request body for the changes to stdout (the review goes to stderr)."),
     ] + fetchOptionGroup.map { $0.scoped(\.command.fetchOptions) },
     discussion: "A changed body is shown as a unified diff against the approved copy in the store (else against the pin's GitHub source at its recorded commit), followed by a risk summary of the added lines and what the evidence says of the new body: the pin's own lines, or those given here, which replace them. Evidence that does not confirm the new body refuses it. On approval the pin's sha256 and evidence lines are replaced and its approved date set.",
-    request: { _ in Confirmed(command: UpdateCommand()) },
+    request: { _ in UpdateRequest() },
     perform: { request, arguments, console, context throws(ScriptPinError) in
         let command = request.command
         if command.all && !arguments.operands.isEmpty { throw .usage("give pin names or --all, not both") }
@@ -280,20 +288,34 @@ let updateCommand = Command(CommandDefinition<Confirmed<UpdateCommand>>(
         if command.against != nil && (command.all || arguments.operands.count != 1) { throw .usage("--against is the approved body of one pin; name that one pin") }
         request.command.names = arguments.operands
         let (manifest, entries) = try request.command.pins(context: context)
+        // With a report on stdout, the review a person reads goes to stderr.
+        let reviewer: any Reporter = request.format == nil ? console : ResultsAsDiagnostics(console)
+        var report = UpdateReport()
         // Each pin is reviewed and approved on its own; one failure does not stop the others.
         var outcome = Outcome.succeeded
         for entry in entries {
+            var prepared: UpdateCommand.Prepared?
             do throws(ScriptPinError) {
-                guard let prepared = try request.command.review(entry, in: manifest, reporter: console, context: context) else { continue }
+                prepared = try request.command.review(entry, in: manifest, reporter: reviewer, context: context)
+                guard let prepared else {
+                    report.unchanged.append(entry.pin.name)
+                    continue
+                }
                 guard request.yes || console.confirm(prepared.question) else {
                     throw .notConfirmed("the new digest of '\(prepared.pin.name)'")
                 }
-                try UpdateCommand.approve(prepared, reporter: console)
+                try UpdateCommand.approve(prepared, reporter: reviewer)
+                report.entries.append(prepared.entry)
             } catch {
                 console.error(console.explain(error))
                 outcome = outcome.including(error.category)
+                var failed = prepared?.entry ?? UpdateReport.Entry(failed: entry.pin, error: error)
+                failed.status = prepared == nil ? failed.status : .refused
+                failed.reason = error.description
+                report.entries.append(failed)
             }
         }
+        if let format = request.format { console.result(report.render(format)) }
         return ExitCode.of(outcome)
     }))
 

@@ -32,6 +32,8 @@ public struct UpdateCommand: Sendable {
         let store: ContentStore
         /// The evidence lines to write, each confirmed for the new body (a GitHub source at its new commit).
         let evidence: [Evidence]
+        /// The change as `update --format` reports it.
+        public let entry: UpdateReport.Entry
         public var question: String { "Approve the new digest for \(pin.name)?" }
     }
 
@@ -91,10 +93,14 @@ public struct UpdateCommand: Sendable {
         if lines.isEmpty {
             reporter.note("scriptpin: the pin has no evidence from a second channel, so it approves whatever the host serves today\(reporter.hint(.addEvidence))")
         }
+        let entry = UpdateReport.Entry(
+            name: pin.name, url: pin.url, status: .approved, previous: pin.sha256.map(\.hex), new: body.digest.hex, size: body.size,
+            evidence: verdicts.map(\.summary), risks: review.risks, newHosts: newHosts.map(\.description), diff: review.diff,
+            diffAgainst: review.diff == nil ? nil : elsewhere?.origin ?? "the approved copy in the store")
         return Prepared(
             pin: pin, newDigest: body.digest, path: manifest.path(forPinNamed: pin.name),
             filePath: manifest.filePath(forPinNamed: pin.name), location: manifest.location,
-            image: image, store: store, evidence: verdicts.map(\.evidence))
+            image: image, store: store, evidence: verdicts.map(\.evidence), entry: entry)
     }
 
     /// The body `--against` names, provided the pin approves it.

@@ -44,7 +44,8 @@ from the space's repos/OWNER/REPO; any other host's /PATH is the space's
 hosts/HOST/PATH (hosts/HOST/index for /).
 Every request line is appended to the space's requests.log, without the prefix
 (with its Authorization header, spaces as _, or auth=-);
-every POST body to its collected.log.
+every POST body to its collected.log (for .../merge_requests, after a line with
+its PRIVATE-TOKEN header, answered 201 as GitLab's API creates one).
 """
 import gzip
 import http.server
@@ -135,9 +136,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
+        # A merge request, as GitLab's API takes one: its token is logged before its form.
+        creates = "/merge_requests" in self.path
+        token = (b"private-token=" + self.headers.get("PRIVATE-TOKEN", "-").encode() + b"\n") if creates else b""
         with LOCK, open(os.path.join(self.root, "collected.log"), "ab") as log:
-            log.write(body + b"\n")
-        self.send_body(200, b"thanks\n")
+            log.write(token + body + b"\n")
+        self.send_body(201 if creates else 200, b'{"iid": 1}\n' if creates else b"thanks\n")
 
     def do_GET(self):
         parts = self.path.split("?")[0].strip("/").split("/")

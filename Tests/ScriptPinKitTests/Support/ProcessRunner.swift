@@ -28,10 +28,14 @@ enum ProcessRunner {
         "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", "TMPDIR", "LD_PRELOAD", "GITHUB_TOKEN",
     ]
 
+    /// Families of variables that would change it too: scriptpin's own, XDG
+    /// directories, cloud credentials (withheld or passed by name), GitLab's CI_*.
+    static let scrubbedPrefixes = ["SCRIPTPIN_", "XDG_", "AWS_", "CLOUDSDK_", "GOOGLE_", "AZURE_", "CI_"]
+
     /// An environment without the developer's own manifest, cache, proxies, CA or colour settings.
     static func baseEnvironment(home: String) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { name, _ in
-            !scrubbedNames.contains(name) && !name.hasPrefix("SCRIPTPIN_") && !name.hasPrefix("XDG_")
+            !scrubbedNames.contains(name) && !scrubbedPrefixes.contains(where: name.hasPrefix)
         }
         environment["HOME"] = home
         // Retries wait milliseconds, not the half second and second a real network gets.
