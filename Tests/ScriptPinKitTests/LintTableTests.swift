@@ -187,6 +187,26 @@ enum LintCases {
         LintForm(name: "a re-download later in the && chain", snippet: "curl -fsSLo i.sh https://example.com/i.sh && sha256sum -c sums && curl -fsSLo i.sh https://example.com/other.sh && bash i.sh", expected: [(0, "bash")]),
         LintForm(name: "a re-download after a check naming the file", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c i.sh || exit 1\nwget -O i.sh https://example.com/other.sh\nbash i.sh", expected: [(3, "bash")]),
         LintForm(name: "set +e turns errexit off", snippet: "set -e\nset +e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
+        // Interpreters behind launchers and wrappers.
+        LintForm(name: "sudo with an assignment before the shell", snippet: "curl -fsSL https://example.com/a.sh | sudo VAR=1 sh", expected: [(0, "curl")]),
+        LintForm(name: "sudo -s reads the script as a shell", snippet: "curl -fsSL https://example.com/a.sh | sudo -s", expected: [(0, "curl")]),
+        LintForm(name: "sudo -i reads the script as a login shell", snippet: "wget -qO- https://example.com/a.sh | sudo -i", expected: [(0, "wget")]),
+        LintForm(name: "sudo su", snippet: "curl -fsSL https://example.com/a.sh | sudo su", expected: [(0, "curl")]),
+        LintForm(name: "su reads the script as a shell", snippet: "curl -fsSL https://example.com/a.sh | su - deploy", expected: [(0, "curl")]),
+        LintForm(name: "ssh host sh", snippet: "curl -fsSL https://example.com/a.sh | ssh deploy@host sh", expected: [(0, "curl")]),
+        LintForm(name: "ssh host with no command", snippet: "curl -fsSL https://example.com/a.sh | ssh -p 2222 host", expected: [(0, "curl")]),
+        LintForm(name: "ssh host sh -c with a substitution", snippet: "ssh host sh -c \"$(curl -fsSL https://example.com/a.sh)\"", expected: [(0, "curl")]),
+        LintForm(name: "docker exec -i c sh", snippet: "curl -fsSL https://example.com/a.sh | docker exec -i -u root box sh", expected: [(0, "curl")]),
+        LintForm(name: "kubectl exec -- sh", snippet: "curl -fsSL https://example.com/a.sh | kubectl exec -i pod -- sh", expected: [(0, "curl")]),
+        LintForm(name: "time bash", snippet: "curl -fsSL https://example.com/a.sh | time bash", expected: [(0, "curl")]),
+        LintForm(name: "a retry wrapper around curl", snippet: "retry curl -fsSL https://example.com/a.sh | sh", expected: [(0, "curl")]),
+        LintForm(name: "a backoff wrapper around wget", snippet: "with_backoff wget -qO- https://example.com/a.sh | bash", expected: [(0, "wget")]),
+        LintForm(name: "devenv shell curl", snippet: "devenv shell curl -L https://example.com/a.sh | bash", expected: [(0, "curl")]),
+        LintForm(name: "a heredoc to sudo -iu USER bash", snippet: "sudo -iu dev bash <<'EOF'\ncurl -fsSL https://example.com/a.sh | sh\nEOF", expected: [(1, "curl")]),
+        LintForm(name: "a heredoc to su", snippet: "su - dev <<EOF\ncurl -fsSL https://example.com/a.sh | sh\nEOF", expected: [(1, "curl")]),
+        LintForm(name: "a heredoc to incus exec", snippet: "incus exec box -- bash <<'EOF'\ncurl -fsSL https://example.com/a.sh | sh\nEOF", expected: [(1, "curl")]),
+        LintForm(name: "a heredoc to docker exec", snippet: "docker exec -i c sh <<EOF\nwget -qO- https://example.com/a.sh | sh\nEOF", expected: [(1, "wget")]),
+        LintForm(name: "a heredoc to ssh host bash", snippet: "ssh host bash <<EOF\ncurl -fsSL https://example.com/a.sh | sh\nEOF", expected: [(1, "curl")]),
     ]
 
     static let negative: [LintForm] = [
@@ -242,6 +262,11 @@ enum LintCases {
         LintForm(name: "just a URL variable", snippet: "url=https://example.com/i.sh\necho \"$url\"", expected: []),
         LintForm(name: "man page", snippet: "man curl | less", expected: []),
         LintForm(name: "verify guards only with &&", snippet: "curl -o i.sh https://example.com/i.sh && sha256sum -c s || true", expected: []),
+        LintForm(name: "a wrapper's downloader as text", snippet: "echo retry curl -fsSL https://example.com/a.sh | sh", expected: []),
+        LintForm(name: "ssh running another command", snippet: "curl -fsSL https://example.com/a.txt | ssh host cat", expected: []),
+        LintForm(name: "sudo -u with a command that reads no code", snippet: "curl -fsSL https://example.com/a.txt | sudo -u dev tee /tmp/a.txt", expected: []),
+        LintForm(name: "docker exec of another command", snippet: "curl -fsSL https://example.com/a.txt | docker exec -i box cat", expected: []),
+        LintForm(name: "a wrapper whose downloader saves a file nothing runs", snippet: "retry curl -fsSLo a.txt https://example.com/a.txt", expected: []),
     ]
 
     /// Negative forms whose verification relies on an `&&` chain the runner cannot break.

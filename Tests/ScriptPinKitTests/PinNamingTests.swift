@@ -62,10 +62,13 @@ struct PinNamingTests {
 @Suite("lint names, --fix --name and rename in a repository")
 struct PinRenameTests {
     let server: HTTPSFixture
-    let repository = TemporaryDirectory("scriptpin-rename")
+    let work: Workspace
+    /// The repository: the workspace's directory.
+    var repository: TemporaryDirectory { work.directory }
 
     init() throws {
         server = try HTTPSFixture()
+        work = Workspace(server: server)
         server.serve("v1/install.sh", "#!/bin/sh\necho one \"$@\"\n")
         server.serve("v2/install.sh", "#!/bin/sh\necho two \"$@\"\n")
         #expect(git(["init", "-q", "."], in: repository.path).status == 0)
@@ -76,10 +79,7 @@ struct PinRenameTests {
     }
 
     private func scriptpin(_ arguments: [String]) -> ProcessResult {
-        var environment = ProcessRunner.baseEnvironment(home: repository.path)
-        environment["SSL_CERT_FILE"] = server.caFile
-        environment["SCRIPTPIN_CACHE"] = repository.url(".cache")
-        return ProcessRunner.scriptpin(arguments, in: repository.path, environment: environment)
+        work.scriptpin(arguments)
     }
 
     @Test("Plain lint and --fix give two URLs with the same file name two names, the same ones; --name chooses one")

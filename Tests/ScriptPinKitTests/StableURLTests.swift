@@ -8,21 +8,21 @@ import Testing
 @Suite("Stable URLs in place of moving ones")
 struct StableURLTests {
     let server: HTTPSFixture
-    let repository = TemporaryDirectory("scriptpin-stable")
+    let work: Workspace
+    /// The repository: the workspace's directory.
+    var repository: TemporaryDirectory { work.directory }
     let tool = "#!/bin/sh\necho tool \"$@\"\n"
 
     init() throws {
         server = try HTTPSFixture()
+        work = Workspace(server: server)
         server.root.write("files/v9.9.9/tool.sh", tool)
         #expect(git(["init", "-q", "."], in: repository.path).status == 0)
         try FileManager.default.createDirectory(atPath: repository.url("known-hashes"), withIntermediateDirectories: true)
     }
 
     private func scriptpin(_ arguments: [String]) -> ProcessResult {
-        var environment = ProcessRunner.baseEnvironment(home: repository.path)
-        environment["SSL_CERT_FILE"] = server.caFile
-        environment["SCRIPTPIN_CACHE"] = repository.url(".cache")
-        return ProcessRunner.scriptpin(arguments, in: repository.path, environment: environment)
+        work.scriptpin(arguments)
     }
 
     @Test("Versioned paths are told from moving ones", arguments: [

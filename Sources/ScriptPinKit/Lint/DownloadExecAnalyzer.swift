@@ -245,6 +245,7 @@ public struct DownloadExecAnalyzer {
             download.command = simple.offset..<simple.end
             download.prefix = simple.offset < invocation.nameWord.offset ? simple.offset..<invocation.nameWord.offset : nil
             download.unit = state.unit
+            download.launcher = invocation.launcher
             switch call.output {
             case .standardOutput:
                 if let stdoutFile {
@@ -372,8 +373,11 @@ public struct DownloadExecAnalyzer {
             if let analysis = known?.analysis { return analysis == .exits ? .exits : nil }
             return role.isEmpty ? .passesInputOn : .consumesInput
         },
-        keepsCommand: { verdict, option, before in
-            verdict != .consumesInput && ShellCommands.isCodeOption(option) && ShellCommands.mayNameInterpreter(before)
+        keepsCommand: { verdict, word, before in
+            if word.first == UInt8(ascii: "-") {
+                return verdict != .consumesInput && ShellCommands.isCodeOption(word) && ShellCommands.mayNameInterpreter(before)
+            }
+            return verdict == .passesInputOn && ShellCommands.downloaderNames.contains(word)
         }
     )
 
@@ -383,6 +387,10 @@ public struct DownloadExecAnalyzer {
     private func isInert(_ name: String, _ words: [ShellWord]) -> Bool {
         guard !name.utf8.contains(UInt8(ascii: "/")), Self.isInertName(name) else { return false }
         if !state.shell.functions.isEmpty, state.shell.functions[name] != nil { return false }
+        // A wrapper (`retry curl …`) is as inert as what it wraps.
+        if words.dropFirst().prefix(ShellCommands.maximumWrapperWords).contains(where: { ShellCommands.role(of: baseName($0.literal ?? "")).contains(.downloader) }) {
+            return false
+        }
         return !words.dropFirst().contains(where: { ShellCommands.isCodeOption($0.literal) })
     }
 
@@ -520,7 +528,7 @@ public struct DownloadExecAnalyzer {
                     invocation, simple: simple, download: piped, replacingFrom: piped.command?.lowerBound,
                     arguments: call.firstScriptArgument.map { invocation.arguments[$0...] })
             }
-            report(offset: piped.offset, "\(piped.described) is piped into \(name)", download: piped, arguments: call.scriptArguments, fix: fix)
+            report(offset: piped.offset, "\(piped.described) is piped into \(invocation.described)", download: piped, arguments: call.scriptArguments, fix: fix)
             return nil
         }
         var status: Checks?
@@ -612,6 +620,7 @@ public struct DownloadExecAnalyzer {
     ) -> FixPlan {
         guard depth == 0 else { return .manual(FixPlan.quoted) }
         guard download.url.map(isWrittenOut) == true else { return .manual(FixPlan.notLiteral) }
+        if let launcher = invocation.launcher ?? download.launcher { return .manual(FixPlan.launched(by: launcher)) }
         guard let start, let lastWord = simple.words.last else { return .manual(FixPlan.unknownForm) }
         // A redirection among the replaced words would be lost.
         guard simple.redirections.allSatisfy({ $0.start >= lastWord.end }) else { return .manual(FixPlan.unknownForm) }
@@ -627,6 +636,7 @@ public struct DownloadExecAnalyzer {
         guard download.url.map(isWrittenOut) == true else { return .manual(FixPlan.notLiteral) }
         guard let path = download.savedPath, let command = download.command else { return .manual(FixPlan.notByDownloader) }
         guard depth == 0 else { return .manual(FixPlan.quoted) }
+        if let launcher = download.launcher { return .manual(FixPlan.launched(by: launcher)) }
         return .fetch(unit: download.unit, range: command, prefix: download.prefix, path: path)
     }
 

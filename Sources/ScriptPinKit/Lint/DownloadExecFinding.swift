@@ -31,4 +31,9 @@ public enum FixPlan: Sendable, Equatable {
     static let currentShell = "eval and source run the code in this shell, while scriptpin run starts a new process"
     static let notByDownloader = "the file was written by another command than the download"
     static let powerShell = "PowerShell: only shell code is rewritten automatically"
+
+    /// The code runs through `launcher` (on another host, as another user, in a container, through a wrapper), which a rewrite would change.
+    static func launched(by launcher: String) -> String {
+        "it runs through \(launcher), which a rewrite here would drop or change; put `scriptpin run NAME` where the script runs, by hand"
+    }
 }

@@ -14,6 +14,8 @@ struct Download {
     var throughFilters = false
     /// Its place in the order of downloads saved to files, set when it is recorded.
     var sequence = 0
+    /// Made through a launcher or wrapper (`retry curl`, `ssh host curl`), which a rewrite would drop.
+    var launcher: String?
 
     var described: String {
         url.map { "\($0) (downloaded by \(tool))" } ?? "the output of \(tool)"

@@ -14,22 +14,72 @@ struct Invocation {
     let nameWord: ShellWord
     let arguments: [ShellWord]
     let offset: Int
+    /// The command that starts this one elsewhere (`ssh`, `docker exec`),
+    /// as another user (`su`, `sudo -s`) or through a wrapper (`retry`):
+    /// what it runs is read, and `lint --fix` leaves it to a person.
+    private(set) var launcher: String?
 
     init?(_ words: [ShellWord]) {
         var remaining = words[...]
         var role: ShellCommands.Role = []
+        var launcher: String?
         while let first = remaining.first {
             let name = commandName(first.literal ?? first.text)
             role = ShellCommands.role(of: name)
-            guard role.contains(.prefix), let skipped = ShellCommands.prefixArgumentsToSkip(name, remaining.dropFirst()) else { break }
-            remaining = remaining.dropFirst(1 + skipped)
+            let rest = remaining.dropFirst()
+            if role.contains(.prefix), let skipped = ShellCommands.prefixArgumentsToSkip(name, rest) {
+                // `sudo -s`, `sudo -i`: with no command, the prefix starts a shell that reads stdin.
+                if skipped == rest.count, ShellCommands.startsShellWithoutCommand(prefix: name, options: rest.map { $0.literal ?? $0.text }) {
+                    self.init(implicitShellOf: first, launcher: name + " " + (rest.first?.literal ?? ""), offset: first.offset)
+                    return
+                }
+                remaining = rest.dropFirst(skipped)
+                continue
+            }
+            switch ShellCommands.launchedCommand(name: name, arguments: rest.map(\.literal)) {
+            case .command(let index)?:
+                launcher = launcher ?? ShellCommands.launcherName(name, arguments: rest.map(\.literal))
+                remaining = rest.dropFirst(index)
+                continue
+            case .shell?:
+                self.init(implicitShellOf: first, launcher: ShellCommands.launcherName(name, arguments: rest.map(\.literal)), offset: first.offset)
+                return
+            case nil:
+                break
+            }
+            break
         }
         guard let first = remaining.first else { return nil }
-        nameWord = first
-        name = commandName(first.literal ?? first.text)
+        self.init(
+            name: commandName(first.literal ?? first.text), role: role, nameWord: first, arguments: Array(remaining.dropFirst()),
+            offset: first.offset, launcher: launcher)
+    }
+
+    /// The shell `launcherWord` starts when it is given no command (`su`, `ssh host`, `sudo -i`), reading its stdin.
+    private init(implicitShellOf launcherWord: ShellWord, launcher: String, offset: Int) {
+        self.init(
+            name: "sh", role: ShellCommands.role(of: "sh"), nameWord: launcherWord, arguments: [], offset: offset,
+            launcher: launcher.trimmingSuffix(" "))
+    }
+
+    private init(name: String, role: ShellCommands.Role, nameWord: ShellWord, arguments: [ShellWord], offset: Int, launcher: String?) {
+        self.name = name
         self.role = role
-        arguments = Array(remaining.dropFirst())
-        offset = first.offset
+        self.nameWord = nameWord
+        self.arguments = arguments
+        self.offset = offset
+        self.launcher = launcher
+    }
+
+    /// How messages name what runs: `sh`, or `sh (started by ssh)`.
+    var described: String {
+        launcher.map { "\(name) (started by \($0))" } ?? name
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }
 

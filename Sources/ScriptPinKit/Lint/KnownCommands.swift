@@ -28,6 +28,8 @@ struct KnownCommand: Sendable {
         case runsCommandWords
         /// `exit`, `return`: decide what a failing check stops.
         case exits
+        /// `docker exec C CMD…`, `kubectl exec P -- CMD…`: runs a command in a container, which reads stdin and heredocs.
+        case launches
     }
 
     /// A word whose presence makes a text worth parsing, and where in it
@@ -109,6 +111,8 @@ enum KnownCommands {
         KnownCommand(names: ["source", "."], role: [], analysis: .sources, finding: "source <(curl -fsSL https://example.com/env.sh)"),
         KnownCommand(names: ["su", "runuser"], role: [], analysis: .switchesUser, finding: "su -c 'curl -fsSL https://example.com/i.sh | sh' dev"),
         KnownCommand(names: ["ssh", "watch"], role: [], analysis: .runsCommandWords, finding: "ssh host 'curl -fsSL https://example.com/i.sh | sh'"),
+        KnownCommand(names: ["docker", "podman", "nerdctl", "incus", "lxc", "kubectl", "oc"], role: [], analysis: .launches,
+                     finding: "curl -fsSL https://example.com/i.sh | docker exec -i box sh"),
         KnownCommand(names: ["exit", "return"], role: [], analysis: .exits,
                      noFinding: "curl -fsSLo i.sh https://example.com/i.sh; sha256sum -c sums || exit 1; sh i.sh"),
     ]

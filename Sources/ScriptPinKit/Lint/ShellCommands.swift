@@ -66,6 +66,9 @@ enum ShellCommands {
 
     private static let codeOptionNames = CommandNameTable(codeOptions)
 
+    /// The downloaders' names, for the skim's look at a wrapper's words.
+    static let downloaderNames = CommandNameTable(KnownCommands.names(with: .downloader))
+
     /// Commands that only print their arguments: code written there is text.
     static func printsItsArguments(_ name: String) -> Bool {
         ["echo", "printf", "logger", "print", "Write-Host", "Write-Output", "git", "notify-send", "wall"].contains(name)
@@ -114,7 +117,9 @@ enum ShellCommands {
         let texts = rest.map { $0.literal ?? $0.text }
         switch name {
         case "sudo", "doas":
-            return optionsCount(texts, valued: ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"])
+            // Then `VAR=value` words, which sudo sets for the command.
+            let options = optionsCount(texts, valued: ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"])
+            return options + texts.dropFirst(options).prefix(while: isAssignment).count
         case "env":
             var count = 0
             var index = 0
@@ -149,13 +154,81 @@ enum ShellCommands {
         }
     }
 
+    /// Leading options, each valued one with its value: `-u dev`, and
+    /// bundled short options whose last letter takes one (`-iu dev`).
     private static func optionsCount(_ texts: [String], valued: Set<String>) -> Int {
         var index = 0
         while index < texts.count, texts[index].hasPrefix("-") {
-            if texts[index] == "--" { return index + 1 }
-            index += valued.contains(texts[index]) ? 2 : 1
+            let text = texts[index]
+            if text == "--" { return index + 1 }
+            let bundled = text.count > 2 && !text.hasPrefix("--") && valued.contains("-" + String(text.last!))
+            index += valued.contains(text) || bundled ? 2 : 1
         }
         return min(index, texts.count)
+    }
+
+    private static func isAssignment(_ text: String) -> Bool {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return false }
+        return text[..<equals].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
+    /// `sudo -s`, `sudo -i`, `doas -s` with no command: a shell that reads stdin.
+    static func startsShellWithoutCommand(prefix: String, options: [String]) -> Bool {
+        guard prefix == "sudo" || prefix == "doas" else { return false }
+        return options.contains { option in
+            option == "--shell" || option == "--login"
+                || (option.hasPrefix("-") && !option.hasPrefix("--") && (option.dropFirst().contains("s") || option.dropFirst().contains("i")))
+        }
+    }
+
+    /// What a launcher runs: a command starting at an argument, or, with none, a shell reading stdin.
+    enum Launch: Equatable {
+        case command(Int)
+        case shell
+    }
+
+    /// `ssh HOST sh`, `docker exec C sh`, `incus exec C -- sh`, `kubectl exec P -- sh`,
+    /// `su` and `runuser` without `-c`, and an unknown wrapper whose
+    /// arguments are a downloader (`retry curl …`): what they start.
+    static func launchedCommand(name: String, arguments: [String?]) -> Launch? {
+        switch name {
+        case "su", "runuser":
+            if arguments.contains(where: { $0 == "-c" || $0 == "--command" || $0?.hasPrefix("--command=") == true }) { return nil }
+            if name == "runuser", let dash = arguments.firstIndex(of: "--"), dash + 1 < arguments.count { return .command(dash + 1) }
+            return .shell
+        case "ssh":
+            guard let command = remoteCommandWords(name: name, arguments: arguments) else {
+                return arguments.allSatisfy { $0 != nil } && arguments.contains { !($0?.hasPrefix("-") ?? true) } ? .shell : nil
+            }
+            // A command string is code the remote shell reads, which the command-words analysis parses.
+            guard let word = arguments[command], role(of: baseName(word)).contains(.interpreter) else { return nil }
+            return .command(command)
+        case "docker", "podman", "nerdctl":
+            guard arguments.first == "exec" else { return nil }
+            let texts = arguments.dropFirst().map { $0 ?? "" }
+            let options = optionsCount(Array(texts), valued: ["-u", "--user", "-e", "--env", "-w", "--workdir", "--env-file", "--detach-keys"])
+            let command = 1 + options + 1
+            return command < arguments.count ? .command(command) : nil
+        case "incus", "lxc", "kubectl", "oc":
+            guard arguments.first == "exec", let dash = arguments.firstIndex(of: "--"), dash + 1 < arguments.count else { return nil }
+            return .command(dash + 1)
+        default:
+            // A wrapper nobody lists (a retry function, `devenv shell`) given a downloader and its arguments.
+            guard KnownCommands.table.value(for: name) == nil, role(of: name).isEmpty else { return nil }
+            for (index, word) in arguments.prefix(maximumWrapperWords).enumerated() {
+                guard let word else { return nil }
+                if role(of: baseName(word)).contains(.downloader) { return .command(index) }
+            }
+            return nil
+        }
+    }
+
+    /// How far into an unknown wrapper's arguments a downloader is looked for (`devenv shell curl`).
+    static let maximumWrapperWords = 3
+
+    /// How messages name a launcher: `ssh`, `docker exec`, `su`.
+    static func launcherName(_ name: String, arguments: [String?]) -> String {
+        ["docker", "podman", "nerdctl", "incus", "lxc", "kubectl", "oc"].contains(name) ? name + " exec" : name
     }
 
     enum Output {

@@ -195,8 +195,16 @@ struct ShellScanner {
         if !definedFunctions.isEmpty, definedFunctions.contains(String(decoding: bytes[start..<cursor], as: UTF8.self)) { return nil }
         var lastNonBlank = cursor
         var wordStart = true
+        // The first few words are shown to the policy: a wrapper's (`retry curl …`) is the command it runs.
+        var wordsShown = 0
         while cursor < bytes.count {
             let byte = bytes[cursor]
+            if wordStart, wordsShown < SkimPolicy.leadingWordsShown, Self.isNameByte(byte) {
+                wordsShown += 1
+                var end = cursor
+                while end < bytes.count, Self.isSkimmableNameByte(bytes[end]) { end += 1 }
+                if policy.keepsCommand(skim, bytes[cursor..<end], bytes[start..<cursor]) { return nil }
+            }
             switch byte {
             case UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: ")"):
                 index = cursor
@@ -276,9 +284,13 @@ struct ShellScanner {
 public struct SkimPolicy: Sendable {
     /// How a command of this name can be stepped over; nil reads it in full.
     let verdict: @Sendable (_ name: ArraySlice<UInt8>) -> SimpleCommand.Skim?
-    /// Whether an option word keeps a command with this verdict in full,
-    /// given the command's text before the option (`-c` after `sh`).
-    let keepsCommand: @Sendable (_ verdict: SimpleCommand.Skim, _ option: ArraySlice<UInt8>, _ before: ArraySlice<UInt8>) -> Bool
+    /// Whether an option word, or one of the leading words, keeps a command
+    /// with this verdict in full, given the command's text before the word
+    /// (`-c` after `sh`, `curl` after `retry`).
+    let keepsCommand: @Sendable (_ verdict: SimpleCommand.Skim, _ word: ArraySlice<UInt8>, _ before: ArraySlice<UInt8>) -> Bool
+
+    /// How many words after the name are shown to `keepsCommand` besides options.
+    static let leadingWordsShown = ShellCommands.maximumWrapperWords
 }
 
 /// A command the scanner stepped over: its verdict and where its text lies.
