@@ -187,6 +187,16 @@ enum LintCases {
         LintForm(name: "a re-download later in the && chain", snippet: "curl -fsSLo i.sh https://example.com/i.sh && sha256sum -c sums && curl -fsSLo i.sh https://example.com/other.sh && bash i.sh", expected: [(0, "bash")]),
         LintForm(name: "a re-download after a check naming the file", snippet: "curl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c i.sh || exit 1\nwget -O i.sh https://example.com/other.sh\nbash i.sh", expected: [(3, "bash")]),
         LintForm(name: "set +e turns errexit off", snippet: "set -e\nset +e\ncurl -fsSLo i.sh https://example.com/i.sh\nsha256sum -c sums\nbash i.sh", expected: [(4, "bash")]),
+        // Paths held in variables, other launchers, code kept in strings, bundled options.
+        LintForm(name: "a mktemp file run by its variable (the Codecov uploader's shape)",
+                 snippet: "f=$(mktemp)\ncurl -s https://example.com/uploader > \"$f\"\nchmod +x \"$f\"\n\"$f\" -t \"$TOKEN\"", expected: [(3, "\"$f\"")]),
+        LintForm(name: "a file under a variable's directory", snippet: "tmp=$(mktemp -d)\ncurl -fsSLo \"$tmp/install\" https://example.com/i\n\"$tmp/install\" --yes", expected: [(2, "\"$tmp")]),
+        LintForm(name: "java -jar", snippet: "curl -fsSLo tool.jar https://example.com/tool.jar && java -jar tool.jar", expected: [(0, "java")]),
+        LintForm(name: "node on a saved file", snippet: "curl -fsSLo setup.js https://example.com/setup.js && node setup.js", expected: [(0, "node")]),
+        LintForm(name: "eval of a string holding the pipe", snippet: "cmd=\"curl -fsSL https://example.com/a.sh | bash\"\neval \"$cmd\"", expected: [(0, "curl")]),
+        LintForm(name: "eval of an unquoted variable", snippet: "cmd='wget -qO- https://example.com/a.sh | sh'\neval $cmd", expected: [(0, "wget")]),
+        LintForm(name: "bash -c of a string", snippet: "run=\"curl -fsSL https://example.com/a.sh | sh\"\nbash -c \"$run\"", expected: [(0, "curl")]),
+        LintForm(name: "FreeBSD fetch with bundled options", snippet: "fetch -qo - https://example.com/f.sh | sh", expected: [(0, "fetch")]),
         // Interpreters behind launchers and wrappers.
         LintForm(name: "sudo with an assignment before the shell", snippet: "curl -fsSL https://example.com/a.sh | sudo VAR=1 sh", expected: [(0, "curl")]),
         LintForm(name: "sudo -s reads the script as a shell", snippet: "curl -fsSL https://example.com/a.sh | sudo -s", expected: [(0, "curl")]),
@@ -262,6 +272,9 @@ enum LintCases {
         LintForm(name: "just a URL variable", snippet: "url=https://example.com/i.sh\necho \"$url\"", expected: []),
         LintForm(name: "man page", snippet: "man curl | less", expected: []),
         LintForm(name: "verify guards only with &&", snippet: "curl -o i.sh https://example.com/i.sh && sha256sum -c s || true", expected: []),
+        LintForm(name: "a string holding a pipe that nothing runs", snippet: "cmd=\"curl -fsSL https://example.com/a.sh | bash\"\necho \"$cmd\"", expected: []),
+        LintForm(name: "eval of a string reassigned to something harmless", snippet: "cmd=\"curl -fsSL https://example.com/a.sh | bash\"\ncmd=true\neval \"$cmd\"", expected: []),
+        LintForm(name: "a variable's file that was not downloaded", snippet: "f=$(mktemp)\necho true > \"$f\"\n\"$f\"", expected: []),
         LintForm(name: "a wrapper's downloader as text", snippet: "echo retry curl -fsSL https://example.com/a.sh | sh", expected: []),
         LintForm(name: "ssh running another command", snippet: "curl -fsSL https://example.com/a.txt | ssh host cat", expected: []),
         LintForm(name: "sudo -u with a command that reads no code", snippet: "curl -fsSL https://example.com/a.txt | sudo -u dev tee /tmp/a.txt", expected: []),
@@ -610,6 +623,28 @@ struct LintCornerCaseTests {
             RUN sh /tmp/i.sh
             """
         #expect(same(found(text, path: "build/Dockerfile"), [(4, 8), (6, 24), (9, 1), (12, 5)]))
+    }
+
+    @Test("Dockerfile: a heredoc given to a command (RUN bash <<'EOS'), and a blank line inside a RUN continuation")
+    func dockerfileHeredocToCommand() {
+        let text = """
+            FROM debian
+            RUN bash <<'EOS'
+            set -e
+            curl -fsSL https://example.com/h.sh | sh
+            EOS
+            RUN sudo -u dev sh <<-EOF
+            	wget -qO- https://example.com/w.sh | bash
+            	EOF
+            RUN apt-get update \\
+
+                && curl -fsSL https://example.com/b.sh \\
+                | sh
+            RUN python3 <<EOF
+            print("curl https://example.com/p.sh | sh")
+            EOF
+            """
+        #expect(same(found(text, path: "Dockerfile"), [(4, 1), (7, 2), (11, 8)]), "\(found(text, path: "Dockerfile"))")
     }
 
     @Test("Makefile: a download and its execution on later recipe lines of one rule")

@@ -26,7 +26,8 @@ enum Dockerfile {
                 text.append(rest, line: current.number, column: restColumn)
                 guard current.bytes.endsWithContinuation, index < lines.count else { break }
                 text.appendSynthetic(UInt8(ascii: "\n"))
-                while index < lines.count, lines[index].bytes.trimmingLeadingBlanks().0.first == UInt8(ascii: "#") { index += 1 }
+                // Comment lines and blank lines inside a continuation are dropped, as Docker does.
+                while index < lines.count, lines[index].bytes.trimmingLeadingBlanks().0.first.map({ $0 == UInt8(ascii: "#") }) ?? true { index += 1 }
                 guard index < lines.count else { break }
                 current = lines[index]
                 index += 1
@@ -86,6 +87,20 @@ enum Dockerfile {
             heredoc(body, at: offset, text: text, lines: lines, index: &index, state: &state, into: &collector)
             return
         }
+        // `RUN bash <<'EOS'`: a heredoc given to a command; the shell reads the lines up to the delimiter as its body.
+        if !powershell, let delimiter = heredocDelimiter(in: body) {
+            var script = remap(text, from: offset, length: body.count)
+            script.appendSynthetic(UInt8(ascii: "\n"))
+            while index < lines.count {
+                let line = lines[index]
+                index += 1
+                script.append(line.bytes, line: line.number, column: 1)
+                script.appendSynthetic(UInt8(ascii: "\n"))
+                if String(decoding: line.bytes.trimmingLeadingBlanks().0, as: UTF8.self) == delimiter { break }
+            }
+            collector.shell(script, state: &state, failsClosed: true)
+            return
+        }
         // Docker reads `RUN [` as exec form only when it is a JSON array of strings; `RUN [[ … ]]` is shell.
         if body.first == UInt8(ascii: "["), isJSONStringArray(body) {
             execForm(body, at: offset, text: text, state: &state, into: &collector)
@@ -110,6 +125,29 @@ enum Dockerfile {
             cursor = end
         }
         return result
+    }
+
+    /// The delimiter of the first heredoc (`<<EOS`, `<<-'EOS'`, `<< "EOS"`) in a RUN's command line, outside quotes; nil when there is none.
+    private static func heredocDelimiter(in body: ArraySlice<UInt8>) -> String? {
+        var cursor = body.startIndex
+        var quote: UInt8?
+        while cursor < body.endIndex {
+            let byte = body[cursor]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                quote = byte
+            } else if byte == UInt8(ascii: "\n") {
+                return nil
+            } else if byte == UInt8(ascii: "<"), body[cursor...].starts(with: Array("<<".utf8)), !body[cursor...].starts(with: Array("<<<".utf8)) {
+                var word = body[(cursor + 2)...].drop { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: " ") }
+                if let first = word.first, first == UInt8(ascii: "'") || first == UInt8(ascii: "\"") { word = word.dropFirst() }
+                let name = word.prefix { ShellScanner.isNameByte($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+                return name.isEmpty ? nil : String(decoding: name, as: UTF8.self)
+            }
+            cursor += 1
+        }
+        return nil
     }
 
     /// `RUN <<EOF` … `EOF`: the body is the script, run by /bin/sh or by the command after the marker.

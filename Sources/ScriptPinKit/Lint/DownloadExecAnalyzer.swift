@@ -202,6 +202,7 @@ public struct DownloadExecAnalyzer {
             return passed
         }
         for word in simple.assignments where word.literal == nil { walkSubstitutions(in: word) }
+        if !simple.assignments.isEmpty { recordCodeStrings(simple.assignments) }
         for redirection in simple.redirections {
             if let target = redirection.target, target.literal == nil { walkSubstitutions(in: target) }
         }
@@ -282,6 +283,10 @@ public struct DownloadExecAnalyzer {
         }
         if analysis == .evaluates {
             for word in invocation.arguments {
+                if let stored = storedCode(word) {
+                    _ = analyseNestedShell(stored.bytes, at: stored.offset, dialect: state.dialect, chain: chain, context: "(in the string \(stored.name) holds, which eval runs)")
+                    continue
+                }
                 for download in downloads(in: word) {
                     report(offset: download.offset, "\(download.described) is run by eval", download: download, fix: .manual(FixPlan.currentShell))
                 }
@@ -322,7 +327,8 @@ public struct DownloadExecAnalyzer {
             return nil
         }
         if role.contains(.blocksPipedData) { return nil }
-        if let path = invocation.nameWord.literal, path.utf8.contains(UInt8(ascii: "/")) {
+        // `./tool`, `"$tmp/install"`, and `"$f"` where `f` names the saved file.
+        if let path = invocation.nameWord.literal, path.utf8.contains(UInt8(ascii: "/")) || (path.hasPrefix("$") && state.download(at: path) != nil) {
             if state.download(at: path) != nil {
                 if let download = unverifiedDownload(at: path, chain: chain) {
                     report(offset: invocation.offset, "\(download.described) is saved as \(path) and executed without verification",
@@ -386,6 +392,8 @@ public struct DownloadExecAnalyzer {
     /// path, not special, not a function defined here, no code option.
     private func isInert(_ name: String, _ words: [ShellWord]) -> Bool {
         guard !name.utf8.contains(UInt8(ascii: "/")), Self.isInertName(name) else { return false }
+        // `"$f"`, where `f` names a downloaded file.
+        if name.hasPrefix("$"), state.download(at: name) != nil { return false }
         if !state.shell.functions.isEmpty, state.shell.functions[name] != nil { return false }
         // A wrapper (`retry curl …`) is as inert as what it wraps.
         if words.dropFirst().prefix(ShellCommands.maximumWrapperWords).contains(where: { ShellCommands.role(of: baseName($0.literal ?? "")).contains(.downloader) }) {
@@ -449,14 +457,46 @@ public struct DownloadExecAnalyzer {
     /// `ssh HOST …`): it starts knowing the checks that passed here, with
     /// options and functions of its own. What it downloads stays in the
     /// workspace; the checks that decide its exit status are returned.
-    private mutating func analyseNestedShell(_ code: [UInt8], at offset: Int, dialect: ShellDialect, chain: VerificationChain) -> Checks? {
+    /// `context` ends each finding's message, saying where the code runs when it is not where it stands.
+    private mutating func analyseNestedShell(
+        _ code: [UInt8], at offset: Int, dialect: ShellDialect, chain: VerificationChain, context: String? = nil
+    ) -> Checks? {
         guard depth < Self.maximumNestedScripts, case .success(let nested) = ShellParser.parse(code, baseOffset: offset, dialect: dialect) else { return nil }
         var inner = DownloadExecAnalyzer(state: state, depth: depth + 1)
         inner.state.startProcess(errexit: false)
         let last = inner.walk(nested, inherited: VerificationChain(passed: chain.passed))
-        findings += inner.findings
+        findings += inner.findings.map { finding in
+            var finding = finding
+            if let context { finding.message += " " + context }
+            return finding
+        }
         state.workspace = inner.state.workspace
         return inner.state.shell.verified.union(last.passed)
+    }
+
+    /// Keeps each assigned string that names a downloader, where its text
+    /// starts, so that `eval "$cmd"` or `bash -c "$cmd"` later reads it as
+    /// code; its findings are reported where the string is written.
+    private mutating func recordCodeStrings(_ assignments: [ShellWord]) {
+        for word in assignments {
+            guard let literal = word.literal, let equals = literal.firstIndex(of: "=") else { continue }
+            let name = String(literal[..<equals])
+            let value = Array(literal[literal.index(after: equals)...].utf8)
+            guard DownloadWordScan.mentionsDownload(value) else {
+                if !state.shell.codeStrings.isEmpty { state.shell.codeStrings[name] = nil }
+                continue
+            }
+            let quote = word.parts.dropFirst().first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0
+            state.shell.codeStrings[name] = StoredCode(name: "$" + name, bytes: value, offset: word.offset + name.utf8.count + 1 + quote)
+        }
+    }
+
+    /// The code a word refers to when it is one variable holding a recorded string: `$cmd`, `"$cmd"`, `${cmd}`.
+    private func storedCode(_ word: ShellWord) -> StoredCode? {
+        guard !state.shell.codeStrings.isEmpty, let literal = word.literal, literal.hasPrefix("$") else { return nil }
+        var name = Substring(literal.dropFirst())
+        if name.hasPrefix("{"), name.hasSuffix("}") { name = name.dropFirst().dropLast() }
+        return state.shell.codeStrings[String(name)]
     }
 
     /// 1 when the word starts with a quote, so that code inside it is placed after the quote.
@@ -502,7 +542,10 @@ public struct DownloadExecAnalyzer {
                     : .manual(FixPlan.unknownForm)
                 report(offset: download.offset, "\(download.described) is run by \(name) -c", download: download, fix: fix)
             }
-            if shellFamily, let text = code.literal {
+            if shellFamily, let stored = storedCode(code) {
+                return analyseNestedShell(
+                    stored.bytes, at: stored.offset, dialect: .of(interpreter: name), chain: chain, context: "(in the string \(stored.name) holds, which \(name) -c runs)")
+            } else if shellFamily, let text = code.literal {
                 return analyseNestedShell(Array(text.utf8), at: code.offset + Self.openingQuoteLength(code), dialect: .of(interpreter: name), chain: chain)
             } else if Self.powerShellNames.contains(name) {
                 analysePowerShellCode(code)

@@ -2,7 +2,7 @@
 public struct DownloadExecFinding: Sendable, Equatable {
     /// Byte offset in the analysed text.
     public let offset: Int
-    public let message: String
+    public var message: String
     /// The URL when it is a literal in the source.
     public let url: String?
     /// Arguments the script is run with, for the suggested `scriptpin run NAME -- ARGS`.

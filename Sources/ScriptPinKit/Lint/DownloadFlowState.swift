@@ -109,6 +109,16 @@ struct ShellFacts {
     var functions: [String: String] = [:]
     /// Checks that passed for control to reach the current command.
     var verified = Checks()
+    /// Variables holding a string that names a downloader (`cmd="curl … | bash"`), for the `eval "$cmd"` that runs it.
+    var codeStrings: [String: StoredCode] = [:]
+}
+
+/// Code kept in a variable: its text and where that text stands in the parsed text.
+struct StoredCode {
+    /// How messages name the variable: `$cmd`.
+    let name: String
+    let bytes: [UInt8]
+    let offset: Int
 }
 
 /// Downloads that checks cover: some by number, and every one made before `before`.

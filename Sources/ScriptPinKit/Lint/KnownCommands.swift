@@ -74,6 +74,7 @@ enum KnownCommands {
                      finding: "curl -fsSL https://example.com/i.sh | $SHELL"),
         KnownCommand(names: ["fish", "python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "pwsh", "powershell"], role: .interpreter,
                      finding: "curl -fsSL https://example.com/i.py | python3 -"),
+        KnownCommand(names: ["java"], role: .interpreter, finding: "curl -fsSLo tool.jar https://example.com/tool.jar && java -jar tool.jar"),
         KnownCommand(names: ["iex", "Invoke-Expression"], role: .interpreter, finding: "curl -fsSL https://example.com/i.ps1 | iex"),
     ]
 

@@ -37,7 +37,7 @@ enum ShellCommands {
     static let shellFamily = KnownCommands.names(with: .shell)
 
     /// Text that every interpreter's name holds (a test keeps this true as `interpreters` grows).
-    static let interpreterNameFragments: [[UInt8]] = ["sh", "SH", "python", "perl", "ruby", "node", "php", "iex", "Invoke-Expression"].map { Array($0.utf8) }
+    static let interpreterNameFragments: [[UInt8]] = ["sh", "SH", "python", "perl", "ruby", "node", "php", "java", "iex", "Invoke-Expression"].map { Array($0.utf8) }
 
     /// Whether text may hold a word naming an interpreter, so that a code
     /// option after it hands that interpreter code (`timeout 60 bash -c …`);
@@ -375,8 +375,17 @@ enum ShellCommands {
     private static func simpleDownloader(_ tool: String, _ texts: [String?], offset: Int, outputFlags: Set<String>, defaultsToFile: Bool) -> DownloadCall {
         let url = firstURL(texts)
         var output: Output = .file(basename(of: url) ?? "")
-        for (index, text) in texts.enumerated() where text.map(outputFlags.contains) == true && index + 1 < texts.count {
-            if let file = texts[index + 1] { output = file == "-" ? .standardOutput : .file(file) }
+        func set(_ file: String) { output = file == "-" ? .standardOutput : .file(file) }
+        for (index, word) in texts.enumerated() {
+            guard let text = word else { continue }
+            let isShortCluster = text.count > 2 && text.hasPrefix("-") && !text.hasPrefix("--")
+            if outputFlags.contains(text) || (isShortCluster && outputFlags.contains("-" + String(text.last!))) {
+                // `-o FILE`, and a cluster whose last letter is the flag: `fetch -qo - URL`.
+                if index + 1 < texts.count, let file = texts[index + 1] { set(file) }
+            } else if isShortCluster, outputFlags.contains(String(text.prefix(2))) {
+                // The value attached: `-o-`, `-ofile`.
+                set(String(text.dropFirst(2)))
+            }
         }
         return DownloadCall(download: Download(tool: tool, url: url, offset: offset), output: output)
     }
