@@ -388,7 +388,7 @@ let lintCommand = Command(CommandDefinition<LintRequest>(
         .flag("diff", \.diffOnly, "With --fix: show the new pins and the changes, write nothing."),
         .flag("yes", short: "y", \.yes, "With --fix: write without asking; needed when there is no terminal."),
     ] + lintFixOnlyOptions.map { $0.scoped(\.fix) },
-    discussion: "Reads shell scripts, Dockerfiles, GitHub Actions workflows and composite actions, GitLab CI files and Makefiles. Suppress a reviewed line with '# scriptpin: ignore <reason>' on it or the line above. Exit 0 clean, 1 findings, 2 error. With --fix: 0 when every finding was fixed, 1 when some need a manual change, 3 when a URL could not be fetched (the others are still fixed).",
+    discussion: "Reads shell scripts (and shell templates), Dockerfiles, GitHub Actions workflows and composite actions, GitLab CI, Jenkinsfiles, Travis CI, CircleCI, Azure Pipelines, Bitbucket Pipelines, Ansible task files and playbooks, and Makefiles. Suppress a reviewed line with '# scriptpin: ignore <reason>' on it or the line above. Exit 0 clean, 1 findings, 2 error. With --fix: 0 when every finding was fixed, 1 when some need a manual change, 2 when a file could not be parsed, 3 when a URL could not be fetched (the others are still fixed).",
     request: { _ in LintRequest() },
     perform: { request, arguments, console, context throws(ScriptPinError) in
         request.fix.lint.paths = arguments.operands + arguments.passthrough

@@ -391,4 +391,15 @@ struct LintFixTests {
         #expect(!refused.stdout.contains("backdoored"), "\(refused.stdout)")
         #expect(refused.stdout.contains("\(temporary.url("install")): FAILED"), "\(refused.stdout)")
     }
+
+    @Test("A file that cannot be parsed makes --fix exit 2 and is named; the others are still fixed")
+    func unparsableFile() {
+        repository.write("broken.sh", "#!/bin/sh\ncurl -fsSL \(installURL) | sh\necho 'unterminated\n")
+        repository.write("good.sh", "#!/bin/sh\ncurl -fsSL \(installURL) | sh\n")
+        let result = scriptpin(["lint", "--fix", "--yes"])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("could not be parsed, so not checked or fixed (see `scriptpin lint` for where):\n  broken.sh\n"), "\(result.stdout)")
+        #expect(repository.read("good.sh") == "#!/bin/sh\nscriptpin run install\n")
+        #expect(repository.read("broken.sh") == "#!/bin/sh\ncurl -fsSL \(installURL) | sh\necho 'unterminated\n")
+    }
 }

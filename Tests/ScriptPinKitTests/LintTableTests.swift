@@ -318,6 +318,56 @@ struct LintTableTests {
         #expect(same(found(text, path: ".gitlab-ci.yml"), expected), "\(form.name): \(found(text, path: ".gitlab-ci.yml"))")
     }
 
+    /// The snippet as a block scalar, indented by `indent` spaces, after `header` lines.
+    private func yamlBlock(_ form: LintForm, header: String, indent: Int) -> (text: String, lineOffset: Int) {
+        let pad = String(repeating: " ", count: indent)
+        let body = form.snippet.split(separator: "\n", omittingEmptySubsequences: false).map { pad + $0 }.joined(separator: "\n")
+        return (header + body + "\n", header.count { $0 == "\n" })
+    }
+
+    @Test("Travis CI phases", arguments: LintCases.positive + LintCases.negative)
+    func travis(form: LintForm) {
+        let (text, lines) = yamlBlock(form, header: "language: shell\nscript:\n  - |\n", indent: 4)
+        let expected = form.positions().map { ($0.0 + lines, $0.1 + 4) }
+        #expect(same(found(text, path: ".travis.yml"), expected), "\(form.name): \(found(text, path: ".travis.yml"))")
+    }
+
+    @Test("CircleCI run steps", arguments: LintCases.positive + LintCases.negative)
+    func circleCI(form: LintForm) {
+        let (text, lines) = yamlBlock(form, header: "version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\n      - run:\n          command: |\n", indent: 12)
+        let expected = form.positions().map { ($0.0 + lines, $0.1 + 12) }
+        #expect(same(found(text, path: ".circleci/config.yml"), expected), "\(form.name): \(found(text, path: ".circleci/config.yml"))")
+    }
+
+    @Test("Azure Pipelines bash steps", arguments: LintCases.positive + LintCases.negative)
+    func azure(form: LintForm) {
+        let (text, lines) = yamlBlock(form, header: "trigger: [main]\nsteps:\n  - bash: |\n", indent: 6)
+        let expected = form.positions().map { ($0.0 + lines, $0.1 + 6) }
+        #expect(same(found(text, path: "azure-pipelines.yml"), expected), "\(form.name): \(found(text, path: "azure-pipelines.yml"))")
+    }
+
+    @Test("Bitbucket Pipelines script lines", arguments: LintCases.positive + LintCases.negative)
+    func bitbucket(form: LintForm) {
+        let (text, lines) = yamlBlock(form, header: "pipelines:\n  default:\n    - step:\n        script:\n          - |\n", indent: 12)
+        let expected = form.positions().map { ($0.0 + lines, $0.1 + 12) }
+        #expect(same(found(text, path: "bitbucket-pipelines.yml"), expected), "\(form.name): \(found(text, path: "bitbucket-pipelines.yml"))")
+    }
+
+    @Test("Ansible shell tasks", arguments: LintCases.positive + LintCases.negative)
+    func ansible(form: LintForm) {
+        let (text, lines) = yamlBlock(form, header: "- name: install\n  ansible.builtin.shell: |\n", indent: 4)
+        let expected = form.positions().map { ($0.0 + lines, $0.1 + 4) }
+        #expect(same(found(text, path: "roles/tool/tasks/main.yml"), expected), "\(form.name): \(found(text, path: "roles/tool/tasks/main.yml"))")
+    }
+
+    /// A Groovy ''' string resolves backslash escapes and ends at ''': forms holding either are left to the shell tables.
+    @Test("Jenkinsfile sh steps", arguments: (LintCases.positive + LintCases.negative).filter { !$0.snippet.contains("\\") && !$0.snippet.contains("'''") })
+    func jenkinsfile(form: LintForm) {
+        let text = "pipeline {\n  agent any\n  stages { stage('t') { steps {\n    sh '''\n" + form.snippet + "\n    '''\n  } } }\n}\n"
+        let expected = form.positions().map { ($0.0 + 4, $0.1) }
+        #expect(same(found(text, path: "Jenkinsfile"), expected), "\(form.name): \(found(text, path: "Jenkinsfile"))")
+    }
+
     @Test("Makefile recipes", arguments: (LintCases.positive + LintCases.negative).filter(\.singleLine))
     func makefiles(form: LintForm) {
         let recipe = form.snippet.replacingOccurrences(of: "$", with: "$$")

@@ -17,15 +17,30 @@ enum CIFiles {
         var state = DownloadFlowState()
         for step in job["steps"]?.items ?? [] {
             guard let run = step["run"]?.scalar else { continue }
-            let shell = (step["shell"]?.scalar?.string ?? defaultShell ?? "bash").lowercased()
-            // Each step is a new process; the runner's default `bash -e {0}` stops it at its first failing command.
-            state.startProcess(errexit: true)
-            if shell.hasPrefix("pwsh") || shell.hasPrefix("powershell") {
-                collector.powershell(run.text, state: &state)
-            } else if shell.hasPrefix("bash") || shell.hasPrefix("sh") {
-                state.dialect = shell.hasPrefix("bash") ? .bash : .posix
-                collector.shell(run.text, state: &state, failsClosed: true)
-            }
+            // The runner's default `bash -e {0}` stops a step at its first failing command.
+            runStep(run, shell: step["shell"]?.scalar?.string ?? defaultShell, defaultErrexit: true, label: "the step's shell", state: &state, into: &collector)
+        }
+    }
+
+    /// One step's code, read as its shell reads it: a POSIX shell, or one
+    /// that a wrapper starts (`sudo bash -e {0}`), as shell; PowerShell as
+    /// PowerShell; any other shell gets a not-checked note. Each step is a new process.
+    static func runStep(
+        _ code: YAMLScalar, shell: String?, defaultErrexit: Bool, label: String, state: inout DownloadFlowState,
+        into collector: inout LintEngine.Collector
+    ) {
+        let words = (shell ?? "bash").lowercased().split(separator: " ").map { baseName(String($0)) }
+        // GitHub's `bash` and `sh` keywords add `-e`; a custom shell line stops only when it says so.
+        let keyword = shell.map { $0 == "bash" || $0 == "sh" } ?? true
+        state.startProcess(errexit: keyword ? defaultErrexit : words.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("e") })
+        if words.first.map({ $0.hasPrefix("pwsh") || $0.hasPrefix("powershell") }) == true {
+            collector.powershell(code.text, state: &state)
+        } else if let posix = words.first(where: { ShellCommands.isShellFamily($0) }) {
+            state.dialect = LintEngine.dialect(ofShell: posix)
+            collector.shell(code.text, state: &state, failsClosed: true)
+        } else {
+            let position = code.text.position(of: 0)
+            collector.notChecked(line: position.line, column: position.column, "\(label) is \(shell ?? "?"), which lint does not read; this code was not checked")
         }
     }
 
@@ -79,7 +94,7 @@ enum CIFiles {
         return nil
     }
 
-    private static func read(_ bytes: [UInt8], into collector: inout LintEngine.Collector) -> YAMLNode? {
+    static func read(_ bytes: [UInt8], into collector: inout LintEngine.Collector) -> YAMLNode? {
         switch YAMLReader.read(bytes) {
         case .success(let node):
             return node

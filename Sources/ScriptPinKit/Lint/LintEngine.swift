@@ -7,6 +7,13 @@ public enum LintFileKind: String, Sendable {
     case makefile
     case markdown
     case powershell
+    case jenkinsfile
+    case travis
+    case circleCI
+    case azurePipelines
+    case bitbucketPipelines
+    case ansible
+    case shellTemplate
 
     /// What a path alone says about a file.
     public enum PathVerdict: Sendable, Equatable {
@@ -14,6 +21,8 @@ public enum LintFileKind: String, Sendable {
         /// Only a `#!` line can tell: a file whose `#!` names a shell is a
         /// shell script whatever its name; any other is not read.
         case needsShebang
+        /// A YAML file that is read when its content is a playbook (a list of plays).
+        case needsContent
     }
 
     /// Source and data files of other languages: a Dockerfile name with one of these is not a Dockerfile.
@@ -30,13 +39,21 @@ public enum LintFileKind: String, Sendable {
         if isDockerfileName(lower) { return .kind(.dockerfile) }
         if lower == "makefile" || lower == "gnumakefile" || lower.hasSuffix(".mk") { return .kind(.makefile) }
         if lower == ".gitlab-ci.yml" || lower.hasSuffix(".gitlab-ci.yml") || lower.hasSuffix(".gitlab-ci.yaml") { return .kind(.gitlabCI) }
+        if lower == "jenkinsfile" || lower.hasPrefix("jenkinsfile.") || lower.hasSuffix(".jenkinsfile") { return .kind(.jenkinsfile) }
         if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
             if path.contains(".github/workflows/") || lower == "action.yml" || lower == "action.yaml" { return .kind(.githubWorkflow) }
-            return .needsShebang
+            if lower == ".travis.yml" || lower == ".travis.yaml" { return .kind(.travis) }
+            if path.contains(".circleci/") { return .kind(.circleCI) }
+            if lower.hasPrefix("azure-pipelines") || path.contains(".azure-pipelines/") || path.contains(".azuredevops/") { return .kind(.azurePipelines) }
+            if lower == "bitbucket-pipelines.yml" || lower == "bitbucket-pipelines.yaml" { return .kind(.bitbucketPipelines) }
+            let components = path.split(separator: "/")
+            if components.dropLast().contains(where: { $0 == "tasks" || $0 == "handlers" }) { return .kind(.ansible) }
+            return .needsContent
         }
         if lower.hasSuffix(".ps1") { return .kind(.powershell) }
         if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") { return includeDocs ? .kind(.markdown) : .needsShebang }
         if [".sh", ".bash", ".zsh", ".ksh", ".dash", ".bats"].contains(where: lower.hasSuffix) { return .kind(.shell) }
+        if ShellTemplate.isTemplateName(lower) { return .kind(.shellTemplate) }
         // Any other file is a shell script when its `#!` line names a shell, whatever its name.
         return .needsShebang
     }
@@ -68,6 +85,7 @@ public enum LintFileKind: String, Sendable {
         switch classify(path: path, includeDocs: includeDocs) {
         case .kind(let kind): return kind
         case .needsShebang: return hasShellShebang(bytes) ? .shell : nil
+        case .needsContent: return MoreCIFiles.isPlaybook(bytes) ? .ansible : hasShellShebang(bytes) ? .shell : nil
         }
     }
 
@@ -81,6 +99,11 @@ public struct LintDiagnostic: Sendable, Equatable {
     public enum Rule: String, Sendable {
         case downloadExec = "download-exec"
         case parseError = "parse-error"
+        /// Code lint recognised and could not read (another shell, a construct it does not model): a note, never skipped in silence.
+        case notChecked = "not-checked"
+
+        /// A note informs and fails nothing; the others are errors.
+        public var isNote: Bool { self == .notChecked }
     }
 
     public let line: Int
@@ -198,6 +221,16 @@ public enum LintEngine {
             let shebang = Shebang(bytes)
             var state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
             collector.shell(collector.wholeFile(), state: &state, failsClosed: false, wholeFile: true)
+        case .shellTemplate:
+            switch ShellTemplate.mask(bytes) {
+            case .failure(let unclosed):
+                let position = collector.wholeFile().position(of: unclosed.offset)
+                collector.notChecked(line: position.line, column: position.column, "this template directive is never closed, so lint cannot step over it; the file was not checked")
+            case .success(let masked):
+                let shebang = Shebang(masked)
+                var state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
+                collector.shell(collector.sameLines(as: masked), state: &state, failsClosed: false, wholeFile: true)
+            }
         case .powershell:
             var state = DownloadFlowState()
             collector.powershell(collector.wholeFile(), state: &state)
@@ -211,11 +244,32 @@ public enum LintEngine {
             Makefile.lint(bytes, into: &collector)
         case .markdown:
             Markdown.lint(bytes, into: &collector)
+        case .jenkinsfile:
+            Jenkinsfile.lint(bytes, into: &collector)
+        case .travis:
+            MoreCIFiles.lintTravis(bytes, into: &collector)
+        case .circleCI:
+            MoreCIFiles.lintCircleCI(bytes, into: &collector)
+        case .azurePipelines:
+            MoreCIFiles.lintAzure(bytes, into: &collector)
+        case .bitbucketPipelines:
+            MoreCIFiles.lintBitbucket(bytes, into: &collector)
+        case .ansible:
+            MoreCIFiles.lintAnsible(bytes, into: &collector)
         }
     }
 
     /// bash, zsh and ksh scripts read `((…))` as arithmetic; `sh` and a file
     /// without a `#!` line are read as POSIX sh, the stricter reading for lint.
+    /// The dialect of a shell named on a CI step (`bash`, `/bin/zsh`).
+    static func dialect(ofShell name: String) -> ShellDialect {
+        switch baseName(name) {
+        case "zsh": .zsh
+        case "bash", "ksh", "mksh": .bash
+        default: .posix
+        }
+    }
+
     static func dialect(of shebang: Shebang?) -> ShellDialect {
         if shebang?.namesShell(["zsh"]) == true { return .zsh }
         return shebang?.namesShell(["bash", "ksh", "mksh"]) == true ? .bash : .posix
@@ -244,6 +298,11 @@ public enum LintEngine {
         /// The whole file as one unit, mapped with the line starts the collector keeps anyway.
         mutating func wholeFile() -> MappedText {
             MappedText(file: bytes, lineStarts: lineStarts)
+        }
+
+        /// Bytes of the file's length and line breaks (a masked template), mapped as the file.
+        mutating func sameLines(as masked: [UInt8]) -> MappedText {
+            MappedText(file: masked, lineStarts: lineStarts)
         }
 
         /// `wholeFile` says the text is the file already scanned by `lint`.
@@ -347,6 +406,10 @@ public enum LintEngine {
 
         mutating func problem(line: Int, column: Int, _ message: String) {
             diagnostics.append(LintDiagnostic(line: line, column: column, rule: .parseError, message: message, url: nil))
+        }
+
+        mutating func notChecked(line: Int, column: Int, _ message: String) {
+            diagnostics.append(LintDiagnostic(line: line, column: column, rule: .notChecked, message: message, url: nil))
         }
 
         /// The script's arguments as the source writes them (quotes and substitutions kept), where the plan knows where they stand.

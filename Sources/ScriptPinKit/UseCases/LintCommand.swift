@@ -121,11 +121,14 @@ public struct LintCommand: Sendable {
             ]), nil)
         }
         var kind: LintFileKind?
+        var playbookCandidate = false
         switch LintFileKind.classify(path: source.path, includeDocs: includeDocs) {
         case .kind(let known):
             kind = known
         case .needsShebang:
             if source.explicit { kind = .shell }
+        case .needsContent:
+            playbookCandidate = true
         }
         let bytes: [UInt8]
         if let staged = source.stagedContent {
@@ -133,8 +136,10 @@ public struct LintCommand: Sendable {
         } else {
             do {
                 if kind == nil {
-                    // Peek at the first line only: most such files are not scripts.
-                    guard let head = try readPrefix(source.path, count: shebangProbeSize), LintFileKind.hasShellShebang(head) else {
+                    // Peek at the first line only: most such files are not scripts (a YAML file's first play, for a playbook).
+                    guard let head = try readPrefix(source.path, count: playbookCandidate ? MoreCIFiles.playbookProbeSize : shebangProbeSize),
+                          LintFileKind.hasShellShebang(head) || (playbookCandidate && MoreCIFiles.isPlaybook(head))
+                    else {
                         return (nil, nil)
                     }
                 }
@@ -148,7 +153,8 @@ public struct LintCommand: Sendable {
                 ]), nil)
             }
         }
-        guard let kind = kind ?? (LintFileKind.hasShellShebang(bytes) ? .shell : nil) else { return (nil, nil) }
+        guard let kind = kind ?? (playbookCandidate && MoreCIFiles.isPlaybook(bytes) ? .ansible : LintFileKind.hasShellShebang(bytes) ? .shell : nil)
+        else { return (nil, nil) }
         if containsNUL(bytes, within: binaryProbeSize) {
             return (nil, source.explicit ? "scriptpin: \(source.path): skipped: binary file" : nil)
         }

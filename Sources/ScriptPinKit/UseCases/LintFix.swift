@@ -66,6 +66,8 @@ public struct LintFixCommand: Sendable {
         public let manual: [ManualChange]
         /// Findings whose URL could not be fetched, among `manual`.
         public let unfetchable: Int
+        /// Files whose code could not be parsed, so that what they hold was neither checked nor fixed.
+        public let unparsable: [String]
         let manifestPath: String
         let createsManifest: Bool
 
@@ -75,9 +77,10 @@ public struct LintFixCommand: Sendable {
             "Write \(plural(pins.count, "new pin")) and rewrite \(plural(edits.count, "file"))?"
         }
 
-        /// 1 while findings need a manual change, else 3 when a URL could not be fetched, else success.
+        /// 1 while findings need a manual change, else 2 when a file could not be parsed, else 3 when a URL could not be fetched, else success.
         public var outcome: Outcome {
             if manual.count > unfetchable { return .failed(.verificationFailed) }
+            if !unparsable.isEmpty { return .failed(.invalidInput) }
             if unfetchable > 0 { return .failed(.unavailable) }
             return .succeeded
         }
@@ -186,8 +189,13 @@ public struct LintFixCommand: Sendable {
             reporter.line("needs a manual change:")
             for change in manual { reporter.line("  \(change.path):\(change.line):\(change.column): \(change.reason)") }
         }
+        let unparsable = files.filter { $0.diagnostics.contains { $0.rule == .parseError } }.map(\.path)
+        if !unparsable.isEmpty {
+            reporter.line("could not be parsed, so not checked or fixed (see `scriptpin lint` for where):")
+            for path in unparsable { reporter.line("  \(VisibleText.escape(path))") }
+        }
         let prepared = Prepared(
-            pins: planner.newPins, edits: edits, manual: manual, unfetchable: planner.unfetchableFindings,
+            pins: planner.newPins, edits: edits, manual: manual, unfetchable: planner.unfetchableFindings, unparsable: unparsable,
             manifestPath: existing.location.path, createsManifest: createsManifest)
         reporter.note("scriptpin: fix: \(plural(planner.newPins.count, "new pin")), \(plural(planner.reusedPins.count, "pin")) reused, \(plural(edits.count, "file")) to rewrite, \(plural(manual.count, "finding")) left for a manual change")
         return prepared
@@ -215,7 +223,7 @@ public struct LintFixCommand: Sendable {
     /// Why findings in a file of `kind` are left alone, or nil when they can be rewritten.
     private static func kindReason(_ kind: LintFileKind) -> String? {
         switch kind {
-        case .dockerfile, .shell, .githubWorkflow, .gitlabCI, .makefile:
+        case .dockerfile, .shell, .shellTemplate, .githubWorkflow, .gitlabCI, .makefile, .jenkinsfile, .travis, .circleCI, .azurePipelines, .bitbucketPipelines, .ansible:
             nil
         case .powershell:
             FixPlan.powerShell

@@ -5,6 +5,7 @@ public struct LintReport: Sendable {
 
     public var findings: Int { files.reduce(0) { $0 + $1.diagnostics.count { $0.rule == .downloadExec } } }
     public var problems: Int { files.reduce(0) { $0 + $1.diagnostics.count { $0.rule == .parseError } } }
+    public var notChecked: Int { files.reduce(0) { $0 + $1.diagnostics.count { $0.rule == .notChecked } } }
 
     public init(files: [LintedFile]) {
         self.files = files
@@ -27,20 +28,26 @@ public struct LintReport: Sendable {
         var output = ""
         for (path, diagnostic) in all {
             let shownPath = VisibleText.escape(path)
-            output += "\(shownPath):\(diagnostic.line):\(diagnostic.column): \(reporter.styled("error:", .red)) \(VisibleText.escape(diagnostic.message)) [\(diagnostic.rule.rawValue)]\n"
+            let label = diagnostic.rule.isNote ? reporter.styled("note:", .cyan) : reporter.styled("error:", .red)
+            output += "\(shownPath):\(diagnostic.line):\(diagnostic.column): \(label) \(VisibleText.escape(diagnostic.message)) [\(diagnostic.rule.rawValue)]\n"
             if let fix = diagnostic.fix { output += "  fix: \(VisibleText.escape(fix))\n" }
         }
         output += "\(plural(findings, "finding")) in \(plural(files.count, "file"))"
-        output += problems > 0 ? ", \(problems) that could not be read or parsed\n" : "\n"
-        return output
+        if problems > 0 { output += ", \(problems) that could not be read or parsed" }
+        if notChecked > 0 { output += ", \(plural(notChecked, "place")) not checked" }
+        return output + "\n"
     }
 
     private func github() -> String {
         var output = ""
         for (path, diagnostic) in all {
-            let title = diagnostic.rule == .downloadExec ? "Unpinned download executed" : "scriptpin could not parse this"
+            let title = switch diagnostic.rule {
+            case .downloadExec: "Unpinned download executed"
+            case .parseError: "scriptpin could not parse this"
+            case .notChecked: "scriptpin did not check this"
+            }
             let message = VisibleText.escape(diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? ""))
-            output += "::error file=\(WorkflowCommand.escapeProperty(VisibleText.escape(path))),line=\(diagnostic.line),col=\(diagnostic.column),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(message))\n"
+            output += "::\(diagnostic.rule.isNote ? "notice" : "error") file=\(WorkflowCommand.escapeProperty(VisibleText.escape(path))),line=\(diagnostic.line),col=\(diagnostic.column),title=\(WorkflowCommand.escapeProperty(title))::\(WorkflowCommand.escapeData(message))\n"
         }
         return output
     }
@@ -100,15 +107,21 @@ extension SARIFLog {
         fullDescription: Text(text: "A file or directory could not be read, or its shell code or YAML could not be parsed, so it was not checked for unpinned downloads."),
         help: Text(text: "Fix the syntax error at the reported position, or exclude the file from the lint."),
         defaultConfiguration: Configuration(level: "error"))
+    static let notCheckedRule = Rule(
+        id: "not-checked", name: "NotChecked",
+        shortDescription: Text(text: "scriptpin recognised this code and did not check it"),
+        fullDescription: Text(text: "The code runs in a shell lint does not read (cmd, python), or stands in a form it does not model, so it was not checked for unpinned downloads."),
+        help: Text(text: "Check this code by hand, or move it into a shell step lint reads."),
+        defaultConfiguration: Configuration(level: "note"))
 
-    /// One result per finding or parse problem, at its line and column.
+    /// One result per finding, parse problem or unchecked place, at its line and column.
     init(_ report: LintReport) {
         let results = report.all.map { path, diagnostic in
             Result(
-                ruleId: diagnostic.rule.rawValue, level: "error",
+                ruleId: diagnostic.rule.rawValue, level: diagnostic.rule.isNote ? "note" : "error",
                 message: Text(text: diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? "")),
                 locations: [Location(path: path, line: diagnostic.line, column: diagnostic.column)])
         }
-        self.init(rules: [Self.downloadExecRule, Self.parseErrorRule], results: results)
+        self.init(rules: [Self.downloadExecRule, Self.parseErrorRule, Self.notCheckedRule], results: results)
     }
 }
