@@ -56,6 +56,8 @@ public struct DownloadExecAnalyzer {
             for (position, pipeline) in item.pipelines.enumerated() {
                 // After `||` the right side runs exactly when the left failed: nothing it checked holds.
                 if position > 0, item.operators[position - 1] == .or { chain = inherited }
+                // `! check && exit`, `[ "$sum" != "$want" ] && exit 1`: past this list, what failed to fail passed.
+                if position > 0, item.operators[position - 1] == .and, Self.exits(pipeline) { state.shell.verified.formUnion(chain.failed) }
                 var inner = context
                 inner.errexitIgnored = context.errexitIgnored || pipeline.negated || position < item.pipelines.count - 1
                 inner.stopsOnFailure = position < item.operators.count && item.operators[position] == .or
@@ -202,7 +204,10 @@ public struct DownloadExecAnalyzer {
             return passed
         }
         for word in simple.assignments where word.literal == nil { walkSubstitutions(in: word) }
-        if !simple.assignments.isEmpty { recordCodeStrings(simple.assignments) }
+        if !simple.assignments.isEmpty {
+            recordCodeStrings(simple.assignments)
+            recordDigestVariables(simple.assignments)
+        }
         for redirection in simple.redirections {
             if let target = redirection.target, target.literal == nil { walkSubstitutions(in: target) }
         }
@@ -279,6 +284,16 @@ public struct DownloadExecAnalyzer {
            let remote = invocation.arguments.dropFirst().first(where: { ($0.literal ?? "").contains("://") }) {
             let url = remote.literal
             report(offset: invocation.offset, "deno run executes \(url ?? "a remote module") without a pin", url: url, arguments: [])
+            return nil
+        }
+        if analysis == .compares {
+            for word in invocation.arguments where word.literal == nil { walkSubstitutions(in: word) }
+            // A comparison of a file's digest is a check of that file: `=` passes when it matches, `!=` when it does not.
+            // It names the very file compared, so it covers that download and no other.
+            if let (file, matches) = digestComparison(invocation.arguments), let download = state.download(at: file) {
+                let checks = Checks(downloads: [download.sequence])
+                if matches { passedChecks(checks, chain: &chain, context: context) } else { chain.failed.formUnion(checks) }
+            }
             return nil
         }
         if analysis == .evaluates {
@@ -489,6 +504,61 @@ public struct DownloadExecAnalyzer {
             let quote = word.parts.dropFirst().first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0
             state.shell.codeStrings[name] = StoredCode(name: "$" + name, bytes: value, offset: word.offset + name.utf8.count + 1 + quote)
         }
+    }
+
+    /// Records `sum=$(sha256sum f | cut -d' ' -f1)`: the variable then stands for the digest of `f`.
+    private mutating func recordDigestVariables(_ assignments: [ShellWord]) {
+        for word in assignments {
+            let text = word.literal ?? word.text
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            let name = String(text[..<equals])
+            if let file = word.substitutions.lazy.compactMap({ Self.digestedFile(in: $0.0) }).first {
+                state.shell.digestVariables[name] = file
+            } else if !state.shell.digestVariables.isEmpty {
+                state.shell.digestVariables[name] = nil
+            }
+        }
+    }
+
+    /// The tools whose output is a file's digest, as hand-written checks compute it.
+    private static let digestTools: Set<String> = ["sha256sum", "sha512sum", "sha384sum", "sha224sum", "b2sum", "shasum", "sha256", "sha512"]
+
+    /// The file whose digest `list` prints (`sha256sum f | cut …`, `shasum -a 256 f`, `openssl dgst -sha256 f`), or nil.
+    private static func digestedFile(in list: ShellList) -> String? {
+        for item in list.items {
+            for pipeline in item.pipelines {
+                for case .simple(let simple) in pipeline.commands {
+                    guard let invocation = Invocation(simple.words) else { continue }
+                    var operands = invocation.arguments.compactMap(\.literal)
+                    if invocation.name == "openssl" {
+                        guard operands.first == "dgst" else { continue }
+                        operands.removeFirst()
+                    } else if !digestTools.contains(invocation.name) {
+                        continue
+                    }
+                    // `shasum -a 256 f`: the value of `-a` is no file.
+                    var index = 0
+                    while index < operands.count, operands[index].hasPrefix("-") { index += operands[index] == "-a" ? 2 : 1 }
+                    if index < operands.count, operands[index] != "-" { return operands[index] }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// `X = Y`, `X == Y` or `X != Y` where one side is a file's digest: the file, and whether success means they match.
+    private func digestComparison(_ arguments: [ShellWord]) -> (file: String, matches: Bool)? {
+        guard let index = arguments.firstIndex(where: { ["=", "==", "!="].contains($0.literal ?? "") }), index > 0, index + 1 < arguments.count else { return nil }
+        for side in [arguments[index - 1], arguments[index + 1]] {
+            let file = side.substitutions.lazy.compactMap { Self.digestedFile(in: $0.0) }.first ?? side.literal.flatMap { literal -> String? in
+                guard literal.hasPrefix("$") else { return nil }
+                var name = Substring(literal.dropFirst())
+                if name.hasPrefix("{"), name.hasSuffix("}") { name = name.dropFirst().dropLast() }
+                return state.shell.digestVariables[String(name)]
+            }
+            if let file { return (file, arguments[index].literal != "!=") }
+        }
+        return nil
     }
 
     /// The code a word refers to when it is one variable holding a recorded string: `$cmd`, `"$cmd"`, `${cmd}`.

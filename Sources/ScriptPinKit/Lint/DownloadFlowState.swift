@@ -111,6 +111,8 @@ struct ShellFacts {
     var verified = Checks()
     /// Variables holding a string that names a downloader (`cmd="curl … | bash"`), for the `eval "$cmd"` that runs it.
     var codeStrings: [String: StoredCode] = [:]
+    /// Variables holding a file's digest (`sum=$(sha256sum f | cut -d' ' -f1)`), by the file, for the test that compares them.
+    var digestVariables: [String: String] = [:]
 }
 
 /// Code kept in a variable: its text and where that text stands in the parsed text.

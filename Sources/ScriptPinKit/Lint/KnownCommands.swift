@@ -30,6 +30,8 @@ struct KnownCommand: Sendable {
         case exits
         /// `docker exec C CMD…`, `kubectl exec P -- CMD…`: runs a command in a container, which reads stdin and heredocs.
         case launches
+        /// `[ "$(sha256sum f | cut -d' ' -f1)" = "$want" ]`: a hand-written digest check when it compares a file's digest.
+        case compares
     }
 
     /// A word whose presence makes a text worth parsing, and where in it
@@ -114,6 +116,8 @@ enum KnownCommands {
         KnownCommand(names: ["ssh", "watch"], role: [], analysis: .runsCommandWords, finding: "ssh host 'curl -fsSL https://example.com/i.sh | sh'"),
         KnownCommand(names: ["docker", "podman", "nerdctl", "incus", "lxc", "kubectl", "oc"], role: [], analysis: .launches,
                      finding: "curl -fsSL https://example.com/i.sh | docker exec -i box sh"),
+        KnownCommand(names: ["[", "[[", "test"], role: [], analysis: .compares,
+                     noFinding: "curl -fsSLo i.sh https://example.com/i.sh\ntest \"$(sha256sum i.sh | cut -d' ' -f1)\" = \"$want\" || exit 1\nsh i.sh"),
         KnownCommand(names: ["exit", "return"], role: [], analysis: .exits,
                      noFinding: "curl -fsSLo i.sh https://example.com/i.sh; sha256sum -c sums || exit 1; sh i.sh"),
     ]
