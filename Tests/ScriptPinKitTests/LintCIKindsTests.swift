@@ -132,4 +132,26 @@ struct LintCIKindsTests {
             "2 findings in 2 files, 1 place not checked",
         ], "\(result.stdout)")
     }
+
+    @Test("Flow-style steps on one line are read with their positions; a quoted value keeps its commas")
+    func flowSteps() {
+        directory.write("flow/.github/workflows/flow.yml", """
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - {name: get, run: curl -fsSL https://example.com/f1.sh | bash}
+                  - {name: "two, words", run: "wget -qO- https://example.com/f2.sh | sh", shell: bash}
+                  - {name: text, run: echo curl https://example.com/f3.sh}
+
+            """)
+        let result = ProcessRunner.scriptpin(["lint", "flow"], in: directory.path)
+        let lines = result.stdout.split(separator: "\n").filter { !$0.hasPrefix("  fix:") }
+        #expect(lines == [
+            "flow/.github/workflows/flow.yml:6:26: error: https://example.com/f1.sh (downloaded by curl) is piped into bash [download-exec]",
+            "flow/.github/workflows/flow.yml:7:36: error: https://example.com/f2.sh (downloaded by wget) is piped into sh [download-exec]",
+            "2 findings in 1 file",
+        ], "\(result.stdout)")
+    }
 }

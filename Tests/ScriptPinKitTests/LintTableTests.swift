@@ -457,6 +457,10 @@ struct LintCornerCaseTests {
         ("iwr https://example.com/m.psm1 -OutFile m.psm1\nImport-Module ./m.psm1", [(2, 1)]),
         ("(New-Object Net.WebClient).DownloadFile('https://example.com/i.ps1', 'i.ps1')\n. .\\i.ps1", [(2, 1)]),
         ("if ($true) {\n  iwr https://example.com/a.ps1 | iex\n}", [(2, 3)]),
+        ("$exe = \"$env:TEMP\\setup.exe\"\niwr https://example.com/setup.exe -OutFile $exe\nStart-Process $exe -ArgumentList '/S' -Wait", [(3, 1)]),
+        ("iwr https://example.com/setup.exe -OutFile setup.exe\nStart-Process -FilePath setup.exe -Wait", [(2, 1)]),
+        ("$exe = 'tool.exe'\niwr https://example.com/tool.exe -OutFile $exe\n& $exe /quiet", [(3, 1)]),
+        ("iwr https://example.com/i.ps1 -OutFile i.ps1\nif ((Get-FileHash i.ps1).Hash -ne $expected) {\n  Write-Warning 'bad download'\n}\n.\\i.ps1", [(5, 1)]),
         // Not code: comments, strings, here-strings; and a verified file.
         ("<#\niwr https://example.com/a.ps1 | iex\n#>\nWrite-Host ok", []),
         ("# iwr https://example.com/a.ps1 | iex", []),
@@ -465,6 +469,7 @@ struct LintCornerCaseTests {
         ("$text = @'\niwr https://example.com/a.ps1 | iex\n'@\nWrite-Host $text", []),
         ("iwr https://example.com/i.ps1 -OutFile i.ps1\nif ((Get-FileHash i.ps1).Hash -ne $expected) {\n  throw 'bad download'\n}\n.\\i.ps1", []),
         ("iwr https://example.com/d.json -OutFile d.json\nGet-Content d.json", []),
+        ("$exe = 'tool.exe'\niwr https://example.com/tool.exe -OutFile $exe\nif ((Get-FileHash $exe).Hash -ne $want) { throw 'bad' }\n& $exe /quiet", []),
     ])
     func powershell(source: String, expected: [(Int, Int)]) {
         #expect(same(found(source + "\n", path: "install.ps1"), expected), "\(found(source + "\n", path: "install.ps1"))")

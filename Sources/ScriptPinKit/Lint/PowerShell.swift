@@ -122,6 +122,11 @@ enum PowerShellScanner {
                 return (first, tokens[index + 1].text)
             }
         }
+        // `Start-Process $exe -ArgumentList …`, `Start-Process -FilePath setup.exe`.
+        if first.kind == .word, ["start-process", "saps"].contains(first.lower), tokens.count > 1 {
+            if let index = tokens.firstIndex(where: { $0.lower == "-filepath" }), index + 1 < tokens.count { return (first, tokens[index + 1].text) }
+            if let operand = tokens.dropFirst().first(where: { !$0.text.hasPrefix("-") && $0.kind != .operatorText }) { return (first, operand.text) }
+        }
         if first.kind == .word, first.lower == "import-module", tokens.count > 1 {
             let operand = tokens.dropFirst().first { !$0.text.hasPrefix("-") } ?? tokens[1]
             return (first, operand.text)

@@ -166,6 +166,13 @@ public struct YAMLReader {
                 items.append(node)
                 continue
             }
+            // `- {name: x, run: …}` on one line: a flow mapping, as CI files write short steps.
+            if rest.first == UInt8(ascii: "{"), let node = Self.flowMapping(stripComment(rest), line: line.number, column: column + 1) {
+                index += 1
+                if let anchor { anchors[anchor] = node }
+                items.append(node)
+                continue
+            }
             // The item's content is a node at the column after "- ".
             line.indent = column
             line.content = rest
@@ -175,6 +182,48 @@ public struct YAMLReader {
             items.append(node)
         }
         return .sequence(items)
+    }
+
+    /// A one-line flow mapping of plain or quoted scalars (`{name: x, run: "a, b"}`), each value
+    /// mapped to its columns; nil for anything else (nested collections, more lines), which stays a scalar.
+    static func flowMapping(_ content: ArraySlice<UInt8>, line: Int, column: Int) -> YAMLNode? {
+        var text = content
+        while let last = text.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { text = text.dropLast() }
+        guard text.first == UInt8(ascii: "{"), text.last == UInt8(ascii: "}") else { return nil }
+        let inner = text.dropFirst().dropLast()
+        // Split at the commas outside quotes.
+        var fields: [ArraySlice<UInt8>] = []
+        var quote: UInt8?
+        var start = inner.startIndex
+        for position in inner.indices {
+            let byte = inner[position]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                quote = byte
+            } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+                return nil
+            } else if byte == UInt8(ascii: ",") {
+                fields.append(inner[start..<position])
+                start = position + 1
+            }
+        }
+        guard quote == nil else { return nil }
+        fields.append(inner[start...])
+        var entries: [YAMLEntry] = []
+        for field in fields {
+            guard let colon = field.firstIndex(of: UInt8(ascii: ":")), colon + 1 <= field.endIndex else { return nil }
+            let key = String(decoding: field[..<colon], as: UTF8.self).trimmingCharacters(in: " \t\"'")
+            var value = field[(colon + 1)...].drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            while let last = value.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { value = value.dropLast() }
+            if let first = value.first, first == UInt8(ascii: "'") || first == UInt8(ascii: "\""), value.count >= 2, value.last == first {
+                value = value.dropFirst().dropLast()
+            }
+            var mapped = MappedText()
+            mapped.append(value, line: line, column: column + (value.startIndex - content.startIndex))
+            entries.append(YAMLEntry(key: key, line: line, value: .scalar(YAMLScalar(text: mapped, line: line))))
+        }
+        return .mapping(entries)
     }
 
     private mutating func parseMapping(indent: Int, depth: Int) throws(YAMLError) -> YAMLNode {
