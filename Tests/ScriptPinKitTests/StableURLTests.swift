@@ -71,7 +71,7 @@ struct StableURLTests {
         let checked = scriptpin(["lint", "--fix", "--yes", "--fix-style", "checksum", "b.sh"])
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
         // The stable URL is pinned already, for these bytes: that pin serves, and no second one is written.
-        #expect(repository.read("b.sh") == "#!/bin/sh\ncurl -fsSLo /tmp/tool \(versioned) && echo \"\(sha256Hex(tool))  /tmp/tool\" | sha256sum -c - && sh /tmp/tool x\n", "\(repository.read("b.sh") ?? "")")
+        #expect(repository.read("b.sh") == "#!/bin/sh\nscriptpin_file=$(mktemp) && curl -fsSLo \"$scriptpin_file\" \(versioned) && echo \"\(sha256Hex(tool))  $scriptpin_file\" | sha256sum -c - && sh \"$scriptpin_file\" x\n", "\(repository.read("b.sh") ?? "")")
         #expect(checked.stderr.contains("scriptpin: the stable URL is pinned already, as tool, for these bytes; this pin keeps the URL given\n"), "\(checked.stderr)")
         #expect(!repository.exists("known-hashes/tool-2.pin"))
     }

@@ -148,7 +148,7 @@ public struct LintFixCommand: Sendable {
                             leave("it overlaps another rewrite in the same command")
                             continue
                         }
-                        let (text, insertion) = Self.replacement(rewrite, pin: target, style: style, addingFile: addsFile)
+                        let (text, insertion) = Self.replacement(rewrite, pin: target, style: style, addingFile: addsFile, kind: kind)
                         replacements.append((rewrite.range, text))
                         if let insertion { insertions.append(insertion) }
                     }
@@ -243,8 +243,6 @@ public struct LintFixCommand: Sendable {
         }
     }
 
-    /// What a finding's bytes become, and, for an `ADD` that fetches the
-    /// file, the line to insert before the instruction.
     /// Why `rewrite` has no form in `style`, or nil.
     private static func styleProblem(_ rewrite: LintRewrite, style: FixStyle, addingFile: Bool) -> String? {
         guard style == .checksum else { return nil }
@@ -258,11 +256,14 @@ public struct LintFixCommand: Sendable {
     /// What a finding's bytes become (in a form `styleProblem` accepts), and,
     /// for an `ADD` that fetches the file, the line to insert before the instruction.
     private static func replacement(
-        _ rewrite: LintRewrite, pin: Planner.Target, style: FixStyle, addingFile: Bool
+        _ rewrite: LintRewrite, pin: Planner.Target, style: FixStyle, addingFile: Bool, kind: LintFileKind
     ) -> (text: String, insertion: (offset: Int, text: String)?) {
         let url = pin.url
         let hex = pin.digest.hex
         let instruction = rewrite.instructionStart ?? 0
+        // A fresh file of mktemp's, not a name in /tmp another user could plant a link at; `$$` in a Make recipe.
+        let dollar = kind == .makefile ? "$$" : "$"
+        let temporary = "\"\(dollar)scriptpin_file\""
         switch (style, rewrite.form) {
         case (.scriptpin, .run(let prefix, let interpreter, let interpreterName, let arguments)):
             var text = prefix + "scriptpin run " + pin.name
@@ -271,14 +272,17 @@ public struct LintFixCommand: Sendable {
             return (text, nil)
         case (.scriptpin, .fetch(let prefix, let path?)):
             return (prefix + "scriptpin fetch \(pin.name) -o \(path)", nil)
-        case (.scriptpin, .fetch(let prefix, nil)), (.checksum, .fetch(let prefix, nil)):
+        case (_, .fetch(let prefix, nil)):
+            // `styleProblem` keeps the checksum style away from a download piped on.
             return (prefix + "scriptpin fetch \(pin.name)", nil)
         case (.checksum, .run(let prefix, let interpreter, _, let arguments)):
-            // The script is saved under its pin's name and run from there.
-            let file = "/tmp/" + pin.name
-            let run = prefix + interpreter + " " + file + (arguments.map { " " + $0 } ?? "")
-            if addingFile { return (run, (instruction, addLine(url: url, hex: hex, file: file))) }
-            return ("curl -fsSLo \(file) \(url) && \(checkCommand(hex: hex, file: file)) && \(run)", nil)
+            if addingFile {
+                // The image's own file system: BuildKit writes the file, nobody else can.
+                let file = "/tmp/" + pin.name
+                return (prefix + interpreter + " " + file + (arguments.map { " " + $0 } ?? ""), (instruction, addLine(url: url, hex: hex, file: file)))
+            }
+            let run = prefix + interpreter + " " + temporary + (arguments.map { " " + $0 } ?? "")
+            return ("scriptpin_file=\(dollar)(mktemp) && curl -fsSLo \(temporary) \(url) && \(checkCommand(hex: hex, file: temporary)) && \(run)", nil)
         case (.checksum, .fetch(let prefix, let path?)):
             if addingFile { return ("test -f \(path)", (instruction, addLine(url: url, hex: hex, file: path))) }
             // Whatever follows the download (`;` as well as `&&`) must not run a file that failed its check.
@@ -286,8 +290,10 @@ public struct LintFixCommand: Sendable {
         }
     }
 
+    /// `file` as a shell word: a quoted variable's quotes merge into the line's.
     private static func checkCommand(hex: String, file: String) -> String {
-        "echo \"\(hex)  \(file)\" | sha256sum -c -"
+        let unquoted = file.hasPrefix("\"") ? String(file.dropFirst().dropLast()) : file
+        return "echo \"\(hex)  \(unquoted)\" | sha256sum -c -"
     }
 
     /// BuildKit checks the digest before the file exists in the image; 0755 so that any `USER` can run it.

@@ -18,10 +18,10 @@ public struct RunCommand: Sendable {
     /// `--report FILE`: the network report as JSON, written after the script.
     public var reportFile: String?
 
-    public init() {}
-
     /// `--save`: after an egress audit, offer to write the lines it suggests into the pin.
     public var savesAudit = false
+
+    public init() {}
 
     /// What `run` did with the verified bytes.
     public enum Outcome: Sendable, Equatable {
