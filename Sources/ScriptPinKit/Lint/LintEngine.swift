@@ -96,7 +96,7 @@ public enum LintFileKind: String, Sendable {
 
 /// A finding or a parse problem at a place in a file.
 public struct LintDiagnostic: Sendable, Equatable {
-    public enum Rule: String, Sendable {
+    public enum Rule: String, Sendable, CaseIterable {
         case downloadExec = "download-exec"
         case parseError = "parse-error"
         /// Code lint recognised and could not read (another shell, a construct it does not model): a note, never skipped in silence.
@@ -218,18 +218,14 @@ public enum LintEngine {
     private static func read(_ bytes: [UInt8], kind: LintFileKind, into collector: inout Collector) {
         switch kind {
         case .shell:
-            let shebang = Shebang(bytes)
-            var state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
-            collector.shell(collector.wholeFile(), state: &state, failsClosed: false, wholeFile: true)
+            script(collector.wholeFile(), into: &collector)
         case .shellTemplate:
             switch ShellTemplate.mask(bytes) {
             case .failure(let unclosed):
                 let position = collector.wholeFile().position(of: unclosed.offset)
                 collector.notChecked(line: position.line, column: position.column, "this template directive is never closed, so lint cannot step over it; the file was not checked")
             case .success(let masked):
-                let shebang = Shebang(masked)
-                var state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
-                collector.shell(collector.sameLines(as: masked), state: &state, failsClosed: false, wholeFile: true)
+                script(collector.sameLines(as: masked), into: &collector)
             }
         case .powershell:
             var state = DownloadFlowState()
@@ -261,6 +257,13 @@ public enum LintEngine {
 
     /// bash, zsh and ksh scripts read `((…))` as arithmetic; `sh` and a file
     /// without a `#!` line are read as POSIX sh, the stricter reading for lint.
+    /// A whole file of shell, read as its `#!` line says: its dialect, and `-e` there.
+    private static func script(_ text: MappedText, into collector: inout Collector) {
+        let shebang = Shebang(text.bytes)
+        var state = DownloadFlowState(errexit: shebang?.enablesErrexit ?? false, dialect: dialect(of: shebang))
+        collector.shell(text, state: &state, failsClosed: false, wholeFile: true)
+    }
+
     /// The dialect of a shell named on a CI step (`bash`, `/bin/zsh`).
     static func dialect(ofShell name: String) -> ShellDialect {
         switch baseName(name) {

@@ -94,34 +94,41 @@ public struct LintReport: Sendable {
     /// SARIF 2.1.0 with both rules described and each result located at its column.
 }
 
+extension LintDiagnostic.Rule {
+    /// SARIF's level: `note` for a note, `error` for the others.
+    var sarifLevel: String { isNote ? "note" : "error" }
+}
+
 extension SARIFLog {
-    static let downloadExecRule = Rule(
-        id: "download-exec", name: "UnpinnedDownloadExecuted",
-        shortDescription: Text(text: "Something downloaded is executed without a pin"),
-        fullDescription: Text(text: "A downloader's output reaches an interpreter (through a pipe, a substitution, or a file it wrote) without a fail-closed digest or signature check, as in the Codecov bash uploader incident."),
-        help: Text(text: "Pin the script with `scriptpin add NAME URL` and run it with `scriptpin run NAME -- ARGS`, or verify the downloaded file with `sha256sum -c` joined by `&&` before running it. Suppress a reviewed line with `# scriptpin: ignore <reason>`."),
-        defaultConfiguration: Configuration(level: "error"))
-    static let parseErrorRule = Rule(
-        id: "parse-error", name: "UnparsableScript",
-        shortDescription: Text(text: "scriptpin could not parse this code"),
-        fullDescription: Text(text: "A file or directory could not be read, or its shell code or YAML could not be parsed, so it was not checked for unpinned downloads."),
-        help: Text(text: "Fix the syntax error at the reported position, or exclude the file from the lint."),
-        defaultConfiguration: Configuration(level: "error"))
-    static let notCheckedRule = Rule(
-        id: "not-checked", name: "NotChecked",
-        shortDescription: Text(text: "scriptpin recognised this code and did not check it"),
-        fullDescription: Text(text: "The code runs in a shell lint does not read (cmd, python), or stands in a form it does not model, so it was not checked for unpinned downloads."),
-        help: Text(text: "Check this code by hand, or move it into a shell step lint reads."),
-        defaultConfiguration: Configuration(level: "note"))
+    /// Each lint rule as SARIF describes it; its id and level come from the rule itself.
+    static func rule(_ rule: LintDiagnostic.Rule) -> Rule {
+        let (name, short, full, help): (String, String, String, String) = switch rule {
+        case .downloadExec: (
+            "UnpinnedDownloadExecuted", "Something downloaded is executed without a pin",
+            "A downloader's output reaches an interpreter (through a pipe, a substitution, or a file it wrote) without a fail-closed digest or signature check, as in the Codecov bash uploader incident.",
+            "Pin the script with `scriptpin add NAME URL` and run it with `scriptpin run NAME -- ARGS`, or verify the downloaded file with `sha256sum -c` joined by `&&` before running it. Suppress a reviewed line with `# scriptpin: ignore <reason>`.")
+        case .parseError: (
+            "UnparsableScript", "scriptpin could not parse this code",
+            "A file or directory could not be read, or its shell code or YAML could not be parsed, so it was not checked for unpinned downloads.",
+            "Fix the syntax error at the reported position, or exclude the file from the lint.")
+        case .notChecked: (
+            "NotChecked", "scriptpin recognised this code and did not check it",
+            "The code runs in a shell lint does not read (cmd, python), or stands in a form it does not model, so it was not checked for unpinned downloads.",
+            "Check this code by hand, or move it into a shell step lint reads.")
+        }
+        return Rule(
+            id: rule.rawValue, name: name, shortDescription: Text(text: short), fullDescription: Text(text: full), help: Text(text: help),
+            defaultConfiguration: Configuration(level: rule.sarifLevel))
+    }
 
     /// One result per finding, parse problem or unchecked place, at its line and column.
     init(_ report: LintReport) {
         let results = report.all.map { path, diagnostic in
             Result(
-                ruleId: diagnostic.rule.rawValue, level: diagnostic.rule.isNote ? "note" : "error",
+                ruleId: diagnostic.rule.rawValue, level: diagnostic.rule.sarifLevel,
                 message: Text(text: diagnostic.message + (diagnostic.fix.map { ". Fix: \($0)" } ?? "")),
                 locations: [Location(path: path, line: diagnostic.line, column: diagnostic.column)])
         }
-        self.init(rules: [Self.downloadExecRule, Self.parseErrorRule, Self.notCheckedRule], results: results)
+        self.init(rules: LintDiagnostic.Rule.allCases.map(Self.rule), results: results)
     }
 }
