@@ -286,6 +286,10 @@ public struct DownloadExecAnalyzer {
             report(offset: invocation.offset, "deno run executes \(url ?? "a remote module") without a pin", url: url, arguments: [])
             return nil
         }
+        if analysis == .changesDirectory {
+            state.changeDirectory(to: invocation.arguments.first { !($0.literal ?? "-").hasPrefix("-") }?.literal)
+            return nil
+        }
         if analysis == .compares {
             for word in invocation.arguments where word.literal == nil { walkSubstitutions(in: word) }
             // A comparison of a file's digest is a check of that file: `=` passes when it matches, `!=` when it does not.

@@ -49,6 +49,7 @@ public struct DownloadFlowState {
     mutating func startProcess(errexit: Bool) {
         shell.errexit = errexit
         shell.functions = [:]
+        shell.directory = nil
     }
 
     /// A download written to `path`: it is new bytes, so no earlier check covers it.
@@ -56,11 +57,28 @@ public struct DownloadFlowState {
         var download = download
         download.sequence = workspace.nextSequence
         workspace.nextSequence += 1
-        workspace.downloads[normalized(path)] = download
+        workspace.downloads[normalized(resolved(path))] = download
     }
 
     func download(at path: String) -> Download? {
-        workspace.downloads[normalized(path)]
+        workspace.downloads[normalized(resolved(path))]
+    }
+
+    /// `cd DIR`: relative paths from here on are under it, as written (`$dir`, `build/out`); nil when it is not known.
+    mutating func changeDirectory(to directory: String?) {
+        guard let directory, !directory.isEmpty, directory != "-", !directory.contains("..") else {
+            shell.directory = nil
+            return
+        }
+        shell.directory = resolved(directory)
+    }
+
+    /// A relative path under the directory `cd` entered, when one is known.
+    private func resolved(_ path: String) -> String {
+        guard let directory = shell.directory, !path.hasPrefix("/"), !path.hasPrefix("$"), !path.hasPrefix("~") else { return path }
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return directory + "/" + relative
     }
 
     /// What a check naming `paths` covers: the downloads saved there or, when
@@ -113,6 +131,8 @@ struct ShellFacts {
     var codeStrings: [String: StoredCode] = [:]
     /// Variables holding a file's digest (`sum=$(sha256sum f | cut -d' ' -f1)`), by the file, for the test that compares them.
     var digestVariables: [String: String] = [:]
+    /// The directory the last `cd` entered, as written; nil for the one the process started in, or one not known.
+    var directory: String?
 }
 
 /// Code kept in a variable: its text and where that text stands in the parsed text.

@@ -32,6 +32,8 @@ struct KnownCommand: Sendable {
         case launches
         /// `[ "$(sha256sum f | cut -d' ' -f1)" = "$want" ]`: a hand-written digest check when it compares a file's digest.
         case compares
+        /// `cd DIR`, `pushd DIR`: relative paths after it are under DIR.
+        case changesDirectory
     }
 
     /// A word whose presence makes a text worth parsing, and where in it
@@ -118,6 +120,8 @@ enum KnownCommands {
                      finding: "curl -fsSL https://example.com/i.sh | docker exec -i box sh"),
         KnownCommand(names: ["[", "[[", "test"], role: [], analysis: .compares,
                      noFinding: "curl -fsSLo i.sh https://example.com/i.sh\ntest \"$(sha256sum i.sh | cut -d' ' -f1)\" = \"$want\" || exit 1\nsh i.sh"),
+        KnownCommand(names: ["cd", "pushd"], role: [], analysis: .changesDirectory,
+                     finding: "dir=$(mktemp -d); curl -fsSLo \"$dir/tool\" https://example.com/tool; cd \"$dir\"; ./tool"),
         KnownCommand(names: ["exit", "return"], role: [], analysis: .exits,
                      noFinding: "curl -fsSLo i.sh https://example.com/i.sh; sha256sum -c sums || exit 1; sh i.sh"),
     ]
