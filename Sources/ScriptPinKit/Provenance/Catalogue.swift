@@ -118,12 +118,16 @@ enum Catalogue {
 
     /// The entry serving `url`, with the values its placeholders took (`major` → `20`).
     static func entry(for url: String) -> (entry: CatalogueEntry, values: [String: String])? {
-        for entry in entries {
-            for pattern in entry.urls {
-                if let values = match(pattern, url) { return (entry, values) }
-            }
+        // lint asks for every finding's URL; nearly all match no pattern's literal start, which is compared as bytes first.
+        for (prefix, pattern, entry) in patterns where url.utf8.starts(with: prefix) {
+            if let values = match(pattern, url) { return (entry, values) }
         }
         return nil
+    }
+
+    /// Every URL pattern, in the entries' order, with the literal bytes it starts with (up to its first placeholder).
+    private static let patterns: [(prefix: [UInt8], pattern: String, entry: CatalogueEntry)] = entries.flatMap { entry in
+        entry.urls.map { pattern in (Array(pattern.prefix { $0 != "{" }.utf8), pattern, entry) }
     }
 
     /// The placeholders' values when `url` is `pattern` with each `{name}`
