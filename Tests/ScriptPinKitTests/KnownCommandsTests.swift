@@ -33,14 +33,23 @@ struct KnownCommandsTests {
         }
     }
 
-    @Test("The parser's skim never steps over a command with a role or an analysis; exit and return are kept as exits")
+    @Test("The parser's skim never steps over a command with a role or an analysis; exit and return are kept as exits; a test only when it compares")
     func skim() {
         for entry in Self.entries where !(entry.role.isEmpty || entry.role == .blocksPipedData) || entry.analysis != nil {
             for name in entry.names {
                 let verdict = DownloadExecAnalyzer.skimPolicy.verdict(Array(name.utf8)[...])
-                #expect(verdict == (entry.analysis == .exits ? .exits : nil), "\(name): \(String(describing: verdict))")
+                let expected: SimpleCommand.Skim? = switch entry.analysis {
+                case .exits?: .exits
+                case .compares?: .passesInputOn
+                default: nil
+                }
+                #expect(verdict == expected, "\(name): \(String(describing: verdict))")
             }
         }
+        let policy = DownloadExecAnalyzer.skimPolicy
+        #expect(policy.keepsCommand(.passesInputOn, Array("!=".utf8)[...], Array("[ \"$sum\" ".utf8)[...]))
+        #expect(policy.keepsCommand(.passesInputOn, Array("=".utf8)[...], Array("test \"$a\" ".utf8)[...]))
+        #expect(!policy.keepsCommand(.passesInputOn, Array("=".utf8)[...], Array("echo a ".utf8)[...]))
         #expect(DownloadExecAnalyzer.skimPolicy.verdict(Array("mkdir".utf8)[...]) == .passesInputOn)
         #expect(DownloadExecAnalyzer.skimPolicy.verdict(Array("wc".utf8)[...]) == .consumesInput)
     }

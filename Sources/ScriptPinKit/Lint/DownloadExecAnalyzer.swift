@@ -395,12 +395,20 @@ public struct DownloadExecAnalyzer {
             let known = KnownCommands.table.value(for: name)
             let role = known?.role ?? ShellCommands.role(of: name)
             guard role.isEmpty || role == .blocksPipedData else { return nil }
-            if let analysis = known?.analysis { return analysis == .exits ? .exits : nil }
-            return role.isEmpty ? .passesInputOn : .consumesInput
+            switch known?.analysis {
+            case .exits?: return .exits
+            // A test is stepped over unless it compares (see keepsCommand): most (`[ -n "$CI" ]`) are not digest checks.
+            case .compares?: return .passesInputOn
+            case _?: return nil
+            case nil: return role.isEmpty ? .passesInputOn : .consumesInput
+            }
         },
         keepsCommand: { verdict, word, before in
             if word.first == UInt8(ascii: "-") {
                 return verdict != .consumesInput && ShellCommands.isCodeOption(word) && ShellCommands.mayNameInterpreter(before)
+            }
+            if word.first == UInt8(ascii: "=") || word.first == UInt8(ascii: "!") {
+                return before.first == UInt8(ascii: "[") || before.starts(with: "test".utf8)
             }
             return verdict == .passesInputOn && ShellCommands.downloaderNames.contains(word)
         }

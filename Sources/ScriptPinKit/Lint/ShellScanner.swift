@@ -205,6 +205,12 @@ struct ShellScanner {
                 while end < bytes.count, Self.isSkimmableNameByte(bytes[end]) { end += 1 }
                 if policy.keepsCommand(skim, bytes[cursor..<end], bytes[start..<cursor]) { return nil }
             }
+            // A comparison operator (`=`, `!=`) is shown too: `[ "$sum" != "$want" ]` may be a digest check.
+            if wordStart, byte == UInt8(ascii: "=") || byte == UInt8(ascii: "!") {
+                var end = cursor
+                while end < bytes.count, bytes[end] == UInt8(ascii: "=") || bytes[end] == UInt8(ascii: "!") { end += 1 }
+                if policy.keepsCommand(skim, bytes[cursor..<end], bytes[start..<cursor]) { return nil }
+            }
             switch byte {
             case UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: ")"):
                 index = cursor
@@ -284,9 +290,9 @@ struct ShellScanner {
 public struct SkimPolicy: Sendable {
     /// How a command of this name can be stepped over; nil reads it in full.
     let verdict: @Sendable (_ name: ArraySlice<UInt8>) -> SimpleCommand.Skim?
-    /// Whether an option word, or one of the leading words, keeps a command
-    /// with this verdict in full, given the command's text before the word
-    /// (`-c` after `sh`, `curl` after `retry`).
+    /// Whether an option word, one of the leading words, or a comparison
+    /// operator keeps a command with this verdict in full, given the
+    /// command's text before the word (`-c` after `sh`, `curl` after `retry`, `!=` in `[`).
     let keepsCommand: @Sendable (_ verdict: SimpleCommand.Skim, _ word: ArraySlice<UInt8>, _ before: ArraySlice<UInt8>) -> Bool
 
     /// How many words after the name are shown to `keepsCommand` besides options.
