@@ -163,6 +163,27 @@ static sigset_t forwarded_set(void) {
     return set;
 }
 
+static __thread sigset_t held_saved_mask;
+
+int scriptpin_hold_stopping_signals(void) {
+    sigset_t set = forwarded_set();
+    int failure = pthread_sigmask(SIG_BLOCK, &set, &held_saved_mask);
+    if (failure != 0) {
+        errno = failure;
+        return -1;
+    }
+    return 0;
+}
+
+int scriptpin_release_stopping_signals(void) {
+    int failure = pthread_sigmask(SIG_SETMASK, &held_saved_mask, NULL);
+    if (failure != 0) {
+        errno = failure;
+        return -1;
+    }
+    return 0;
+}
+
 static void deliver_pending(pid_t target) {
     unsigned int bits = atomic_exchange(&pending_signals, 0);
     for (int index = 0; index < scriptpin_stopping_signal_count; index++) {

@@ -39,6 +39,13 @@ enum { scriptpin_removal_slot_count = 8 };
 int scriptpin_remove_on_signal(const char *file, const char *directory);
 void scriptpin_remove_on_signal_cancel(int slot);
 
+/* Holds SIGINT, SIGTERM, SIGHUP and SIGQUIT on the calling thread from
+   hold until release, so that a temporary file and its removal are made
+   as one step: a signal in between waits, and on release finds the
+   removal armed. 0, or -1 with errno; release restores the mask hold saw. */
+int scriptpin_hold_stopping_signals(void);
+int scriptpin_release_stopping_signals(void);
+
 /* Closes every descriptor from lowest upwards in the child of posix_spawn. */
 int scriptpin_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);
 

@@ -8,6 +8,8 @@ public func writeAtomically(
     let directory = parentDirectory(of: path)
     let name = path.split(separator: "/").last.map(String.init) ?? path
     var temporary = ""
+    // The temporary and its removal on a fatal signal are made as one step.
+    let hold = try StoppingSignalsHold(making: path)
     let descriptor: FileDescriptor
     do { descriptor = try FileDescriptor.createUnique(template: joinPath(directory, ".\(name).tmp-XXXXXX"), path: &temporary) } catch {
         throw .writeFailed(path: path, error)
@@ -17,6 +19,7 @@ public func writeAtomically(
         removeFile(temporary)
         throw .writeFailed(path: path, error)
     }
+    _ = consume hold
     defer { removal.cancel() }
     do throws(ScriptPinError) {
         try produce(descriptor)

@@ -46,6 +46,8 @@ public final class ScriptImage: BodySink {
     /// The last fallback: a 0600 file in a fresh 0700 directory under
     /// `base`, removed by deinit or by a fatal signal.
     public static func makePrivateFile(in base: String = "/tmp") throws(ScriptPinError) -> ScriptImage {
+        // The directory and its removal on a fatal signal are made as one step.
+        let hold = try StoppingSignalsHold(making: base)
         let directory: String
         do { directory = try makeTemporaryDirectory(template: joinPath(base, "scriptpin.XXXXXX")) } catch {
             throw .writeFailed(path: base, error)
@@ -58,6 +60,7 @@ public final class ScriptImage: BodySink {
             removeDirectory(directory)
             throw .writeFailed(path: path, error)
         }
+        _ = consume hold
         do {
             let file = try FileDescriptor.createExclusive(path, readable: true).duplicate(atLeast: minimumImageDescriptor)
             // From here on, deinit removes the file and its directory.

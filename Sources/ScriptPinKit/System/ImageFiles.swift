@@ -32,6 +32,21 @@ extension FileDescriptor {
     }
 }
 
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT held on this thread while it lives,
+/// so that a named temporary file and its `RemovalOnFatalSignal` come into
+/// being as one step: a signal that arrives between them is delivered when
+/// the hold ends, with the removal armed, instead of leaving the file behind.
+struct StoppingSignalsHold: ~Copyable {
+    /// `path` is the file about to be made, which an error names.
+    init(making path: String) throws(ScriptPinError) {
+        do { try retryingInterrupts { scriptpin_hold_stopping_signals() } } catch { throw .writeFailed(path: path, error) }
+    }
+
+    deinit {
+        _ = scriptpin_release_stopping_signals()
+    }
+}
+
 /// A named temporary file that SIGINT, SIGTERM, SIGHUP and SIGQUIT remove
 /// (with its private directory, when there is one) before taking their
 /// usual effect, until cancelled; a signal the caller ignores stays ignored.
