@@ -133,7 +133,7 @@ struct LintCIKindsTests {
         ], "\(result.stdout)")
     }
 
-    @Test("Flow-style steps on one line are read with their positions; a quoted value keeps its commas")
+    @Test("Flow-style steps on one line are read with their positions; a quoted value keeps its commas; one over several lines is a note")
     func flowSteps() {
         directory.write("flow/.github/workflows/flow.yml", """
             on: push
@@ -144,6 +144,8 @@ struct LintCIKindsTests {
                   - {name: get, run: curl -fsSL https://example.com/f1.sh | bash}
                   - {name: "two, words", run: "wget -qO- https://example.com/f2.sh | sh", shell: bash}
                   - {name: text, run: echo curl https://example.com/f3.sh}
+                  - {name: long,
+                     run: curl -fsSL https://example.com/f4.sh | sh}
 
             """)
         let result = ProcessRunner.scriptpin(["lint", "flow"], in: directory.path)
@@ -151,7 +153,8 @@ struct LintCIKindsTests {
         #expect(lines == [
             "flow/.github/workflows/flow.yml:6:26: error: https://example.com/f1.sh (downloaded by curl) is piped into bash [download-exec]",
             "flow/.github/workflows/flow.yml:7:36: error: https://example.com/f2.sh (downloaded by wget) is piped into sh [download-exec]",
-            "2 findings in 1 file",
+            "flow/.github/workflows/flow.yml:9:9: note: this step is a flow mapping over several lines, which lint does not read; write it as a block mapping to have it checked [not-checked]",
+            "2 findings in 1 file, 1 place not checked",
         ], "\(result.stdout)")
     }
 }
