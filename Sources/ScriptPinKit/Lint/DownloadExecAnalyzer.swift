@@ -423,9 +423,7 @@ public struct DownloadExecAnalyzer {
         if name.hasPrefix("$"), state.download(at: name) != nil { return false }
         if !state.shell.functions.isEmpty, state.shell.functions[name] != nil { return false }
         // A wrapper (`retry curl …`) is as inert as what it wraps.
-        if words.dropFirst().prefix(ShellCommands.maximumWrapperWords).contains(where: { ShellCommands.role(of: baseName($0.literal ?? "")).contains(.downloader) }) {
-            return false
-        }
+        if ShellCommands.launchedCommand(name: name, arguments: words.dropFirst()) != nil { return false }
         return !words.dropFirst().contains(where: { ShellCommands.isCodeOption($0.literal) })
     }
 

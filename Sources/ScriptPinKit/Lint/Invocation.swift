@@ -36,13 +36,13 @@ struct Invocation {
                 remaining = rest.dropFirst(skipped)
                 continue
             }
-            switch ShellCommands.launchedCommand(name: name, arguments: rest.map(\.literal)) {
-            case .command(let index)?:
-                launcher = launcher ?? ShellCommands.launcherName(name, arguments: rest.map(\.literal))
+            switch ShellCommands.launchedCommand(name: name, arguments: rest) {
+            case .command(let index, let by)?:
+                launcher = launcher ?? by
                 remaining = rest.dropFirst(index)
                 continue
-            case .shell?:
-                self.init(implicitShellOf: first, launcher: ShellCommands.launcherName(name, arguments: rest.map(\.literal)), offset: first.offset)
+            case .shell(let by)?:
+                self.init(implicitShellOf: first, launcher: by, offset: first.offset)
                 return
             case nil:
                 break

@@ -255,8 +255,6 @@ public enum LintEngine {
         }
     }
 
-    /// bash, zsh and ksh scripts read `((…))` as arithmetic; `sh` and a file
-    /// without a `#!` line are read as POSIX sh, the stricter reading for lint.
     /// A whole file of shell, read as its `#!` line says: its dialect, and `-e` there.
     private static func script(_ text: MappedText, into collector: inout Collector) {
         let shebang = Shebang(text.bytes)
@@ -264,18 +262,21 @@ public enum LintEngine {
         collector.shell(text, state: &state, failsClosed: false, wholeFile: true)
     }
 
+    /// Shells that read `((…))` as arithmetic, as bash does.
+    private static let bashLikeShells: Set<String> = ["bash", "ksh", "mksh"]
+
     /// The dialect of a shell named on a CI step (`bash`, `/bin/zsh`).
     static func dialect(ofShell name: String) -> ShellDialect {
-        switch baseName(name) {
-        case "zsh": .zsh
-        case "bash", "ksh", "mksh": .bash
-        default: .posix
-        }
+        let program = baseName(name)
+        if program == "zsh" { return .zsh }
+        return bashLikeShells.contains(program) ? .bash : .posix
     }
 
+    /// bash, zsh and ksh scripts read `((…))` as arithmetic; `sh` and a file
+    /// without a `#!` line are read as POSIX sh, the stricter reading for lint.
     static func dialect(of shebang: Shebang?) -> ShellDialect {
         if shebang?.namesShell(["zsh"]) == true { return .zsh }
-        return shebang?.namesShell(["bash", "ksh", "mksh"]) == true ? .bash : .posix
+        return shebang?.namesShell(bashLikeShells) == true ? .bash : .posix
     }
 
     /// Gathers diagnostics, turning offsets in extracted text into file positions.

@@ -181,43 +181,47 @@ enum ShellCommands {
         }
     }
 
-    /// What a launcher runs: a command starting at an argument, or, with none, a shell reading stdin.
+    /// What a launcher runs: a command starting at an argument, or, with none, a shell reading stdin; `by` names the launcher for messages.
     enum Launch: Equatable {
-        case command(Int)
-        case shell
+        case command(Int, by: String)
+        case shell(by: String)
     }
 
     /// `ssh HOST sh`, `docker exec C sh`, `incus exec C -- sh`, `kubectl exec P -- sh`,
     /// `su` and `runuser` without `-c`, and an unknown wrapper whose
-    /// arguments are a downloader (`retry curl …`): what they start.
-    static func launchedCommand(name: String, arguments: [String?]) -> Launch? {
+    /// arguments are a downloader (`retry curl …`): what they start. Asked
+    /// of every command, so the words are read only for a name that can launch.
+    static func launchedCommand(name: String, arguments words: ArraySlice<ShellWord>) -> Launch? {
         switch name {
         case "su", "runuser":
+            let arguments = words.map(\.literal)
             if arguments.contains(where: { $0 == "-c" || $0 == "--command" || $0?.hasPrefix("--command=") == true }) { return nil }
-            if name == "runuser", let dash = arguments.firstIndex(of: "--"), dash + 1 < arguments.count { return .command(dash + 1) }
-            return .shell
+            if name == "runuser", let dash = arguments.firstIndex(of: "--"), dash + 1 < arguments.count { return .command(dash + 1, by: name) }
+            return .shell(by: name)
         case "ssh":
+            let arguments = words.map(\.literal)
             guard let command = remoteCommandWords(name: name, arguments: arguments) else {
-                return arguments.allSatisfy { $0 != nil } && arguments.contains { !($0?.hasPrefix("-") ?? true) } ? .shell : nil
+                return arguments.allSatisfy { $0 != nil } && arguments.contains { !($0?.hasPrefix("-") ?? true) } ? .shell(by: name) : nil
             }
             // A command string is code the remote shell reads, which the command-words analysis parses.
             guard let word = arguments[command], role(of: baseName(word)).contains(.interpreter) else { return nil }
-            return .command(command)
+            return .command(command, by: name)
         case "docker", "podman", "nerdctl":
-            guard arguments.first == "exec" else { return nil }
-            let texts = arguments.dropFirst().map { $0 ?? "" }
-            let options = optionsCount(Array(texts), valued: ["-u", "--user", "-e", "--env", "-w", "--workdir", "--env-file", "--detach-keys"])
+            guard words.first?.literal == "exec" else { return nil }
+            let texts = words.dropFirst().map { $0.literal ?? "" }
+            let options = optionsCount(texts, valued: ["-u", "--user", "-e", "--env", "-w", "--workdir", "--env-file", "--detach-keys"])
             let command = 1 + options + 1
-            return command < arguments.count ? .command(command) : nil
+            return command < words.count ? .command(command, by: name + " exec") : nil
         case "incus", "lxc", "kubectl", "oc":
+            let arguments = words.map(\.literal)
             guard arguments.first == "exec", let dash = arguments.firstIndex(of: "--"), dash + 1 < arguments.count else { return nil }
-            return .command(dash + 1)
+            return .command(dash + 1, by: name + " exec")
         default:
             // A wrapper nobody lists (a retry function, `devenv shell`) given a downloader and its arguments.
             guard KnownCommands.table.value(for: name) == nil, role(of: name).isEmpty else { return nil }
-            for (index, word) in arguments.prefix(maximumWrapperWords).enumerated() {
-                guard let word else { return nil }
-                if role(of: baseName(word)).contains(.downloader) { return .command(index) }
+            for (index, word) in words.prefix(maximumWrapperWords).enumerated() {
+                guard let text = word.literal else { return nil }
+                if role(of: baseName(text)).contains(.downloader) { return .command(index, by: name) }
             }
             return nil
         }
@@ -225,11 +229,6 @@ enum ShellCommands {
 
     /// How far into an unknown wrapper's arguments a downloader is looked for (`devenv shell curl`).
     static let maximumWrapperWords = 3
-
-    /// How messages name a launcher: `ssh`, `docker exec`, `su`.
-    static func launcherName(_ name: String, arguments: [String?]) -> String {
-        ["docker", "podman", "nerdctl", "incus", "lxc", "kubectl", "oc"].contains(name) ? name + " exec" : name
-    }
 
     enum Output {
         case standardOutput
