@@ -69,16 +69,18 @@ static int send_message(int control, const struct control_message *message) {
     return sent == (ssize_t)sizeof *message ? 0 : -1;
 }
 
-static int receive_message(int control, struct control_message *message, int *passed_descriptor) {
-    char space[CMSG_SPACE(sizeof(int))];
+/* Receives one message and, when `passed` is given, up to `passed_count`
+   descriptors sent with it, in order; the slots not filled keep their value. */
+static int receive_message(int control, struct control_message *message, int *passed, int passed_count) {
+    char space[CMSG_SPACE(2 * sizeof(int))];
     struct iovec vector = { .iov_base = message, .iov_len = sizeof *message };
     struct msghdr header;
     memset(&header, 0, sizeof header);
     header.msg_iov = &vector;
     header.msg_iovlen = 1;
-    if (passed_descriptor != NULL) {
+    if (passed != NULL) {
         header.msg_control = space;
-        header.msg_controllen = sizeof space;
+        header.msg_controllen = CMSG_SPACE((size_t)passed_count * sizeof(int));
     }
     ssize_t received;
     do {
@@ -94,18 +96,20 @@ static int receive_message(int control, struct control_message *message, int *pa
         }
         return -1;
     }
-    if (passed_descriptor != NULL) {
+    if (passed != NULL) {
         for (struct cmsghdr *item = CMSG_FIRSTHDR(&header); item != NULL; item = CMSG_NXTHDR(&header, item)) {
             if (item->cmsg_level == SOL_SOCKET && item->cmsg_type == SCM_RIGHTS) {
-                memcpy(passed_descriptor, CMSG_DATA(item), sizeof(int));
+                size_t count = (item->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                memcpy(passed, CMSG_DATA(item), (count < (size_t)passed_count ? count : (size_t)passed_count) * sizeof(int));
             }
         }
     }
     return 0;
 }
 
-static int send_descriptor(int control, const struct control_message *message, int descriptor) {
-    char space[CMSG_SPACE(sizeof(int))];
+/* Sends one message with `count` descriptors (1 or 2). */
+static int send_descriptors(int control, const struct control_message *message, const int *descriptors, int count) {
+    char space[CMSG_SPACE(2 * sizeof(int))];
     memset(space, 0, sizeof space);
     struct iovec vector = { .iov_base = (void *)message, .iov_len = sizeof *message };
     struct msghdr header;
@@ -113,12 +117,12 @@ static int send_descriptor(int control, const struct control_message *message, i
     header.msg_iov = &vector;
     header.msg_iovlen = 1;
     header.msg_control = space;
-    header.msg_controllen = sizeof space;
+    header.msg_controllen = CMSG_SPACE((size_t)count * sizeof(int));
     struct cmsghdr *item = CMSG_FIRSTHDR(&header);
     item->cmsg_level = SOL_SOCKET;
     item->cmsg_type = SCM_RIGHTS;
-    item->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(item), &descriptor, sizeof(int));
+    item->cmsg_len = CMSG_LEN((size_t)count * sizeof(int));
+    memcpy(CMSG_DATA(item), descriptors, (size_t)count * sizeof(int));
     ssize_t sent;
     do {
         sent = sendmsg(control, &header, MSG_NOSIGNAL);
@@ -175,7 +179,7 @@ static void await_identity_maps(int control, enum scriptpin_sandbox_step step) {
     if (send_message(control, &message) != 0) {
         _exit(127);
     }
-    if (receive_message(control, &message, NULL) != 0 || message.kind != message_go) {
+    if (receive_message(control, &message, NULL, 0) != 0 || message.kind != message_go) {
         _exit(127);
     }
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
@@ -186,7 +190,7 @@ static void await_identity_maps(int control, enum scriptpin_sandbox_step step) {
 /* The parent half: waits for the child's ready, writes its maps, says go. */
 static int grant_identity_maps(int control, pid_t child, const struct scriptpin_sandbox *sandbox, struct scriptpin_sandbox_result *result) {
     struct control_message message;
-    if (receive_message(control, &message, NULL) != 0 || message.kind != message_ready) {
+    if (receive_message(control, &message, NULL, 0) != 0 || message.kind != message_ready) {
         result->failed_step = scriptpin_sandbox_step_clone;
         result->failed_errno = errno;
         return -1;
@@ -396,6 +400,184 @@ static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
     private_terminals(control);
 }
 
+/* Where a write-confined root is built: the layers' file system over
+   /proc (always there, and replaced by a fresh proc in the new root), with
+   the skeleton, a file system of its own, inside it. */
+static const char layers_mount_point[] = "/proc";
+static const char layers_directory[] = "/proc/layers";
+static const char new_root[] = "/proc/root";
+
+/* Room for a host path, its place in the new root, and an escaped copy. */
+static char step_target[4096 + sizeof new_root];
+static char escaped_lower[2 * 4096 + 1];
+static char layer_upper[64];
+static char layer_work[64];
+static char layer_directory[64];
+
+/* snprintf's result, checked: a path that did not fit is ENAMETOOLONG. */
+static int fitted(int written, size_t size) {
+    if (written < 0 || (size_t)written >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+/* overlayfs splits lowerdir at ':' and reads '\' as an escape. */
+static int escape_lower_path(const char *path) {
+    size_t out = 0;
+    for (const char *in = path; *in != 0; in++) {
+        if (out + 3 > sizeof escaped_lower) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (*in == ':' || *in == '\\') {
+            escaped_lower[out++] = '\\';
+        }
+        escaped_lower[out++] = *in;
+    }
+    escaped_lower[out] = 0;
+    return 0;
+}
+
+/* A copy-on-write layer over the host's `lower`, mounted at `target`
+   through the mount API (fsopen), which a seccomp filter can refuse alone. */
+static int mount_layer(const char *lower, const char *target) {
+    if (escape_lower_path(lower) != 0) {
+        return -1;
+    }
+    int context = fsopen("overlay", FSOPEN_CLOEXEC);
+    if (context < 0) {
+        return -1;
+    }
+    /* userxattr: in a user namespace the layer's bookkeeping (opaque directories) is in user.overlay.* attributes. */
+    if (fsconfig(context, FSCONFIG_SET_STRING, "lowerdir", escaped_lower, 0) != 0
+        || fsconfig(context, FSCONFIG_SET_STRING, "upperdir", layer_upper, 0) != 0
+        || fsconfig(context, FSCONFIG_SET_STRING, "workdir", layer_work, 0) != 0
+        || fsconfig(context, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) != 0
+        || fsconfig(context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+        int saved_errno = errno;
+        close(context);
+        errno = saved_errno;
+        return -1;
+    }
+    int mounted = fsmount(context, FSMOUNT_CLOEXEC, 0);
+    int saved_errno = errno;
+    close(context);
+    if (mounted < 0) {
+        errno = saved_errno;
+        return -1;
+    }
+    int moved = move_mount(mounted, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+    saved_errno = errno;
+    close(mounted);
+    errno = saved_errno;
+    return moved;
+}
+
+/* The host's owner where this namespace maps it; an unmapped one (EINVAL) stays the sandbox's. */
+static int copy_owner(const char *path, const struct scriptpin_root_step *step) {
+    if (lchown(path, (uid_t)step->owner, (gid_t)step->group) != 0 && errno != EINVAL && errno != EPERM) {
+        return -1;
+    }
+    return 0;
+}
+
+static int build_root_step(int index, const struct scriptpin_root_step *step) {
+    if (fitted(snprintf(step_target, sizeof step_target, "%s%s", new_root, strcmp(step->path, "/") == 0 ? "" : step->path), sizeof step_target) != 0) {
+        return -1;
+    }
+    switch (step->kind) {
+    case scriptpin_root_directory:
+        if (strcmp(step->path, "/") != 0 && mkdir(step_target, 0700) != 0) {
+            return -1;
+        }
+        if (chmod(step_target, (mode_t)step->mode) != 0) {
+            return -1;
+        }
+        return copy_owner(step_target, step);
+    case scriptpin_root_symlink:
+        if (symlink(step->target, step_target) != 0) {
+            return -1;
+        }
+        return copy_owner(step_target, step);
+    case scriptpin_root_file: {
+        int placeholder = open(step_target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+        if (placeholder < 0) {
+            return -1;
+        }
+        close(placeholder);
+        if (mount(step->path, step_target, NULL, MS_BIND, NULL) != 0) {
+            return -1;
+        }
+        return remount_read_only(step_target);
+    }
+    case scriptpin_root_layer:
+        if (mkdir(step_target, 0700) != 0
+            || fitted(snprintf(layer_directory, sizeof layer_directory, "%s/%d", layers_directory, index), sizeof layer_directory) != 0
+            || fitted(snprintf(layer_upper, sizeof layer_upper, "%s/upper", layer_directory), sizeof layer_upper) != 0
+            || fitted(snprintf(layer_work, sizeof layer_work, "%s/work", layer_directory), sizeof layer_work) != 0
+            || mkdir(layer_directory, 0700) != 0 || mkdir(layer_upper, 0755) != 0 || mkdir(layer_work, 0700) != 0) {
+            return -1;
+        }
+        if (mount_layer(step->path, step_target) == 0) {
+            return 0;
+        }
+        /* No layer here: the directory is read-only instead, and its missing layer says so to scriptpin. */
+        if (rmdir(layer_work) != 0 || rmdir(layer_upper) != 0 || rmdir(layer_directory) != 0) {
+            return -1;
+        }
+        if (mount(step->path, step_target, NULL, MS_BIND | MS_REC, NULL) != 0) {
+            return -1;
+        }
+        return remount_read_only(step_target);
+    case scriptpin_root_tree:
+        /* A write path is bound over the layer that shows its directory already. */
+        if (mkdir(step_target, 0700) != 0 && errno != EEXIST) {
+            return -1;
+        }
+        return mount(step->path, step_target, NULL, MS_BIND | MS_REC, NULL);
+    case scriptpin_root_private_tmpfs:
+        return mount("tmpfs", step_target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+}
+
+/* Builds the write-confined root and enters it: the skeleton's steps, a
+   fresh proc (mounted while the host's is still in the namespace, which
+   the kernel requires of an unprivileged proc mount), the skeleton made
+   read-only, then pivot_root into it and the old root detached. Returns a
+   descriptor on the layers' directory, which outlives the namespace. */
+static int build_write_root(int control, const struct scriptpin_sandbox *sandbox) {
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        fail(control, scriptpin_sandbox_step_private_mounts, 0);
+    }
+    if (mount("tmpfs", layers_mount_point, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0
+        || mkdir(layers_directory, 0700) != 0 || mkdir(new_root, 0700) != 0
+        || mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+        fail(control, scriptpin_sandbox_step_write_root, -1);
+    }
+    for (int index = 0; index < sandbox->root_step_count; index++) {
+        if (build_root_step(index, &sandbox->root_steps[index]) != 0) {
+            fail(control, scriptpin_sandbox_step_write_root, index);
+        }
+    }
+    if (fitted(snprintf(step_target, sizeof step_target, "%s/proc", new_root), sizeof step_target) != 0
+        || mount("proc", step_target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+        fail(control, scriptpin_sandbox_step_proc, 0);
+    }
+    if (remount_read_only(new_root) != 0) {
+        fail(control, scriptpin_sandbox_step_write_root, -1);
+    }
+    int layers = open(layers_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (layers < 0 || chdir(new_root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 || chdir("/") != 0) {
+        fail(control, scriptpin_sandbox_step_write_root, -1);
+    }
+    return layers;
+}
+
 /* Brings up the network namespace's loopback and, when asked, opens the
    listener the egress proxy outside serves, passed back over `control`. */
 static void set_up_network(int control, const struct scriptpin_sandbox *sandbox) {
@@ -578,7 +760,7 @@ static void exec_script(int control, const struct scriptpin_sandbox *sandbox) {
     }
     /* Set up, and not yet running: PID 1 passes on scriptpin's release. */
     struct control_message release;
-    if (receive_message(control, &release, NULL) != 0 || release.kind != message_go) {
+    if (receive_message(control, &release, NULL, 0) != 0 || release.kind != message_go) {
         _exit(127);
     }
     for (int index = 0; index < scriptpin_stopping_signal_count; index++) {
@@ -707,6 +889,7 @@ static void run_sandbox(int control, const struct scriptpin_sandbox *sandbox) {
         }
     }
     close_descriptors_except(control, sandbox->image_descriptor);
+    int layers = sandbox->root_step_count > 0 ? build_write_root(control, sandbox) : -1;
     mount_masks(control, sandbox);
     if (chdir(sandbox->working_directory) != 0) {
         fail(control, scriptpin_sandbox_step_working_directory, 0);
@@ -720,18 +903,27 @@ static void run_sandbox(int control, const struct scriptpin_sandbox *sandbox) {
     }
     int script_control = -1;
     pid_t child = start_script(control, sandbox, &script_control);
-    struct control_message message = { .kind = message_set_up };
-    int sent = listener >= 0 ? send_descriptor(control, &message, listener) : send_message(control, &message);
+    /* The descriptors passed back, in order: the listener, then the layers; `index` says which are there. */
+    struct control_message message = { .kind = message_set_up, .index = (listener >= 0 ? 1 : 0) | (layers >= 0 ? 2 : 0) };
+    int passed[2];
+    int passed_count = 0;
+    if (listener >= 0) {
+        passed[passed_count++] = listener;
+    }
+    if (layers >= 0) {
+        passed[passed_count++] = layers;
+    }
+    int sent = passed_count > 0 ? send_descriptors(control, &message, passed, passed_count) : send_message(control, &message);
     if (sent != 0) {
         kill(child, SIGKILL);
         _exit(127);
     }
-    if (listener >= 0) {
-        close(listener);
+    for (int index = 0; index < passed_count; index++) {
+        close(passed[index]);
     }
     struct control_message release;
     if (!sandbox->probe_only
-        && (receive_message(control, &release, NULL) != 0 || release.kind != message_go || send_message(script_control, &release) != 0)) {
+        && (receive_message(control, &release, NULL, 0) != 0 || release.kind != message_go || send_message(script_control, &release) != 0)) {
         kill(child, SIGKILL);
         _exit(127);
     }
@@ -742,6 +934,7 @@ int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scri
     result->pid = -1;
     result->control = -1;
     result->listener = -1;
+    result->layers = -1;
     result->failed_step = scriptpin_sandbox_step_none;
     result->failed_errno = 0;
     result->failed_index = 0;
@@ -781,8 +974,8 @@ int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scri
     result->pid = child;
     if (grant_identity_maps(ends[0], child, sandbox, result) == 0) {
         struct control_message message;
-        int listener = -1;
-        if (receive_message(ends[0], &message, &listener) != 0) {
+        int passed[2] = { -1, -1 };
+        if (receive_message(ends[0], &message, passed, 2) != 0) {
             result->failed_step = scriptpin_sandbox_step_clone;
             result->failed_errno = errno;
         } else if (message.kind == message_failed) {
@@ -791,14 +984,18 @@ int scriptpin_sandbox_start(const struct scriptpin_sandbox *sandbox, struct scri
             result->failed_index = message.index;
         } else if (message.kind == message_set_up) {
             result->control = ends[0];
-            result->listener = listener;
+            int next = 0;
+            result->listener = (message.index & 1) ? passed[next++] : -1;
+            result->layers = (message.index & 2) ? passed[next] : -1;
             return 0;
         } else {
             result->failed_step = scriptpin_sandbox_step_clone;
             result->failed_errno = EPROTO;
         }
-        if (listener >= 0) {
-            close(listener);
+        for (int index = 0; index < 2; index++) {
+            if (passed[index] >= 0) {
+                close(passed[index]);
+            }
         }
     }
     kill(child, SIGKILL);
@@ -818,7 +1015,7 @@ int scriptpin_sandbox_finish(int control, int *wait_status, int *failed_step, in
     struct control_message message;
     *failed_step = scriptpin_sandbox_step_none;
     *failed_errno = 0;
-    if (receive_message(control, &message, NULL) != 0) {
+    if (receive_message(control, &message, NULL, 0) != 0) {
         return -1;
     }
     if (message.kind == message_failed) {

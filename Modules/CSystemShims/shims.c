@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/xattr.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -325,4 +326,12 @@ int scriptpin_window_changes_end(void) {
     int result = sigaction(SIGWINCH, &window_saved, NULL);
     window_notice = -1;
     return result;
+}
+
+long scriptpin_link_attribute(const char *path, const char *name, void *value, unsigned long size) {
+    return (long)lgetxattr(path, name, value, size);
+}
+
+long scriptpin_copy_file_range(int input, int output, unsigned long length) {
+    return (long)copy_file_range(input, NULL, output, NULL, length, 0);
 }

@@ -37,6 +37,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
     case terminalRelayFailed(Errno)
     /// A path confinement must mask or protect could not be examined, so the sandbox could not be planned.
     case confinementPathUnreadable(path: String, Errno)
+    /// The layers of a write-confined run could not be read after the script.
+    case writeLayersUnreadable(Errno)
     /// A pin that would not read back as written; nothing was written.
     case refusedPinWrite(path: String, reason: String)
     /// An environment variable scriptpin reads holds a value it cannot use.
@@ -90,7 +92,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             .verificationFailed
         case .writeFailed, .crypto, .fetch, .storeEntryMissing, .interpreterNotFound, .interpreterNotExecutable,
              .spawnFailed, .processProtectionFailed, .confinementUnavailable, .egressProxyFailed,
-             .confinementPathUnreadable, .terminalRelayFailed, .programNotFound, .gitFailed, .evidenceUnreachable:
+             .confinementPathUnreadable, .writeLayersUnreadable, .terminalRelayFailed, .programNotFound, .gitFailed, .evidenceUnreachable:
             .unavailable
         }
     }
@@ -152,6 +154,8 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
             return "could not give the confined script a terminal of its own (\(errno)); the script was not run. Redirect its standard input and output away from the terminal, or free a pseudo-terminal"
         case .confinementPathUnreadable(let path, let errno):
             return "cannot tell whether \(path) exists (\(errno)), so it could be neither masked nor protected; the script was not run. Make the path's directory searchable by this user"
+        case .writeLayersUnreadable(let errno):
+            return "could not read what the script changed (\(errno)); none of its changes reached the host, not even those in the write list. Run it again, or audit it with --write-audit"
         case .spawnFailed(let program, let errno):
             return "could not start '\(program)': \(errno)"
         case .refusedPinWrite(let path, let reason):
@@ -193,7 +197,7 @@ public enum ScriptPinError: Error, Sendable, CustomStringConvertible {
         case .notConfirmed: .confirmWithoutTerminal
         case .foreignHook: .replaceHook
         // Egress rules are enforced by confinement alone: going without it is no remedy for them.
-        case .confinementUnavailable(_, let source): source == .egressRules ? nil : .runUnconfined
+        case .confinementUnavailable(_, let source): source == .egressRules || source == .writeRules ? nil : .runUnconfined
         case .confinementPathUnreadable: .exposePath
         case .fetch(let failure): failure.remedy
         default: nil

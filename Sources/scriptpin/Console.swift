@@ -64,6 +64,7 @@ final class Console: Reporter {
         case .replaceHook: " with --force"
         case .runUnconfined: "; run with --confine off to go without confinement"
         case .auditEgress: " (`scriptpin run --egress-audit` shows the ones it contacts)"
+        case .auditWrites: " (`scriptpin run --write-audit` shows the ones it changes)"
         case .exposePath: ", or name it with --expose if the script may reach it"
         case .rerunFix: ". Run `scriptpin lint --fix` again"
         case .addEvidence: "; give it one with --source URL, --source github:OWNER/REPO@REF:PATH or --sums URL (see the README's Provenance section)"

@@ -68,6 +68,13 @@ int scriptpin_copy_window_size(int from, int to);
 int scriptpin_window_changes_begin(int notice);
 int scriptpin_window_changes_end(void);
 
+/* lgetxattr(2), which Glibc's Swift module does not export: the value of
+   attribute `name` of `path` (not followed) into `value`, its length or -1. */
+long scriptpin_link_attribute(const char *path, const char *name, void *value, unsigned long size);
+
+/* copy_file_range(2) from and to the descriptors' own offsets, which Glibc's Swift module does not export. */
+long scriptpin_copy_file_range(int input, int output, unsigned long length);
+
 /* The sandbox `run` confines a script in (sandbox.c): new user, PID,
    mount, IPC, UTS and cgroup namespaces, and a network namespace with only
    loopback when `isolates_network` is set. The script runs in a nested
@@ -98,6 +105,35 @@ enum scriptpin_sandbox_step {
     scriptpin_sandbox_step_signals,
     scriptpin_sandbox_step_exec,
     scriptpin_sandbox_step_wait,
+    scriptpin_sandbox_step_write_root,
+};
+
+/* One step of the root a write-confined script sees, built in order on a
+   private skeleton that is read-only once built. */
+enum scriptpin_root_step_kind {
+    /* A directory of the skeleton, with `mode` and, where mapped, `owner`/`group`. */
+    scriptpin_root_directory = 1,
+    /* A symbolic link to `target`. */
+    scriptpin_root_symlink,
+    /* The host's file, bound read-only (in a directory that holds mounts, which no layer can cover). */
+    scriptpin_root_file,
+    /* The host's directory under a copy-on-write layer whose upper
+       directory is layers/INDEX/upper (INDEX: the step's); read-only when
+       the kernel refuses the layer, and then layers/INDEX is not there. */
+    scriptpin_root_layer,
+    /* The host's directory and the mounts below it, bound as they are (/dev, /sys, a write path). */
+    scriptpin_root_tree,
+    /* An empty private file system of the script's own (/dev/shm). */
+    scriptpin_root_private_tmpfs,
+};
+
+struct scriptpin_root_step {
+    int kind;
+    const char *path;
+    const char *target;
+    unsigned int mode;
+    unsigned int owner;
+    unsigned int group;
 };
 
 struct scriptpin_sandbox {
@@ -131,12 +167,18 @@ struct scriptpin_sandbox {
     char *const *envp;
     int image_descriptor;
     int child_image_descriptor;
+    /* When root_step_count > 0, the script's root is built from these
+       steps (write confinement) and the layers' directory is passed back. */
+    const struct scriptpin_root_step *root_steps;
+    int root_step_count;
 };
 
 struct scriptpin_sandbox_result {
     pid_t pid;
     int control;
     int listener;
+    /* With root steps: a directory descriptor on layers/, where each layer's upper directory is read after the script. */
+    int layers;
     int failed_step;
     int failed_errno;
     int failed_index;

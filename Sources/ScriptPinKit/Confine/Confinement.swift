@@ -6,6 +6,15 @@ public struct ConfinementOptions: Sendable {
     public var egress: [EgressRule] = []
     /// `--egress-audit`: confine the network but let every host through, and list them.
     public var audit = false
+    /// `--write`, added to the pin's lines.
+    public var write: [WriteRule] = []
+    /// `--write-audit`: let every change through, and list them.
+    public var writeAudit = false
+    /// `--audit`: both audits.
+    public var auditsEverything = false
+
+    var auditsNetwork: Bool { audit || auditsEverything }
+    var auditsWrites: Bool { writeAudit || auditsEverything }
     /// `--hide` and `--expose`, as given (relative paths are relative to the working directory).
     public var hide: [String] = []
     public var expose: [String] = []
@@ -22,6 +31,15 @@ struct ConfinementPlan {
         case none
         /// Loopback and the proxy, which allows these (or, auditing, everything).
         case proxied(allowed: [EgressDestination], audit: Bool)
+    }
+
+    enum Writes: Equatable {
+        /// The host's file system, as unconfined.
+        case host
+        /// Copy-on-write layers over the host: changes under `writable`
+        /// (absolute, the protected paths carved out) reach the host, the
+        /// rest are discarded and listed; auditing, all of them reach it.
+        case layered(writable: [String], audit: Bool)
     }
 
     /// Credential stores under `$HOME` that no installer needs to read.
@@ -61,11 +79,16 @@ struct ConfinementPlan {
     /// What chose `mode`.
     let modeSource: ConfinementModeSource
     let network: Network
+    let writes: Writes
+    /// The directories whose changes are private to the run and never listed: `/tmp`, `$TMPDIR`, `/var/tmp`.
+    let temporaryDirectories: [String]
     /// Absolute paths to mask, defaults and `hide` lines, without the exposed ones.
     let maskedPaths: [String]
     /// Absolute paths the script may read but not change.
     let protectedPaths: [String]
     let workingDirectory: String
+    /// `$HOME`, else the account's: what `~` in write lines and messages stands for.
+    let home: String?
 
     /// Combines `options` with `pin` (nil for an ad hoc run); the manifest
     /// directory, when there is one, is protected.
@@ -79,7 +102,7 @@ struct ConfinementPlan {
         if rules.contains(.none) && !destinations.isEmpty {
             throw .conflictingSettings("`egress none` cannot be combined with egress hosts (\(destinations.map(\.description).joined(separator: ", "))); keep one or the other")
         }
-        if options.audit {
+        if options.auditsNetwork {
             network = .proxied(allowed: destinations, audit: true)
         } else if rules == [.none] {
             network = .none
@@ -88,18 +111,40 @@ struct ConfinementPlan {
         } else {
             network = .host
         }
+        var writeRules: [WriteRule] = []
+        for rule in (pin?.write ?? []) + options.write where !writeRules.contains(rule) { writeRules.append(rule) }
+        if writeRules.contains(.none) && writeRules.count > 1 {
+            throw .conflictingSettings("`write none` cannot be combined with write paths (\(writeRules.filter { $0 != .none }.map(\.description).joined(separator: ", "))); keep one or the other")
+        }
+        let home = context.nonEmptyValue("HOME") ?? homeDirectoryOfCurrentUser()
+        let protected = Self.protectedLocations(manifestDirectory: manifestDirectory, context: context).map(normalizedPath)
+        let writable = writeRules.compactMap { $0.absolutePath(home: home, workingDirectory: context.workingDirectory) }
+        for path in writable {
+            if let named = protected.first(where: { isInside(path, $0) }) {
+                throw .conflictingSettings("write \(path): it is inside \(named), which stays read-only for every script (scriptpin's own directory, the manifest, or the runner's files for later steps); remove the line")
+            }
+        }
+        if options.auditsWrites {
+            writes = .layered(writable: writable, audit: true)
+        } else if !writeRules.isEmpty {
+            writes = .layered(writable: writable, audit: false)
+        } else {
+            writes = .host
+        }
+        temporaryDirectories = ["/tmp", "/var/tmp", context.nonEmptyValue("TMPDIR")].compactMap { $0 }.filter { $0.hasPrefix("/") }.map(normalizedPath)
+
         let requested: (mode: ConfinementMode, source: ConfinementModeSource)? =
             options.mode.map { ($0, .options) } ?? pin?.confine.map { ($0, .pin) }
-        if network != .host {
+        if network != .host || writes != .host {
+            let rules = network != .host ? "egress rules are" : "write rules are"
             if let requested, requested.mode == .off {
-                throw .conflictingSettings("egress rules are enforced by confinement, so they cannot run with confinement off (\(requested.source.reason)); drop one or the other")
+                throw .conflictingSettings("\(rules) enforced by confinement, so they cannot run with confinement off (\(requested.source.reason)); drop one or the other")
             }
-            (mode, modeSource) = (.required, .egressRules)
+            (mode, modeSource) = (.required, network != .host ? .egressRules : .writeRules)
         } else {
             (mode, modeSource) = requested ?? (.auto, .defaultMode)
         }
 
-        let home = context.nonEmptyValue("HOME") ?? homeDirectoryOfCurrentUser()
         func absolute(_ path: String, relativeTo base: String) -> String {
             if path == "~" || path.hasPrefix("~/") { return normalizedPath(joinPath(home ?? "/", String(path.dropFirst(2)))) }
             return normalizedPath(path.hasPrefix("/") ? path : joinPath(base, path))
@@ -118,7 +163,8 @@ struct ConfinementPlan {
         }
         maskedPaths = masked
         workingDirectory = context.workingDirectory
-        protectedPaths = Self.protectedLocations(manifestDirectory: manifestDirectory, context: context).map(normalizedPath)
+        self.home = home
+        protectedPaths = protected
     }
 
     /// The sandbox for this plan: the protected paths that exist, read-only;
@@ -145,6 +191,14 @@ struct ConfinementPlan {
         spec.masks = existing.filter { mask in
             !existing.contains { $0.isDirectory && $0.path != mask.path && mask.path.hasPrefix($0.path + "/") }
         }
+        if case .layered(let writable, let audit) = writes {
+            // Existing directories the script may change are bound as they are; the rest goes through the layers.
+            var live: [String] = []
+            for path in writable where !audit {
+                if try kind(path) == .directory { live.append(path) }
+            }
+            do { spec.rootSteps = try RootLayout(liveDirectories: live).steps } catch { throw .confinementPathUnreadable(path: "/", error) }
+        }
         switch network {
         case .host:
             break
@@ -155,6 +209,28 @@ struct ConfinementPlan {
             spec.listenerPort = EgressProxy.portInsideSandbox
         }
         return spec
+    }
+
+    /// What becomes of a change the script made under a layer.
+    enum WriteDisposition: Equatable {
+        /// Made on the host: the path is in the write list (or this is an audit).
+        case kept
+        /// In a private temporary directory: gone with the run, not listed.
+        case temporary
+        /// Not in the write list, or protected: never reaches the host, and listed.
+        case discarded
+    }
+
+    func disposition(of change: FileChange) -> WriteDisposition {
+        guard case .layered(let writable, let audit) = writes else { return .kept }
+        let paths = change.touchedPaths
+        if paths.contains(where: { path in protectedPaths.contains { isInside(path, $0) } }) { return .discarded }
+        if paths.allSatisfy({ path in writable.contains { isInside(path, $0) } }) { return .kept }
+        // A workspace or a home directory under /tmp (a CI job's, a test's) is no temporary directory.
+        let temporary = paths.allSatisfy { path in
+            temporaryDirectories.contains { isInside(path, $0) } && !isInside(path, workingDirectory) && !(home.map { isInside(path, $0) } ?? false)
+        }
+        return temporary ? .temporary : audit ? .kept : .discarded
     }
 
     /// The variables that point the script at the proxy, replacing any it had.
@@ -173,10 +249,4 @@ struct ConfinementPlan {
         }
         return result
     }
-}
-
-/// `path` with doubled slashes, `.` components and a trailing slash removed.
-func normalizedPath(_ path: String) -> String {
-    let components = path.split(separator: "/").filter { $0 != "." }
-    return "/" + components.joined(separator: "/")
 }

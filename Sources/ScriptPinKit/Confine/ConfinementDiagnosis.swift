@@ -61,6 +61,7 @@ public struct ConfinementDiagnosis: Sendable, Equatable, CustomStringConvertible
         case .terminal: "give the script terminals of its own (a devpts instance on /dev/pts, and the relayed terminal)"
         case .network: "bring up the sandbox's loopback network"
         case .nestedNamespaces: "create the script's own user and mount namespaces"
+        case .writeRoot(let path): "build the write-confined root at \(VisibleText.escape(path))"
         case .other: "set up the sandbox"
         }
     }

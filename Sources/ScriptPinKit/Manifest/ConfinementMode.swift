@@ -17,6 +17,7 @@ public enum ConfinementModeSource: Sendable, Equatable {
     case pin
     /// Egress rules, which only confinement enforces.
     case egressRules
+    case writeRules
     /// Nothing: `auto`.
     case defaultMode
 
@@ -26,6 +27,7 @@ public enum ConfinementModeSource: Sendable, Equatable {
         case .options: "the run's options ask for it"
         case .pin: "the pin's `confine` line asks for it"
         case .egressRules: "only confinement enforces the egress rules"
+        case .writeRules: "only confinement enforces the write rules"
         }
     }
 }

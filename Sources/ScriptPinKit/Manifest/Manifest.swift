@@ -147,6 +147,12 @@ public struct Manifest: Sendable {
                         message: "pin '\(first.pin.name)' already pins this URL; keep one pin per URL, with several sha256 lines if needed"))
                     continue
                 }
+                if let inside = parsed.pin.write.first(where: { isInside($0.absolutePath(home: nil, workingDirectory: "/"), resolved) && $0.description.hasPrefix("/") }) {
+                    problems.append(PinProblem(
+                        path: path, line: nil,
+                        message: "write \(inside): that is the manifest's own directory, which a script never gets to change (it would approve its own next version); remove the line"))
+                    continue
+                }
                 firstByURL[parsed.pin.url] = parsed
                 entries.append(parsed)
             }

@@ -12,6 +12,8 @@ public struct Pin: Sendable, Equatable {
     public var approved: String?
     /// The hosts the script may reach; empty leaves its network unrestricted.
     public var egress: [EgressRule]
+    /// The paths the script may change; empty leaves its writes unrestricted.
+    public var write: [WriteRule]
     /// Paths masked from the script besides the credential stores (`~/` or absolute).
     public var hide: [String]
     /// Masked paths the script may see after all.
@@ -26,7 +28,7 @@ public struct Pin: Sendable, Equatable {
     public init(
         name: String, url: String, sha256: [Digest], interpreter: String? = nil,
         environment: [String] = [], maxSize: Int64? = nil, approved: String? = nil,
-        egress: [EgressRule] = [], hide: [String] = [], expose: [String] = [], confine: ConfinementMode? = nil,
+        egress: [EgressRule] = [], write: [WriteRule] = [], hide: [String] = [], expose: [String] = [], confine: ConfinementMode? = nil,
         evidence: [Evidence] = [], provenance: ProvenanceMode? = nil
     ) {
         self.name = name
@@ -37,6 +39,7 @@ public struct Pin: Sendable, Equatable {
         self.maxSize = maxSize
         self.approved = approved
         self.egress = egress
+        self.write = write
         self.hide = hide
         self.expose = expose
         self.confine = confine
@@ -52,6 +55,26 @@ public struct Pin: Sendable, Equatable {
 
 /// Limits and shapes that pin files must respect.
 public enum PinRules {
+    /// What no `write` line may name, wherever the pin runs: the kernel's
+    /// interfaces (never layered, so a line could not mean what it says),
+    /// and the directory through which a GitHub runner reads the files that
+    /// change later steps. The manifest, scriptpin's own directory and the
+    /// runner's files at their run-time paths are refused where those are known.
+    static let protectedWriteTrees = ["/proc", "/sys", "/dev"]
+    static let runnerCommandDirectoryName = "_runner_file_commands"
+
+    /// Why `value` may not be a `write` line, or nil.
+    static func protectedWriteProblem(_ value: String) -> String? {
+        let path = value.hasPrefix("/") ? normalizedPath(value) : value
+        if let tree = protectedWriteTrees.first(where: { path == $0 || path.hasPrefix($0 + "/") }) {
+            return "write \(value): \(tree) is the kernel's, and a script never gets to write it; remove the line"
+        }
+        if value.split(separator: "/").contains(Substring(runnerCommandDirectoryName)) {
+            return "write \(value): the runner reads the files there to change later steps, which is what write lines protect; remove the line"
+        }
+        return nil
+    }
+
     /// A pin is a few lines; anything bigger is not a pin and is refused unread.
     public static let maximumFileSize = 64 * 1024
     public static let maximumNameLength = 64

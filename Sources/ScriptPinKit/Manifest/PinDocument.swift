@@ -14,13 +14,14 @@ public struct PinDocument: Sendable, Equatable {
         case approved
         case confine
         case egress
+        case write
         case hide
         case expose
 
         /// Keys a pin may repeat: each line adds a value.
         var isRepeatable: Bool {
             switch self {
-            case .sha256, .source, .sums, .signature, .env, .egress, .hide, .expose: true
+            case .sha256, .source, .sums, .signature, .env, .egress, .write, .hide, .expose: true
             case .url, .provenance, .interpreter, .maxSize, .approved, .confine: false
             }
         }
@@ -51,6 +52,7 @@ public struct PinDocument: Sendable, Equatable {
         if let approved = pin.approved { lines.append(.field(.approved, approved)) }
         if let confine = pin.confine { lines.append(.field(.confine, confine.rawValue)) }
         lines += pin.egress.map { .field(.egress, $0.description) }
+        lines += pin.write.map { .field(.write, $0.description) }
         lines += pin.hide.map { .field(.hide, $0) }
         lines += pin.expose.map { .field(.expose, $0) }
         self.lines = lines
@@ -201,6 +203,7 @@ extension PinDocument {
         var approved: String?
         var confine: ConfinementMode?
         var egress: [EgressRule] = []
+        var write: [WriteRule] = []
         var hide: [String] = []
         var expose: [String] = []
         var evidence: [Evidence] = []
@@ -323,6 +326,16 @@ extension PinDocument {
                     invalid: "'\(valueText)' is not an egress destination; \(EgressRule.formatHelp)",
                     twice: { "egress \($0) is listed twice" })
                 else { continue }
+            case .write:
+                if let problem = PinRules.protectedWriteProblem(valueText) {
+                    report(number, problem)
+                    continue
+                }
+                guard addOnce(
+                    WriteRule(parsing: valueText), to: &write, line: number,
+                    invalid: "'\(valueText)' is not a write path; \(WriteRule.formatHelp)",
+                    twice: { "write \($0) is listed twice" })
+                else { continue }
             case .hide, .expose:
                 guard valueText.hasPrefix("/") || valueText.hasPrefix("~/") else {
                     report(number, "'\(valueText)' is not an absolute path; write /PATH, or ~/PATH for one under the home directory")
@@ -341,6 +354,12 @@ extension PinDocument {
         if !egress.isEmpty && confine == .off {
             report(seenSingle[.confine], "`confine off` with egress lines: egress lines are enforced by confinement; remove one or the other")
         }
+        if write.contains(.none) && write.count > 1 {
+            report(nil, "`write none` and write paths contradict each other; keep one or the other")
+        }
+        if !write.isEmpty && confine == .off {
+            report(seenSingle[.confine], "`confine off` with write lines: write lines are enforced by confinement; remove one or the other")
+        }
         for (index, line) in evidenceLines.enumerated() {
             if let problem = evidence.crossReferenceProblem(at: index) { report(line, problem) }
         }
@@ -354,7 +373,7 @@ extension PinDocument {
         let pin = Pin(
             name: name, url: url, sha256: digests, interpreter: interpreter,
             environment: environment, maxSize: maxSize, approved: approved,
-            egress: egress, hide: hide, expose: expose, confine: confine, evidence: evidence, provenance: provenance)
+            egress: egress, write: write, hide: hide, expose: expose, confine: confine, evidence: evidence, provenance: provenance)
         return .success(ParsedPin(
             pin: pin, document: PinDocument(lines: lines), urlLine: urlLine, digestLine: firstDigestLine ?? urlLine,
             evidenceLines: evidenceLines))

@@ -30,6 +30,8 @@ public enum Remedy: Sendable {
     case runUnconfined
     /// Let a run list the hosts a script contacts.
     case auditEgress
+    /// Let a run list the paths a script changes.
+    case auditWrites
     /// Let the script see a path that would be masked.
     case exposePath
     /// Fix the findings again, after a file changed underneath.

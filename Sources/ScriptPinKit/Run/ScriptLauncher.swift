@@ -29,25 +29,28 @@ func launch(
     if plan.network == .host {
         reporter.note("scriptpin: the script's network is unrestricted; list the hosts it may reach as `egress HOST[:PORT]` lines in its pin\(reporter.hint(.auditEgress))")
     }
-    let (termination, confined, ledger) = try launchAsPlanned(
+    if plan.writes == .host {
+        reporter.note("scriptpin: the script's writes are unrestricted; list the paths it may change as `write PATH` lines in its pin\(reporter.hint(.auditWrites))")
+    }
+    let (termination, confined, ledger, writes) = try launchAsPlanned(
         arguments, environment: environment, image: image, plan: plan, context: context, reporter: reporter,
         beforeRunningUnconfined: beforeRunningUnconfined)
     if let reportFile {
-        try NetworkReport(termination: termination, confined: confined, network: plan.network, ledger: ledger)
+        try RunReport(termination: termination, confined: confined, network: plan.network, ledger: ledger, writes: writes, context: context)
             .write(to: context.resolve(reportFile))
     }
     return (termination, ledger)
 }
 
 /// `launch` without the report file: how the script ended, whether it was
-/// confined, and what went through the proxy.
+/// confined, what went through the proxy, and what it changed.
 private func launchAsPlanned(
     _ arguments: [String], environment: [EnvironmentVariable], image: ScriptImage?, plan: ConfinementPlan,
     context: ProcessContext, reporter: any Reporter, beforeRunningUnconfined: () -> Void
-) throws(ScriptPinError) -> (Termination, confined: Bool, EgressLedger?) {
+) throws(ScriptPinError) -> (Termination, confined: Bool, EgressLedger?, WriteOutcome?) {
     guard plan.mode != .off else {
         beforeRunningUnconfined()
-        return (try launchScript(arguments, environment: environment, image: image), false, nil)
+        return (try launchScript(arguments, environment: environment, image: image), false, nil, nil)
     }
     // Found here: the sandbox's PID 1 searches nothing.
     guard let executable = findExecutable(arguments[0], searchPath: context.value("PATH") ?? defaultSearchPath) else {
@@ -69,7 +72,7 @@ private func launchAsPlanned(
             guard plan.mode == .auto else { throw .confinementUnavailable(diagnosis, requiredBy: plan.modeSource) }
             reporter.warning("the script runs unconfined: \(diagnosis)")
             beforeRunningUnconfined()
-            return (try launchScript(arguments, environment: environment, image: image), false, nil)
+            return (try launchScript(arguments, environment: environment, image: image), false, nil, nil)
         case .spawn(let failure):
             throw launchError(failure, program: arguments[0])
         }
@@ -104,7 +107,13 @@ private func launchAsPlanned(
     if let ledger, case .proxied(_, let audit) = plan.network {
         reportEgress(ledger, audit: audit, termination: termination, reporter: reporter)
     }
-    return (termination, true, ledger)
+    var writes: WriteOutcome?
+    if let layers = sandbox.layers {
+        let outcome = try WriteOutcome(plan: plan, steps: spec.rootSteps, layers: layers)
+        outcome.report(to: reporter, home: plan.home, workingDirectory: plan.workingDirectory, termination: termination)
+        writes = outcome
+    }
+    return (termination, true, ledger, writes)
 }
 
 /// The search path `execvp` uses when `PATH` is unset.

@@ -152,6 +152,18 @@ func baseName(_ text: String) -> String {
     return String(text[utf8.index(after: slash)...])
 }
 
+/// Whether `path` is `directory` or lies under it (both normalized); false for nil.
+func isInside(_ path: String?, _ directory: String) -> Bool {
+    guard let path else { return false }
+    return directory == "/" || path == directory || path.hasPrefix(directory + "/")
+}
+
+/// `path` with doubled slashes, `.` components and a trailing slash removed.
+func normalizedPath(_ path: String) -> String {
+    let components = path.split(separator: "/").filter { $0 != "." }
+    return "/" + components.joined(separator: "/")
+}
+
 func joinPath(_ directory: String, _ name: String) -> String {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }

@@ -25,6 +25,45 @@ struct SandboxSpec {
     var isolatesNetwork = false
     /// With `isolatesNetwork`: the loopback port inside on which scriptpin's proxy listens.
     var listenerPort: Int?
+    /// When not empty, the root the script sees is built from these (write confinement).
+    var rootSteps: [RootStep] = []
+}
+
+/// One step of a write-confined root (sandbox.c's `scriptpin_root_step`).
+struct RootStep {
+    enum Kind: Equatable {
+        /// A read-only skeleton directory with the host's permissions and owner.
+        case directory
+        case symbolicLink(String)
+        /// The host's file, bound read-only.
+        case hostFile
+        /// The host's directory under a copy-on-write layer (read-only where the kernel refuses one).
+        case layer
+        /// The host's directory with the mounts below it, bound as it is.
+        case tree
+        /// An empty file system of the script's own.
+        case privateFileSystem
+    }
+
+    let kind: Kind
+    let path: String
+    /// The host's, for skeleton entries.
+    let status: LinkStatus?
+}
+
+/// The layers' directory of a write-confined run, which outlives its
+/// namespace: `N/upper` holds what the script changed under step N's directory.
+final class WriteLayerDirectory {
+    private let descriptor: FileDescriptor
+
+    init(owning descriptor: consuming FileDescriptor) {
+        self.descriptor = descriptor
+    }
+
+    /// A path to the upper directory of step `index`'s layer, through this process's descriptor.
+    func upperPath(ofStep index: Int) -> String {
+        "/proc/self/fd/\(descriptor.rawValue)/\(index)/upper"
+    }
 }
 
 /// The step at which the kernel refused a sandbox, and why.
@@ -38,6 +77,8 @@ struct SandboxRefusal: Error, Sendable {
         case network
         case terminal
         case nestedNamespaces
+        /// Building the write-confined root, at this path.
+        case writeRoot(String)
         case other
     }
 
@@ -57,11 +98,14 @@ final class RunningSandbox {
     private let control: FileDescriptor
     /// The proxy's listening socket inside the sandbox's network, when one was asked for.
     private(set) var listener: Socket?
+    /// With root steps: where the layers are read after the script.
+    let layers: WriteLayerDirectory?
 
-    private init(pid: pid_t, control: consuming FileDescriptor, listener: Socket?) {
+    private init(pid: pid_t, control: consuming FileDescriptor, listener: Socket?, layers: WriteLayerDirectory?) {
         self.pid = pid
         self.control = control
         self.listener = listener
+        self.layers = layers
     }
 
     /// Whether the kernel lets this process create the sandbox `spec`
@@ -144,8 +188,22 @@ final class RunningSandbox {
         let maskKinds = spec.masks.map { Int32($0.isDirectory ? 1 : 0) }
         let argv = arguments.map { Optional(strings.copy($0)) } + [nil]
         let envp = environment.map { Optional(strings.copy(bytes: $0)) } + [nil]
+        let rootSteps = spec.rootSteps.map { step in
+            let kind: Int32 = switch step.kind {
+            case .directory: Int32(scriptpin_root_directory.rawValue)
+            case .symbolicLink: Int32(scriptpin_root_symlink.rawValue)
+            case .hostFile: Int32(scriptpin_root_file.rawValue)
+            case .layer: Int32(scriptpin_root_layer.rawValue)
+            case .tree: Int32(scriptpin_root_tree.rawValue)
+            case .privateFileSystem: Int32(scriptpin_root_private_tmpfs.rawValue)
+            }
+            let target: UnsafeMutablePointer<CChar>? = if case .symbolicLink(let target) = step.kind { strings.copy(target) } else { nil }
+            return scriptpin_root_step(
+                kind: kind, path: strings.copy(step.path), target: target, mode: step.status?.permissions ?? 0o755,
+                owner: step.status?.owner ?? 0, group: step.status?.group ?? 0)
+        }
         var result = scriptpin_sandbox_result()
-        let status = maskPaths.map { Optional(UnsafePointer($0)) }.withUnsafeBufferPointer { paths in
+        let status = rootSteps.withUnsafeBufferPointer { steps in maskPaths.map { Optional(UnsafePointer($0)) }.withUnsafeBufferPointer { paths in
             readOnlyPaths.withUnsafeBufferPointer { readOnly in
                 maskKinds.withUnsafeBufferPointer { kinds in
                     argv.withUnsafeBufferPointer { argvBuffer in
@@ -163,19 +221,21 @@ final class RunningSandbox {
                                 path: strings.copy(executable),
                                 argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress,
                                 image_descriptor: passedDescriptor?.descriptor ?? -1,
-                                child_image_descriptor: passedDescriptor?.childDescriptor ?? scriptDescriptorNumber)
+                                child_image_descriptor: passedDescriptor?.childDescriptor ?? scriptDescriptorNumber,
+                                root_steps: steps.baseAddress, root_step_count: Int32(steps.count))
                             return scriptpin_sandbox_start(&sandbox, &result)
                         }
                     }
                 }
             }
-        }
+        } }
         guard status == 0 else {
             throw SandboxRefusal(step: Self.step(result.failed_step, index: Int(result.failed_index), spec: spec), errno: Errno(result.failed_errno))
         }
         return RunningSandbox(
             pid: result.pid, control: FileDescriptor(owning: result.control),
-            listener: result.listener >= 0 ? Socket(owning: result.listener) : nil)
+            listener: result.listener >= 0 ? Socket(owning: result.listener) : nil,
+            layers: result.layers >= 0 ? WriteLayerDirectory(owning: FileDescriptor(owning: result.layers)) : nil)
     }
 
     private static func step(_ raw: Int32, index: Int, spec: SandboxSpec) -> SandboxRefusal.Step {
@@ -192,6 +252,8 @@ final class RunningSandbox {
         case scriptpin_sandbox_step_working_directory.rawValue: .workingDirectory(spec.workingDirectory)
         case scriptpin_sandbox_step_nested.rawValue: .nestedNamespaces
         case scriptpin_sandbox_step_terminal.rawValue: .terminal
+        case scriptpin_sandbox_step_write_root.rawValue:
+            .writeRoot(spec.rootSteps.indices.contains(index) ? spec.rootSteps[index].path : "the private file systems it is built on")
         default: .other
         }
     }

@@ -1,8 +1,8 @@
-/// `run --report FILE`: what the script did on the network, written by
+/// `run --report FILE`: what the script did on the network and to files, written by
 /// scriptpin after the script has ended, so that CI reads it from a file the
 /// script never held instead of from stderr, where the script's own output
 /// can imitate or hide scriptpin's lines.
-struct NetworkReport: Encodable {
+struct RunReport: Encodable {
     struct Destination: Encodable {
         let destination: String
         let attempts: Int
@@ -13,6 +13,46 @@ struct NetworkReport: Encodable {
         let connections: Int
         let bytesSent: Int
         let bytesReceived: Int
+    }
+
+    struct Change: Encodable {
+        /// Absolute, as on the host.
+        let path: String
+        /// `created`, `modified`, `deleted`, `renamed`, or `metadata` (only the mode or owner).
+        let change: String
+        let from: String?
+        let isDirectory: Bool
+        /// `mode 0644 -> 0755`, `owner 0:0 -> 1000:1000`.
+        let metadata: [String]
+        /// Why a change the list allows could not be made on the host.
+        let failure: String?
+
+        init(_ entry: WriteOutcome.Entry) {
+            let change = entry.change
+            path = change.path
+            (self.change, from) = switch change.kind {
+            case .created: ("created", nil)
+            case .modified: ("modified", nil)
+            case .deleted: ("deleted", nil)
+            case .renamed(let from): ("renamed", from)
+            case .metadata: ("metadata", nil)
+            }
+            isDirectory = change.isDirectory
+            metadata = change.metadata
+            failure = entry.failure
+        }
+    }
+
+    struct Writes: Encodable {
+        /// `host` (unrestricted), `confined` (only the write list reaches the host) or `audit` (everything does, listed).
+        let mode: String
+        /// Made on the host.
+        let kept: [Change]
+        /// Never reached the host.
+        let discarded: [Change]
+        /// Read-only because the kernel gave no layer there: writes refused and not listed.
+        let notListed: [String]
+        let suggestedWriteLines: [String]?
     }
 
     struct Script: Encodable {
@@ -37,8 +77,12 @@ struct NetworkReport: Encodable {
     /// In audit mode: the egress lines that allow exactly what the script contacted.
     let suggestedEgressLines: [String]?
     let proxyFailure: String?
+    let writes: Writes
 
-    init(termination: Termination, confined: Bool, network: ConfinementPlan.Network, ledger: EgressLedger?) {
+    init(
+        termination: Termination, confined: Bool, network: ConfinementPlan.Network, ledger: EgressLedger?, writes outcome: WriteOutcome?,
+        context: ProcessContext
+    ) {
         switch termination {
         case .exited(let status): script = Script(exitStatus: status, signal: nil)
         case .signalled(let signal): script = Script(exitStatus: nil, signal: signal)
@@ -68,6 +112,15 @@ struct NetworkReport: Encodable {
         malformed = ledger.malformed.sorted { $0.key < $1.key }.map { Destination(destination: $0.key, attempts: $0.value) }
         suggestedEgressLines = audit ? ledger.suggestedEgressLines : nil
         proxyFailure = ledger.proxyFailure
+        if let outcome {
+            writes = Writes(
+                mode: outcome.audit ? "audit" : "confined", kept: outcome.kept.map(Change.init), discarded: outcome.discarded.map(Change.init),
+                notListed: outcome.unlisted,
+                suggestedWriteLines: outcome.audit
+                    ? outcome.suggestedWriteLines(home: context.nonEmptyValue("HOME"), workingDirectory: context.workingDirectory) : nil)
+        } else {
+            writes = Writes(mode: "host", kept: [], discarded: [], notListed: [], suggestedWriteLines: nil)
+        }
     }
 
     /// Writes the report atomically to `path`.

@@ -1,0 +1,62 @@
+/// The root a write-confined script sees, as the steps the sandbox builds
+/// it from: every host directory that no mount lies under gets a
+/// copy-on-write layer of its own, because the kernel lets a user
+/// namespace layer only a directory with no locked mounts below it; the
+/// directories above mounts (`/` always, `/etc` in a container) become
+/// read-only skeleton directories holding their entries one by one; the
+/// kernel's trees and the live write paths are bound as they are.
+struct RootLayout {
+    /// In order; a layer's directory among the layers is named by its step's index.
+    private(set) var steps: [RootStep] = []
+
+    /// Bound as they are: devices (with a private `/dev/shm`) and `/sys`
+    /// (made read-only with the rest of the kernel's interfaces later).
+    static let kernelTrees = ["/dev", "/sys"]
+    /// Mounted fresh in the new root, never layered.
+    static let freshProc = "/proc"
+    /// The host's shared memory outlives the run: the script gets its own.
+    static let privateSharedMemory = "/dev/shm"
+
+    /// The layout for this mount namespace; `liveDirectories` (existing
+    /// directories the script may change) are bound writable over the
+    /// layers last, so that their neighbours keep theirs.
+    init(liveDirectories: [String]) throws(Errno) {
+        let mounts = try mountPoints().map(normalizedPath).filter { !isInside($0, Self.freshProc) }
+        let boundaries = Set(mounts + Self.kernelTrees)
+        /// Whether a mount (or kernel tree) lies strictly under `directory`, so that it cannot be layered whole.
+        func holdsMounts(_ directory: String) -> Bool {
+            boundaries.contains { $0 != directory && isInside($0, directory) }
+        }
+        try visit("/", trees: Self.kernelTrees, holdsMounts: holdsMounts)
+        for directory in liveDirectories.sorted() {
+            steps.append(RootStep(kind: .tree, path: directory, status: nil))
+        }
+    }
+
+    private mutating func visit(_ directory: String, trees: [String], holdsMounts: (String) -> Bool) throws(Errno) {
+        if directory == Self.freshProc {
+            steps.append(RootStep(kind: .directory, path: directory, status: try linkStatus(directory)))
+        } else if trees.contains(directory) {
+            steps.append(RootStep(kind: .tree, path: directory, status: nil))
+            if directory == "/dev", try linkStatus(Self.privateSharedMemory)?.kind == .directory {
+                steps.append(RootStep(kind: .privateFileSystem, path: Self.privateSharedMemory, status: nil))
+            }
+        } else if !holdsMounts(directory) {
+            steps.append(RootStep(kind: .layer, path: directory, status: nil))
+        } else {
+            steps.append(RootStep(kind: .directory, path: directory, status: try linkStatus(directory)))
+            for entry in try directoryListing(directory) {
+                let path = joinPath(directory, entry.name)
+                guard let status = try linkStatus(path) else { continue }
+                switch status.kind {
+                case .directory:
+                    try visit(path, trees: trees, holdsMounts: holdsMounts)
+                case .symbolicLink:
+                    steps.append(RootStep(kind: .symbolicLink(try readSymbolicLink(path)), path: path, status: status))
+                case .regular, .whiteout, .other:
+                    steps.append(RootStep(kind: .hostFile, path: path, status: status))
+                }
+            }
+        }
+    }
+}

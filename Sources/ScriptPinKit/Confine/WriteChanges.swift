@@ -1,0 +1,209 @@
+internal import Glibc
+
+/// One change a write-confined script made, read from a layer after it ended.
+struct FileChange: Equatable {
+    enum Kind: Equatable {
+        case created
+        case modified
+        case deleted
+        case renamed(from: String)
+        /// Only the permission bits, or only the owner, changed.
+        case metadata
+    }
+
+    let kind: Kind
+    /// The host path changed (for a rename, where it went).
+    let path: String
+    let isDirectory: Bool
+    /// The new entry in its layer; nil for a deletion.
+    let layerPath: String?
+    /// `mode 0644 -> 0755`, `owner 0:0 -> 1000:1000`, when those changed too.
+    let metadata: [String]
+
+    /// `created`, `modified`, `renamed from X`, with the metadata changes.
+    func description(showing show: (String) -> String) -> String {
+        let base = switch kind {
+        case .created: isDirectory ? "created directory" : "created"
+        case .modified: "modified"
+        case .deleted: isDirectory ? "deleted directory" : "deleted"
+        case .renamed(let from): "renamed from \(show(from))"
+        case .metadata: ""
+        }
+        return ([base] + metadata).filter { !$0.isEmpty }.joined(separator: ", ")
+    }
+
+    /// The paths this change touches on the host.
+    var touchedPaths: [String] {
+        if case .renamed(let from) = kind { return [from, path] }
+        return [path]
+    }
+}
+
+/// What the script changed under each layer, compared with the host.
+struct WriteChanges {
+    private(set) var changes: [FileChange] = []
+
+    /// Reads the layer of every layer step in `layers`; `refused` collects
+    /// the directories whose layer the kernel refused (they were read-only).
+    init(steps: [RootStep], layers: WriteLayerDirectory, refused: inout [String]) throws(Errno) {
+        for (step, root) in steps.enumerated() where root.kind == .layer {
+            let host = root.path
+            let upper = layers.upperPath(ofStep: step)
+            guard try linkStatus(upper)?.kind == .directory else {
+                refused.append(host)
+                continue
+            }
+            try scan(upper: upper, host: host)
+        }
+        pairRenames()
+    }
+
+    /// overlayfs marks a directory that replaced a deleted one as opaque: nothing of the host's shows through it.
+    static let opaqueAttribute = "user.overlay.opaque"
+
+    private mutating func scan(upper: String, host: String) throws(Errno) {
+        let opaque = hasExtendedAttribute(Self.opaqueAttribute, value: "y", at: upper)
+        let entries = try directoryListing(upper).map(\.name)
+        if opaque, try linkStatus(host)?.kind == .directory {
+            for name in try directoryListing(host).map(\.name) where !entries.contains(name) {
+                let path = joinPath(host, name)
+                changes.append(FileChange(kind: .deleted, path: path, isDirectory: try linkStatus(path)?.kind == .directory, layerPath: nil, metadata: []))
+            }
+        }
+        for name in entries {
+            let layerPath = joinPath(upper, name)
+            let hostPath = joinPath(host, name)
+            guard let new = try linkStatus(layerPath) else { continue }
+            let old = try linkStatus(hostPath)
+            let metadata = old.map { Self.metadataChanges(from: $0, to: new) } ?? []
+            switch new.kind {
+            case .whiteout:
+                if let old { changes.append(FileChange(kind: .deleted, path: hostPath, isDirectory: old.kind == .directory, layerPath: nil, metadata: [])) }
+            case .directory:
+                guard let old, old.kind == .directory else {
+                    if let old { changes.append(FileChange(kind: .deleted, path: hostPath, isDirectory: old.kind == .directory, layerPath: nil, metadata: [])) }
+                    changes.append(FileChange(kind: .created, path: hostPath, isDirectory: true, layerPath: layerPath, metadata: []))
+                    continue
+                }
+                if !metadata.isEmpty { changes.append(FileChange(kind: .metadata, path: hostPath, isDirectory: true, layerPath: layerPath, metadata: metadata)) }
+                try scan(upper: layerPath, host: hostPath)
+            case .regular, .symbolicLink, .other:
+                guard let old, old.kind == new.kind else {
+                    if let old, old.kind == .directory {
+                        changes.append(FileChange(kind: .deleted, path: hostPath, isDirectory: true, layerPath: nil, metadata: []))
+                    }
+                    changes.append(FileChange(kind: old == nil || old?.kind == .directory ? .created : .modified, path: hostPath, isDirectory: false, layerPath: layerPath, metadata: []))
+                    continue
+                }
+                if try !Self.sameContent(layerPath, hostPath, kind: new.kind, sizes: (new.size, old.size)) {
+                    changes.append(FileChange(kind: .modified, path: hostPath, isDirectory: false, layerPath: layerPath, metadata: metadata))
+                } else if !metadata.isEmpty {
+                    changes.append(FileChange(kind: .metadata, path: hostPath, isDirectory: false, layerPath: layerPath, metadata: metadata))
+                }
+            }
+        }
+    }
+
+    private static func metadataChanges(from old: LinkStatus, to new: LinkStatus) -> [String] {
+        guard old.kind == new.kind, new.kind != .symbolicLink else { return [] }
+        var changed: [String] = []
+        if old.permissions != new.permissions { changed.append("mode \(octal(old.permissions)) -> \(octal(new.permissions))") }
+        if old.owner != new.owner || old.group != new.group { changed.append("owner \(old.owner):\(old.group) -> \(new.owner):\(new.group)") }
+        return changed
+    }
+
+    private static func octal(_ permissions: UInt32) -> String {
+        let text = String(permissions, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - text.count)) + text
+    }
+
+    /// Byte for byte (a link: its target); sizes first, then both read in one fixed-size buffer each.
+    static func sameContent(_ first: String, _ second: String, kind: LinkStatus.Kind, sizes: (Int64, Int64)) throws(Errno) -> Bool {
+        switch kind {
+        case .symbolicLink: return try readSymbolicLink(first) == readSymbolicLink(second)
+        case .regular: return sizes.0 == sizes.1 ? try filesHaveSameBytes(first, second) : false
+        default: return true
+        }
+    }
+
+    /// overlayfs records a rename as the file under its new name and a
+    /// deletion of the old one: a deleted file and a created one with the
+    /// same bytes are one rename.
+    private mutating func pairRenames() {
+        for (index, deletion) in changes.enumerated() where deletion.kind == .deleted && !deletion.isDirectory {
+            guard let created = changes.firstIndex(where: { candidate in
+                guard candidate.kind == .created, !candidate.isDirectory, let layerPath = candidate.layerPath,
+                      let old = try? linkStatus(deletion.path), let new = try? linkStatus(layerPath), old.kind == .regular, new.kind == .regular
+                else { return false }
+                return (try? Self.sameContent(layerPath, deletion.path, kind: .regular, sizes: (new.size, old.size))) == true
+            }) else { continue }
+            let target = changes[created]
+            changes[created] = FileChange(kind: .renamed(from: deletion.path), path: target.path, isDirectory: false, layerPath: target.layerPath, metadata: [])
+            changes[index] = FileChange(kind: .metadata, path: deletion.path, isDirectory: false, layerPath: nil, metadata: [])
+        }
+        changes.removeAll { $0.kind == .metadata && $0.metadata.isEmpty }
+    }
+}
+
+/// Carries changes from a layer onto the host, as the script would have made them unconfined.
+enum WriteApplication {
+    /// Makes `change` on the host. Files are written beside their place and
+    /// renamed over it, so that nothing is left half written.
+    static func apply(_ change: FileChange, preservingOwner: Bool) throws(Errno) {
+        switch change.kind {
+        case .deleted:
+            try removeTree(change.path)
+        case .renamed(let from):
+            do { try renameFile(from, to: change.path) } catch {
+                guard let layerPath = change.layerPath else { throw error }
+                try place(layerPath, at: change.path, preservingOwner: preservingOwner)
+                try removeTree(from)
+            }
+        case .created, .modified:
+            guard let layerPath = change.layerPath else { return }
+            try place(layerPath, at: change.path, preservingOwner: preservingOwner)
+        case .metadata:
+            guard let layerPath = change.layerPath, let status = try linkStatus(layerPath) else { return }
+            try setPermissions(change.path, status.permissions)
+            if preservingOwner { try setOwner(change.path, owner: status.owner, group: status.group) }
+        }
+    }
+
+    /// Copies the entry at `source` (a tree, a file or a link) to `destination`, replacing what is there.
+    private static func place(_ source: String, at destination: String, preservingOwner: Bool) throws(Errno) {
+        guard let status = try linkStatus(source) else { return }
+        switch status.kind {
+        case .directory:
+            if try linkStatus(destination)?.kind != .directory {
+                try removeTree(destination)
+                try makeDirectory(destination, permissions: 0o700)
+            }
+            for entry in try directoryListing(source) {
+                let child = joinPath(source, entry.name)
+                if try linkStatus(child)?.kind == .whiteout { continue }
+                try place(child, at: joinPath(destination, entry.name), preservingOwner: preservingOwner)
+            }
+            try setPermissions(destination, status.permissions)
+            if preservingOwner { try setOwner(destination, owner: status.owner, group: status.group) }
+        case .regular, .symbolicLink:
+            let staging = joinPath(parentDirectory(of: destination), ".\(baseName(destination)).scriptpin-\(getpid())")
+            try removeTree(staging)
+            do {
+                if status.kind == .symbolicLink {
+                    try makeSymbolicLink(staging, to: try readSymbolicLink(source))
+                } else {
+                    try copyFileBytes(from: source, to: staging, permissions: status.permissions)
+                    try setPermissions(staging, status.permissions)
+                }
+                if preservingOwner { try setOwner(staging, owner: status.owner, group: status.group) }
+                if try linkStatus(destination)?.kind == .directory { try removeTree(destination) }
+                try renameFile(staging, to: destination)
+            } catch {
+                try? removeEntry(staging)
+                throw error
+            }
+        case .whiteout, .other:
+            return
+        }
+    }
+}
