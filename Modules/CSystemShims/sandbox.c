@@ -513,7 +513,8 @@ static int build_root_step(int index, const struct scriptpin_root_step *step) {
         return remount_read_only(step_target);
     }
     case scriptpin_root_layer:
-        if (mkdir(step_target, 0700) != 0
+        /* A directory layered over its parent's layer is there already. */
+        if ((mkdir(step_target, 0700) != 0 && errno != EEXIST)
             || fitted(snprintf(layer_directory, sizeof layer_directory, "%s/%d", layers_directory, index), sizeof layer_directory) != 0
             || fitted(snprintf(layer_upper, sizeof layer_upper, "%s/upper", layer_directory), sizeof layer_upper) != 0
             || fitted(snprintf(layer_work, sizeof layer_work, "%s/work", layer_directory), sizeof layer_work) != 0

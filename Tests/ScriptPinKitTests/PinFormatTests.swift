@@ -62,7 +62,7 @@ struct PinFormatTests {
     }
 
     @Test("Every error is reported with its exact line", arguments: [
-        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, source, sums, signature, provenance, interpreter, env, max-size, approved, confine, egress, hide, expose"),
+        ("url https://e.com/a\nsha256 \(digest)\ncolour red\n", "known-hashes/tool.pin:3: error: unknown key 'colour'; a pin has only url, sha256, source, sums, signature, provenance, interpreter, env, max-size, approved, confine, egress, write, hide, expose"),
         ("sha256 \(digest)\n", "known-hashes/tool.pin: error: no 'url' line; a pin needs the https URL it pins"),
         ("url https://e.com/a\n# c\nurl https://e.com/b\nsha256 \(digest)\n", "known-hashes/tool.pin:3: error: a second 'url' line; the first is on line 1, and a pin has exactly one"),
         ("url https://e.com/a\nsha256 abc123\n", "known-hashes/tool.pin:2: error: 'abc123' is not a SHA-256 digest; write 64 hex digits, as `sha256sum` prints them"),

@@ -299,7 +299,7 @@ struct RunCommandTests {
         #expect(work.scriptpin(["run", "env", "--clean-env", "--allow-env", "EXTRA_SETTING"], environment: environment).stdout == "tok= home=set extra=on\n")
         let kept = work.scriptpin(["run", "env", "--keep-env"], environment: environment)
         #expect(kept.stdout == "tok=t0k home=set extra=on\n")
-        #expect(kept.stderr == Workspace.unrestrictedNetworkNotice)
+        #expect(kept.stderr == Workspace.unrestrictedNotices)
     }
 
     @Test("Verified bodies are stored 0600 in 0700 directories; --offline and a down host use the stored copy")

@@ -197,7 +197,8 @@ struct ConfinementPlan {
             for path in writable where !audit {
                 if try kind(path) == .directory { live.append(path) }
             }
-            do { spec.rootSteps = try RootLayout(liveDirectories: live).steps } catch { throw .confinementPathUnreadable(path: "/", error) }
+            let own = temporaryDirectories + [workingDirectory] + (home.map { [normalizedPath($0)] } ?? [])
+            do { spec.rootSteps = try RootLayout(liveDirectories: live, ownLayers: own).steps } catch { throw .confinementPathUnreadable(path: "/", error) }
         }
         switch network {
         case .host:

@@ -19,8 +19,14 @@ struct RootLayout {
 
     /// The layout for this mount namespace; `liveDirectories` (existing
     /// directories the script may change) are bound writable over the
-    /// layers last, so that their neighbours keep theirs.
-    init(liveDirectories: [String]) throws(Errno) {
+    /// layers last, so that their neighbours keep theirs. Each of
+    /// `ownLayers` (the home, the working directory, the temporary
+    /// directories) gets a layer of its own over its parent's: a layer
+    /// copies a file's directories up before changing it, and an
+    /// unprivileged namespace cannot copy a directory whose owner it does
+    /// not map (`/var` above a world-writable `/var/tmp`, root's `/home/ci`
+    /// above a user's workspace).
+    init(liveDirectories: [String], ownLayers: [String]) throws(Errno) {
         let mounts = try mountPoints().map(normalizedPath).filter { !isInside($0, Self.freshProc) }
         let boundaries = Set(mounts + Self.kernelTrees)
         /// Whether a mount (or kernel tree) lies strictly under `directory`, so that it cannot be layered whole.
@@ -28,6 +34,13 @@ struct RootLayout {
             boundaries.contains { $0 != directory && isInside($0, directory) }
         }
         try visit("/", trees: Self.kernelTrees, holdsMounts: holdsMounts)
+        let layered = Set(steps.filter { $0.kind == .layer }.map(\.path))
+        let skeleton = Set(steps.filter { $0.kind == .directory }.map(\.path))
+        for directory in Set(ownLayers).sorted() where !layered.contains(directory) && !skeleton.contains(directory) {
+            let underTree = (Self.kernelTrees + liveDirectories).contains { isInside(directory, $0) }
+            guard !underTree, !holdsMounts(directory), try linkStatus(directory)?.kind == .directory else { continue }
+            steps.append(RootStep(kind: .layer, path: directory, status: nil))
+        }
         for directory in liveDirectories.sorted() {
             steps.append(RootStep(kind: .tree, path: directory, status: nil))
         }

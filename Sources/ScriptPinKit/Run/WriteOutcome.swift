@@ -24,6 +24,8 @@ struct WriteOutcome {
 
     /// Summaries read files up to this size: a profile or a config file, not a toolchain.
     static let summarizedFileLimit = 1 << 20
+    /// Directories named in the note on refused layers: where the kernel refuses one it refuses them all.
+    static let namedUnlistedDirectories = 5
     /// Added lines shown per file: enough to recognise a `PATH` line.
     static let shownAddedLines = 3
 
@@ -104,8 +106,10 @@ struct WriteOutcome {
                 reporter.warning("the script's change to \(show(entry.change.path)) (\(entry.change.description(showing: show))) could not be made on the host: \(failure); make it by hand or run the script again")
             }
         }
-        for directory in unlisted {
-            reporter.note("scriptpin: \(show(directory)) was read-only: the kernel gave no copy-on-write layer there, so writes to it were refused and cannot be listed")
+        if !unlisted.isEmpty {
+            let named = unlisted.prefix(Self.namedUnlistedDirectories).map(show).joined(separator: ", ")
+            let more = unlisted.count > Self.namedUnlistedDirectories ? " and \(unlisted.count - Self.namedUnlistedDirectories) more" : ""
+            reporter.note("scriptpin: the kernel gave no copy-on-write layer for \(named)\(more): they were read-only, so writes to them were refused and cannot be listed")
         }
         reporter.note("scriptpin: files: \(plural(kept.count, "change")) made on the host, \(discarded.count) discarded")
         guard audit else { return }

@@ -134,6 +134,7 @@ public struct AddCommand: Sendable {
             reporter.line("lines to read before approving:")
             for risk in risks { reporter.line("  line \(risk.line): \(risk.reason): \(VisibleText.escape(risk.text.trimmingBlanksString()))") }
         }
+        renderConfinementLines(egress: [], write: [], name: name, reporter: reporter)
         EgressGuess.render(EgressGuess.destinations(in: String(decoding: bytes, as: UTF8.self)), reporter: reporter)
         var stableURL = stable.flatMap { confirmStable($0, of: body, limit: limit, reporter: reporter) }
         let pinnedAs = stableURL.flatMap(existing.entry(forURL:))

@@ -72,6 +72,7 @@ public struct UpdateCommand: Sendable {
                 return false
             }
         }
+        renderConfinementLines(egress: pin.egress, write: pin.write, name: pin.name, reporter: reporter)
         EgressGuess.render(newHosts, reporter: reporter, comparedWithApproved: review.hasApprovedCopy)
         if let diff = review.diff {
             if let elsewhere { reporter.line("the approved copy is not in the store; the diff is against \(elsewhere.origin), which the pin's digest confirms") }
@@ -147,4 +148,14 @@ public struct UpdateCommand: Sendable {
         prepared.store.keep(prepared.image, as: prepared.newDigest, reporter: reporter)
         reporter.note("scriptpin: updated \(prepared.path); review and commit it")
     }
+}
+
+/// The pin's egress and write lines, beside the review: what the approved
+/// body ran within, and what the new one will run within.
+func renderConfinementLines(egress: [EgressRule], write: [WriteRule], name: String, reporter: any Reporter) {
+    let hosts = egress.isEmpty ? "none (the network is unrestricted)" : egress.map(\.description).joined(separator: ", ")
+    let paths = write.isEmpty
+        ? "none (writes are unrestricted; `scriptpin run \(name) --write-audit` lists what it changes)" : write.map(\.description).joined(separator: ", ")
+    reporter.line("egress lines: \(hosts)")
+    reporter.line("write lines: \(VisibleText.escape(paths))")
 }

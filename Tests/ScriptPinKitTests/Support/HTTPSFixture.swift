@@ -120,7 +120,9 @@ final class Workspace: @unchecked Sendable {
     }
 
     /// What every run whose pin has no egress lines says on stderr.
-    static let unrestrictedNetworkNotice = "scriptpin: the script's network is unrestricted; list the hosts it may reach as `egress HOST[:PORT]` lines in its pin (`scriptpin run --egress-audit` shows the ones it contacts)\n"
+    /// What `run` says of a pin without egress or write lines, before the script runs.
+    static let unrestrictedNotices = "scriptpin: the script's network is unrestricted; list the hosts it may reach as `egress HOST[:PORT]` lines in its pin (`scriptpin run --egress-audit` shows the ones it contacts)\n"
+        + "scriptpin: the script's writes are unrestricted; list the paths it may change as `write PATH` lines in its pin (`scriptpin run --write-audit` shows the ones it changes)\n"
 
     var path: String { directory.path }
     var marker: String { directory.url("marker") }

