@@ -401,11 +401,13 @@ static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
 }
 
 /* Where a write-confined root is built: the layers' file system over
-   /proc (always there, and replaced by a fresh proc in the new root), with
-   the skeleton, a file system of its own, inside it. */
+   /proc (always there, and replaced by a fresh proc in the new root); the
+   skeleton is a directory of it, bound over itself to be a mount point for
+   pivot_root, so that what the script makes in a skeleton directory is
+   read through the layers' descriptor too. */
 static const char layers_mount_point[] = "/proc";
 static const char layers_directory[] = "/proc/layers";
-static const char new_root[] = "/proc/root";
+static const char new_root[] = "/proc/layers/root";
 
 /* Room for a host path, its place in the new root, and an escaped copy. */
 static char step_target[4096 + sizeof new_root];
@@ -483,6 +485,47 @@ static int copy_owner(const char *path, const struct scriptpin_root_step *step) 
     return 0;
 }
 
+/* Buffer for the files copied into skeleton directories (each at most a few KiB: /etc's files in a container). */
+static char copy_buffer[64 * 1024];
+
+/* The host's file `step->path` as a new file `target` of the skeleton, with its mode and, where mapped, its owner. */
+static int copy_host_file(const struct scriptpin_root_step *step, const char *target) {
+    int input = open(step->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (input < 0) {
+        return -1;
+    }
+    int output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int result = output < 0 ? -1 : 0;
+    while (result == 0) {
+        ssize_t count = read(input, copy_buffer, sizeof copy_buffer);
+        if (count < 0 && errno == EINTR) {
+            continue;
+        }
+        if (count <= 0) {
+            result = (int)count;
+            break;
+        }
+        for (ssize_t written = 0; written < count && result == 0;) {
+            ssize_t now = write(output, copy_buffer + written, (size_t)(count - written));
+            if (now < 0 && errno != EINTR) {
+                result = -1;
+            } else if (now > 0) {
+                written += now;
+            }
+        }
+    }
+    int saved_errno = errno;
+    close(input);
+    if (output >= 0) {
+        close(output);
+    }
+    errno = saved_errno;
+    if (result != 0 || chmod(target, (mode_t)step->mode) != 0) {
+        return -1;
+    }
+    return copy_owner(target, step);
+}
+
 static int build_root_step(int index, const struct scriptpin_root_step *step) {
     if (fitted(snprintf(step_target, sizeof step_target, "%s%s", new_root, strcmp(step->path, "/") == 0 ? "" : step->path), sizeof step_target) != 0) {
         return -1;
@@ -532,6 +575,8 @@ static int build_root_step(int index, const struct scriptpin_root_step *step) {
             return -1;
         }
         return remount_read_only(step_target);
+    case scriptpin_root_copy:
+        return copy_host_file(step, step_target);
     case scriptpin_root_tree:
         /* A write path is bound over the layer that shows its directory already. */
         if (mkdir(step_target, 0700) != 0 && errno != EEXIST) {
@@ -548,8 +593,8 @@ static int build_root_step(int index, const struct scriptpin_root_step *step) {
 
 /* Builds the write-confined root and enters it: the skeleton's steps, a
    fresh proc (mounted while the host's is still in the namespace, which
-   the kernel requires of an unprivileged proc mount), the skeleton made
-   read-only, then pivot_root into it and the old root detached. Returns a
+   the kernel requires of an unprivileged proc mount), then pivot_root into
+   it and the old root detached. Returns a
    descriptor on the layers' directory, which outlives the namespace. */
 static int build_write_root(int control, const struct scriptpin_sandbox *sandbox) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
@@ -557,7 +602,7 @@ static int build_write_root(int control, const struct scriptpin_sandbox *sandbox
     }
     if (mount("tmpfs", layers_mount_point, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0
         || mkdir(layers_directory, 0700) != 0 || mkdir(new_root, 0700) != 0
-        || mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+        || mount(new_root, new_root, NULL, MS_BIND, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_write_root, -1);
     }
     for (int index = 0; index < sandbox->root_step_count; index++) {
@@ -568,9 +613,6 @@ static int build_write_root(int control, const struct scriptpin_sandbox *sandbox
     if (fitted(snprintf(step_target, sizeof step_target, "%s/proc", new_root), sizeof step_target) != 0
         || mount("proc", step_target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_proc, 0);
-    }
-    if (remount_read_only(new_root) != 0) {
-        fail(control, scriptpin_sandbox_step_write_root, -1);
     }
     int layers = open(layers_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (layers < 0 || chdir(new_root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 || chdir("/") != 0) {

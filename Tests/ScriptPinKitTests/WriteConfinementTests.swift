@@ -175,7 +175,8 @@ struct WriteConfinementTests {
         let stage = try Stage(user: .root, server: server)
         stage.directory.write(".bashrc", "export EDITOR=vi\n")
         let marker = "scriptpin-probe-\(UUID().uuidString.prefix(8))"
-        let probes = ["/usr/local/\(marker)", "/etc/\(marker)", "/usr/bin/\(marker)"]
+        // The last one sits in `/`, a skeleton directory (it holds mounts), whose entries are the sandbox's own.
+        let probes = ["/usr/local/\(marker)", "/etc/\(marker)", "/usr/bin/\(marker)", "/\(marker)"]
         defer { for probe in probes { try? FileManager.default.removeItem(atPath: probe) } }
         let script = """
             #!/bin/sh
@@ -189,10 +190,12 @@ struct WriteConfinementTests {
         #expect((try? String(contentsOfFile: probes[0], encoding: .utf8)) == "installed\n", "the write path reached the host")
         #expect(!FileManager.default.fileExists(atPath: probes[1]))
         #expect(!FileManager.default.fileExists(atPath: probes[2]))
+        #expect(!FileManager.default.fileExists(atPath: probes[3]))
         #expect(stage.directory.read(".bashrc") == "export EDITOR=vi\n")
         #expect(result.stderr.contains("scriptpin: discarded write to /etc/\(marker) (created; not in the pin's write list)\n"), "\(result.stderr)")
         #expect(result.stderr.contains("scriptpin: discarded write to /usr/bin/\(marker) (created; not in the pin's write list)\n"), "\(result.stderr)")
         #expect(result.stderr.contains("scriptpin: discarded write to ./.bashrc (modified; not in the pin's write list)\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("scriptpin: discarded write to /\(marker) (created; not in the pin's write list)\n"), "\(result.stderr)")
     }
 
     @Test("A write path that does not exist yet is created from the layer once the script ends; a run without write lines says its writes are unrestricted", arguments: User.allCases)

@@ -109,7 +109,7 @@ enum scriptpin_sandbox_step {
 };
 
 /* One step of the root a write-confined script sees, built in order on a
-   private skeleton that is read-only once built. */
+   private skeleton (layers/root) that scriptpin reads back like a layer. */
 enum scriptpin_root_step_kind {
     /* A directory of the skeleton, with `mode` and, where mapped, `owner`/`group`. */
     scriptpin_root_directory = 1,
@@ -125,6 +125,8 @@ enum scriptpin_root_step_kind {
     scriptpin_root_tree,
     /* An empty private file system of the script's own (/dev/shm). */
     scriptpin_root_private_tmpfs,
+    /* A copy of the host's file in a skeleton directory, read back after the script like a layer. */
+    scriptpin_root_copy,
 };
 
 struct scriptpin_root_step {

@@ -171,7 +171,10 @@ struct ConfinementPlan {
     /// masks for the masked paths that exist (a path inside another masked
     /// directory is hidden with it); the network. A path that cannot be
     /// examined is an error, never taken for missing: that would leave it unmasked.
-    func sandboxSpec() throws(ScriptPinError) -> SandboxSpec {
+    /// `layingOutRoot: false` leaves the write-confined root out: a probe
+    /// asks only whether the kernel gives the namespaces, and a root whose
+    /// layers fall back to read-only where refused is laid out once, for the run.
+    func sandboxSpec(layingOutRoot: Bool = true) throws(ScriptPinError) -> SandboxSpec {
         func kind(_ path: String) throws(ScriptPinError) -> FileKind {
             do { return try existingFileKind(path) } catch { throw .confinementPathUnreadable(path: path, error) }
         }
@@ -191,7 +194,7 @@ struct ConfinementPlan {
         spec.masks = existing.filter { mask in
             !existing.contains { $0.isDirectory && $0.path != mask.path && mask.path.hasPrefix($0.path + "/") }
         }
-        if case .layered(let writable, let audit) = writes {
+        if layingOutRoot, case .layered(let writable, let audit) = writes {
             // Existing directories the script may change are bound as they are; the rest goes through the layers.
             var live: [String] = []
             for path in writable where !audit {

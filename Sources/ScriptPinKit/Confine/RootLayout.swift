@@ -8,6 +8,8 @@
 struct RootLayout {
     /// In order; a layer's directory among the layers is named by its step's index.
     private(set) var steps: [RootStep] = []
+    /// The host's mount points: a file that is one (`/etc/hosts` in a container) is bound, never copied.
+    private var mounts: Set<String> = []
 
     /// Bound as they are: devices (with a private `/dev/shm`) and `/sys`
     /// (made read-only with the rest of the kernel's interfaces later).
@@ -16,6 +18,16 @@ struct RootLayout {
     static let freshProc = "/proc"
     /// The host's shared memory outlives the run: the script gets its own.
     static let privateSharedMemory = "/dev/shm"
+    /// Files in skeleton directories up to this size are copied, so that
+    /// changes to them are read back (`/etc/passwd` in a container); a
+    /// larger one is bound read-only, as is one whose owner the namespace
+    /// does not map (the script could not write it, and a copy would be the script's).
+    static let copiedFileLimit: Int64 = 1 << 20
+
+    /// Whether the sandbox's user namespace maps `owner`: every id when scriptpin runs as root, else only its own.
+    static func mapsOwner(_ owner: UInt32) -> Bool {
+        effectiveUserID() == 0 || owner == effectiveUserID()
+    }
 
     /// The layout for this mount namespace; `liveDirectories` (existing
     /// directories the script may change) are bound writable over the
@@ -33,6 +45,7 @@ struct RootLayout {
         func holdsMounts(_ directory: String) -> Bool {
             boundaries.contains { $0 != directory && isInside($0, directory) }
         }
+        self.mounts = Set(mounts)
         try visit("/", trees: Self.kernelTrees, holdsMounts: holdsMounts)
         let layered = Set(steps.filter { $0.kind == .layer }.map(\.path))
         let skeleton = Set(steps.filter { $0.kind == .directory }.map(\.path))
@@ -66,6 +79,8 @@ struct RootLayout {
                     try visit(path, trees: trees, holdsMounts: holdsMounts)
                 case .symbolicLink:
                     steps.append(RootStep(kind: .symbolicLink(try readSymbolicLink(path)), path: path, status: status))
+                case .regular where status.size <= Self.copiedFileLimit && Self.mapsOwner(status.owner) && !mounts.contains(path):
+                    steps.append(RootStep(kind: .copiedFile, path: path, status: status))
                 case .regular, .whiteout, .other:
                     steps.append(RootStep(kind: .hostFile, path: path, status: status))
                 }

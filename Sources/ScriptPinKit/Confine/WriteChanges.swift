@@ -55,7 +55,58 @@ struct WriteChanges {
             }
             try scan(upper: upper, host: host)
         }
+        try scanSkeleton(steps: steps, layers: layers)
         pairRenames()
+    }
+
+    /// The skeleton directories: what the script made beside the entries
+    /// it was given, and what it did to the copies, the links and the
+    /// directories themselves. The other entries are mount points, read
+    /// through their own layers (or not changeable at all).
+    private mutating func scanSkeleton(steps: [RootStep], layers: WriteLayerDirectory) throws(Errno) {
+        var planned: [String: [String: RootStep]] = [:]
+        for step in steps where step.path != "/" {
+            planned[parentDirectory(of: step.path), default: [:]][baseName(step.path)] = step
+        }
+        for directory in steps where directory.kind == .directory {
+            let skeleton = layers.skeletonPath(of: directory.path)
+            guard let current = try linkStatus(skeleton), let host = directory.status else { continue }
+            // The owner is the host's only where the namespace maps it; elsewhere it was never set.
+            let made = RootLayout.mapsOwner(host.owner) ? host : LinkStatus(
+                kind: host.kind, permissions: host.permissions, owner: current.owner, group: current.group, size: host.size)
+            let metadata = Self.metadataChanges(from: made, to: LinkStatus(
+                kind: current.kind, permissions: current.permissions, owner: current.owner, group: current.group, size: made.size))
+            if !metadata.isEmpty {
+                changes.append(FileChange(kind: .metadata, path: directory.path, isDirectory: true, layerPath: skeleton, metadata: metadata))
+            }
+            let entries = try directoryListing(skeleton).map(\.name)
+            let entriesGiven = planned[directory.path] ?? [:]
+            for name in entries {
+                let layerPath = joinPath(skeleton, name)
+                let hostPath = joinPath(directory.path, name)
+                guard let new = try linkStatus(layerPath) else { continue }
+                guard let step = entriesGiven[name] else {
+                    changes.append(FileChange(kind: .created, path: hostPath, isDirectory: new.kind == .directory, layerPath: layerPath, metadata: []))
+                    continue
+                }
+                guard step.kind == .copiedFile || Self.isLink(step), let old = step.status else { continue }
+                if old.kind != new.kind {
+                    changes.append(FileChange(kind: .modified, path: hostPath, isDirectory: new.kind == .directory, layerPath: layerPath, metadata: []))
+                } else if try !Self.sameContent(layerPath, hostPath, kind: new.kind, sizes: (new.size, old.size)) {
+                    changes.append(FileChange(kind: .modified, path: hostPath, isDirectory: false, layerPath: layerPath, metadata: Self.metadataChanges(from: old, to: new)))
+                } else if case let metadata = Self.metadataChanges(from: old, to: new), !metadata.isEmpty {
+                    changes.append(FileChange(kind: .metadata, path: hostPath, isDirectory: false, layerPath: layerPath, metadata: metadata))
+                }
+            }
+            for (name, step) in entriesGiven where !entries.contains(name) && (step.kind == .copiedFile || Self.isLink(step)) {
+                changes.append(FileChange(kind: .deleted, path: joinPath(directory.path, name), isDirectory: false, layerPath: nil, metadata: []))
+            }
+        }
+    }
+
+    private static func isLink(_ step: RootStep) -> Bool {
+        if case .symbolicLink = step.kind { return true }
+        return false
     }
 
     /// overlayfs marks a directory that replaced a deleted one as opaque: nothing of the host's shows through it.

@@ -37,6 +37,8 @@ struct RootStep {
         case symbolicLink(String)
         /// The host's file, bound read-only.
         case hostFile
+        /// A copy of the host's file in the skeleton, read back after the script.
+        case copiedFile
         /// The host's directory under a copy-on-write layer (read-only where the kernel refuses one).
         case layer
         /// The host's directory with the mounts below it, bound as it is.
@@ -63,6 +65,11 @@ final class WriteLayerDirectory {
     /// A path to the upper directory of step `index`'s layer, through this process's descriptor.
     func upperPath(ofStep index: Int) -> String {
         "/proc/self/fd/\(descriptor.rawValue)/\(index)/upper"
+    }
+
+    /// Where the skeleton entry for the host's `path` is, as the script left it.
+    func skeletonPath(of path: String) -> String {
+        "/proc/self/fd/\(descriptor.rawValue)/root" + (path == "/" ? "" : path)
     }
 }
 
@@ -193,6 +200,7 @@ final class RunningSandbox {
             case .directory: Int32(scriptpin_root_directory.rawValue)
             case .symbolicLink: Int32(scriptpin_root_symlink.rawValue)
             case .hostFile: Int32(scriptpin_root_file.rawValue)
+            case .copiedFile: Int32(scriptpin_root_copy.rawValue)
             case .layer: Int32(scriptpin_root_layer.rawValue)
             case .tree: Int32(scriptpin_root_tree.rawValue)
             case .privateFileSystem: Int32(scriptpin_root_private_tmpfs.rawValue)

@@ -97,7 +97,7 @@ public struct RunCommand: Sendable {
         for pin in pins {
             let plan = try ConfinementPlan(options: confinement, pin: pin, manifestDirectory: manifestDirectory, context: context)
             guard plan.mode == .required else { continue }
-            let spec = try plan.sandboxSpec()
+            let spec = try plan.sandboxSpec(layingOutRoot: false)
             do { try RunningSandbox.probe(spec) } catch {
                 throw .confinementUnavailable(ConfinementDiagnosis(error), requiredBy: plan.modeSource)
             }
