@@ -393,7 +393,8 @@ static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
     if (sandbox->mask_count > 0 && umount2(staging_directory, MNT_DETACH) != 0) {
         fail(control, scriptpin_sandbox_step_staging, 0);
     }
-    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+    /* A write-confined root has its fresh proc already. */
+    if (sandbox->root_step_count == 0 && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_proc, 0);
     }
     protect_kernel_interfaces(control);
@@ -406,6 +407,10 @@ static void mount_masks(int control, const struct scriptpin_sandbox *sandbox) {
    pivot_root, so that what the script makes in a skeleton directory is
    read through the layers' descriptor too. */
 static const char layers_mount_point[] = "/proc";
+/* What the script's discarded writes may hold in memory: the kernel's
+   default for tmpfs, stated. Past it a write fails with ENOSPC inside, and
+   nothing outside is affected. */
+static const char layers_options[] = "mode=0700,size=50%";
 static const char layers_directory[] = "/proc/layers";
 static const char new_root[] = "/proc/layers/root";
 
@@ -600,7 +605,7 @@ static int build_write_root(int control, const struct scriptpin_sandbox *sandbox
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_private_mounts, 0);
     }
-    if (mount("tmpfs", layers_mount_point, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0
+    if (mount("tmpfs", layers_mount_point, "tmpfs", MS_NOSUID | MS_NODEV, layers_options) != 0
         || mkdir(layers_directory, 0700) != 0 || mkdir(new_root, 0700) != 0
         || mount(new_root, new_root, NULL, MS_BIND, NULL) != 0) {
         fail(control, scriptpin_sandbox_step_write_root, -1);

@@ -130,8 +130,9 @@ struct ConfinementHoldsTests {
         done
         """
 
-    @Test("Nothing a confined script writes runs later in its place: scriptpin's directory, the manifest and the runner's files are read-only", arguments: User.allCases)
-    func nothingPersists(user: User) throws {
+    @Test("Nothing a confined script writes runs later in its place: scriptpin's directory, the manifest and the runner's files are read-only, also when a write line covers them",
+          arguments: User.allCases, ["--confine required", "--write ."])
+    func nothingPersists(user: User, options: String) throws {
         let stage = try ConfinementTests.Stage(user: user, server: server)
         stage.pin("persist", Self.persistenceScript, server: server)
         let names = ConfinementPlan.laterStepFiles
@@ -143,7 +144,7 @@ struct ConfinementHoldsTests {
         let pinBefore = stage.directory.read("known-hashes/persist.pin")
         let binary = { (try? Data(contentsOf: URL(fileURLWithPath: stage.directory.url("bin/scriptpin")))) ?? Data() }
         let binaryBefore = binary()
-        let result = stage.run("./scriptpin run persist --confine required", extraEnvironment: environment)
+        let result = stage.run("./scriptpin run persist \(options)", extraEnvironment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         let expected = ["replace scriptpin", "remove scriptpin", "add beside scriptpin", "change a pin", "add a pin"]
             + names.flatMap { ["append to \($0)", "replace \($0)"] }
@@ -201,11 +202,12 @@ struct ConfinementHoldsTests {
 
     private static let cgroupCount = "find /sys/fs/cgroup \\( -name cgroup.kill -o -name cgroup.procs \\) -writable 2>/dev/null | wc -l"
 
-    @Test("Confined, /proc/sys, cgroupfs and /sys are read-only and firmware is masked, even for root, without the capabilities no installer needs", arguments: User.allCases)
-    func kernelInterfaces(user: User) throws {
+    @Test("Confined, /proc/sys, cgroupfs and /sys are read-only and firmware is masked, even for root, without the capabilities no installer needs; the same in a write-confined root",
+          arguments: User.allCases, ["--confine required", "--write none"])
+    func kernelInterfaces(user: User, options: String) throws {
         let stage = try ConfinementTests.Stage(user: user, server: server)
         stage.pin("kernel", Self.kernelScript, server: server)
-        let result = stage.run("./scriptpin run kernel --confine required")
+        let result = stage.run("./scriptpin run kernel \(options)")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == """
             core_pattern: read-only

@@ -26,6 +26,7 @@ struct WriteConfinementTests {
         rm work/remove.txt
         mv work/old-name.txt work/new-name.txt
         chmod 600 work/mode.txt
+        rm -r work/cache && mkdir work/cache && echo new > work/cache/new.txt
         echo done
         """
 
@@ -34,6 +35,7 @@ struct WriteConfinementTests {
         for (file, content) in [
             ".bashrc": "export EDITOR=vi\n", ".tool/version": "1\n", "src/main.c": "int main(void) { return 0; }\n",
             "work/remove.txt": "remove me\n", "work/old-name.txt": "renamed\n", "work/mode.txt": "mode\n",
+            "work/cache/old.txt": "old\n",
         ] {
             stage.directory.write(file, content)
         }
@@ -58,23 +60,31 @@ struct WriteConfinementTests {
     func blockMode(user: User) throws {
         let stage = try Stage(user: user, server: server)
         writeFiles(in: stage)
-        stage.pin("persisting", Self.persistingScript, server: server, extra: "write ~/.tool\n")
+        // Root also drops a program early on everyone's PATH; nobody is refused that by the host's permissions.
+        let systemProgram = "/usr/local/bin/scriptpin-probe-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: systemProgram) }
+        let script = Self.persistingScript + "\n[ \"$(id -u)\" = 0 ] && echo '#!/bin/sh' > \(systemProgram)\necho root-done\n"
+        stage.pin("persisting", script, server: server, extra: "write ~/.tool\n")
         if user == .nobody { stage.sandbox.handOver() }
         let before = Self.snapshot(stage.directory.path, skipping: [".tool", "cache", "report.json"])
         let result = stage.run("./scriptpin run persisting --report report.json")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "done\n")
+        #expect(result.stdout == "done\nroot-done\n")
+        #expect(!FileManager.default.fileExists(atPath: systemProgram))
         #expect(Self.snapshot(stage.directory.path, skipping: [".tool", "cache", "report.json"]) == before, "the host is byte for byte unchanged outside ~/.tool")
         #expect(stage.directory.read(".tool/state") == "tool installed\n", "the write path is the host's")
         #expect(stage.directory.read(".tool/version") == "1\n")
+        let rootOnly = user == .root ? "scriptpin: discarded write to \(systemProgram) (created; not in the pin's write list)\n" : ""
         let discarded = """
             scriptpin: discarded write to ./.bashrc (modified; not in the pin's write list)
             scriptpin: discarded write to ./.local (created directory; not in the pin's write list)
             scriptpin: discarded write to ./src/main.c (modified; not in the pin's write list)
+            scriptpin: discarded write to ./work/cache/new.txt (created; not in the pin's write list)
+            scriptpin: discarded write to ./work/cache/old.txt (deleted; not in the pin's write list)
             scriptpin: discarded write to ./work/mode.txt (mode 0644 -> 0600; not in the pin's write list)
             scriptpin: discarded write to ./work/new-name.txt (renamed from ./work/old-name.txt; not in the pin's write list)
             scriptpin: discarded write to ./work/remove.txt (deleted; not in the pin's write list)
-            scriptpin: files: 0 changes made on the host, 6 discarded
+            \(rootOnly)scriptpin: files: 0 changes made on the host, \(user == .root ? 9 : 8) discarded
 
             """
         #expect(result.stderr.hasSuffix(discarded), "\(result.stderr)")
@@ -87,10 +97,11 @@ struct WriteConfinementTests {
         #expect((writes["notListed"] as? [String]) == [])
         let discardedChanges = try #require(writes["discarded"] as? [[String: Any]])
         #expect(discardedChanges.map { "\($0["change"]!) \($0["path"]!)\(($0["from"] as? String).map { " from " + $0 } ?? "")" } == [
-            "modified \(root)/.bashrc", "created \(root)/.local", "modified \(root)/src/main.c", "metadata \(root)/work/mode.txt",
+            "modified \(root)/.bashrc", "created \(root)/.local", "modified \(root)/src/main.c",
+            "created \(root)/work/cache/new.txt", "deleted \(root)/work/cache/old.txt", "metadata \(root)/work/mode.txt",
             "renamed \(root)/work/new-name.txt from \(root)/work/old-name.txt", "deleted \(root)/work/remove.txt",
-        ])
-        #expect(discardedChanges[3]["metadata"] as? [String] == ["mode 0644 -> 0600"])
+        ] + (user == .root ? ["created \(systemProgram)"] : []))
+        #expect(discardedChanges[5]["metadata"] as? [String] == ["mode 0644 -> 0600"])
     }
 
     @Test("--write-audit lets every change through to the host and suggests exactly the lines that cover them, with a summary of each modified text file", arguments: User.allCases)
@@ -112,12 +123,13 @@ struct WriteConfinementTests {
         #expect(stage.directory.read("work/new-name.txt") == "renamed\n")
         #expect(!FileManager.default.fileExists(atPath: stage.directory.url("work/old-name.txt")))
         #expect(!FileManager.default.fileExists(atPath: stage.directory.url("work/remove.txt")))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: stage.directory.url("work/cache"))) == ["new.txt"], "the directory the script replaced")
         var status = stat()
         #expect(stat(stage.directory.url("work/mode.txt"), &status) == 0 && status.st_mode & 0o777 == 0o600)
         #expect(stat(home.url(".local/bin/git"), &status) == 0 && status.st_mode & 0o777 == 0o755)
         #expect(result.stderr.hasSuffix("""
-            scriptpin: files: 7 changes made on the host, 0 discarded
-            scriptpin: write audit: the script changed 7 paths; these suggested lines in its pin allow exactly them:
+            scriptpin: files: 9 changes made on the host, 0 discarded
+            scriptpin: write audit: the script changed 9 paths; these suggested lines in its pin allow exactly them:
             write ~/.bashrc
             write ~/.local
             write ~/.tool/state

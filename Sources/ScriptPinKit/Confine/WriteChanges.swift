@@ -57,6 +57,12 @@ struct WriteChanges {
         }
         try scanSkeleton(steps: steps, layers: layers)
         pairRenames()
+        // In the order of their paths, whatever layer holds them (a directory before what is in it),
+        // and stable: a deletion stays before the creation that replaced it.
+        changes = changes.enumerated().sorted { first, second in
+            first.element.path == second.element.path
+                ? first.offset < second.offset : first.element.path.utf8.lexicographicallyPrecedes(second.element.path.utf8)
+        }.map(\.element)
     }
 
     /// The skeleton directories: what the script made beside the entries
