@@ -237,7 +237,7 @@ enum WriteApplication {
             }
             for entry in try directoryListing(source) {
                 let child = joinPath(source, entry.name)
-                if try linkStatus(child)?.kind == .whiteout { continue }
+                if let kind = try linkStatus(child)?.kind, kind == .whiteout || kind == .other { continue }
                 try place(child, at: joinPath(destination, entry.name), preservingOwner: preservingOwner)
             }
             try setPermissions(destination, status.permissions)
@@ -259,8 +259,11 @@ enum WriteApplication {
                 try? removeEntry(staging)
                 throw error
             }
-        case .whiteout, .other:
+        case .whiteout:
             return
+        case .other:
+            // A FIFO, socket or device node: nothing to copy. Inside a created directory it is left out with the directory's other contents made.
+            throw Errno(EOPNOTSUPP)
         }
     }
 }
