@@ -201,7 +201,9 @@ struct ConfinementPlan {
                 if try kind(path) == .directory { live.append(path) }
             }
             let own = temporaryDirectories + [workingDirectory] + (home.map { [normalizedPath($0)] } ?? [])
-            do { spec.rootSteps = try RootLayout(liveDirectories: live, ownLayers: own).steps } catch { throw .confinementPathUnreadable(path: "/", error) }
+            do { spec.rootSteps = try RootLayout(liveDirectories: live, ownLayers: own).steps } catch {
+                throw .confinementPathUnreadable(path: error.path, error.errno)
+            }
         }
         switch network {
         case .host:

@@ -38,20 +38,23 @@ struct RootLayout {
     /// unprivileged namespace cannot copy a directory whose owner it does
     /// not map (`/var` above a world-writable `/var/tmp`, root's `/home/ci`
     /// above a user's workspace).
-    init(liveDirectories: [String], ownLayers: [String]) throws(Errno) {
-        let mounts = try mountPoints().map(normalizedPath).filter { !isInside($0, Self.freshProc) }
+    init(liveDirectories: [String], ownLayers: [String]) throws(Failure) {
+        let mounts = try Self.examining("/proc/self/mountinfo") { () throws(Errno) in try mountPoints() }
+            .map(normalizedPath).filter { !isInside($0, Self.freshProc) }
         let boundaries = Set(mounts + Self.kernelTrees)
         /// Whether a mount (or kernel tree) lies strictly under `directory`, so that it cannot be layered whole.
         func holdsMounts(_ directory: String) -> Bool {
             boundaries.contains { $0 != directory && isInside($0, directory) }
         }
         self.mounts = Set(mounts)
-        try visit("/", trees: Self.kernelTrees, holdsMounts: holdsMounts)
+        try visit("/", holdsMounts: holdsMounts)
         let layered = Set(steps.filter { $0.kind == .layer }.map(\.path))
         let skeleton = Set(steps.filter { $0.kind == .directory }.map(\.path))
         for directory in Set(ownLayers).sorted() where !layered.contains(directory) && !skeleton.contains(directory) {
             let underTree = (Self.kernelTrees + liveDirectories).contains { isInside(directory, $0) }
-            guard !underTree, !holdsMounts(directory), try linkStatus(directory)?.kind == .directory else { continue }
+            guard !underTree, !holdsMounts(directory),
+                  try Self.examining(directory, { () throws(Errno) in try linkStatus(directory) })?.kind == .directory
+            else { continue }
             steps.append(RootStep(kind: .layer, path: directory, status: nil))
         }
         for directory in liveDirectories.sorted() {
@@ -59,26 +62,39 @@ struct RootLayout {
         }
     }
 
-    private mutating func visit(_ directory: String, trees: [String], holdsMounts: (String) -> Bool) throws(Errno) {
+    /// Why a layout could not be made: the path that could not be examined, and why.
+    struct Failure: Error {
+        let path: String
+        let errno: Errno
+    }
+
+    private static func examining<Value>(_ path: String, _ body: () throws(Errno) -> Value) throws(Failure) -> Value {
+        do { return try body() } catch { throw Failure(path: path, errno: error) }
+    }
+
+    private mutating func visit(_ directory: String, holdsMounts: (String) -> Bool) throws(Failure) {
+        let status = try Self.examining(directory) { () throws(Errno) in try linkStatus(directory) }
         if directory == Self.freshProc {
-            steps.append(RootStep(kind: .directory, path: directory, status: try linkStatus(directory)))
-        } else if trees.contains(directory) {
+            steps.append(RootStep(kind: .directory, path: directory, status: status))
+        } else if Self.kernelTrees.contains(directory) {
             steps.append(RootStep(kind: .tree, path: directory, status: nil))
-            if directory == "/dev", try linkStatus(Self.privateSharedMemory)?.kind == .directory {
+            let sharedMemory = try Self.examining(Self.privateSharedMemory) { () throws(Errno) in try linkStatus(Self.privateSharedMemory) }
+            if isInside(Self.privateSharedMemory, directory), sharedMemory?.kind == .directory {
                 steps.append(RootStep(kind: .privateFileSystem, path: Self.privateSharedMemory, status: nil))
             }
         } else if !holdsMounts(directory) {
             steps.append(RootStep(kind: .layer, path: directory, status: nil))
         } else {
-            steps.append(RootStep(kind: .directory, path: directory, status: try linkStatus(directory)))
-            for entry in try directoryListing(directory) {
+            steps.append(RootStep(kind: .directory, path: directory, status: status))
+            for entry in try Self.examining(directory, { () throws(Errno) in try directoryListing(directory) }) {
                 let path = joinPath(directory, entry.name)
-                guard let status = try linkStatus(path) else { continue }
+                guard let status = try Self.examining(path, { () throws(Errno) in try linkStatus(path) }) else { continue }
                 switch status.kind {
                 case .directory:
-                    try visit(path, trees: trees, holdsMounts: holdsMounts)
+                    try visit(path, holdsMounts: holdsMounts)
                 case .symbolicLink:
-                    steps.append(RootStep(kind: .symbolicLink(try readSymbolicLink(path)), path: path, status: status))
+                    let target = try Self.examining(path) { () throws(Errno) in try readSymbolicLink(path) }
+                    steps.append(RootStep(kind: .symbolicLink(target), path: path, status: status))
                 case .regular where status.size <= Self.copiedFileLimit && Self.mapsOwner(status.owner) && !mounts.contains(path):
                     steps.append(RootStep(kind: .copiedFile, path: path, status: status))
                 case .regular, .whiteout, .other:
