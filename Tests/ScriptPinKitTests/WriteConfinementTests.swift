@@ -186,6 +186,7 @@ struct WriteConfinementTests {
         try #require(UnprivilegedSandbox.isRoot, "these paths are root's")
         let stage = try Stage(user: .root, server: server)
         stage.directory.write(".bashrc", "export EDITOR=vi\n")
+        stage.directory.write("owned.txt", "mine\n")
         let marker = "scriptpin-probe-\(UUID().uuidString.prefix(8))"
         // The last one sits in `/`, a skeleton directory (it holds mounts), whose entries are the sandbox's own.
         let probes = ["/usr/local/\(marker)", "/etc/\(marker)", "/usr/bin/\(marker)", "/\(marker)"]
@@ -194,6 +195,7 @@ struct WriteConfinementTests {
             #!/bin/sh
             for probe in \(probes.joined(separator: " ")); do echo installed > "$probe"; done
             echo 'alias ls=evil' >> "$HOME/.bashrc"
+            chown 1:1 owned.txt
             echo done
             """
         stage.pin("installer", script, server: server, extra: "write /usr/local\n")
@@ -208,6 +210,9 @@ struct WriteConfinementTests {
         #expect(result.stderr.contains("scriptpin: discarded write to /usr/bin/\(marker) (created; not in the pin's write list)\n"), "\(result.stderr)")
         #expect(result.stderr.contains("scriptpin: discarded write to ./.bashrc (modified; not in the pin's write list)\n"), "\(result.stderr)")
         #expect(result.stderr.contains("scriptpin: discarded write to /\(marker) (created; not in the pin's write list)\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("scriptpin: discarded write to ./owned.txt (owner 0:0 -> 1:1; not in the pin's write list)\n"), "\(result.stderr)")
+        var status = stat()
+        #expect(stat(stage.directory.url("owned.txt"), &status) == 0 && status.st_uid == 0)
     }
 
     @Test("A write path that does not exist yet is created from the layer once the script ends; a run without write lines says its writes are unrestricted", arguments: User.allCases)
