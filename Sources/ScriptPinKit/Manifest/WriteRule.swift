@@ -3,17 +3,17 @@
 /// private temporary directory.
 public enum WriteRule: Sendable, Hashable, CustomStringConvertible {
     case none
-    /// `/ABSOLUTE`, `~` or `~/PATH` (under the home directory), or `.` (the working directory).
+    /// `/ABSOLUTE`, `~` or `~/PATH` (under the home directory), or `.` or `./PATH` (under the working directory).
     case path(String)
 
-    /// Reads `none`, `.`, `~`, `~/PATH` or `/PATH`; `..` components are refused, so that a line
+    /// Reads `none`, `.`, `./PATH`, `~`, `~/PATH` or `/PATH`; `..` components are refused, so that a line
     /// means what it says without resolving anything.
     public init?(parsing text: String) {
         if text == "none" {
             self = .none
             return
         }
-        let rooted = text == "." || text == "~" || text.hasPrefix("~/") || text.hasPrefix("/")
+        let rooted = text == "." || text.hasPrefix("./") || text == "~" || text.hasPrefix("~/") || text.hasPrefix("/")
         guard rooted, !text.split(separator: "/").contains("..") else { return nil }
         self = .path(text)
     }
@@ -29,11 +29,11 @@ public enum WriteRule: Sendable, Hashable, CustomStringConvertible {
     /// The absolute path this line names, `~` and `.` resolved; nil for `none`.
     func absolutePath(home: String?, workingDirectory: String) -> String? {
         guard case .path(let path) = self else { return nil }
-        if path == "." { return normalizedPath(workingDirectory) }
+        if path == "." || path.hasPrefix("./") { return normalizedPath(joinPath(workingDirectory, String(path.dropFirst(1)))) }
         if path == "~" || path.hasPrefix("~/") { return normalizedPath(joinPath(home ?? "/", String(path.dropFirst(1)))) }
         return normalizedPath(path)
     }
 
     /// Why `text` is not a write value, for pin and command-line errors.
-    public static let formatHelp = "write /PATH, ~/PATH, . (the working directory) or none"
+    public static let formatHelp = "write /PATH, ~/PATH, . or ./PATH (the working directory, or a path in it) or none"
 }

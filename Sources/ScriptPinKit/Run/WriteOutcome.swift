@@ -68,26 +68,19 @@ struct WriteOutcome {
     }
 
     /// The shortest `write` lines that cover every kept change: a directory
-    /// the script created is one line, a file is named as a file; the
-    /// working directory is `.`, the home directory `~`.
+    /// the script created is one line, a file is named as a file; a path
+    /// in the working directory is written `./PATH`, one in the home
+    /// directory `~/PATH`, so that the lines hold on another machine.
     func suggestedWriteLines(home: String?, workingDirectory: String) -> [String] {
         var covered: [String] = []
-        for path in kept.flatMap(\.change.touchedPaths) {
-            let line = isInside(path, workingDirectory) ? workingDirectory : path
-            if !covered.contains(where: { isInside(line, $0) }) {
-                covered.removeAll { isInside($0, line) }
-                covered.append(line)
-            }
+        for path in kept.flatMap(\.change.touchedPaths) where !covered.contains(where: { isInside(path, $0) }) {
+            covered.removeAll { isInside($0, path) }
+            covered.append(path)
         }
-        return covered.sorted().map { Self.writeLine(for: $0, home: home, workingDirectory: workingDirectory) }
+        return covered.map { Self.shown($0, home: home, workingDirectory: workingDirectory) }.sorted()
     }
 
-    static func writeLine(for path: String, home: String?, workingDirectory: String) -> String {
-        if path == workingDirectory { return "." }
-        return shown(path, home: home, workingDirectory: workingDirectory)
-    }
-
-    /// A path as messages show it: `./FILE` in the working directory, `~/FILE` in the home directory, else absolute.
+    /// A path as messages and write lines show it: `./FILE` in the working directory, `~/FILE` in the home directory, else absolute.
     static func shown(_ path: String, home: String?, workingDirectory: String) -> String {
         if path == workingDirectory { return "." }
         if isInside(path, workingDirectory) && workingDirectory != "/" { return "." + path.dropFirst(workingDirectory.count) }
