@@ -420,6 +420,7 @@ static char escaped_lower[2 * 4096 + 1];
 static char layer_upper[64];
 static char layer_work[64];
 static char layer_directory[64];
+static char layer_refused[64];
 
 /* snprintf's result, checked: a path that did not fit is ENAMETOOLONG. */
 static int fitted(int written, size_t size) {
@@ -572,8 +573,11 @@ static int build_root_step(int index, const struct scriptpin_root_step *step) {
         if (mount_layer(step->path, step_target) == 0) {
             return 0;
         }
-        /* No layer here: the directory is read-only instead, and its missing layer says so to scriptpin. */
-        if (rmdir(layer_work) != 0 || rmdir(layer_upper) != 0 || rmdir(layer_directory) != 0) {
+        /* No layer here: the directory is read-only instead, and an upper
+           directory renamed away says so to scriptpin (whatever the refused
+           mount left in the work directory). */
+        if (fitted(snprintf(layer_refused, sizeof layer_refused, "%s/refused", layer_directory), sizeof layer_refused) != 0
+            || rename(layer_upper, layer_refused) != 0) {
             return -1;
         }
         if (mount(step->path, step_target, NULL, MS_BIND | MS_REC, NULL) != 0) {

@@ -235,6 +235,24 @@ struct WriteConfinementTests {
         #expect(unrestricted.stderr.contains("scriptpin: the script's writes are unrestricted; list the paths it may change as `write PATH` lines in its pin (`scriptpin run --write-audit` shows the ones it changes)\n"), "\(unrestricted.stderr)")
     }
 
+    @Test("Past 100 discarded writes stderr says how many more; the report lists every one; `--write none` beside a pin's write path is refused")
+    func manyDiscards() throws {
+        let stage = try Stage(user: .root, server: server)
+        stage.pin("spray", "#!/bin/sh\nmkdir -p out && i=0; while [ $i -lt 150 ]; do : > out/$i; i=$((i + 1)); done; : > stray-$i\n", server: server, extra: "write ./out\n")
+        let contradiction = stage.run("./scriptpin run spray --write none 2>&1")
+        #expect(contradiction.status == 125, "`--write none` beside the pin's write path: \(contradiction.stdout)")
+        #expect(contradiction.stdout.contains("`write none` cannot be combined with write paths (./out); keep one or the other"), "\(contradiction.stdout)")
+        stage.pin("spray", "#!/bin/sh\ni=0; while [ $i -lt 150 ]; do : > stray-$i; i=$((i + 1)); done\n", server: server, extra: "write none\n")
+        let sprayed = stage.run("./scriptpin run spray --report report.json")
+        #expect(sprayed.status == 0, "\(sprayed.stderr)")
+        #expect(sprayed.stderr.components(separatedBy: "scriptpin: discarded write to ").count - 1 == 100)
+        #expect(sprayed.stderr.hasSuffix("scriptpin: and 50 discarded writes more; `run --report FILE` lists them all\nscriptpin: files: 0 changes made on the host, 150 discarded\n"), "\(sprayed.stderr)")
+        let report = try #require(stage.directory.read("report.json"))
+        let writes = try #require((try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])?["writes"] as? [String: Any])
+        #expect((writes["discarded"] as? [Any])?.count == 150)
+        #expect(!FileManager.default.fileExists(atPath: stage.directory.url("stray-0")))
+    }
+
     /// A program that runs a command under a seccomp filter refusing the
     /// mount API's `fsopen`, as a kernel without it (or a filter that knows
     /// only `mount`) does: no copy-on-write layer can be made.

@@ -119,7 +119,7 @@ enum scriptpin_root_step_kind {
     scriptpin_root_file,
     /* The host's directory under a copy-on-write layer whose upper
        directory is layers/INDEX/upper (INDEX: the step's); read-only when
-       the kernel refuses the layer, and then layers/INDEX is not there. */
+       the kernel refuses the layer, and then layers/INDEX/upper is not there. */
     scriptpin_root_layer,
     /* The host's directory and the mounts below it, bound as they are (/dev, /sys, a write path). */
     scriptpin_root_tree,

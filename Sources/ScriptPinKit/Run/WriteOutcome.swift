@@ -24,6 +24,8 @@ struct WriteOutcome {
 
     /// Summaries read files up to this size: a profile or a config file, not a toolchain.
     static let summarizedFileLimit = 1 << 20
+    /// Discarded writes listed on stderr: a script that writes thousands of files would bury everything else; the report has them all.
+    static let listedDiscards = 100
     /// Directories named in the note on refused layers: where the kernel refuses one it refuses them all.
     static let namedUnlistedDirectories = 5
     /// Added lines shown per file: enough to recognise a `PATH` line.
@@ -91,8 +93,11 @@ struct WriteOutcome {
     /// The notes `run` prints after the script.
     func report(to reporter: any Reporter, home: String?, workingDirectory: String, termination: Termination) {
         let show = { (path: String) in VisibleText.escape(Self.shown(path, home: home, workingDirectory: workingDirectory)) }
-        for entry in discarded {
+        for entry in discarded.prefix(Self.listedDiscards) {
             reporter.note("scriptpin: discarded write to \(show(entry.change.path)) (\(entry.change.description(showing: show)); not in the pin's write list)")
+        }
+        if discarded.count > Self.listedDiscards {
+            reporter.note("scriptpin: and \(plural(discarded.count - Self.listedDiscards, "discarded write")) more; `run --report FILE` lists them all")
         }
         for entry in kept {
             if let failure = entry.failure {
