@@ -592,6 +592,11 @@ static int build_root_step(int index, const struct scriptpin_root_step *step) {
             return -1;
         }
         return mount(step->path, step_target, NULL, MS_BIND | MS_REC, NULL);
+    case scriptpin_root_read_only_tree:
+        if (mkdir(step_target, 0700) != 0 || mount(step->path, step_target, NULL, MS_BIND | MS_REC, NULL) != 0) {
+            return -1;
+        }
+        return remount_read_only(step_target);
     case scriptpin_root_private_tmpfs:
         return mount("tmpfs", step_target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
     default:

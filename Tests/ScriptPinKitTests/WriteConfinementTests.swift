@@ -253,6 +253,35 @@ struct WriteConfinementTests {
         #expect(!FileManager.default.fileExists(atPath: stage.directory.url("stray-0")))
     }
 
+    @Test("A directory above a mount that the user may not list, or with more entries than are laid out one by one, stays as it is, read-only, and is named", arguments: User.allCases)
+    func unlayeredDirectories(user: User) throws {
+        try #require(UnprivilegedSandbox.isRoot, "the mounts are made in a mount namespace of the test's own")
+        let stage = try Stage(user: user, server: server)
+        let base = "/run/scriptpin-test-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let script = """
+            #!/bin/sh
+            echo "crowded: $(ls \(base)/crowded | wc -l)"
+            if (: > \(base)/crowded/new) 2>/dev/null; then echo created; else echo refused; fi
+            """
+        stage.pin("lister", script, server: server, extra: "write none\n")
+        if user == .nobody { stage.sandbox.handOver() }
+        let setUp = ProcessRunner.run("/bin/sh", ["-c", """
+            mkdir -p \(base)/locked/inner \(base)/crowded/inner && chmod 700 \(base)/locked && chmod 755 \(base) \(base)/crowded &&
+            i=0; while [ $i -lt 600 ]; do : > \(base)/crowded/f$i; i=$((i + 1)); done
+            """], in: "/")
+        try #require(setUp.status == 0, "\(setUp.stderr)")
+        let runAs = user == .root ? "" : "setpriv --reuid=65534 --regid=65534 --clear-groups -- "
+        let result = ProcessRunner.run("unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", """
+            mount -t tmpfs tmpfs \(base)/locked/inner && mount -t tmpfs tmpfs \(base)/crowded/inner && exec \(runAs)./scriptpin run lister
+            """], in: stage.directory.path, environment: stage.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "crowded: 601\nrefused\n")
+        let unlayered = user == .root ? "\(base)/crowded" : "\(base)/crowded, \(base)/locked"
+        #expect(result.stderr.contains("scriptpin: no copy-on-write layer for \(unlayered) (the kernel refused one,"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(base)/crowded/new"))
+    }
+
     /// A program that runs a command under a seccomp filter refusing the
     /// mount API's `fsopen`, as a kernel without it (or a filter that knows
     /// only `mount`) does: no copy-on-write layer can be made.
@@ -301,7 +330,7 @@ struct WriteConfinementTests {
         #expect(result.stdout.contains("Read-only file system"), "\(result.stdout)")
         #expect(result.stdout.contains("refused\n"))
         #expect(stage.directory.read("src/main.c") == "int main(void) { return 0; }\n")
-        #expect(result.stdout.contains("scriptpin: the kernel gave no copy-on-write layer for /"), "\(result.stdout)")
+        #expect(result.stdout.contains("scriptpin: no copy-on-write layer for /"), "\(result.stdout)")
         #expect(result.stdout.contains(": they were read-only, so writes to them were refused and cannot be listed\n"), "\(result.stdout)")
         #expect(!result.stdout.contains("discarded write"))
     }

@@ -127,6 +127,8 @@ enum scriptpin_root_step_kind {
     scriptpin_root_private_tmpfs,
     /* A copy of the host's file in a skeleton directory, read back after the script like a layer. */
     scriptpin_root_copy,
+    /* The host's directory and the mounts below it, bound read-only: one above mounts that scriptpin's user cannot list. */
+    scriptpin_root_read_only_tree,
 };
 
 struct scriptpin_root_step {

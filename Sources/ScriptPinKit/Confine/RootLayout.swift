@@ -24,6 +24,12 @@ struct RootLayout {
     /// does not map (the script could not write it, and a copy would be the script's).
     static let copiedFileLimit: Int64 = 1 << 20
 
+    /// A directory above mounts with more entries than this is bound
+    /// read-only as it is: each entry of a skeleton directory is a mount of
+    /// its own, and thousands of them (a `/tmp` that holds a mount) would
+    /// cost more than the run.
+    static let skeletonEntryLimit = 512
+
     /// Whether the sandbox's user namespace maps `owner`: every id when scriptpin runs as root, else only its own.
     static func mapsOwner(_ owner: UInt32) -> Bool {
         effectiveUserID() == 0 || owner == effectiveUserID()
@@ -85,8 +91,19 @@ struct RootLayout {
         } else if !holdsMounts(directory) {
             steps.append(RootStep(kind: .layer, path: directory, status: nil))
         } else {
+            let entries: [DirectoryEntry]
+            do { entries = try directoryListing(directory) } catch {
+                // One this user may not list (root's 0700 directory above a mount) it cannot change either: it stays as it is, read-only.
+                guard error == .permissionDenied else { throw Failure(path: directory, errno: error) }
+                steps.append(RootStep(kind: .readOnlyTree, path: directory, status: nil))
+                return
+            }
+            guard entries.count <= Self.skeletonEntryLimit else {
+                steps.append(RootStep(kind: .readOnlyTree, path: directory, status: nil))
+                return
+            }
             steps.append(RootStep(kind: .directory, path: directory, status: status))
-            for entry in try Self.examining(directory, { () throws(Errno) in try directoryListing(directory) }) {
+            for entry in entries {
                 let path = joinPath(directory, entry.name)
                 guard let status = try Self.examining(path, { () throws(Errno) in try linkStatus(path) }) else { continue }
                 switch status.kind {

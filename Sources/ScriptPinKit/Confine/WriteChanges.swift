@@ -44,8 +44,10 @@ struct WriteChanges {
     private(set) var changes: [FileChange] = []
 
     /// Reads the layer of every layer step in `layers`; `refused` collects
-    /// the directories whose layer the kernel refused (they were read-only).
+    /// the directories that were read-only: those whose layer the kernel
+    /// refused, and those above mounts that could not be built entry by entry.
     init(steps: [RootStep], layers: WriteLayerDirectory, refused: inout [String]) throws(Errno) {
+        refused += steps.filter { $0.kind == .readOnlyTree }.map(\.path)
         for (step, root) in steps.enumerated() where root.kind == .layer {
             let host = root.path
             let upper = layers.upperPath(ofStep: step)

@@ -17,7 +17,7 @@ struct WriteOutcome {
 
     private(set) var kept: [Entry] = []
     private(set) var discarded: [Entry] = []
-    /// Directories whose layer the kernel refused: read-only, writes there not listed.
+    /// Directories that were read-only (no layer): writes there refused and not listed.
     private(set) var unlisted: [String] = []
     private(set) var summaries: [TextSummary] = []
     let audit: Bool
@@ -107,7 +107,7 @@ struct WriteOutcome {
         if !unlisted.isEmpty {
             let named = unlisted.prefix(Self.namedUnlistedDirectories).map(show).joined(separator: ", ")
             let more = unlisted.count > Self.namedUnlistedDirectories ? " and \(unlisted.count - Self.namedUnlistedDirectories) more" : ""
-            reporter.note("scriptpin: the kernel gave no copy-on-write layer for \(named)\(more): they were read-only, so writes to them were refused and cannot be listed")
+            reporter.note("scriptpin: no copy-on-write layer for \(named)\(more) (the kernel refused one, or the directory holds mounts and more entries than scriptpin lays out one by one, or it is not yours to list): they were read-only, so writes to them were refused and cannot be listed")
         }
         reporter.note("scriptpin: files: \(plural(kept.count, "change")) made on the host, \(discarded.count) discarded")
         guard audit else { return }

@@ -43,6 +43,8 @@ struct RootStep {
         case layer
         /// The host's directory with the mounts below it, bound as it is.
         case tree
+        /// The same, read-only.
+        case readOnlyTree
         /// An empty file system of the script's own.
         case privateFileSystem
     }
@@ -203,6 +205,7 @@ final class RunningSandbox {
             case .copiedFile: Int32(scriptpin_root_copy.rawValue)
             case .layer: Int32(scriptpin_root_layer.rawValue)
             case .tree: Int32(scriptpin_root_tree.rawValue)
+            case .readOnlyTree: Int32(scriptpin_root_read_only_tree.rawValue)
             case .privateFileSystem: Int32(scriptpin_root_private_tmpfs.rawValue)
             }
             let target: UnsafeMutablePointer<CChar>? = if case .symbolicLink(let target) = step.kind { strings.copy(target) } else { nil }
