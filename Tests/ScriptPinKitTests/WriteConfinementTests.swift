@@ -235,6 +235,23 @@ struct WriteConfinementTests {
         #expect(unrestricted.stderr.contains("scriptpin: the script's writes are unrestricted; list the paths it may change as `write PATH` lines in its pin (`scriptpin run --write-audit` shows the ones it changes)\n"), "\(unrestricted.stderr)")
     }
 
+    @Test("In a write-confined root the credential stores are still masked and a masked file is not replaced through its layer", arguments: User.allCases)
+    func masksHold(user: User) throws {
+        let stage = try Stage(user: user, server: server)
+        stage.directory.write(".aws/credentials", "aws-secret")
+        let script = """
+            #!/bin/sh
+            echo "credentials: [$(cat "$HOME/.aws/credentials" 2>&1)]"
+            if (echo planted > "$HOME/.aws/credentials") 2>/dev/null; then echo planted; else echo refused; fi
+            """
+        stage.pin("masked", script, server: server, extra: "write none\n")
+        let result = stage.run("./scriptpin run masked")
+        #expect(result.status == 0, "\(result.stderr)")
+        // ~/.aws is an empty read-only directory inside.
+        #expect(result.stdout == "credentials: [cat: \(stage.directory.url(".aws/credentials")): No such file or directory]\nrefused\n")
+        #expect(stage.directory.read(".aws/credentials") == "aws-secret")
+    }
+
     @Test("Past 100 discarded writes stderr says how many more; the report lists every one; `--write none` beside a pin's write path is refused")
     func manyDiscards() throws {
         let stage = try Stage(user: .root, server: server)
