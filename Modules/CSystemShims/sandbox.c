@@ -491,12 +491,13 @@ static int copy_owner(const char *path, const struct scriptpin_root_step *step) 
     return 0;
 }
 
-/* Buffer for the files copied into skeleton directories (each at most a few KiB: /etc's files in a container). */
+/* The one buffer the files copied into skeleton directories pass through (each at most RootLayout.copiedFileLimit). */
 static char copy_buffer[64 * 1024];
 
 /* The host's file `step->path` as a new file `target` of the skeleton, with its mode and, where mapped, its owner. */
 static int copy_host_file(const struct scriptpin_root_step *step, const char *target) {
-    int input = open(step->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a file swapped for a FIFO since scriptpin looked cannot hold the open. */
+    int input = open(step->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (input < 0) {
         return -1;
     }

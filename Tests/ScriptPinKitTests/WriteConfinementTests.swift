@@ -146,6 +146,18 @@ struct WriteConfinementTests {
             """), "\(result.stderr)")
     }
 
+    @Test("The audit makes a file on the host with its owner and its set-id bits, which chown would clear if it came second")
+    func auditKeepsOwnerAndSetID() throws {
+        try #require(UnprivilegedSandbox.isRoot, "only root gives a file away")
+        let stage = try Stage(user: .root, server: server)
+        stage.pin("setid", "#!/bin/sh\nprintf x > tool && chown 1:1 tool && chmod 6755 tool\n", server: server)
+        let result = stage.run("./scriptpin run setid --write-audit")
+        #expect(result.status == 0, "\(result.stderr)")
+        var status = stat()
+        #expect(stat(stage.directory.url("tool"), &status) == 0)
+        #expect(status.st_mode & 0o7777 == 0o6755 && status.st_uid == 1 && status.st_gid == 1, "mode \(String(status.st_mode, radix: 8)), owner \(status.st_uid)")
+    }
+
     @Test("`write none` still gives a working $TMPDIR and /tmp, private to the run: nothing is listed and nothing stays", arguments: User.allCases)
     func temporaryDirectory(user: User) throws {
         let stage = try Stage(user: user, server: server)

@@ -58,7 +58,7 @@ struct WriteChanges {
             try scan(upper: upper, host: host)
         }
         try scanSkeleton(steps: steps, layers: layers)
-        pairRenames()
+        try pairRenames()
         // In the order of their paths, whatever layer holds them (a directory before what is in it),
         // and stable: a deletion stays before the creation that replaced it.
         changes = changes.enumerated().sorted { first, second in
@@ -80,10 +80,7 @@ struct WriteChanges {
             let skeleton = layers.skeletonPath(of: directory.path)
             guard let current = try linkStatus(skeleton), let host = directory.status else { continue }
             // The owner is the host's only where the namespace maps it; elsewhere it was never set.
-            let made = RootLayout.mapsOwner(host.owner) ? host : LinkStatus(
-                kind: host.kind, permissions: host.permissions, owner: current.owner, group: current.group, size: host.size)
-            let metadata = Self.metadataChanges(from: made, to: LinkStatus(
-                kind: current.kind, permissions: current.permissions, owner: current.owner, group: current.group, size: made.size))
+            let metadata = Self.metadataChanges(from: host, to: current, comparingOwner: RootLayout.mapsOwner(host.owner))
             if !metadata.isEmpty {
                 changes.append(FileChange(kind: .metadata, path: directory.path, isDirectory: true, layerPath: skeleton, metadata: metadata))
             }
@@ -99,14 +96,18 @@ struct WriteChanges {
                 }
                 guard step.kind == .copiedFile || Self.isLink(step), let old = step.status else { continue }
                 if old.kind != new.kind {
-                    changes.append(FileChange(kind: .modified, path: hostPath, isDirectory: new.kind == .directory, layerPath: layerPath, metadata: []))
+                    // As in a layer: a directory in a file's place is the file deleted and the directory created.
+                    if new.kind == .directory { changes.append(FileChange(kind: .deleted, path: hostPath, isDirectory: false, layerPath: nil, metadata: [])) }
+                    changes.append(FileChange(
+                        kind: new.kind == .directory ? .created : .modified, path: hostPath, isDirectory: new.kind == .directory, layerPath: layerPath, metadata: []))
                 } else if try !Self.sameContent(layerPath, hostPath, kind: new.kind, sizes: (new.size, old.size)) {
                     changes.append(FileChange(kind: .modified, path: hostPath, isDirectory: false, layerPath: layerPath, metadata: Self.metadataChanges(from: old, to: new)))
                 } else if case let metadata = Self.metadataChanges(from: old, to: new), !metadata.isEmpty {
                     changes.append(FileChange(kind: .metadata, path: hostPath, isDirectory: false, layerPath: layerPath, metadata: metadata))
                 }
             }
-            for (name, step) in entriesGiven where !entries.contains(name) && (step.kind == .copiedFile || Self.isLink(step)) {
+            let present = Set(entries)
+            for (name, step) in entriesGiven where !present.contains(name) && (step.kind == .copiedFile || Self.isLink(step)) {
                 changes.append(FileChange(kind: .deleted, path: joinPath(directory.path, name), isDirectory: false, layerPath: nil, metadata: []))
             }
         }
@@ -124,7 +125,8 @@ struct WriteChanges {
         let opaque = hasExtendedAttribute(Self.opaqueAttribute, value: "y", at: upper)
         let entries = try directoryListing(upper).map(\.name)
         if opaque, try linkStatus(host)?.kind == .directory {
-            for name in try directoryListing(host).map(\.name) where !entries.contains(name) {
+            let present = Set(entries)
+            for name in try directoryListing(host).map(\.name) where !present.contains(name) {
                 let path = joinPath(host, name)
                 changes.append(FileChange(kind: .deleted, path: path, isDirectory: try linkStatus(path)?.kind == .directory, layerPath: nil, metadata: []))
             }
@@ -163,21 +165,18 @@ struct WriteChanges {
         }
     }
 
-    private static func metadataChanges(from old: LinkStatus, to new: LinkStatus) -> [String] {
+    private static func metadataChanges(from old: LinkStatus, to new: LinkStatus, comparingOwner: Bool = true) -> [String] {
         guard old.kind == new.kind, new.kind != .symbolicLink else { return [] }
         var changed: [String] = []
-        if old.permissions != new.permissions { changed.append("mode \(octal(old.permissions)) -> \(octal(new.permissions))") }
-        if old.owner != new.owner || old.group != new.group { changed.append("owner \(old.owner):\(old.group) -> \(new.owner):\(new.group)") }
+        if old.permissions != new.permissions { changed.append("mode \(permissionText(old.permissions)) -> \(permissionText(new.permissions))") }
+        if comparingOwner && (old.owner != new.owner || old.group != new.group) {
+            changed.append("owner \(old.owner):\(old.group) -> \(new.owner):\(new.group)")
+        }
         return changed
     }
 
-    private static func octal(_ permissions: UInt32) -> String {
-        let text = String(permissions, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - text.count)) + text
-    }
-
     /// Byte for byte (a link: its target); sizes first, then both read in one fixed-size buffer each.
-    static func sameContent(_ first: String, _ second: String, kind: LinkStatus.Kind, sizes: (Int64, Int64)) throws(Errno) -> Bool {
+    private static func sameContent(_ first: String, _ second: String, kind: LinkStatus.Kind, sizes: (Int64, Int64)) throws(Errno) -> Bool {
         switch kind {
         case .symbolicLink: return try readSymbolicLink(first) == readSymbolicLink(second)
         case .regular: return sizes.0 == sizes.1 ? try filesHaveSameBytes(first, second) : false
@@ -187,20 +186,27 @@ struct WriteChanges {
 
     /// overlayfs records a rename as the file under its new name and a
     /// deletion of the old one: a deleted file and a created one with the
-    /// same bytes are one rename.
-    private mutating func pairRenames() {
-        for (index, deletion) in changes.enumerated() where deletion.kind == .deleted && !deletion.isDirectory {
-            guard let created = changes.firstIndex(where: { candidate in
-                guard candidate.kind == .created, !candidate.isDirectory, let layerPath = candidate.layerPath,
-                      let old = try? linkStatus(deletion.path), let new = try? linkStatus(layerPath), old.kind == .regular, new.kind == .regular
-                else { return false }
-                return (try? Self.sameContent(layerPath, deletion.path, kind: .regular, sizes: (new.size, old.size))) == true
-            }) else { continue }
-            let target = changes[created]
-            changes[created] = FileChange(kind: .renamed(from: deletion.path), path: target.path, isDirectory: false, layerPath: target.layerPath, metadata: [])
-            changes[index] = FileChange(kind: .metadata, path: deletion.path, isDirectory: false, layerPath: nil, metadata: [])
+    /// same bytes are one rename. Created files are grouped by size, so
+    /// that a deletion compares bytes only with files of its own size.
+    private mutating func pairRenames() throws(Errno) {
+        var createdBySize: [Int64: [Int]] = [:]
+        for (index, change) in changes.enumerated() where change.kind == .created && !change.isDirectory {
+            guard let layerPath = change.layerPath, let status = try linkStatus(layerPath), status.kind == .regular else { continue }
+            createdBySize[status.size, default: []].append(index)
         }
-        changes.removeAll { $0.kind == .metadata && $0.metadata.isEmpty }
+        var folded: Set<Int> = []
+        for (index, deletion) in changes.enumerated() where deletion.kind == .deleted && !deletion.isDirectory {
+            guard let old = try linkStatus(deletion.path), old.kind == .regular, let candidates = createdBySize[old.size] else { continue }
+            for (position, created) in candidates.enumerated() {
+                guard let layerPath = changes[created].layerPath, try filesHaveSameBytes(layerPath, deletion.path) else { continue }
+                changes[created] = FileChange(
+                    kind: .renamed(from: deletion.path), path: changes[created].path, isDirectory: false, layerPath: layerPath, metadata: [])
+                createdBySize[old.size]?.remove(at: position)
+                folded.insert(index)
+                break
+            }
+        }
+        changes = changes.enumerated().filter { !folded.contains($0.offset) }.map(\.element)
     }
 }
 
@@ -213,8 +219,11 @@ enum WriteApplication {
         case .deleted:
             try removeTree(change.path)
         case .renamed(let from):
-            do { try renameFile(from, to: change.path) } catch {
-                guard let layerPath = change.layerPath else { throw error }
+            guard let layerPath = change.layerPath else { return }
+            do {
+                try renameFile(from, to: change.path)
+                if let status = try linkStatus(layerPath) { try setOwnerAndPermissions(change.path, as: status, preservingOwner: preservingOwner) }
+            } catch {
                 try place(layerPath, at: change.path, preservingOwner: preservingOwner)
                 try removeTree(from)
             }
@@ -223,9 +232,14 @@ enum WriteApplication {
             try place(layerPath, at: change.path, preservingOwner: preservingOwner)
         case .metadata:
             guard let layerPath = change.layerPath, let status = try linkStatus(layerPath) else { return }
-            try setPermissions(change.path, status.permissions)
-            if preservingOwner { try setOwner(change.path, owner: status.owner, group: status.group) }
+            try setOwnerAndPermissions(change.path, as: status, preservingOwner: preservingOwner)
         }
+    }
+
+    /// The owner first: `chown` clears the set-id bits, which the permissions then set again.
+    private static func setOwnerAndPermissions(_ path: String, as status: LinkStatus, preservingOwner: Bool) throws(Errno) {
+        if preservingOwner { try setOwner(path, owner: status.owner, group: status.group) }
+        try setPermissions(path, status.permissions)
     }
 
     /// Copies the entry at `source` (a tree, a file or a link) to `destination`, replacing what is there.
@@ -242,19 +256,18 @@ enum WriteApplication {
                 if let kind = try linkStatus(child)?.kind, kind == .whiteout || kind == .other { continue }
                 try place(child, at: joinPath(destination, entry.name), preservingOwner: preservingOwner)
             }
-            try setPermissions(destination, status.permissions)
-            if preservingOwner { try setOwner(destination, owner: status.owner, group: status.group) }
+            try setOwnerAndPermissions(destination, as: status, preservingOwner: preservingOwner)
         case .regular, .symbolicLink:
             let staging = joinPath(parentDirectory(of: destination), ".\(baseName(destination)).scriptpin-\(getpid())")
             try removeTree(staging)
             do {
                 if status.kind == .symbolicLink {
                     try makeSymbolicLink(staging, to: try readSymbolicLink(source))
+                    if preservingOwner { try setOwner(staging, owner: status.owner, group: status.group) }
                 } else {
                     try copyFileBytes(from: source, to: staging, permissions: status.permissions)
-                    try setPermissions(staging, status.permissions)
+                    try setOwnerAndPermissions(staging, as: status, preservingOwner: preservingOwner)
                 }
-                if preservingOwner { try setOwner(staging, owner: status.owner, group: status.group) }
                 if try linkStatus(destination)?.kind == .directory { try removeTree(destination) }
                 try renameFile(staging, to: destination)
             } catch {

@@ -80,8 +80,7 @@ struct RunReport: Encodable {
     let writes: Writes
 
     init(
-        termination: Termination, confined: Bool, network: ConfinementPlan.Network, ledger: EgressLedger?, writes outcome: WriteOutcome?,
-        context: ProcessContext
+        termination: Termination, confined: Bool, plan: ConfinementPlan, ledger: EgressLedger?, writes outcome: WriteOutcome?
     ) {
         switch termination {
         case .exited(let status): script = Script(exitStatus: status, signal: nil)
@@ -89,7 +88,7 @@ struct RunReport: Encodable {
         }
         self.confined = confined
         let ledger = ledger ?? EgressLedger()
-        switch network {
+        switch plan.network {
         case .host:
             self.network = "host"
             audit = false
@@ -116,8 +115,7 @@ struct RunReport: Encodable {
             writes = Writes(
                 mode: outcome.audit ? "audit" : "confined", kept: outcome.kept.map(Change.init), discarded: outcome.discarded.map(Change.init),
                 notListed: outcome.unlisted,
-                suggestedWriteLines: outcome.audit
-                    ? outcome.suggestedWriteLines(home: context.nonEmptyValue("HOME"), workingDirectory: context.workingDirectory) : nil)
+                suggestedWriteLines: outcome.audit ? outcome.suggestedWriteLines(home: plan.home, workingDirectory: plan.workingDirectory) : nil)
         } else {
             writes = Writes(mode: "host", kept: [], discarded: [], notListed: [], suggestedWriteLines: nil)
         }

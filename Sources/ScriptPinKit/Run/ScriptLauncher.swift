@@ -36,7 +36,7 @@ func launch(
         arguments, environment: environment, image: image, plan: plan, context: context, reporter: reporter,
         beforeRunningUnconfined: beforeRunningUnconfined)
     if let reportFile {
-        try RunReport(termination: termination, confined: confined, network: plan.network, ledger: ledger, writes: writes, context: context)
+        try RunReport(termination: termination, confined: confined, plan: plan, ledger: ledger, writes: writes)
             .write(to: context.resolve(reportFile))
     }
     return (termination, ledger)

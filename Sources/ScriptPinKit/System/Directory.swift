@@ -200,10 +200,13 @@ public struct FileStatus: Sendable {
     public var isWorldWritable: Bool { mode & UInt32(S_IWOTH) != 0 }
     public var isWritableByOthers: Bool { mode & UInt32(S_IWGRP | S_IWOTH) != 0 }
     /// The permission bits as `ls -l`'s numbers show them: `0755`, `1777`.
-    public var modeText: String {
-        let text = String(mode & 0o7777, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - text.count)) + text
-    }
+    public var modeText: String { permissionText(mode) }
+}
+
+/// Permission bits (with set-id and sticky) as `ls -l`'s numbers show them: `0755`, `1777`.
+func permissionText(_ mode: UInt32) -> String {
+    let text = String(mode & 0o7777, radix: 8)
+    return String(repeating: "0", count: max(0, 4 - text.count)) + text
 }
 
 /// The owner and mode of `path`, following symbolic links; nil when it does not exist.
