@@ -39,11 +39,11 @@ struct RootLayout {
     /// directories the script may change) are bound writable over the
     /// layers last, so that their neighbours keep theirs. Each of
     /// `ownLayers` (the home, the working directory, the temporary
-    /// directories) gets a layer of its own over its parent's: a layer
-    /// copies a file's directories up before changing it, and an
-    /// unprivileged namespace cannot copy a directory whose owner it does
-    /// not map (`/var` above a world-writable `/var/tmp`, root's `/home/ci`
-    /// above a user's workspace).
+    /// directories) gets a layer of its own over its parent's where it
+    /// needs one: a layer copies a file's directories up before changing
+    /// it, and an unprivileged namespace cannot copy a directory whose
+    /// owner it does not map (root's `/var/tmp` below `/var`'s layer,
+    /// root's `/home/ci` above a user's workspace).
     init(liveDirectories: [String], ownLayers: [String]) throws(Failure) {
         let mounts = try Self.examining("/proc/self/mountinfo") { () throws(Errno) in try mountPoints() }
             .map(normalizedPath).filter { !isInside($0, Self.freshProc) }
@@ -59,13 +59,29 @@ struct RootLayout {
         for directory in Set(ownLayers).sorted() where !layered.contains(directory) && !skeleton.contains(directory) {
             let underTree = (Self.kernelTrees + liveDirectories).contains { isInside(directory, $0) }
             guard !underTree, !holdsMounts(directory),
-                  try Self.examining(directory, { () throws(Errno) in try linkStatus(directory) })?.kind == .directory
+                  try Self.examining(directory, { () throws(Errno) in try linkStatus(directory) })?.kind == .directory,
+                  let enclosing = layered.filter({ isInside(directory, $0) }).max(by: { $0.count < $1.count }),
+                  try Self.copyUpNeedsUnmappedOwner(from: directory, below: enclosing)
             else { continue }
             steps.append(RootStep(kind: .layer, path: directory, status: nil))
         }
         for directory in liveDirectories.sorted() {
             steps.append(RootStep(kind: .tree, path: directory, status: nil))
         }
+    }
+
+    /// Whether a write under `directory`, in the layer over `root`, would
+    /// copy up a directory (`directory` or one between it and `root`) whose
+    /// owner the namespace does not map: only then does it need a layer of its own.
+    private static func copyUpNeedsUnmappedOwner(from directory: String, below root: String) throws(Failure) -> Bool {
+        var path = directory
+        while path != root && path != "/" {
+            let current = path
+            guard let status = try examining(current, { () throws(Errno) in try linkStatus(current) }) else { return false }
+            if !mapsOwner(status.owner) { return true }
+            path = parentDirectory(of: path)
+        }
+        return false
     }
 
     /// Why a layout could not be made: the path that could not be examined, and why.
