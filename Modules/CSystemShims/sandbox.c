@@ -421,6 +421,7 @@ static char layer_upper[64];
 static char layer_work[64];
 static char layer_directory[64];
 static char layer_refused[64];
+static char tmpfs_options[32];
 
 /* snprintf's result, checked: a path that did not fit is ENAMETOOLONG. */
 static int fitted(int written, size_t size) {
@@ -599,7 +600,19 @@ static int build_root_step(int index, const struct scriptpin_root_step *step) {
         }
         return remount_read_only(step_target);
     case scriptpin_root_private_tmpfs:
-        return mount("tmpfs", step_target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        if ((mkdir(step_target, 0700) != 0 && errno != EEXIST)
+            || fitted(snprintf(tmpfs_options, sizeof tmpfs_options, "mode=%o", step->mode & 07777), sizeof tmpfs_options) != 0) {
+            return -1;
+        }
+        return mount("tmpfs", step_target, "tmpfs", MS_NOSUID, tmpfs_options);
+    case scriptpin_root_device: {
+        int placeholder = open(step_target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (placeholder < 0) {
+            return -1;
+        }
+        close(placeholder);
+        return mount(step->path, step_target, NULL, MS_BIND, NULL);
+    }
     default:
         errno = EINVAL;
         return -1;

@@ -66,8 +66,9 @@ struct ConfinementHoldsTests {
         }
     }
 
-    @Test("A confined script prompting on /dev/tty gets the typed answer, the window size and its changes, through a terminal of its own", arguments: User.allCases)
-    func relayedTerminal(user: User) throws {
+    @Test("A confined script prompting on /dev/tty gets the typed answer, the window size and its changes, through a terminal of its own; the same in a write-confined root",
+          arguments: User.allCases, ["--confine required", "--write none"])
+    func relayedTerminal(user: User, options: String) throws {
         let stage = try ConfinementTests.Stage(user: user, server: server)
         stage.directory.write("pty_driver.py", try String(contentsOfFile: ProcessRunner.fixtures + "/pty_driver.py", encoding: .utf8))
         let script = """
@@ -86,7 +87,7 @@ struct ConfinementHoldsTests {
             exit 5
             """
         stage.pin("prompt", script, server: server)
-        let result = stage.run("python3 pty_driver.py 'password? ' hunter2 -- sh -c './scriptpin run prompt --confine required 2>/dev/null'")
+        let result = stage.run("python3 pty_driver.py 'password? ' hunter2 -- sh -c './scriptpin run prompt \(options) 2>/dev/null'")
         #expect(result.status == 5, "\(result.stderr)")
         // The answer is not echoed: the script's own `stty -echo` took effect on its terminal.
         #expect(result.stdout == "terminals: ptmx\na new terminal: 0\nsize: 33 101\npassword? \nanswer: hunter2\nsize: 40 120\n", "\(result.stdout)")

@@ -264,6 +264,26 @@ struct WriteConfinementTests {
         #expect(stage.directory.read(".aws/credentials") == "aws-secret")
     }
 
+    @Test("A write-confined script's /dev holds only the harmless nodes, its own terminals and shared memory: no disk to write under the layers", arguments: User.allCases)
+    func minimalDevices(user: User) throws {
+        let stage = try Stage(user: user, server: server)
+        let marker = "scriptpin-shm-\(UUID().uuidString.prefix(8))"
+        let script = """
+            #!/bin/sh
+            echo "dev: $(ls /dev | tr '\\n' ' ')"
+            echo discarded > /dev/null && echo "null: writable"
+            echo "urandom: $(head -c 8 /dev/urandom | wc -c)"
+            echo private > /dev/shm/\(marker) && echo "shm: $(cat /dev/shm/\(marker))"
+            """
+        stage.pin("devices", script, server: server, extra: "write none\n")
+        let result = stage.run("./scriptpin run devices")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "dev: fd full null ptmx pts random shm stderr stdin stdout tty urandom zero \nnull: writable\nurandom: 8\nshm: private\n")
+        #expect(!FileManager.default.fileExists(atPath: "/dev/shm/\(marker)"))
+        let disks = ProcessRunner.run("/bin/sh", ["-c", "ls /sys/block | head -1"], in: "/").stdout
+        #expect(!disks.isEmpty, "the control: the host has a block device, which the script's /dev does not show")
+    }
+
     @Test("Past 100 discarded writes stderr says how many more; the report lists every one; `--write none` beside a pin's write path is refused")
     func manyDiscards() throws {
         let stage = try Stage(user: .root, server: server)

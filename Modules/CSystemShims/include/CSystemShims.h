@@ -121,14 +121,16 @@ enum scriptpin_root_step_kind {
        directory is layers/INDEX/upper (INDEX: the step's); read-only when
        the kernel refuses the layer, and then layers/INDEX/upper is not there. */
     scriptpin_root_layer,
-    /* The host's directory and the mounts below it, bound as they are (/dev, /sys, a write path). */
+    /* The host's directory and the mounts below it, bound as they are (/sys, a write path). */
     scriptpin_root_tree,
-    /* An empty private file system of the script's own (/dev/shm). */
+    /* An empty private file system of the script's own, with `mode` (/dev, /dev/shm). */
     scriptpin_root_private_tmpfs,
     /* A copy of the host's file in a skeleton directory, read back after the script like a layer. */
     scriptpin_root_copy,
     /* The host's directory and the mounts below it, bound read-only: one above mounts that scriptpin's user cannot list. */
     scriptpin_root_read_only_tree,
+    /* The host's device node, bound as it is (/dev/null, /dev/tty). */
+    scriptpin_root_device,
 };
 
 struct scriptpin_root_step {

@@ -11,13 +11,21 @@ struct RootLayout {
     /// The host's mount points: a file that is one (`/etc/hosts` in a container) is bound, never copied.
     private var mounts: Set<String> = []
 
-    /// Bound as they are: devices (with a private `/dev/shm`) and `/sys`
-    /// (made read-only with the rest of the kernel's interfaces later).
-    static let kernelTrees = ["/dev", "/sys"]
+    /// Never layered: `/sys` is bound as it is (and made read-only with the
+    /// rest of the kernel's interfaces later), `/dev` is built anew.
+    static let kernelTrees = [devices, "/sys"]
+    static let devices = "/dev"
+    /// What a write-confined script finds in `/dev`, as container runtimes
+    /// give it: the host's nodes for these, and no disk (root could write a
+    /// disk's blocks under every layer), no other device.
+    static let deviceNodes = ["null", "zero", "full", "random", "urandom", "tty", "ptmx"]
+    static let deviceLinks = [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")]
+    /// Mounted there later: the sandbox's own terminals.
+    static let terminalDirectory = "pts"
+    /// The host's shared memory outlives the run: the script gets its own.
+    static let privateSharedMemory = "shm"
     /// Mounted fresh in the new root, never layered.
     static let freshProc = "/proc"
-    /// The host's shared memory outlives the run: the script gets its own.
-    static let privateSharedMemory = "/dev/shm"
     /// Files in skeleton directories up to this size are copied, so that
     /// changes to them are read back (`/etc/passwd` in a container); a
     /// larger one is bound read-only, as is one whose owner the namespace
@@ -84,6 +92,25 @@ struct RootLayout {
         return false
     }
 
+    /// `/dev` as a private file system holding the host's harmless nodes,
+    /// the links to this process's descriptors (`/dev/fd/3` is how the
+    /// interpreter reads the verified script), and empty `pts` and `shm`.
+    private mutating func layOutDevices(status: LinkStatus?) throws(Failure) {
+        let directoryMode = LinkStatus(kind: .directory, permissions: status?.permissions ?? 0o755, owner: 0, group: 0, size: 0)
+        steps.append(RootStep(kind: .privateFileSystem, path: Self.devices, status: directoryMode))
+        for name in Self.deviceNodes {
+            let path = joinPath(Self.devices, name)
+            guard let node = try Self.examining(path, { () throws(Errno) in try linkStatus(path) }), node.kind == .other else { continue }
+            steps.append(RootStep(kind: .device, path: path, status: node))
+        }
+        for (name, target) in Self.deviceLinks {
+            steps.append(RootStep(kind: .symbolicLink(target), path: joinPath(Self.devices, name), status: nil))
+        }
+        steps.append(RootStep(kind: .directory, path: joinPath(Self.devices, Self.terminalDirectory), status: directoryMode))
+        let sharedMemory = joinPath(Self.devices, Self.privateSharedMemory)
+        steps.append(RootStep(kind: .privateFileSystem, path: sharedMemory, status: LinkStatus(kind: .directory, permissions: 0o1777, owner: 0, group: 0, size: 0)))
+    }
+
     /// Why a layout could not be made: the path that could not be examined, and why.
     struct Failure: Error {
         let path: String
@@ -98,12 +125,10 @@ struct RootLayout {
         let status = try Self.examining(directory) { () throws(Errno) in try linkStatus(directory) }
         if directory == Self.freshProc {
             steps.append(RootStep(kind: .directory, path: directory, status: status))
+        } else if directory == Self.devices {
+            try layOutDevices(status: status)
         } else if Self.kernelTrees.contains(directory) {
             steps.append(RootStep(kind: .tree, path: directory, status: nil))
-            let sharedMemory = try Self.examining(Self.privateSharedMemory) { () throws(Errno) in try linkStatus(Self.privateSharedMemory) }
-            if isInside(Self.privateSharedMemory, directory), sharedMemory?.kind == .directory {
-                steps.append(RootStep(kind: .privateFileSystem, path: Self.privateSharedMemory, status: nil))
-            }
         } else if !holdsMounts(directory) {
             steps.append(RootStep(kind: .layer, path: directory, status: nil))
         } else {

@@ -45,8 +45,10 @@ struct RootStep {
         case tree
         /// The same, read-only.
         case readOnlyTree
-        /// An empty file system of the script's own.
+        /// An empty file system of the script's own, with the status's permissions.
         case privateFileSystem
+        /// The host's device node, bound (writable: `/dev/null`).
+        case device
     }
 
     let kind: Kind
@@ -207,6 +209,7 @@ final class RunningSandbox {
             case .tree: Int32(scriptpin_root_tree.rawValue)
             case .readOnlyTree: Int32(scriptpin_root_read_only_tree.rawValue)
             case .privateFileSystem: Int32(scriptpin_root_private_tmpfs.rawValue)
+            case .device: Int32(scriptpin_root_device.rawValue)
             }
             let target: UnsafeMutablePointer<CChar>? = if case .symbolicLink(let target) = step.kind { strings.copy(target) } else { nil }
             return scriptpin_root_step(
