@@ -261,22 +261,8 @@ struct ConfinementTests {
 
     /// A program that runs a command under a seccomp filter refusing new
     /// user namespaces, as a container runtime's default profile does.
-    private func compileSeccompWrapper(into directory: TemporaryDirectory) throws -> String {
-        directory.write("no-userns.c", """
-            #define _GNU_SOURCE
-            #include <errno.h>
-            #include <linux/filter.h>
-            #include <linux/seccomp.h>
-            #include <sched.h>
-            #include <stddef.h>
-            #include <stdio.h>
-            #include <sys/prctl.h>
-            #include <sys/syscall.h>
-            #include <unistd.h>
-
-            int main(int argc, char **argv) {
-                struct sock_filter rules[] = {
-                    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    private func compileNoUserNamespaceWrapper(into directory: TemporaryDirectory) throws -> String {
+        try compileSeccompWrapper(named: "no-userns", rules: """
                     /* clone3 passes its flags in memory a filter cannot read: say it does not exist. */
                     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
                     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
@@ -285,21 +271,7 @@ struct ConfinementTests {
                     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
                     BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
                     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-                    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                };
-                struct sock_fprog program = { sizeof rules / sizeof rules[0], rules };
-                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
-                    perror("seccomp");
-                    return 99;
-                }
-                execv(argv[1], argv + 1);
-                perror("execv");
-                return 98;
-            }
-            """)
-        let built = ProcessRunner.run("cc", ["-o", directory.url("no-userns"), directory.url("no-userns.c")], in: directory.path)
-        try #require(built.status == 0, "\(built.stderr)")
-        return directory.url("no-userns")
+            """, into: directory)
     }
 
     private func requestCount(for name: String) -> Int {
@@ -309,7 +281,7 @@ struct ConfinementTests {
     @Test("Under a seccomp filter that refuses user namespaces: auto warns and runs, required and egress pins refuse with 125 before fetching", arguments: User.allCases)
     func seccompFallback(user: User) throws {
         let stage = try Stage(user: user, server: server)
-        _ = try compileSeccompWrapper(into: stage.directory)
+        _ = try compileNoUserNamespaceWrapper(into: stage.directory)
         let script = "#!/bin/sh\necho ran\n"
         stage.pin("fallback", script, server: server)
         stage.pin("fenced", "#!/bin/sh\necho fenced\n", server: server, extra: "egress example.com\n")

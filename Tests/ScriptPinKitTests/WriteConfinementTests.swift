@@ -335,36 +335,10 @@ struct WriteConfinementTests {
     /// mount API's `fsopen`, as a kernel without it (or a filter that knows
     /// only `mount`) does: no copy-on-write layer can be made.
     private func compileNoLayerWrapper(into directory: TemporaryDirectory) throws -> String {
-        directory.write("no-fsopen.c", """
-            #include <errno.h>
-            #include <linux/filter.h>
-            #include <linux/seccomp.h>
-            #include <stddef.h>
-            #include <stdio.h>
-            #include <sys/prctl.h>
-            #include <sys/syscall.h>
-            #include <unistd.h>
-
-            int main(int argc, char **argv) {
-                struct sock_filter rules[] = {
-                    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        try compileSeccompWrapper(named: "no-fsopen", rules: """
                     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fsopen, 0, 1),
                     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-                    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                };
-                struct sock_fprog program = { sizeof rules / sizeof rules[0], rules };
-                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
-                    perror("seccomp");
-                    return 99;
-                }
-                execv(argv[1], argv + 1);
-                perror("execv");
-                return 98;
-            }
-            """)
-        let built = ProcessRunner.run("cc", ["-o", directory.url("no-fsopen"), directory.url("no-fsopen.c")], in: directory.path)
-        try #require(built.status == 0, "\(built.stderr)")
-        return directory.url("no-fsopen")
+            """, into: directory)
     }
 
     @Test("Where the kernel gives no copy-on-write layer, the directories are read-only instead: writes fail with EROFS and run says they cannot be listed", arguments: User.allCases)
