@@ -145,7 +145,7 @@ let runCommand = Command(CommandDefinition<Confirmed<RunCommand>>(
         .flag("egress-audit", \.confinement.audit, "Confine the network but let every host through; list the egress lines that allow them."),
         .values("write", "<path>", \.confinement.write, parse: { WriteRule(parsing: $0).map { [$0] } },
                 invalid: "is not a write path; \(WriteRule.formatHelp)",
-                "Let the script change this path (a directory and everything under it, or a file; . the working directory; none) (repeatable)."),
+                "Let the script change this path (a directory and everything under it, or a file; . or ./PATH in the working directory; none) (repeatable)."),
         .flag("write-audit", \.confinement.writeAudit, "Let every change through to the host, as unconfined; list the write lines that allow them."),
         .flag("audit", \.confinement.auditsEverything, "Both audits: --egress-audit and --write-audit."),
         .flag("save", \.savesAudit, "With --egress-audit: after a successful run, write the lines it lists into the pin (asks; needs --yes without a terminal)."),
@@ -173,7 +173,7 @@ let runCommand = Command(CommandDefinition<Confirmed<RunCommand>>(
             throw .usage("run needs a pin name, an https URL or a script path")
         }
         var command = request.command
-        if command.savesAudit && !command.confinement.audit && !command.confinement.auditsEverything { throw .usage("--save writes what an egress audit lists; give --egress-audit with it") }
+        if command.savesAudit && !command.confinement.auditsNetwork { throw .usage("--save writes what an egress audit lists; give --egress-audit with it") }
         if request.yes && !command.savesAudit { throw .usage("--yes confirms --save; give --save with it") }
         guard arguments.operands.count == 1 else {
             throw .usage("run takes one target, but argument \(arguments.operandPositions[1]) is a second one; arguments for the script go after --: scriptpin run TARGET -- ARGS")

@@ -385,7 +385,7 @@ struct WriteConfinementTests {
         stage.pin("selfish", "#!/bin/sh\necho ran\n", server: server, extra: "write \(stage.directory.url("known-hashes"))\n")
         let manifest = stage.run("./scriptpin verify")
         #expect(manifest.status == 2, "\(manifest.stderr)")
-        #expect(manifest.stderr.contains("write \(stage.directory.url("known-hashes")): that is the manifest's own directory, which a script never gets to change (it would approve its own next version); remove the line"), "\(manifest.stderr)")
+        #expect(manifest.stderr.contains("write \(stage.directory.url("known-hashes")): that is in the manifest's own directory, which a script never gets to change (it would approve its own next version); remove the line"), "\(manifest.stderr)")
         stage.pin("selfish", "#!/bin/sh\necho ran\n", server: server)
         let own = stage.run("./scriptpin run selfish --write \(stage.directory.url("bin"))")
         #expect(own.status == 125)

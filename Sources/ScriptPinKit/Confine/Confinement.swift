@@ -13,8 +13,8 @@ public struct ConfinementOptions: Sendable {
     /// `--audit`: both audits.
     public var auditsEverything = false
 
-    var auditsNetwork: Bool { audit || auditsEverything }
-    var auditsWrites: Bool { writeAudit || auditsEverything }
+    public var auditsNetwork: Bool { audit || auditsEverything }
+    public var auditsWrites: Bool { writeAudit || auditsEverything }
     /// `--hide` and `--expose`, as given (relative paths are relative to the working directory).
     public var hide: [String] = []
     public var expose: [String] = []

@@ -147,10 +147,15 @@ public struct Manifest: Sendable {
                         message: "pin '\(first.pin.name)' already pins this URL; keep one pin per URL, with several sha256 lines if needed"))
                     continue
                 }
-                if let inside = parsed.pin.write.first(where: { isInside($0.absolutePath(home: nil, workingDirectory: "/"), resolved) && $0.description.hasPrefix("/") }) {
+                // Only an absolute line can be told to name the manifest here; `run` refuses the others.
+                let intoManifest = parsed.pin.write.first { rule in
+                    guard case .path(let written) = rule, written.hasPrefix("/") else { return false }
+                    return isInside(normalizedPath(written), resolved)
+                }
+                if let intoManifest {
                     problems.append(PinProblem(
                         path: path, line: nil,
-                        message: "write \(inside): that is the manifest's own directory, which a script never gets to change (it would approve its own next version); remove the line"))
+                        message: "write \(intoManifest): that is in the manifest's own directory, which a script never gets to change (it would approve its own next version); remove the line"))
                     continue
                 }
                 firstByURL[parsed.pin.url] = parsed
