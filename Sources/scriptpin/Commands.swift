@@ -161,10 +161,12 @@ let runCommand = Command(CommandDefinition<Confirmed<RunCommand>>(
         allows it, the script runs in its own user, PID, mount, IPC and UTS namespaces: it sees only its \
         own processes, and ~/.ssh, ~/.aws, ~/.docker/config.json, ~/.netrc and the other credential \
         stores are empty. With egress lines in the pin (or --egress), it reaches only those hosts, \
-        through a proxy scriptpin runs. Exit codes: the \
+        through a proxy scriptpin runs. With write lines (or --write), it changes only those paths on \
+        the host: every other change is discarded and listed. Exit codes: the \
         script's own status (128+N when killed by signal N); 124 not fetched and no stored copy; \
-        125 refused (mismatch, not pinned, invalid pin, usage, confinement required but unavailable); \
-        126 interpreter not executable; 127 interpreter not found.
+        125 refused (mismatch, not pinned, invalid pin, usage, confinement required but unavailable, \
+        the changes of a write-confined script unreadable); 126 interpreter not executable; \
+        127 interpreter not found.
         """,
     exitCodes: .runner,
     request: { _ in Confirmed(command: RunCommand()) },
