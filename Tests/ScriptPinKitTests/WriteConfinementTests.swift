@@ -176,9 +176,9 @@ struct WriteConfinementTests {
         #expect(!FileManager.default.fileExists(atPath: "/var/tmp/\(marker)"))
     }
 
-    @Test("The Codecov replay pinned with `write none` and its upload host: the collector gets nothing and the workspace is unchanged")
-    func codecovReplay() throws {
-        let stage = try Stage(user: .root, server: server)
+    @Test("The Codecov replay pinned with `write none` and its upload host: the collector gets nothing and the workspace is unchanged", arguments: User.allCases)
+    func codecovReplay(user: User) throws {
+        let stage = try Stage(user: user, server: server)
         stage.directory.write("src/app.py", "print('app')\n")
         let uploader = """
             #!/bin/bash
@@ -189,6 +189,7 @@ struct WriteConfinementTests {
             curl -fsS --cacert "$SSL_CERT_FILE" --data-binary @"$report" \(server.url("upload/v4")) > /dev/null && echo uploaded
             """
         stage.pin("codecov", uploader, server: server, extra: "egress 127.0.0.1:\(server.trustedPort)\nwrite none\n")
+        if user == .nobody { stage.sandbox.handOver() }
         let before = Self.snapshot(stage.directory.path, skipping: ["cache"])
         let result = stage.run("./scriptpin run codecov", extraEnvironment: ["CODECOV_TOKEN": "codecov-token-4711"])
         #expect(result.status == 0, "\(result.stderr)")
