@@ -34,10 +34,12 @@ enum DownloadWordScan {
 
     /// Whether `bytes` holds one of `words`.
     static func mentionsDownload(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            wordByAnchor.withUnsafeBufferPointer { table in
-                words.withUnsafeBufferPointer { words in scan(buffer, table: table, words: words) }
-            }
+        bytes.withUnsafeBufferPointer(mentionsDownload)
+    }
+
+    static func mentionsDownload(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        wordByAnchor.withUnsafeBufferPointer { table in
+            words.withUnsafeBufferPointer { words in scan(buffer, table: table, words: words) }
         }
     }
 

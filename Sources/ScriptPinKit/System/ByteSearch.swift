@@ -36,8 +36,10 @@ func firstOffset(of needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Int
 /// Whether the first `count` bytes hold a NUL, the mark of a binary file;
 /// `memchr` scans them with the machine's widest loads.
 func containsNUL(_ bytes: [UInt8], within count: Int) -> Bool {
-    bytes.withUnsafeBytes { buffer in
-        guard let base = buffer.baseAddress, !buffer.isEmpty else { return false }
-        return memchr(base, 0, min(count, buffer.count)) != nil
-    }
+    bytes.withUnsafeBufferPointer { containsNUL($0, within: count) }
+}
+
+func containsNUL(_ buffer: UnsafeBufferPointer<UInt8>, within count: Int) -> Bool {
+    guard let base = buffer.baseAddress, !buffer.isEmpty else { return false }
+    return memchr(base, 0, min(count, buffer.count)) != nil
 }

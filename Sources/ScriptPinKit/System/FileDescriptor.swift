@@ -182,3 +182,42 @@ func readPrefix(_ path: String, count: Int) throws(Errno) -> [UInt8]? {
     let read = try bytes.withUnsafeMutableBytes { buffer in Result { () throws(Errno) in try descriptor.read(into: buffer) } }.get()
     return Array(bytes.prefix(read))
 }
+
+/// A buffer a worker reads files into one after another: it grows to the
+/// largest file met and is kept, so that a walk over thousands of files
+/// allocates once per worker.
+final class ReadBuffer {
+    private var storage: UnsafeMutableRawBufferPointer
+
+    /// Room for most source files at once.
+    static let initialCapacity = 64 * 1024
+
+    init() {
+        storage = .allocate(byteCount: Self.initialCapacity, alignment: 16)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// Reads the whole file at `path` and gives its bytes to `body`, valid
+    /// only there; nil when the file is larger than `limit` bytes.
+    func withContents<Result>(of path: String, limit: Int, _ body: (UnsafeRawBufferPointer) -> Result) throws(Errno) -> Result? {
+        let descriptor = try FileDescriptor.openForReading(path)
+        var filled = 0
+        while true {
+            if filled == storage.count {
+                guard storage.count <= limit else { return nil }
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 2, alignment: 16)
+                grown.copyMemory(from: UnsafeRawBufferPointer(storage))
+                storage.deallocate()
+                storage = grown
+            }
+            let count = try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[filled...]))
+            if count == 0 { break }
+            filled += count
+        }
+        guard filled <= limit else { return nil }
+        return body(UnsafeRawBufferPointer(rebasing: storage[..<filled]))
+    }
+}

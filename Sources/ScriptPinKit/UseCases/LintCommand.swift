@@ -55,7 +55,9 @@ public struct LintCommand: Sendable {
         let references = collectsReferences
         let results: [(LintedFile?, String?)]
         if staged {
-            results = concurrentMap(try stagedFiles(context: context)) { Self.lint($0, includeDocs: includeDocs, references: references) }
+            results = concurrentMap(try stagedFiles(context: context), scratch: { ReadBuffer() }) { source, buffer in
+                Self.lint(source, includeDocs: includeDocs, references: references, buffer: buffer)
+            }
         } else {
             // The top-level entries are walked in parallel, and then the files
             // are linted in parallel one by one: the files that download
@@ -72,7 +74,9 @@ public struct LintCommand: Sendable {
                 }
                 return sources
             }.flatMap { $0 }
-            results = concurrentMap(sources) { Self.lint($0, includeDocs: includeDocs, references: references) }
+            results = concurrentMap(sources, scratch: { ReadBuffer() }) { source, buffer in
+                Self.lint(source, includeDocs: includeDocs, references: references, buffer: buffer)
+            }
         }
         var files: [LintedFile] = []
         for (file, note) in results {
@@ -114,7 +118,18 @@ public struct LintCommand: Sendable {
     /// Bytes read to find a `#!` line in a file whose name does not tell its kind.
     static let shebangProbeSize = 128
 
-    static func lint(_ source: Source, includeDocs: Bool, references: Bool = false) -> (LintedFile?, String?) {
+    /// What reading a file gave: its bytes to lint, or the two answers that need no copy of them.
+    private enum Contents {
+        case bytes([UInt8])
+        case binary
+        /// A file of a known kind that names no downloader: nothing to parse.
+        case namesNoDownloader
+    }
+
+    /// Lints one file, reading it through `buffer` (a worker's, reused from
+    /// file to file): most files name no downloader, and are answered from
+    /// the buffer without a copy of their bytes.
+    static func lint(_ source: Source, includeDocs: Bool, references: Bool = false, buffer: ReadBuffer = ReadBuffer()) -> (LintedFile?, String?) {
         if let errno = source.unlistable {
             return (LintedFile(path: source.path, diagnostics: [
                 LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot list this directory: \(errno); nothing in it was checked", url: nil),
@@ -143,10 +158,23 @@ public struct LintCommand: Sendable {
                         return (nil, nil)
                     }
                 }
-                guard let read = try readFile(source.path, limit: maximumFileSize) else {
-                    return (nil, "scriptpin: \(source.path): skipped: larger than \(maximumFileSize) bytes")
+                let known = kind
+                let read = try buffer.withContents(of: source.path, limit: maximumFileSize) { view -> Contents in
+                    let text = view.assumingMemoryBound(to: UInt8.self)
+                    guard known != nil, !references else { return .bytes(Array(text)) }
+                    if containsNUL(text, within: binaryProbeSize) { return .binary }
+                    return DownloadWordScan.mentionsDownload(text) ? .bytes(Array(text)) : .namesNoDownloader
                 }
-                bytes = read
+                switch read {
+                case nil:
+                    return (nil, "scriptpin: \(source.path): skipped: larger than \(maximumFileSize) bytes")
+                case .binary:
+                    return (nil, source.explicit ? "scriptpin: \(source.path): skipped: binary file" : nil)
+                case .namesNoDownloader:
+                    return (LintedFile(path: source.path, diagnostics: [], kind: known), nil)
+                case .bytes(let read):
+                    bytes = read
+                }
             } catch {
                 return (LintedFile(path: source.path, diagnostics: [
                     LintDiagnostic(line: 1, column: 1, rule: .parseError, message: "cannot read it: \(error)", url: nil),
