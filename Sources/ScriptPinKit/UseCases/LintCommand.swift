@@ -118,11 +118,10 @@ public struct LintCommand: Sendable {
     /// Bytes read to find a `#!` line in a file whose name does not tell its kind.
     static let shebangProbeSize = 128
 
-    /// What reading a file gave: its bytes to lint, or the two answers that need no copy of them.
+    /// What reading a file gave: its bytes to lint, or the answer that needs no copy of them.
     private enum Contents {
         case bytes([UInt8])
-        case binary
-        /// A file of a known kind that names no downloader: nothing to parse.
+        /// A text file of a known kind that names no downloader: nothing to parse.
         case namesNoDownloader
     }
 
@@ -161,15 +160,13 @@ public struct LintCommand: Sendable {
                 let known = kind
                 let read = try buffer.withContents(of: source.path, limit: maximumFileSize) { view -> Contents in
                     let text = view.assumingMemoryBound(to: UInt8.self)
-                    guard known != nil, !references else { return .bytes(Array(text)) }
-                    if containsNUL(text, within: binaryProbeSize) { return .binary }
-                    return DownloadWordScan.mentionsDownload(text) ? .bytes(Array(text)) : .namesNoDownloader
+                    // A binary file goes on as bytes, to be skipped (and named) below.
+                    let answered = known != nil && !references && !containsNUL(text, within: binaryProbeSize) && !DownloadWordScan.mentionsDownload(text)
+                    return answered ? .namesNoDownloader : .bytes(Array(text))
                 }
                 switch read {
                 case nil:
                     return (nil, "scriptpin: \(source.path): skipped: larger than \(maximumFileSize) bytes")
-                case .binary:
-                    return (nil, source.explicit ? "scriptpin: \(source.path): skipped: binary file" : nil)
                 case .namesNoDownloader:
                     return (LintedFile(path: source.path, diagnostics: [], kind: known), nil)
                 case .bytes(let read):
