@@ -41,6 +41,11 @@ struct WriteConfinementTests {
         }
     }
 
+    /// The `writes` object of a `--report` file.
+    static func writesSection(of report: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])?["writes"] as? [String: Any]
+    }
+
     /// Every path under `root` with its kind, size, mode, owner and digest, `skipping` what a test expects to change.
     static func snapshot(_ root: String, skipping: [String] = []) -> [String] {
         var lines: [String] = []
@@ -90,7 +95,7 @@ struct WriteConfinementTests {
         #expect(result.stderr.hasSuffix(discarded), "\(result.stderr)")
         #expect(!result.stderr.contains("writes are unrestricted"))
         let report = try #require(stage.directory.read("report.json"))
-        let writes = try #require((try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])?["writes"] as? [String: Any])
+        let writes = try #require(Self.writesSection(of: report))
         let root = stage.directory.path
         #expect(writes["mode"] as? String == "confined")
         #expect((writes["kept"] as? [Any])?.isEmpty == true)
@@ -285,6 +290,21 @@ struct WriteConfinementTests {
         #expect(!disks.isEmpty, "the control: the host has a block device, which the script's /dev does not show")
     }
 
+    @Test("A write line that leads elsewhere through a symbolic link is refused before anything runs: it would grant the link's target", arguments: User.allCases)
+    func symbolicLinkWritePath(user: User) throws {
+        let stage = try Stage(user: user, server: server)
+        stage.directory.write("victim/kept.txt", "kept\n")
+        stage.directory.write("work/.keep", "")
+        try FileManager.default.createSymbolicLink(atPath: stage.directory.url("work/out"), withDestinationPath: "../victim")
+        stage.pin("linked", "#!/bin/sh\necho planted > out/evil && echo wrote\n", server: server, extra: "write ./out\n")
+        let result = stage.run("cd work && ../scriptpin run linked")
+        #expect(result.status == 125, "\(result.stderr)")
+        #expect(result.stdout == "")
+        let out = stage.directory.url("work/out"), victim = stage.directory.url("victim")
+        #expect(result.stderr.contains("Error: write \(out): it leads to \(victim) through a symbolic link, and a write line allows only what it names; write the real path (write \(victim)) if the script may change that\n"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stage.directory.url("victim/evil")))
+    }
+
     @Test("Past 100 discarded writes stderr says how many more; the report lists every one; `--write none` beside a pin's write path is refused")
     func manyDiscards() throws {
         let stage = try Stage(user: .root, server: server)
@@ -298,7 +318,7 @@ struct WriteConfinementTests {
         #expect(sprayed.stderr.components(separatedBy: "scriptpin: discarded write to ").count - 1 == 100)
         #expect(sprayed.stderr.hasSuffix("scriptpin: and 50 discarded writes more; `run --report FILE` lists them all\nscriptpin: files: 0 changes made on the host, 150 discarded\n"), "\(sprayed.stderr)")
         let report = try #require(stage.directory.read("report.json"))
-        let writes = try #require((try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])?["writes"] as? [String: Any])
+        let writes = try #require(Self.writesSection(of: report))
         #expect((writes["discarded"] as? [Any])?.count == 150)
         #expect(!FileManager.default.fileExists(atPath: stage.directory.url("stray-0")))
     }

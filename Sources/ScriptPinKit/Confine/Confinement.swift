@@ -120,6 +120,10 @@ struct ConfinementPlan {
         let protected = Self.protectedLocations(manifestDirectory: manifestDirectory, context: context).map(normalizedPath)
         let writable = writeRules.compactMap { $0.absolutePath(home: home, workingDirectory: context.workingDirectory) }
         for path in writable {
+            // A link on the way would grant its target while the line, and every check on it, names the link.
+            if let resolved = resolvingLinks(path), resolved != path {
+                throw .conflictingSettings("write \(path): it leads to \(resolved) through a symbolic link, and a write line allows only what it names; write the real path (write \(resolved)) if the script may change that")
+            }
             if let named = protected.first(where: { isInside(path, $0) }) {
                 throw .conflictingSettings("write \(path): it is inside \(named), which stays read-only for every script (scriptpin's own directory, the manifest, or the runner's files for later steps); remove the line")
             }

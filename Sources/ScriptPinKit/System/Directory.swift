@@ -203,6 +203,22 @@ public struct FileStatus: Sendable {
     public var modeText: String { permissionText(mode) }
 }
 
+/// `path` with every symbolic link in its existing part resolved (the
+/// missing rest appended as written); nil when the existing part cannot be examined.
+func resolvingLinks(_ path: String) -> String? {
+    var existing = normalizedPath(path)
+    var missing: [String] = []
+    while true {
+        if let resolved = realpath(existing, nil) {
+            defer { free(resolved) }
+            return missing.reversed().reduce(String(cString: resolved)) { joinPath($0, $1) }
+        }
+        guard errno == ENOENT, existing != "/" else { return nil }
+        missing.append(baseName(existing))
+        existing = parentDirectory(of: existing)
+    }
+}
+
 /// Permission bits (with set-id and sticky) as `ls -l`'s numbers show them: `0755`, `1777`.
 func permissionText(_ mode: UInt32) -> String {
     let text = String(mode & 0o7777, radix: 8)
