@@ -290,7 +290,7 @@ struct WriteConfinementTests {
         #expect(!disks.isEmpty, "the control: the host has a block device, which the script's /dev does not show")
     }
 
-    @Test("A write line that leads elsewhere through a symbolic link is refused before anything runs: it would grant the link's target", arguments: User.allCases)
+    @Test("A write line that leads elsewhere through a symbolic link is refused before anything runs (it would grant the link's target); a hard link cannot bring a file into a write path", arguments: User.allCases)
     func symbolicLinkWritePath(user: User) throws {
         let stage = try Stage(user: user, server: server)
         stage.directory.write("victim/kept.txt", "kept\n")
@@ -303,6 +303,14 @@ struct WriteConfinementTests {
         let out = stage.directory.url("work/out"), victim = stage.directory.url("victim")
         #expect(result.stderr.contains("Error: write \(out): it leads to \(victim) through a symbolic link, and a write line allows only what it names; write the real path (write \(victim)) if the script may change that\n"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: stage.directory.url("victim/evil")))
+
+        // Nor does a hard link carry a file from outside into a live write path: the layers are other mounts.
+        stage.directory.write("work/real/.keep", "")
+        stage.pin("linked", "#!/bin/sh\nif ln ../victim/kept.txt real/kept 2>/dev/null; then echo linked; else echo refused; fi\n", server: server, extra: "write ./real\n")
+        let hardLink = stage.run("cd work && ../scriptpin run linked")
+        #expect(hardLink.status == 0, "\(hardLink.stderr)")
+        #expect(hardLink.stdout == "refused\n")
+        #expect(!FileManager.default.fileExists(atPath: stage.directory.url("work/real/kept")))
     }
 
     @Test("Past 100 discarded writes stderr says how many more; the report lists every one; `--write none` beside a pin's write path is refused")
