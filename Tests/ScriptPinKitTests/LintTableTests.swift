@@ -839,7 +839,13 @@ struct LintPropertyTests {
             "curl -fsSL https://example.com/h.sh | { grep -q x; sh; }", "tee log < a.sh | sh", "echo ok | sh", "head -c 10 a.sh | sh",
             "sed -e s/a/b/ a.sh | sh", "timeout 9 bash -c ./a.sh", "if [ -n \"$CI\" ]; then sh a.sh; fi", "[ -f a.sh ] && sh a.sh",
             "[ -x ./g/install.sh ] || exit 1", "xargs -n1 sh -c 'wget -qO- https://example.com/i.sh | sh'", "printf %s x | run_it",
+            "if [ \"$(sha256sum a.sh | cut -d' ' -f1)\" != \"$want\" ]; then echo bad; exit 1; fi", "[ -f a.sh ] || { echo missing; exit 1; }",
+            "while read -r l; do echo \"$l\"; done < list", "case $x in a|b) exit 1;; (c) echo c;; esac", "{ echo a; exit 2; }",
+            "until false; do break; done", "if true; then :; elif false; then exit; else echo; fi",
         ]
+        // Each line may also stand inside a group, so that groups the skim steps over whole meet every line.
+        let groups = ["if [ -n \"$CI\" ]; then\n%@\nfi", "for f in a \"b c\"; do %@; done", "{ %@; }", "case \"$1\" in x) %@ ;; esac",
+                      "while false; do\n  %@\ndone", "%@"]
         func findings(_ text: [UInt8], skimming: Bool) -> [String] {
             let parsed = skimming
                 ? ShellParser.parse(text, dialect: .bash, skimming: DownloadExecAnalyzer.skimPolicy)
@@ -851,7 +857,13 @@ struct LintPropertyTests {
         var generator = SeededGenerator(seed: 12)
         var total = 0
         for round in 0..<600 {
-            let script = (0..<Int.random(in: 1...12, using: &generator)).map { _ in lines.randomElement(using: &generator)! }.joined(separator: "\n")
+            let script = (0..<Int.random(in: 1...12, using: &generator)).map { _ in
+                var line = lines.randomElement(using: &generator)!
+                for _ in 0..<Int.random(in: 0...2, using: &generator) {
+                    line = groups.randomElement(using: &generator)!.replacingOccurrences(of: "%@", with: line)
+                }
+                return line
+            }.joined(separator: "\n")
             let skimmed = findings(Array(script.utf8), skimming: true)
             #expect(skimmed == findings(Array(script.utf8), skimming: false), "round \(round):\n\(script)")
             total += skimmed.count

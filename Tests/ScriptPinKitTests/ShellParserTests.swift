@@ -157,6 +157,13 @@ struct ShellParserTests {
         ("other -k x", "[other -k x]"),
         ("step \"$(curl u)\"", "[step $([curl u])]"),
         ("step a; other b; step c", "[]; [other b]; []"),
+        ("step a | step b\nfor x in a 'b'; do step; done", "[]"),
+        ("if step; then step; elif step; then step; else step; fi; { step; }", "[]"),
+        ("case \"$1\" in a|b) step ;; (c) step; step ;; esac\nwhile step; do step; done", "[]"),
+        ("for x in a; do other; done", "{ [other] }"),
+        ("{ step; } > log", "{ [] } >log"),
+        ("for x in $(step); do step; done", "{ [$([step])]; [] }"),
+        ("step a && step b", "[] && []"),
     ])
     func skimPolicy(source: String, expected: String) throws {
         // Names and options the analysis would never give: the parser knows only what the policy says.
@@ -170,6 +177,22 @@ struct ShellParserTests {
             #expect(list.items.count == 1)
             #expect((list.items[0].start, list.items[0].end) == (0, source.utf8.count))
         }
+    }
+
+    @Test("A group stepped over whole ends the script where the tree's group would: a case, for or brace group with an exit of its own; never an if, a loop with a condition, or a pipeline", arguments: [
+        ("case \"$1\" in x) exit 1 ;; esac", true), ("for f in a; do echo; exit; done", true), ("{ echo; exit 1; }", true),
+        ("for f in a; do case $f in a) return ;; esac; done", true), ("if [ -z \"$x\" ]; then exit 1; fi", false),
+        ("while true; do exit; done", false), ("{ echo && exit; }", false), ("exit 1 | sort", false), ("for f in a; do if x; then exit; fi; done", false),
+    ])
+    func skimmedGroupExits(source: String, exits: Bool) throws {
+        let list = try ShellParser.parse(Array(source.utf8), skimming: DownloadExecAnalyzer.skimPolicy).get()
+        #expect(list.items.count == 1)
+        guard case .simple(let command)? = list.items.first?.pipelines.first?.commands.first else {
+            Issue.record("not stepped over: \(ShellShape.of(list))")
+            return
+        }
+        #expect(command.skimmed == (exits ? .exits : .passesInputOn))
+        #expect((command.offset, command.end) == (0, source.utf8.count))
     }
 
     @Test("Each snippet parses to its expected shape or error", arguments: table)

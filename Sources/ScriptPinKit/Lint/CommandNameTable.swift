@@ -7,6 +7,11 @@ struct CommandNameTable<Value>: @unchecked Sendable {
     private let values: [Value]
     /// Indexes into `names`, or -1 for an empty slot; a power of two in size, at most half full.
     private let slots: [Int]
+    /// The names' lengths (bit n for length n, the last bit for any longer)
+    /// and first bytes: most words asked about are no name, and these tell
+    /// so before any hashing.
+    private let lengths: UInt64
+    private let initials: ByteClass
 
     init(_ entries: [(String, Value)]) {
         names = entries.map { Array($0.0.utf8) }
@@ -23,23 +28,43 @@ struct CommandNameTable<Value>: @unchecked Sendable {
             slots[slot] = index
         }
         self.slots = slots
+        lengths = names.reduce(0) { $0 | Self.lengthBit($1.count) }
+        initials = ByteClass(bytes: names.compactMap(\.first))
+    }
+
+    private static func lengthBit(_ length: Int) -> UInt64 {
+        1 << UInt64(min(length, 63))
     }
 
     func value<Name: Collection<UInt8>>(for name: Name) -> Value? {
+        // Names come as slices of a file or a string's bytes: read in place, with one copy for any other collection.
+        if let found = name.withContiguousStorageIfAvailable({ lookUp($0) }) { return found }
+        return Array(name).withUnsafeBufferPointer { lookUp($0) }
+    }
+
+    func value(for name: String) -> Value? {
+        var name = name
+        return name.withUTF8 { lookUp($0) }
+    }
+
+    private func lookUp(_ name: UnsafeBufferPointer<UInt8>) -> Value? {
+        guard lengths & Self.lengthBit(name.count) != 0, name.first.map(initials.contains) ?? true else { return nil }
         var slot = Self.hash(name) & (slots.count - 1)
         while true {
             let index = slots[slot]
             if index == -1 { return nil }
-            if names[index].elementsEqual(name) { return values[index] }
+            if Self.equal(names[index], name) { return values[index] }
             slot = (slot + 1) & (slots.count - 1)
         }
     }
 
-    func value(for name: String) -> Value? {
-        name.utf8.withContiguousStorageIfAvailable { value(for: $0) } ?? value(for: Array(name.utf8))
+    private static func equal(_ stored: [UInt8], _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard stored.count == name.count else { return false }
+        for offset in 0..<name.count where stored[offset] != name[offset] { return false }
+        return true
     }
 
-    private static func hash<Name: Collection<UInt8>>(_ name: Name) -> Int {
+    private static func hash(_ name: some Sequence<UInt8>) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in name { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         return Int(truncatingIfNeeded: hash)

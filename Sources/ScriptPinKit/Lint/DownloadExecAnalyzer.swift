@@ -378,7 +378,7 @@ public struct DownloadExecAnalyzer {
     /// substitution, is of no kind the analysis follows.
     static func isInertName(_ name: String) -> Bool {
         // One lookup for a listed name; the role's own fallback (`python3.12`) only for the rest.
-        guard let entry = KnownCommands.table.value(for: name) else { return ShellCommands.role(of: name).isEmpty }
+        guard let entry = KnownCommands.table.value(for: name) else { return ShellCommands.unlistedRole(of: name.utf8).isEmpty }
         return entry.role.isEmpty && entry.analysis == nil
     }
 
@@ -393,7 +393,7 @@ public struct DownloadExecAnalyzer {
     static let skimPolicy = SkimPolicy(
         verdict: { name in
             let known = KnownCommands.table.value(for: name)
-            let role = known?.role ?? ShellCommands.role(of: name)
+            let role = known?.role ?? ShellCommands.unlistedRole(of: name)
             guard role.isEmpty || role == .blocksPipedData else { return nil }
             switch known?.analysis {
             case .exits?: return .exits
@@ -581,7 +581,7 @@ public struct DownloadExecAnalyzer {
 
     /// 1 when the word starts with a quote, so that code inside it is placed after the quote.
     private static func openingQuoteLength(_ word: ShellWord) -> Int {
-        word.parts.first.map { if case .quoted = $0 { 1 } else { 0 } } ?? 0
+        word.startsQuoted ? 1 : 0
     }
 
     private static let powerShellNames: Set<String> = ["pwsh", "powershell", "pwsh.exe", "powershell.exe"]

@@ -26,7 +26,11 @@ enum ShellCommands {
     /// The role of a name given as bytes, as lint's parser has it.
     static func role<Name: Collection<UInt8>>(of name: Name) -> Role {
         if let entry = KnownCommands.table.value(for: name) { return entry.role }
-        // `python3.12`
+        return unlistedRole(of: name)
+    }
+
+    /// The role of a name `KnownCommands` does not list: `python3.12` is an interpreter.
+    static func unlistedRole<Name: Collection<UInt8>>(of name: Name) -> Role {
         if name.first == UInt8(ascii: "p"), name.starts(with: "python".utf8), name.dropFirst(6).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }) {
             return .interpreter
         }
@@ -44,9 +48,17 @@ enum ShellCommands {
     /// a quote or backslash may hide a name, so it counts. Lets lint's
     /// skimming parse step over `uniq -c` and `cut -c 1-5`.
     static func mayNameInterpreter(_ text: ArraySlice<UInt8>) -> Bool {
-        text.contains { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-            || interpreterNameFragments.contains { text.firstOffset(of: $0) != nil }
+        for index in text.indices {
+            let byte = text[index]
+            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+            if interpreterFragmentInitials.contains(byte),
+               interpreterNameFragments.contains(where: { $0[0] == byte && text[index...].starts(with: $0) }) { return true }
+        }
+        return false
     }
+
+    /// The first bytes of `interpreterNameFragments`: one pass over the text tries a fragment only where one may start.
+    private static let interpreterFragmentInitials = ByteClass(bytes: interpreterNameFragments.map { $0[0] })
 
     /// Options that hand an interpreter its program as an argument.
     static let codeOptions: Set<String> = ["-c", "-e", "-r", "-Command", "-command", "--eval"]

@@ -44,6 +44,11 @@ public struct ShellParser {
     /// For lint: which commands the scanner may step over (see
     /// `ShellScanner.skimInertCommand`); nil parses every command in full.
     private let skimPolicy: SkimPolicy?
+    /// Bytes a skim of a whole item read before it found something to read in
+    /// full, which the parser then reads again; past the text's length,
+    /// `skimmingGroups` ends, so that the parse stays linear in the input.
+    private var skimmedInVain = 0
+    private var skimmingGroups = true
     /// Functions defined so far, here or by earlier text the same shell ran
     /// (a GitLab job's earlier script lines), which are never stepped over:
     /// piping into one may run its input.
@@ -94,7 +99,7 @@ public struct ShellParser {
             if stopAtCaseEnd && scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || stopAtCaseEnd && scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { break }
             if !keywords.isEmpty, let keyword = scanner.peekKeyword(), keywords.contains(keyword) { break }
             let before = index
-            if skimPolicy != nil, let skimmed = skimStandaloneCommand() {
+            if skimPolicy != nil, let skimmed = skimStandaloneItem() {
                 // `exit` stands alone: whether a list ends in one is asked of its items.
                 if let run = skimmedRun, run.skimmed != .exits, skimmed.skimmed != .exits {
                     skimmedRun!.end = skimmed.end
@@ -205,11 +210,6 @@ public struct ShellParser {
     /// Skipped where they stand alone: `time`, and stray keywords of an
     /// unbalanced compound command (tolerated, as the rest still parses).
     private static var prefixKeywords: Keywords { Keywords(.then).adding(.elif).adding(.else).adding(.do).adding(.bang).adding(.time) }
-    private static let keywordInitials: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in "itewud!f{}sc[".utf8 { table[Int(byte)] = true }
-        return table
-    }()
 
     private mutating func parseCommand(keywords: Keywords) throws(ShellParseError) -> ShellCommand? {
         while true {
@@ -242,8 +242,7 @@ public struct ShellParser {
                 let list = try parseUntilClosingParenthesis(openedAt: open, "a '(' subshell is not closed with ')'")
                 return .subshell(list, redirections: try parseTrailingRedirections())
             }
-            // Reserved words start with one of these bytes (and zsh's `always` with `a`); other commands skip the keyword checks.
-            guard Self.keywordInitials[Int(byte)] || (dialect == .zsh && byte == UInt8(ascii: "a")), let keyword = scanner.peekKeyword() else {
+            guard let keyword = scanner.peekKeyword() else {
                 return try parseSimpleCommand()
             }
             if keywords.contains(keyword) { return nil }
@@ -413,7 +412,7 @@ public struct ShellParser {
         }
         let word = try parseWord()
         if index == before { throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'") }
-        if word.parts.contains(where: \.isSubstitution) { expansions.append(word) }
+        if word.hasSubstitution { expansions.append(word) }
     }
 
     /// A list item of one simple command.
@@ -764,6 +763,9 @@ public struct ShellParser {
             }
             runStart = index
         }
+        if parts.isEmpty, index > runStart {
+            return ShellWord(plain: String(decoding: bytes[runStart..<index], as: UTF8.self), offset: baseOffset + start, end: baseOffset + index)
+        }
         appendLiteral(from: runStart, to: &parts)
         return ShellWord(parts: parts, offset: baseOffset + start, end: baseOffset + index)
     }
@@ -929,18 +931,227 @@ public struct ShellParser {
         return command
     }
 
-    /// A command the skim steps over that is a whole list item: no `|`, `&&`
-    /// or `||` joins it to another. Anything else is left for `parseAndOr`.
-    private mutating func skimStandaloneCommand() -> SimpleCommand? {
-        guard !(dialect == .zsh && openBraceGroups > 0), scanner.peekKeyword() == nil else { return nil }
+    /// A whole list item the skim steps over: a pipeline of commands it
+    /// steps over, or a `for`, `while`, `until`, `if`, `case` or `{ … }`
+    /// made of nothing else (no `!`, subshell, function, substitution,
+    /// heredoc, or redirection of the group), with no `&&` or `||` after it.
+    /// Such an item can neither download, verify nor run code, and the
+    /// analysis asks of it only whether it ends the script. Anything else is
+    /// left for `parseAndOr`, with the cursor where it was.
+    private mutating func skimStandaloneItem() -> SimpleCommand? {
+        guard let skimPolicy else { return nil }
         let start = index
-        guard let command = skimCommand() else { return nil }
-        scanner.skipBlanks()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "|") || scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) {
+        // zsh's own group syntax is left to the parser, as is all of a text
+        // where skimming groups proved vain: only lone simple commands are stepped over there.
+        guard dialect != .zsh, skimmingGroups else {
+            guard !(dialect == .zsh && openBraceGroups > 0), scanner.peekKeyword() == nil, let command = skimCommand() else { return nil }
+            scanner.skipBlanks()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "|") || scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) {
+                index = start
+                return nil
+            }
+            return command
+        }
+        var end = start
+        guard scanner.hereDocumentSkip == nil, let skim = skimPipeline(skimPolicy, end: &end, depth: depth),
+              !scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")), !scanner.startsWith(UInt8(ascii: "|"), UInt8(ascii: "|"))
+        else {
+            // What a failed skim read is read again by the parser: once the
+            // text's length has been read in vain, groups are read in full.
+            skimmedInVain += index - start
+            if skimmedInVain > bytes.count { skimmingGroups = false }
             index = start
             return nil
         }
+        var command = SimpleCommand(offset: baseOffset + start)
+        command.end = baseOffset + end
+        command.skimmed = skim
         return command
+    }
+
+    /// Commands joined by `|`, each stepped over; `end` moves past the last.
+    /// The verdict is the command's when there is one; a longer pipeline
+    /// runs each command in a subshell, so an `exit` in it ends nothing.
+    private mutating func skimPipeline(_ policy: SkimPolicy, end: inout Int, depth: Int) -> SimpleCommand.Skim? {
+        var verdict: SimpleCommand.Skim?
+        var count = 0
+        while true {
+            guard let skim = skimPipelineCommand(policy, end: &end, depth: depth) else { return nil }
+            count += 1
+            verdict = count == 1 ? skim : (verdict == .consumesInput || skim == .consumesInput ? .consumesInput : .passesInputOn)
+            scanner.skipBlanks()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "|"), !scanner.startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")),
+                  !scanner.startsWith(UInt8(ascii: "|"), UInt8(ascii: "&"))
+            else { break }
+            index += 1
+            skimSeparators(newlinesOnly: true)
+        }
+        return count > 1 && verdict == .exits ? .passesInputOn : verdict
+    }
+
+    /// One command of a skimmed pipeline: a simple command or a group of skimmed lists.
+    /// A `for`, `case` or `{ … }` is one list in the tree, which ends the
+    /// script when an item of its own is a lone `exit`; `if` and loops with a
+    /// condition never count as ending it (`ShellCommand` and the analysis).
+    private mutating func skimPipelineCommand(_ policy: SkimPolicy, end: inout Int, depth: Int) -> SimpleCommand.Skim? {
+        guard depth < Self.maximumDepth else { return nil }
+        guard let keyword = scanner.peekKeyword() else {
+            guard let skimmed = scanner.skimInertCommand(policy: policy, definedFunctions: definedFunctions) else { return nil }
+            end = skimmed.range.upperBound
+            return skimmed.skim
+        }
+        var exits = false
+        switch keyword {
+        case .openBrace:
+            index += 1
+            guard let bodyExits = skimList(policy, until: Keywords(.closeBrace), depth: depth) else { return nil }
+            exits = bodyExits
+        case .for:
+            index += keyword.length
+            guard skimLoopHeader(), let bodyExits = skimList(policy, until: Keywords(.done), depth: depth) else { return nil }
+            exits = bodyExits
+        case .while, .until:
+            index += keyword.length
+            guard skimList(policy, until: Keywords(.do), depth: depth) != nil else { return nil }
+            index += Keyword.do.length
+            guard skimList(policy, until: Keywords(.done), depth: depth) != nil else { return nil }
+        case .if:
+            index += keyword.length
+            var next = Keyword.if
+            while next == .if || next == .elif {
+                guard skimList(policy, until: Keywords(.then), depth: depth) != nil else { return nil }
+                index += Keyword.then.length
+                guard skimList(policy, until: Keywords(.elif).adding(.else).adding(.fi), depth: depth) != nil,
+                      let found = scanner.peekKeyword() else { return nil }
+                index += found.length
+                next = found
+            }
+            if next == .else {
+                guard skimList(policy, until: Keywords(.fi), depth: depth) != nil else { return nil }
+                index += Keyword.fi.length
+            }
+        case .case:
+            index += keyword.length
+            guard let armsExit = skimCaseArms(policy, depth: depth) else { return nil }
+            exits = armsExit
+        default:
+            return nil
+        }
+        // The closing word was consumed by the list that found it (`done`, `fi`, `esac`, `}`), but for `if`.
+        if keyword == .openBrace || keyword == .for || keyword == .while || keyword == .until {
+            guard let closing = scanner.peekKeyword(), closing == .closeBrace || closing == .done else { return nil }
+            index += closing.length
+        }
+        end = index
+        // A redirection of the whole group, or anything but a separator after it, is read in full.
+        scanner.skipBlanks()
+        guard index == bytes.count || "\n;|&)#".utf8.contains(bytes[index]) else { return nil }
+        return exits ? .exits : .passesInputOn
+    }
+
+    /// `for NAME [in WORDS]` up to `do`, which it consumes; false for `for ((…))` or words with substitutions.
+    private mutating func skimLoopHeader() -> Bool {
+        scanner.skipBlanks()
+        let nameStart = index
+        while index < bytes.count, ShellScanner.isNameByte(bytes[index]) { index += 1 }
+        guard index > nameStart else { return false }
+        scanner.skipBlanks()
+        if scanner.peekKeyword() == .in {
+            index += Keyword.in.length
+            while true {
+                scanner.skipBlanks()
+                guard index < bytes.count else { return false }
+                if bytes[index] == UInt8(ascii: ";") || bytes[index] == UInt8(ascii: "\n") || scanner.peekKeyword() == .do { break }
+                guard scanner.skimInertWord() else { return false }
+            }
+        }
+        skimSeparators(newlinesOnly: false)
+        guard scanner.peekKeyword() == .do else { return false }
+        index += Keyword.do.length
+        return true
+    }
+
+    /// `WORD in (PATTERN) LIST ;; … esac`, after `case`, up to and with `esac`;
+    /// whether some arm's list holds a lone `exit` (the arms are one list in the tree).
+    private mutating func skimCaseArms(_ policy: SkimPolicy, depth: Int) -> Bool? {
+        scanner.skipBlanks()
+        guard scanner.skimInertWord() else { return nil }
+        skimSeparators(newlinesOnly: true)
+        guard scanner.peekKeyword() == .in else { return nil }
+        index += Keyword.in.length
+        var exits = false
+        while true {
+            skimSeparators(newlinesOnly: true)
+            guard index < bytes.count else { return nil }
+            if scanner.peekKeyword() == .esac {
+                index += Keyword.esac.length
+                return exits
+            }
+            if bytes[index] == UInt8(ascii: "(") { index += 1 }
+            while true {
+                scanner.skipBlanks()
+                guard scanner.skimInertWord() else { return nil }
+                scanner.skipBlanks()
+                guard index < bytes.count else { return nil }
+                if bytes[index] == UInt8(ascii: ")") { break }
+                guard bytes[index] == UInt8(ascii: "|") else { return nil }
+                index += 1
+            }
+            index += 1
+            guard let armExits = skimList(policy, until: Keywords(.esac), inCaseArm: true, depth: depth) else { return nil }
+            exits = exits || armExits
+            if scanner.startsWith(";;&") { index += 3 } else if scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { index += 2 }
+        }
+    }
+
+    /// Steps over a list of skimmed pipelines, joined by `&&` and `||` or
+    /// apart, up to one of `terminators` (not consumed) or a case arm's end;
+    /// nil when something in it is not skimmed. Returns whether one of its
+    /// items is a lone command that ends the script, as the analysis asks of a group's list.
+    private mutating func skimList(_ policy: SkimPolicy, until terminators: Keywords, inCaseArm: Bool = false, depth: Int) -> Bool? {
+        var exits = false
+        while true {
+            skimSeparators(newlinesOnly: false)
+            guard index < bytes.count else { return nil }
+            if inCaseArm, scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")) || scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) { return exits }
+            if let keyword = scanner.peekKeyword(), terminators.contains(keyword) { return exits }
+            var pipelines = 0
+            var lastExits = false
+            while true {
+                var end = index
+                guard let skim = skimPipeline(policy, end: &end, depth: depth + 1) else { return nil }
+                pipelines += 1
+                lastExits = skim == .exits
+                guard scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")) || scanner.startsWith(UInt8(ascii: "|"), UInt8(ascii: "|")) else { break }
+                index += 2
+                skimSeparators(newlinesOnly: true)
+            }
+            if pipelines == 1 && lastExits { exits = true }
+            // An item ends at a separator or where the next keyword closes the group.
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ")") { return nil }
+        }
+    }
+
+    /// Blanks, comments and newlines between skimmed commands, and unless
+    /// `newlinesOnly`, a lone `;` or `&` too (never `;;`, `&&` or `&>`).
+    private mutating func skimSeparators(newlinesOnly: Bool) {
+        while index < bytes.count {
+            scanner.skipBlanks()
+            guard index < bytes.count else { return }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") {
+                index += 1
+            } else if byte == UInt8(ascii: "#") {
+                scanner.skipComment()
+            } else if !newlinesOnly, byte == UInt8(ascii: ";"), !scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: ";")), !scanner.startsWith(UInt8(ascii: ";"), UInt8(ascii: "&")) {
+                index += 1
+            } else if !newlinesOnly, byte == UInt8(ascii: "&"), !scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: "&")), !scanner.startsWith(UInt8(ascii: "&"), UInt8(ascii: ">")) {
+                index += 1
+            } else {
+                return
+            }
+        }
     }
 
     // MARK: - Helpers
@@ -1025,7 +1236,7 @@ public struct ShellParser {
     }
 
     private func isAssignment(_ word: ShellWord) -> Bool {
-        guard case .literal(let first)? = word.parts.first else { return false }
+        guard let first = word.leadingLiteral else { return false }
         let utf8 = first.utf8
         guard let head = utf8.first, !ShellScanner.isDigit(head), head != UInt8(ascii: "=") else { return false }
         for byte in utf8 {

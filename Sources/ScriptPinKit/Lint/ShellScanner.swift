@@ -11,6 +11,8 @@ struct ShellScanner {
     /// Where the current line's heredoc bodies end: when the cursor reaches
     /// `newline`, it resumes at `resume`, past the bodies the parser already read.
     var hereDocumentSkip: (newline: Int, resume: Int)?
+    /// `peekKeyword`'s last answer and where it was asked.
+    private var lastKeyword: (index: Int, keyword: Keyword?) = (-1, nil)
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -125,7 +127,17 @@ struct ShellScanner {
     }
 
     /// The keyword the next word is, when it is one in plain unquoted text.
-    func peekKeyword() -> Keyword? {
+    /// The parser asks at the same place from several levels (where a list
+    /// ends, where a command starts), so the last answer is kept.
+    mutating func peekKeyword() -> Keyword? {
+        guard index < bytes.count, Keyword.initials.contains(bytes[index]) else { return nil }
+        if lastKeyword.index == index { return lastKeyword.keyword }
+        let keyword = readKeyword()
+        lastKeyword = (index, keyword)
+        return keyword
+    }
+
+    private func readKeyword() -> Keyword? {
         var cursor = index
         // Reserved words are short: a word is read no further than one byte past the longest.
         let limit = min(bytes.count, index + Keyword.maximumLength + 1)
@@ -232,26 +244,11 @@ struct ShellScanner {
                 continue
             case UInt8(ascii: "\\"):
                 cursor += 2
-            case UInt8(ascii: "'"):
-                guard let close = bytes[(cursor + 1)...].firstIndex(of: UInt8(ascii: "'")) else { return nil }
-                cursor = close + 1
-            case UInt8(ascii: "\""):
-                cursor += 1
-                while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\"") {
-                    if bytes[cursor] == UInt8(ascii: "`") || (bytes[cursor] == UInt8(ascii: "$") && cursor + 1 < bytes.count && bytes[cursor + 1] == UInt8(ascii: "(")) {
-                        return nil
-                    }
-                    cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1
-                }
-                guard cursor < bytes.count else { return nil }
-                cursor += 1
+            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "$"):
+                guard let next = endOfInertQuoteOrParameter(at: cursor) else { return nil }
+                cursor = next
             case UInt8(ascii: "`"), UInt8(ascii: "("), UInt8(ascii: "{"):
                 return nil
-            case UInt8(ascii: "$"):
-                if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "{") || bytes[cursor + 1] == UInt8(ascii: "'") {
-                    return nil
-                }
-                cursor += 1
             case UInt8(ascii: "<"), UInt8(ascii: ">"):
                 // A plain redirection is fine; `<(`, `>(` and heredocs are not.
                 if cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "(") || bytes[cursor + 1] == UInt8(ascii: "<") { return nil }
@@ -269,6 +266,61 @@ struct ShellScanner {
         }
         index = cursor
         return SkimmedCommand(skim: skim, range: start..<lastNonBlank)
+    }
+
+    /// Where the quoted text or `$NAME` at `cursor` (a `'`, `"` or `$`) ends,
+    /// when expanding it runs nothing; nil for a substitution, `${…}`, `$'…'`,
+    /// or a quote that does not close.
+    private func endOfInertQuoteOrParameter(at start: Int) -> Int? {
+        var cursor = start + 1
+        switch bytes[start] {
+        case UInt8(ascii: "'"):
+            guard let close = bytes[cursor...].firstIndex(of: UInt8(ascii: "'")) else { return nil }
+            return close + 1
+        case UInt8(ascii: "\""):
+            while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\"") {
+                if bytes[cursor] == UInt8(ascii: "`") || (bytes[cursor] == UInt8(ascii: "$") && cursor + 1 < bytes.count && bytes[cursor + 1] == UInt8(ascii: "(")) {
+                    return nil
+                }
+                cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return cursor < bytes.count ? cursor + 1 : nil
+        default:
+            if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "(") || bytes[cursor] == UInt8(ascii: "{") || bytes[cursor] == UInt8(ascii: "'") {
+                return nil
+            }
+            return cursor
+        }
+    }
+
+    /// Steps over one word whose expansion runs nothing (plain bytes, quotes
+    /// without substitutions, `$NAME`), up to a blank, newline or operator
+    /// byte. Returns false, leaving the cursor, at anything else: a
+    /// substitution, `${…}`, a glob's or array's parentheses, a `{`.
+    mutating func skimInertWord() -> Bool {
+        var cursor = index
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            switch byte {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "$"):
+                guard let next = endOfInertQuoteOrParameter(at: cursor) else { return false }
+                cursor = next
+            case UInt8(ascii: "\\"):
+                cursor += 2
+            case UInt8(ascii: "`"), UInt8(ascii: "{"):
+                return false
+            default:
+                if isWordEnd(byte) {
+                    guard cursor > index else { return false }
+                    index = cursor
+                    return true
+                }
+                cursor += 1
+            }
+        }
+        guard cursor > index else { return false }
+        index = min(cursor, bytes.count)
+        return true
     }
 
     /// Bytes of a plain command name: letters, digits, `_`, `.`, `-`, `+`.
@@ -345,6 +397,9 @@ enum Keyword: UInt8, CaseIterable {
     /// Longer words are never keywords: the parser stops reading a word there.
     static let maximumLength = 8
 
+    /// The bytes keywords start with: a word starting otherwise is read no further.
+    static let initials = ByteClass(bytes: allCases.map { $0.spelling.utf8Start[0] })
+
     /// The one keyword a word's length and first bytes leave possible, then
     /// checked byte by byte: no table and no string for the words that are not one.
     init?(_ word: ArraySlice<UInt8>) {
@@ -411,6 +466,15 @@ struct ByteClass: Equatable {
     let high: UInt64
 
     init(low: UInt64, high: UInt64) {
+        (self.low, self.high) = (low, high)
+    }
+
+    init(bytes: some Sequence<UInt8>) {
+        var (low, high): (UInt64, UInt64) = (0, 0)
+        for byte in bytes {
+            precondition(byte < 128, "a byte class holds ASCII bytes only")
+            if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
+        }
         (self.low, self.high) = (low, high)
     }
 

@@ -17,7 +17,10 @@ public enum WordPart: Sendable {
 }
 
 public struct ShellWord: Sendable {
-    public let parts: [WordPart]
+    /// The parts of a word that is not plain. A plain word (unquoted text
+    /// alone, most words of a script) keeps no array: its one part is `literal`.
+    private let storedParts: [WordPart]
+    private let isPlain: Bool
     /// Where the word starts in the parsed text.
     public let offset: Int
     /// Where it ends (exclusive): `offset..<end` is exactly its source text.
@@ -27,35 +30,47 @@ public struct ShellWord: Sendable {
     public let literal: String?
 
     public init(parts: [WordPart], offset: Int, end: Int? = nil) {
-        self.parts = parts
         self.offset = offset
         self.end = end ?? offset
         if parts.count == 1, case .literal(let text) = parts[0] {
-            literal = text
+            (storedParts, isPlain, literal) = ([], true, text)
             return
         }
+        (storedParts, isPlain) = (parts, false)
+        literal = Self.literal(of: parts)
+    }
+
+    /// A plain word: unquoted text with no expansion but parameters.
+    init(plain text: String, offset: Int, end: Int) {
+        (storedParts, isPlain, literal) = ([], true, text)
+        self.offset = offset
+        self.end = end
+    }
+
+    private static func literal(of parts: [WordPart]) -> String? {
         var text = ""
         for part in parts {
             switch part {
             case .literal(let value), .quoted(let value): text += value
             case .parameter(let name): text += name
             case .arithmetic(let source, let parts):
-                guard !parts.contains(where: \.isSubstitution) else {
-                    literal = nil
-                    return
-                }
+                guard !parts.contains(where: \.isSubstitution) else { return nil }
                 text += source
             case .commandSubstitution, .processSubstitution:
-                literal = nil
-                return
+                return nil
             }
         }
-        literal = text
+        return text
+    }
+
+    public var parts: [WordPart] {
+        isPlain ? [.literal(literal ?? "")] : storedParts
     }
 
     /// The word's text with substitutions shown as `$(…)`, for names and messages.
     public var text: String {
-        parts.map { part -> String in
+        if isPlain { return literal ?? "" }
+        return storedParts.map { part -> String in
             switch part {
             case .literal(let value), .quoted(let value): value
             case .parameter(let name): name
@@ -68,7 +83,25 @@ public struct ShellWord: Sendable {
 
     /// Lists run by command or process substitutions inside the word.
     public var substitutions: [(ShellList, isProcess: Bool)] {
-        WordPart.substitutions(in: parts)
+        isPlain ? [] : WordPart.substitutions(in: storedParts)
+    }
+
+    /// Whether the word holds a command or process substitution (in arithmetic too).
+    var hasSubstitution: Bool {
+        !isPlain && storedParts.contains(where: \.isSubstitution)
+    }
+
+    /// The word's first part when that is unquoted text (`NAME=` of an assignment).
+    var leadingLiteral: String? {
+        if isPlain { return literal }
+        guard case .literal(let text)? = storedParts.first else { return nil }
+        return text
+    }
+
+    /// Whether the word starts with quoted text (`'x'`, `"x"`, `\x`).
+    var startsQuoted: Bool {
+        guard !isPlain, case .quoted? = storedParts.first else { return false }
+        return true
     }
 }
 
@@ -163,19 +196,19 @@ public struct SimpleCommand: Sendable {
     }
 }
 
-public indirect enum ShellCommand: Sendable {
+public enum ShellCommand: Sendable {
     case simple(SimpleCommand)
     /// `{ …; }`, a `for` or `select` loop's body, or a `case`'s arms,
     /// flattened into one list in source order: they run in the same shell,
     /// so what they set (`set -e`, functions) holds after them.
-    case compound(ShellList, redirections: [Redirection])
+    indirect case compound(ShellList, redirections: [Redirection])
     /// `( … )`: a child process, whose options and functions end with it.
-    case subshell(ShellList, redirections: [Redirection])
+    indirect case subshell(ShellList, redirections: [Redirection])
     /// `if`, `while` and `until`, with their conditions apart from their bodies:
     /// whether a failing command stops what follows depends on where it stands.
-    case conditional(ConditionalCommand)
+    indirect case conditional(ConditionalCommand)
     /// `name() body` or `function name body`.
-    case function(name: String, body: ShellCommand)
+    indirect case function(name: String, body: ShellCommand)
 
     /// A simple command that lint's parser stepped over.
     var isSkimmed: Bool {
