@@ -1037,7 +1037,7 @@ public struct ShellParser {
         default:
             return nil
         }
-        // The closing word was consumed by the list that found it (`done`, `fi`, `esac`, `}`), but for `if`.
+        // `if` and `case` consumed their closing word; the other groups' lists stop before theirs.
         if keyword == .openBrace || keyword == .for || keyword == .while || keyword == .until {
             guard let closing = scanner.peekKeyword(), closing == .closeBrace || closing == .done else { return nil }
             index += closing.length

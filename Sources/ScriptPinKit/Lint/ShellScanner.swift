@@ -268,7 +268,7 @@ struct ShellScanner {
         return SkimmedCommand(skim: skim, range: start..<lastNonBlank)
     }
 
-    /// Where the quoted text or `$NAME` at `cursor` (a `'`, `"` or `$`) ends,
+    /// Where the quoted text or `$NAME` at `start` (a `'`, `"` or `$`) ends,
     /// when expanding it runs nothing; nil for a substitution, `${…}`, `$'…'`,
     /// or a quote that does not close.
     private func endOfInertQuoteOrParameter(at start: Int) -> Int? {
